@@ -1,0 +1,32 @@
+# The two entry points of the README: `make demo` (main job on the embedded store)
+# and `make test` (the whole suite, installing what it needs first).
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+STAMP := .make-installed
+
+.PHONY: demo test install lint pytest neo4j-jars clean
+
+$(STAMP): pyproject.toml
+	$(PIP) install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	chaingraph info --chains
+
+lint: install
+	$(PYTHON) -m ruff check chaingraph tests bench scripts
+	$(PYTHON) -m ruff format --check chaingraph tests bench
+	$(PYTHON) -m mypy
+
+neo4j-jars:
+	$(PYTHON) scripts/neo4j-server fetch
+
+pytest: install neo4j-jars
+	$(PYTHON) -m pytest -q
+
+test: lint pytest
+
+clean:
+	rm -f $(STAMP)

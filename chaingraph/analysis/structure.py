@@ -1,0 +1,115 @@
+"""Structure of chains and places: which segments, products and firms belong where."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from chaingraph.store.base import GraphStore
+
+__all__ = [
+    "chain_of_segment",
+    "chain_products",
+    "chain_segments",
+    "companies_within",
+    "company_places",
+    "makers",
+    "place_ancestors",
+    "segment_products",
+]
+
+
+def chain_segments(store: GraphStore, chain_id: str) -> list[str]:
+    """Every segment of a chain, sub-segments included, parents before children.
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> chain_segments(tiny_store(), "chain:robot")
+    ['seg:robot.parts', 'seg:robot.body', 'seg:robot.integration', 'seg:robot.parts.reducer']
+    """
+    found: list[str] = []
+    queue = deque([chain_id])
+    while queue:
+        parent = queue.popleft()
+        children = sorted(
+            (r.source for r in store.relationships("PART_OF", target=parent)),
+            key=lambda seg: (_stage_rank(store, seg), seg),
+        )
+        found.extend(children)
+        queue.extend(children)
+    return found
+
+
+_STAGES = {"上游": 0, "中游": 1, "下游": 2}
+
+
+def _stage_rank(store: GraphStore, segment_id: str) -> int:
+    node = store.get(segment_id)
+    return _STAGES.get(node.get("stage") if node else None, 3)
+
+
+def segment_products(store: GraphStore, segment_id: str, deep: bool = True) -> list[str]:
+    """Products in a segment (and, when ``deep``, in its sub-segments)."""
+    segments = [segment_id, *(chain_segments(store, segment_id) if deep else [])]
+    products: dict[str, None] = {}
+    for seg in segments:
+        for rel in store.relationships("IN_SEGMENT", target=seg):
+            products[rel.source] = None
+    return sorted(products)
+
+
+def chain_products(store: GraphStore, chain_id: str) -> list[str]:
+    """Every product in any segment of the chain."""
+    products: dict[str, None] = {}
+    for seg in chain_segments(store, chain_id):
+        products.update(dict.fromkeys(segment_products(store, seg, deep=False)))
+    return sorted(products)
+
+
+def chain_of_segment(store: GraphStore, segment_id: str) -> str | None:
+    """The chain a segment belongs to (following parent segments)."""
+    current = segment_id
+    for _ in range(100):
+        parents = [r.target for r in store.relationships("PART_OF", source=current)]
+        if not parents:
+            return None
+        current = parents[0]
+        if current.startswith("chain:"):
+            return current
+    return None
+
+
+def makers(store: GraphStore, products: Iterable[str]) -> list[str]:
+    """Companies that make any of ``products``."""
+    found: dict[str, None] = {}
+    for product in products:
+        for rel in store.relationships("MAKES", target=product):
+            found[rel.source] = None
+    return sorted(found)
+
+
+def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
+    """A region or base followed by every region it lies in, nearest first."""
+    chain = [place_id]
+    current = place_id
+    for _ in range(20):
+        parents = [r.target for r in store.relationships("IN", source=current)]
+        if not parents or parents[0] in chain:
+            break
+        current = parents[0]
+        chain.append(current)
+    return chain
+
+
+def company_places(store: GraphStore, company_id: str) -> set[str]:
+    """Every region and base a company is located in, with their enclosing regions."""
+    places: set[str] = set()
+    for rel in store.relationships("LOCATED_IN", source=company_id):
+        places.update(place_ancestors(store, rel.target))
+    return places
+
+
+def companies_within(store: GraphStore, companies: Iterable[str], area_id: str) -> list[str]:
+    """Those of ``companies`` with a site (HQ, plant, R&D) inside ``area_id``."""
+    return [c for c in companies if area_id in company_places(store, c)]

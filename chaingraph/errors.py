@@ -1,0 +1,107 @@
+"""The one exception hierarchy of chaingraph.
+
+Every error a user can cause derives from :class:`ChaingraphError`; the CLI turns
+these into a one-line message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ChaingraphError",
+    "ConfigError",
+    "DataError",
+    "Issue",
+    "NotFound",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreUnavailable",
+]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in input data, located precisely enough to fix.
+
+    Examples
+    --------
+    >>> print(Issue("firms.csv", "bad check character", line=3, field="uscc",
+    ...             value="91440300X", expected="18 characters, GB 32100-2015"))
+    firms.csv:3: uscc='91440300X': bad check character (expected 18 characters, GB 32100-2015)
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+    value: object = None
+    expected: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        what = ""
+        if self.field is not None:
+            shown = _short(self.value)
+            what = f"{self.field}={shown}: " if self.value is not None else f"{self.field}: "
+        tail = f" (expected {self.expected})" if self.expected else ""
+        return f"{where}: {what}{self.message}{tail}"
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class ChaingraphError(Exception):
+    """Base class of every chaingraph error."""
+
+
+class ConfigError(ChaingraphError):
+    """A setting, option or environment variable is wrong."""
+
+
+class DataError(ChaingraphError):
+    """Input data is invalid; nothing was written.
+
+    Holds every :class:`Issue` found (up to a limit), so one run shows the user
+    all that must be fixed rather than one problem at a time.
+    """
+
+    max_shown = 20
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        shown = [str(i) for i in self.issues[: self.max_shown]]
+        more = len(self.issues) - len(shown)
+        if more > 0:
+            shown.append(f"... and {more} more problem(s)")
+        head = f"{len(self.issues)} problem(s) in input data; nothing was written:"
+        return "\n".join([head, *("  " + s for s in shown)])
+
+
+class NotFound(ChaingraphError, LookupError):
+    """A named node does not exist; carries near names to suggest."""
+
+    def __init__(self, what: str, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.what = what
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"no {what} named {name!r}{hint}")
+
+
+class StoreError(ChaingraphError):
+    """A store operation failed."""
+
+
+class StoreCorrupt(StoreError):
+    """A store file cannot be read as a chaingraph store."""
+
+
+class StoreUnavailable(StoreError):
+    """A store server cannot be reached or refused the credentials."""

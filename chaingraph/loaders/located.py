@@ -1,0 +1,42 @@
+"""Records that remember where in a file they came from, for precise error messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["LocatedDict", "Where"]
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file: its name, a line (or row) and a field path."""
+
+    file: str
+    line: int | None = None
+    path: str = ""
+
+    def at(self, field: str, line: int | None = None) -> Where:
+        sep = "." if self.path and not field.startswith("[") else ""
+        return Where(self.file, line if line is not None else self.line, f"{self.path}{sep}{field}")
+
+
+class LocatedDict(dict[str, Any]):
+    """A dict from a YAML mapping or table row that keeps each key's line number."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+    columns: dict[str, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+        self.columns = {}
+
+    def label_of(self, key: str) -> str:
+        """How the user names this field: the table column it came from, or the key."""
+        column = self.columns.get(key)
+        return f"{key} (column {column!r})" if column else key
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)

@@ -1,0 +1,409 @@
+"""Turn authoring-format records into nodes and (not yet resolved) relationships.
+
+Nested fields (a product's ``segment``, a company's ``makes``…) become
+relationships whose ends may still be names; :mod:`chaingraph.loaders.resolve`
+turns those into ids once every file of a load has been read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chaingraph.errors import Issue
+from chaingraph.loaders.located import LocatedDict, Where
+from chaingraph.loaders.mapping import SECTIONS
+from chaingraph.model import ID_PATTERN, Model
+from chaingraph.names import check_uscc, name_key, name_variants, normalize_text
+
+__all__ = ["Batch", "PendingRel", "Ref", "collect_document", "collect_records"]
+
+PROVENANCE = ("source", "as_of", "confidence")
+DOCUMENT_KEYS = {"chaingraph", "description", *PROVENANCE, *SECTIONS, "relationships"}
+
+# Per node type: the nested fields that describe relationships, not properties.
+STRUCTURAL = {
+    "Chain": set(),
+    "Segment": {"chain", "parent"},
+    "Product": {"segment", "segments", "inputs"},
+    "Region": {"parent"},
+    "Base": {"region", "focus"},
+    "Company": {"hq", "makes", "sites", "supplies", "parent_company"},
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a node by id or by name, with the types it may be."""
+
+    text: str
+    types: tuple[str, ...]
+    where: Where
+
+
+@dataclass
+class PendingRel:
+    """A relationship whose ends (and product key) are still references."""
+
+    type: str
+    source: Ref
+    target: Ref
+    props: dict[str, Any]
+    where: Where
+    key_ref: Ref | None = None  # SUPPLIES: the product, also the relationship's key
+    key: str = ""
+
+
+@dataclass
+class Batch:
+    """Everything read from the files of one load, before resolution."""
+
+    nodes: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    node_where: dict[str, Where] = field(default_factory=dict)
+    pending: list[PendingRel] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    uscc_index: dict[str, str] = field(default_factory=dict)
+    company_keys: dict[str, str] = field(default_factory=dict)
+    names: dict[str, dict[str, None]] = field(default_factory=dict)
+
+    def issue(self, where: Where, message: str, value: Any = None, expected: str | None = None) -> None:
+        self.issues.append(Issue(where.file, message, where.line, where.path or None, value, expected))
+
+
+def collect_document(
+    batch: Batch, doc: Mapping[str, Any], origin: str, model: Model, store: Any
+) -> None:
+    """Add every record of an authoring-format document to ``batch``."""
+    top = Where(origin, 1)
+    version = doc.get("chaingraph")
+    if version != 1:
+        batch.issue(top.at("chaingraph"), "missing or unsupported format version", version,
+                    "'chaingraph: 1' at the top of the file")
+        return
+    for key in doc:
+        if key not in DOCUMENT_KEYS:
+            batch.issue(_key_where(doc, key, top), "unknown top-level key", key,
+                        "one of " + ", ".join(sorted(DOCUMENT_KEYS)))
+    defaults = {k: doc[k] for k in PROVENANCE if doc.get(k) is not None}
+    for section, node_type in SECTIONS.items():
+        records = doc.get(section)
+        if records is None:
+            continue
+        if not isinstance(records, list):
+            batch.issue(_key_where(doc, section, top), "section must be a list of records",
+                        type(records).__name__, "a YAML list (lines starting with '- ')")
+            continue
+        collect_records(batch, records, node_type, Where(origin, _line(doc, section), section),
+                        defaults, model, store)
+    rels = doc.get("relationships")
+    if rels is not None:
+        if isinstance(rels, list):
+            collect_relationships(batch, rels, Where(origin, _line(doc, "relationships"), "relationships"),
+                                  defaults, model)
+        else:
+            batch.issue(_key_where(doc, "relationships", top), "section must be a list of records")
+
+
+def collect_records(
+    batch: Batch,
+    records: Iterable[Any],
+    node_type: str,
+    where: Where,
+    defaults: Mapping[str, Any],
+    model: Model,
+    store: Any,
+) -> None:
+    """Add node records of one type (and their nested relationships) to ``batch``."""
+    for index, record in enumerate(records):
+        here = Where(where.file, _line(record, None) or where.line, f"{where.path}[{index}]")
+        if not isinstance(record, Mapping):
+            batch.issue(here, "record must be a mapping of fields", record, "key: value pairs")
+            continue
+        _collect_node(batch, record, node_type, here, defaults, model, store)
+
+
+def _collect_node(
+    batch: Batch,
+    record: Mapping[str, Any],
+    node_type: str,
+    here: Where,
+    defaults: Mapping[str, Any],
+    model: Model,
+    store: Any,
+) -> None:
+    props: dict[str, Any] = {**defaults}
+    for key, value in record.items():
+        if key == "id" or key in STRUCTURAL[node_type] or value is None or value == "":
+            continue
+        props[key] = value
+    _coerce(props, model.node_types[node_type], record, here, batch)
+    for text_field in ("name", "legal_name"):
+        if isinstance(props.get(text_field), str):
+            props[text_field] = normalize_text(props[text_field])
+
+    if node_type == "Company":
+        node_id = _company_identity(batch, record, props, here, store)
+    else:
+        node_id = _plain_id(batch, record, here)
+    if node_id is None:
+        return
+    if not ID_PATTERN.match(node_id) or model.type_of_id(node_id) != node_type:
+        batch.issue(_field_where(record, "id", here), "malformed id", node_id,
+                    f"{model.id_prefixes[node_type]}<lowercase a-z 0-9 . - _>")
+        return
+    _add_node(batch, node_id, node_type, props, here)
+    provenance = {k: props[k] for k in PROVENANCE if k in props}
+    _nested_relationships(batch, node_id, node_type, record, here, provenance)
+
+
+def _plain_id(batch: Batch, record: Mapping[str, Any], here: Where) -> str | None:
+    node_id = record.get("id")
+    if not isinstance(node_id, str) or not node_id.strip():
+        batch.issue(here.at("id"), "required field is missing", node_id, "an id such as prod:servo-motor")
+        return None
+    return node_id.strip()
+
+
+def _company_identity(
+    batch: Batch, record: Mapping[str, Any], props: dict[str, Any], here: Where, store: Any
+) -> str | None:
+    """Deduplicate: the same 统一社会信用代码, then the same normalised legal name, is one company."""
+    uscc = None
+    if props.get("uscc") is not None:
+        try:
+            uscc = check_uscc(str(props["uscc"]))
+            props["uscc"] = uscc
+        except ValueError as exc:
+            batch.issue(_field_where(record, "uscc", here), str(exc), props["uscc"],
+                        "18 characters per GB 32100-2015, e.g. 91440300192203821N")
+            return None
+    legal = props.get("legal_name")
+    name = props.get("name") or legal
+    if not isinstance(name, str) or not name:
+        batch.issue(here.at("name"), "required field is missing", None, "the company's short or legal name")
+        return None
+    props.setdefault("name", name)
+    if isinstance(legal, str):
+        aliases = [a for a in name_variants(legal) if a not in (name, legal)]
+        raw_legal = record.get("legal_name")
+        if isinstance(raw_legal, str) and raw_legal.strip() != legal:
+            aliases.append(raw_legal.strip())
+        if aliases:
+            props["aliases"] = list(props.get("aliases") or []) + aliases
+    key = name_key(legal if isinstance(legal, str) else name)
+    explicit = record.get("id")
+    by_uscc = uscc and (batch.uscc_index.get(uscc) or store.company_by_uscc(uscc))
+    if explicit:
+        node_id = str(explicit).strip()
+        if by_uscc and by_uscc != node_id:
+            batch.warnings.append(f"{here.file}:{here.line}: {node_id} has the USCC of {by_uscc}; merged into it")
+            node_id = by_uscc
+        else:
+            twin = batch.company_keys.get(key) or store.company_by_name_key(key)
+            if twin and twin != node_id:
+                batch.warnings.append(
+                    f"{here.file}:{here.line}: {node_id} has the same normalised name as {twin}; "
+                    "kept apart because both have explicit ids (merge them if they are one firm)"
+                )
+    else:
+        node_id = by_uscc or batch.company_keys.get(key) or store.company_by_name_key(key) or ""
+        if not node_id:
+            node_id = "co:" + (uscc.lower() if uscc else "n" + hashlib.sha1(key.encode()).hexdigest()[:12])
+        elif node_id in batch.nodes:
+            batch.warnings.append(f"{here.file}:{here.line}: duplicate of {node_id}; rows merged")
+    if uscc:
+        batch.uscc_index.setdefault(uscc, node_id)
+    batch.company_keys.setdefault(key, node_id)
+    return node_id
+
+
+def _add_node(batch: Batch, node_id: str, node_type: str, props: dict[str, Any], here: Where) -> None:
+    from chaingraph.store.merging import merge_props
+
+    if node_id in batch.nodes:
+        known_type, known = batch.nodes[node_id]
+        if known_type != node_type:
+            batch.issue(here.at("id"), f"id already used for a {known_type}", node_id, "a unique id")
+            return
+        batch.nodes[node_id] = (node_type, merge_props(known, props))
+    else:
+        batch.nodes[node_id] = (node_type, props)
+        batch.node_where[node_id] = here
+    for field_name in ("name", "legal_name"):
+        if isinstance(props.get(field_name), str):
+            batch.names.setdefault(normalize_text(props[field_name]).lower(), {})[node_id] = None
+    for alias in props.get("aliases") or ():
+        if isinstance(alias, str):
+            batch.names.setdefault(normalize_text(alias).lower(), {})[node_id] = None
+
+
+def _nested_relationships(
+    batch: Batch,
+    node_id: str,
+    node_type: str,
+    record: Mapping[str, Any],
+    here: Where,
+    provenance: Mapping[str, Any],
+) -> None:
+    me = Ref(node_id, (node_type,), here)
+
+    def ref(value: Any, types: tuple[str, ...], where: Where) -> Ref | None:
+        if isinstance(value, str) and value.strip():
+            return Ref(value.strip(), types, where)
+        batch.issue(where, "expected an id or a name", value, " or ".join(types) + " id or name")
+        return None
+
+    def add(rel_type: str, src: Ref | None, dst: Ref | None, props: dict[str, Any], where: Where,
+            key_ref: Ref | None = None, key: str = "") -> None:
+        if src is not None and dst is not None:
+            batch.pending.append(PendingRel(rel_type, src, dst, {**provenance, **props}, where, key_ref, key))
+
+    def items(field_name: str) -> list[tuple[Any, Where]]:
+        value = record.get(field_name)
+        if value is None or value == "":
+            return []
+        where = _field_where(record, field_name, here)
+        if not isinstance(value, list):
+            return [(value, where)]
+        return [(v, Where(where.file, _line(v, None) or where.line, f"{where.path}[{i}]"))
+                for i, v in enumerate(value)]
+
+    def split(value: Any, main: str, where: Where) -> tuple[Any, dict[str, Any]]:
+        # A nested item is an id/name or a mapping of {main: id/name, other props}.
+        if isinstance(value, Mapping):
+            rest = {k: v for k, v in value.items() if k != main and v is not None}
+            return value.get(main), rest
+        return value, {}
+
+    if node_type == "Segment":
+        for value, where in items("chain"):
+            add("PART_OF", me, ref(value, ("Chain",), where), {}, where)
+        for value, where in items("parent"):
+            add("PART_OF", me, ref(value, ("Segment",), where), {}, where)
+        if not record.get("chain") and not record.get("parent"):
+            batch.issue(here.at("chain"), "a segment must name its chain or parent segment", None,
+                        "chain: chain:<id> or parent: seg:<id>")
+    elif node_type == "Product":
+        for value, where in items("segment") + items("segments"):
+            add("IN_SEGMENT", me, ref(value, ("Segment",), where), {}, where)
+        for value, where in items("inputs"):
+            target, props = split(value, "product", where)
+            add("INPUT_TO", ref(target, ("Product",), where), me, props, where)
+    elif node_type == "Region":
+        for value, where in items("parent"):
+            add("IN", me, ref(value, ("Region",), where), {}, where)
+    elif node_type == "Base":
+        for value, where in items("region"):
+            add("IN", me, ref(value, ("Region",), where), {}, where)
+        for value, where in items("focus"):
+            target, props = split(value, "target", where)
+            add("FOCUSES_ON", me, ref(target, ("Chain", "Segment", "Product"), where), props, where)
+    elif node_type == "Company":
+        for value, where in items("hq"):
+            add("LOCATED_IN", me, ref(value, ("Region", "Base"), where), {"role": "总部"}, where, key="总部")
+        for value, where in items("sites"):
+            if isinstance(value, Mapping):
+                place = value.get("base") or value.get("region")
+                types = ("Base",) if value.get("base") else ("Region", "Base")
+                props = {k: v for k, v in value.items() if k not in ("base", "region") and v is not None}
+            else:
+                place, types, props = value, ("Region", "Base"), {}
+            props.setdefault("role", "生产")
+            add("LOCATED_IN", me, ref(place, types, where), props, where, key=str(props["role"]))
+        for value, where in items("makes"):
+            target, props = split(value, "product", where)
+            add("MAKES", me, ref(target, ("Product",), where), props, where)
+        for value, where in items("supplies"):
+            customer, props = split(value, "customer", where)
+            product = props.pop("product", None)
+            key_ref = ref(product, ("Product",), where.at("product")) if product else None
+            add("SUPPLIES", me, ref(customer, ("Company",), where), props, where, key_ref=key_ref)
+        for value, where in items("parent_company"):
+            add("SUBSIDIARY_OF", me, ref(value, ("Company",), where), {}, where)
+
+
+def collect_relationships(
+    batch: Batch, records: Iterable[Any], where: Where, defaults: Mapping[str, Any], model: Model
+) -> None:
+    """Add generic relationship records ``{type, from, to, ...}`` to ``batch``."""
+    for index, record in enumerate(records):
+        here = Where(where.file, _line(record, None) or where.line, f"{where.path}[{index}]")
+        if not isinstance(record, Mapping):
+            batch.issue(here, "record must be a mapping", record, "{type, from, to, ...}")
+            continue
+        rel_type = record.get("type")
+        spec = model.relationship_types.get(str(rel_type))
+        if spec is None:
+            batch.issue(_field_where(record, "type", here), "unknown relationship type", rel_type,
+                        "one of " + ", ".join(model.relationship_types))
+            continue
+        ends = []
+        for end, types in (("from", spec["from"]), ("to", spec["to"])):
+            value = record.get(end)
+            if not isinstance(value, str) or not value.strip():
+                batch.issue(_field_where(record, end, here), "required field is missing", value,
+                            " or ".join(types) + " id or name")
+            ends.append(Ref(str(value).strip(), tuple(types), _field_where(record, end, here)))
+        if len(ends) != 2 or any(not e.text or e.text == "None" for e in ends):
+            continue
+        props = {**defaults, **{k: v for k, v in record.items() if k not in ("type", "from", "to", "key")
+                                and v is not None}}
+        _coerce(props, spec, record, here, batch)
+        key_field = spec.get("key")
+        key_ref = None
+        key = str(record.get("key") or "")
+        if key_field == "product" and props.get("product"):
+            key_ref = Ref(str(props.pop("product")), ("Product",), _field_where(record, "product", here))
+        elif key_field and props.get(key_field) is not None:
+            key = str(props[key_field])
+        batch.pending.append(PendingRel(str(rel_type), ends[0], ends[1], props, here, key_ref, key))
+
+
+def _coerce(
+    props: dict[str, Any], spec: Mapping[str, Any], record: Mapping[str, Any], here: Where, batch: Batch
+) -> None:
+    """Table cells arrive as text: turn them into the numbers and booleans the model declares."""
+    declared = spec.get("properties", {})
+    if "as_of" in props and isinstance(props["as_of"], int | float) and not isinstance(props["as_of"], bool):
+        props["as_of"] = str(int(props["as_of"]))
+    for key, value in list(props.items()):
+        kind = declared.get(key, {}).get("type")
+        if key == "confidence":
+            kind = "number"
+        if not isinstance(value, str) or kind not in ("integer", "number", "boolean"):
+            continue
+        text = normalize_text(value).replace(",", "")
+        try:
+            if kind == "integer":
+                props[key] = int(float(text)) if float(text).is_integer() else float(text)
+            elif kind == "number":
+                props[key] = float(text)
+            else:
+                lowered = text.lower()
+                if lowered not in ("true", "false", "yes", "no", "是", "否", "1", "0"):
+                    raise ValueError(text)
+                props[key] = lowered in ("true", "yes", "是", "1")
+        except ValueError:
+            label = record.label_of(key) if isinstance(record, LocatedDict) else key
+            batch.issue(_field_where(record, key, here, label), f"not a valid {kind}", value,
+                        f"a {kind}" + (" (true/false)" if kind == "boolean" else ""))
+            props.pop(key)
+
+
+def _line(value: Any, key: str | None) -> int | None:
+    if isinstance(value, LocatedDict):
+        return value.line_of(key) if key else value.line
+    return None
+
+
+def _field_where(record: Mapping[str, Any], key: str, here: Where, label: str | None = None) -> Where:
+    if label is None and isinstance(record, LocatedDict):
+        label = record.label_of(key)
+    return here.at(label or key, _line(record, key))
+
+
+def _key_where(doc: Mapping[str, Any], key: str, top: Where) -> Where:
+    return top.at(key, _line(doc, key))

@@ -1,0 +1,156 @@
+"""Resolve references (ids or names) and check a batch against the model and the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+from rapidfuzz import fuzz, process
+
+from chaingraph.loaders.records import Batch, PendingRel, Ref
+from chaingraph.model import ID_PATTERN, Model, Node, Relationship
+from chaingraph.names import normalize_text
+
+__all__ = ["resolve_batch"]
+
+_SUGGESTION_BUDGET = 25  # fuzzy suggestions cost a scan; enough for the messages shown
+
+
+class _Resolver:
+    def __init__(self, batch: Batch, store: Any, model: Model) -> None:
+        self.batch = batch
+        self.store = store
+        self.model = model
+        self.budget = _SUGGESTION_BUDGET
+
+    def type_of(self, node_id: str) -> str | None:
+        if node_id in self.batch.nodes:
+            return self.batch.nodes[node_id][0]
+        node = self.store.get(node_id)
+        return node.type if node is not None else None
+
+    def resolve(self, ref: Ref) -> str | None:
+        text = ref.text
+        if ID_PATTERN.match(text):
+            found = self.type_of(text)
+            if found is None:
+                self._missing(ref, "refers to an id that is not defined")
+                return None
+            if found not in ref.types:
+                self.batch.issue(ref.where, f"refers to a {found}", text,
+                                 "a " + " or ".join(ref.types))
+                return None
+            return text
+        key = normalize_text(text).lower()
+        ids = dict.fromkeys(self.batch.names.get(key, {}))
+        for node_id in self.store.ids_by_name(text):
+            ids[node_id] = None
+        fitting = [i for i in ids if self.type_of(i) in ref.types]
+        if len(fitting) == 1:
+            return fitting[0]
+        if len(fitting) > 1:
+            self.batch.issue(ref.where, "name fits several nodes", text,
+                             "one of the ids " + ", ".join(sorted(fitting)))
+            return None
+        self._missing(ref, "no " + " or ".join(ref.types) + " has this id or name")
+        return None
+
+    def _missing(self, ref: Ref, message: str) -> None:
+        expected = "an id or name defined in this load or already stored"
+        if self.budget > 0:
+            self.budget -= 1
+            near = self._near(ref)
+            if near:
+                expected = "did you mean " + ", ".join(near)
+        self.batch.issue(ref.where, message, ref.text, expected)
+
+    def _near(self, ref: Ref) -> list[str]:
+        entries: list[tuple[str, str]] = []
+        for node_id, (node_type, props) in self.batch.nodes.items():
+            if node_type in ref.types:
+                entries.append((node_id, node_id))
+                entries.extend((str(n), node_id) for n in [props.get("name"), *(props.get("aliases") or [])] if n)
+        for node_type in ref.types:
+            for node_id, _, text in self.store.names(node_type):
+                entries.append((text, node_id))
+                entries.append((node_id, node_id))
+        if not entries:
+            return []
+        hits = process.extract(ref.text, [e[0] for e in entries], scorer=fuzz.WRatio, limit=12,
+                               score_cutoff=60)
+        seen: dict[str, None] = {}
+        for _, _, index in hits:
+            seen[entries[index][1]] = None
+        return list(seen)[:3]
+
+
+def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], list[Relationship]]:
+    """Nodes and relationships of ``batch`` with every reference turned into an id.
+
+    Problems are appended to ``batch.issues``; the returned lists are only
+    meaningful when there are none.
+    """
+    resolver = _Resolver(batch, store, model)
+    nodes = [Node(i, t, p) for i, (t, p) in batch.nodes.items()]
+    for node in nodes:
+        for problem in model.check_node(node):
+            where = batch.node_where[node.id]
+            batch.issue(where.at(problem.field) if problem.field else where, problem.message,
+                        problem.value, problem.expected)
+
+    rels: list[Relationship] = []
+    for pending in batch.pending:
+        rel = _resolve_rel(resolver, pending)
+        if rel is None:
+            continue
+        problems = model.check_relationship(
+            rel, resolver.type_of(rel.source), resolver.type_of(rel.target)
+        )
+        for problem in problems:
+            batch.issue(pending.where.at(problem.field) if problem.field else pending.where,
+                        problem.message, problem.value, problem.expected)
+        if not problems:
+            rels.append(rel)
+    _check_structure(batch, store, nodes, rels)
+    return nodes, rels
+
+
+def _resolve_rel(resolver: _Resolver, pending: PendingRel) -> Relationship | None:
+    source = resolver.resolve(pending.source)
+    target = resolver.resolve(pending.target)
+    props = dict(pending.props)
+    key = pending.key
+    if pending.key_ref is not None:
+        product = resolver.resolve(pending.key_ref)
+        if product is None:
+            return None
+        props["product"] = product
+        key = product
+    if source is None or target is None:
+        return None
+    return Relationship(pending.type, source, target, key, props)
+
+
+def _check_structure(batch: Batch, store: Any, nodes: list[Node], rels: list[Relationship]) -> None:
+    """Rules across records: products sit in a segment; segments form a tree without cycles."""
+    in_segment = {r.source for r in rels if r.type == "IN_SEGMENT"}
+    for node in nodes:
+        if node.type == "Product" and node.id not in in_segment and store.get(node.id) is None:
+            batch.issue(batch.node_where[node.id].at("segment"), "a product must name its segment",
+                        None, "segment: seg:<id>")
+    parts = nx.DiGraph()
+    parts.add_edges_from(
+        (r.source, r.target) for r in store.relationships("PART_OF") if r.target.startswith("seg:")
+    )
+    new_edges = [(r.source, r.target) for r in rels if r.type == "PART_OF" and r.target.startswith("seg:")]
+    parts.add_edges_from(new_edges)
+    try:
+        cycle = nx.find_cycle(parts)
+    except nx.NetworkXNoCycle:
+        return
+    path = " -> ".join([cycle[0][0], *(v for _, v in cycle)])
+    first = cycle[0][0]
+    where = batch.node_where.get(first)
+    if where is None:
+        where = next(iter(batch.node_where.values()))
+    batch.issue(where.at("parent"), "segment hierarchy has a cycle", path, "a tree: no segment inside itself")

@@ -1,0 +1,109 @@
+"""Company-name normalisation and identifier checks (统一社会信用代码)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from stdnum.cn import uscc as _uscc
+from stdnum.exceptions import ValidationError as _StdnumError
+
+__all__ = [
+    "LEGAL_SUFFIXES",
+    "check_uscc",
+    "name_key",
+    "name_variants",
+    "normalize_text",
+]
+
+# Longest first: "股份有限公司" must be tried before "有限公司".
+LEGAL_SUFFIXES = (
+    "集团股份有限公司",
+    "集团有限责任公司",
+    "集团有限公司",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "(集团)",
+    "集团",
+)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """Fold full-width forms to half-width (NFKC) and collapse white space.
+
+    Examples
+    --------
+    >>> normalize_text("  东莞市　ＡＢＣ（集团）有限公司 ")
+    '东莞市 ABC(集团)有限公司'
+    """
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def name_key(name: str) -> str:
+    """The key two spellings of one company name share.
+
+    Full-width and half-width forms, brackets, spaces, letter case and the
+    legal-form suffix (有限公司, 股份有限公司…) are ignored.
+
+    Examples
+    --------
+    >>> name_key("深圳市汇川技术股份有限公司") == name_key("深圳市汇川技术 有限公司")
+    True
+    >>> name_key("ＴＣＬ科技集团股份有限公司")
+    'tcl科技'
+    """
+    text = normalize_text(name).replace(" ", "").lower()
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in LEGAL_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)]
+                stripped = True
+                break
+    return text
+
+
+def name_variants(legal_name: str) -> list[str]:
+    """Spellings worth keeping as aliases: the normalised name and it without legal suffix.
+
+    >>> name_variants("比亚迪股份有限公司")
+    ['比亚迪股份有限公司', '比亚迪']
+    """
+    normal = normalize_text(legal_name)
+    variants = [normal]
+    bare = normal
+    for suffix in LEGAL_SUFFIXES:
+        if bare.endswith(suffix) and len(bare) > len(suffix):
+            bare = bare[: -len(suffix)].strip()
+            break
+    if bare != normal:
+        variants.append(bare)
+    return variants
+
+
+def check_uscc(code: str) -> str:
+    """Validate a 统一社会信用代码 (GB 32100-2015) and return it in canonical form.
+
+    Raises ``ValueError`` with the reason when the code is malformed or its check
+    character is wrong.
+
+    Examples
+    --------
+    >>> check_uscc("91110108551385082q")
+    '91110108551385082Q'
+    >>> check_uscc("91110108551385082A")
+    Traceback (most recent call last):
+    ...
+    ValueError: check character is wrong: expected 'Q' at position 18
+    """
+    compact = normalize_text(code).replace(" ", "").replace("-", "").upper()
+    try:
+        return str(_uscc.validate(compact))
+    except _StdnumError as exc:
+        if len(compact) == 18 and type(exc).__name__ == "InvalidChecksum":
+            expected = _uscc.calc_check_digit(compact[:17])
+            raise ValueError(f"check character is wrong: expected {expected!r} at position 18") from None
+        raise ValueError(f"not a valid 18-character code ({exc.message})") from None

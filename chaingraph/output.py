@@ -1,0 +1,76 @@
+"""One output helper for every command: ``--format table|json|csv`` to stdout or ``-o FILE``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tabulate import tabulate
+
+from chaingraph.store.fileformat import atomic_write_bytes
+
+__all__ = ["FORMATS", "render", "write_output"]
+
+FORMATS = ("table", "json", "csv")
+# Cells that spreadsheet programs would run as formulas (CSV/XLSX injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return value
+
+
+def neutralise(value: Any) -> Any:
+    """Make text that a spreadsheet would run as a formula inert; numbers stay numbers.
+
+    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise(-3), neutralise("-3")
+    ('\\'=HYPERLINK("http://x")', -3, "'-3")
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) -> str:
+    """Render rows (dicts) in one of :data:`FORMATS`; ``columns`` fixes the order.
+
+    Examples
+    --------
+    >>> print(render([{"a": 1, "b": "东莞"}], ["a", "b"], "csv"), end="")
+    a,b
+    1,东莞
+    """
+    if fmt == "json":
+        payload = [{c: row.get(c) for c in columns} for row in rows]
+        return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([neutralise(_cell(row.get(c))) for c in columns])
+        return buffer.getvalue()
+    if fmt == "table":
+        if not rows:
+            return "(no rows)\n"
+        body = [[_cell(row.get(c)) for c in columns] for row in rows]
+        return tabulate(body, headers=list(columns), tablefmt="simple", disable_numparse=True) + "\n"
+    raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def write_output(text: str, output: str | Path | None, fmt: str) -> None:
+    """Print to stdout, or write atomically to ``output`` (CSV files get a BOM for Excel)."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    atomic_write_bytes(Path(output), text.encode(encoding))

@@ -1,0 +1,145 @@
+"""The store interface every graph backend implements (networkx embedded, Neo4j)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from chaingraph.model import Model, Node, Relationship, load_model
+
+__all__ = ["Direction", "GraphStore", "MergeReport", "NameMatch"]
+
+Direction = Literal["out", "in"]
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What one merge changed. Merging the same data twice reports only ``unchanged``."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    relationships_created: int = 0
+    relationships_updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (self.nodes_created, self.nodes_updated, self.relationships_created,
+             self.relationships_updated)
+        )
+
+    def __add__(self, other: MergeReport) -> MergeReport:
+        return MergeReport(
+            self.nodes_created + other.nodes_created,
+            self.nodes_updated + other.nodes_updated,
+            self.relationships_created + other.relationships_created,
+            self.relationships_updated + other.relationships_updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A node found by name, with how well it matched (100 = exact name or alias)."""
+
+    id: str
+    type: str
+    name: str
+    score: float
+    matched: str
+
+
+class GraphStore(ABC):
+    """A chain graph: typed nodes with stable ids and typed, keyed relationships.
+
+    Implementations: :class:`~chaingraph.store.networkx_store.NetworkxStore`
+    (embedded, one file) and :class:`~chaingraph.store.neo4j_store.Neo4jStore`.
+    Both merge idempotently: merging data already present changes nothing.
+    """
+
+    model: Model
+
+    def __init__(self, model: Model | None = None) -> None:
+        self.model = model or load_model()
+
+    # -- reading -----------------------------------------------------------
+    @abstractmethod
+    def get(self, node_id: str) -> Node | None:
+        """The node with this id, or None."""
+
+    @abstractmethod
+    def nodes(self, type: str | None = None) -> Iterator[Node]:
+        """Every node (of one type when given), in a stable order."""
+
+    @abstractmethod
+    def relationships(
+        self,
+        type: str | None = None,
+        *,
+        source: str | None = None,
+        target: str | None = None,
+    ) -> Iterator[Relationship]:
+        """Relationships filtered by type and/or endpoint, in a stable order."""
+
+    @abstractmethod
+    def count_nodes(self, type: str | None = None) -> int:
+        """How many nodes (of one type when given)."""
+
+    @abstractmethod
+    def count_relationships(self, type: str | None = None) -> int:
+        """How many relationships (of one type when given)."""
+
+    @abstractmethod
+    def ids_by_name(self, name: str, type: str | None = None) -> list[str]:
+        """Ids whose name or alias equals ``name`` after normalisation (exact)."""
+
+    @abstractmethod
+    def names(self, type: str | None = None) -> Iterator[tuple[str, str, str]]:
+        """``(id, type, name-or-alias)`` for every name and alias, for fuzzy lookup."""
+
+    @abstractmethod
+    def company_by_uscc(self, uscc: str) -> str | None:
+        """Id of the company with this 统一社会信用代码, or None."""
+
+    @abstractmethod
+    def company_by_name_key(self, key: str) -> str | None:
+        """Id of the company whose legal or short name has this :func:`~chaingraph.names.name_key`."""
+
+    def neighbors(
+        self, node_id: str, type: str | None = None, direction: Direction = "out"
+    ) -> list[str]:
+        """Ids one relationship away (``out``: targets of ``node_id``; ``in``: sources)."""
+        if direction == "out":
+            return [r.target for r in self.relationships(type, source=node_id)]
+        return [r.source for r in self.relationships(type, target=node_id)]
+
+    def require(self, node_id_or_name: str, type: str | None = None) -> Node:
+        """The node with this id or (unique) name; :class:`NotFound` with near names otherwise."""
+        from chaingraph.lookup import resolve
+
+        return resolve(self, node_id_or_name, type)
+
+    # -- writing -----------------------------------------------------------
+    @abstractmethod
+    def merge(
+        self, nodes: Iterable[Node], relationships: Iterable[Relationship]
+    ) -> MergeReport:
+        """Add or update nodes and relationships, all or nothing.
+
+        Nodes are matched by id, relationships by ``(type, source, target, key)``.
+        Scalar properties are overwritten by incoming non-null values; ``aliases``
+        and ``tags`` are merged as ordered sets. Relationship endpoints must exist
+        in the store or in ``nodes``.
+        """
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources (connections, file handles)."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

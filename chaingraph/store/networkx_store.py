@@ -1,0 +1,226 @@
+"""The embedded default store: a networkx MultiDiGraph saved to one file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from chaingraph.errors import DataError, Issue
+from chaingraph.model import Model, Node, Relationship
+from chaingraph.names import name_key, normalize_text
+from chaingraph.store.base import GraphStore, MergeReport
+from chaingraph.store.fileformat import read_store_file, write_store_file
+from chaingraph.store.merging import merge_props
+
+__all__ = ["NetworkxStore"]
+
+
+def _edge_key(rel_type: str, key: str) -> str:
+    return f"{rel_type}\x1f{key}" if key else rel_type
+
+
+class NetworkxStore(GraphStore):
+    """Chain graph held in memory as a :class:`networkx.MultiDiGraph`.
+
+    Node attributes are ``{"t": type, "p": props}``; an edge's networkx key is
+    its relationship type plus its discriminating key, so merging an edge that
+    exists updates it instead of adding a parallel one.
+
+    Examples
+    --------
+    >>> from chaingraph.model import Node, Relationship
+    >>> store = NetworkxStore()
+    >>> nodes = [Node("chain:ic", "Chain", {"name": "集成电路"}),
+    ...          Node("seg:ic.design", "Segment", {"name": "芯片设计", "stage": "上游"})]
+    >>> rels = [Relationship("PART_OF", "seg:ic.design", "chain:ic")]
+    >>> store.merge(nodes, rels).nodes_created
+    2
+    >>> store.merge(nodes, rels).changed
+    False
+    >>> store.count_nodes("Segment"), store.count_relationships()
+    (1, 1)
+    """
+
+    def __init__(self, path: str | Path | None = None, model: Model | None = None) -> None:
+        super().__init__(model)
+        self.path = Path(path) if path is not None else None
+        self.meta: dict[str, Any] = {}
+        self.graph = nx.MultiDiGraph()
+        self._by_type: dict[str, dict[str, None]] = defaultdict(dict)
+        self._names: dict[str, dict[str, None]] = defaultdict(dict)
+        self._uscc: dict[str, str] = {}
+        self._company_keys: dict[str, str] = {}
+        self._edge_counts: dict[str, int] = defaultdict(int)
+
+    # -- files ---------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, model: Model | None = None) -> NetworkxStore:
+        """Load the store saved at ``path`` (an empty store if the file does not exist)."""
+        store = cls(path, model)
+        if store.path is not None and store.path.exists():
+            meta, nodes, edges = read_store_file(store.path)
+            store.meta = meta
+            store._load_rows(nodes, edges)
+        return store
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the store atomically to ``path`` (default: where it was opened)."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("no path to save to: pass one or open the store from a file")
+        nodes = ((n, d["t"], d["p"]) for n, d in self.graph.nodes(data=True))
+        edges = ((d["t"], u, v, d["k"], d["p"]) for u, v, d in self.graph.edges(data=True))
+        write_store_file(target, self.meta, nodes, edges)
+        return target
+
+    def _load_rows(
+        self,
+        nodes: list[tuple[str, str, dict[str, Any]]],
+        edges: list[tuple[str, str, str, str, dict[str, Any]]],
+    ) -> None:
+        for node_id, node_type, props in nodes:
+            self.graph.add_node(node_id, t=node_type, p=props)
+            self._index_node(node_id, node_type, props)
+        for rel_type, source, target, key, props in edges:
+            self.graph.add_edge(source, target, key=_edge_key(rel_type, key), t=rel_type, k=key, p=props)
+            self._edge_counts[rel_type] += 1
+
+    # -- indexes ---------------------------------------------------------------
+    def _index_node(self, node_id: str, node_type: str, props: dict[str, Any]) -> None:
+        self._by_type[node_type][node_id] = None
+        for text in _node_names(props):
+            self._names[normalize_text(text).lower()][node_id] = None
+        if node_type == "Company":
+            if props.get("uscc"):
+                self._uscc[props["uscc"]] = node_id
+            for field in ("legal_name", "name"):
+                if props.get(field):
+                    self._company_keys.setdefault(name_key(props[field]), node_id)
+
+    # -- reading -----------------------------------------------------------------
+    def get(self, node_id: str) -> Node | None:
+        data = self.graph.nodes.get(node_id)
+        return None if data is None else Node(node_id, data["t"], data["p"])
+
+    def nodes(self, type: str | None = None) -> Iterator[Node]:
+        ids: Iterable[str] = self._by_type.get(type, {}) if type else self.graph.nodes
+        for node_id in ids:
+            data = self.graph.nodes[node_id]
+            yield Node(node_id, data["t"], data["p"])
+
+    def relationships(
+        self,
+        type: str | None = None,
+        *,
+        source: str | None = None,
+        target: str | None = None,
+    ) -> Iterator[Relationship]:
+        if source is not None:
+            if source not in self.graph:
+                return
+            edges = self.graph.out_edges(source, data=True)
+        elif target is not None:
+            if target not in self.graph:
+                return
+            edges = self.graph.in_edges(target, data=True)
+        else:
+            edges = self.graph.edges(data=True)
+        for u, v, d in edges:
+            if type is not None and d["t"] != type:
+                continue
+            if target is not None and v != target:
+                continue
+            yield Relationship(d["t"], u, v, d["k"], d["p"])
+
+    def count_nodes(self, type: str | None = None) -> int:
+        return len(self._by_type.get(type, {})) if type else self.graph.number_of_nodes()
+
+    def count_relationships(self, type: str | None = None) -> int:
+        return self._edge_counts.get(type, 0) if type else self.graph.number_of_edges()
+
+    def ids_by_name(self, name: str, type: str | None = None) -> list[str]:
+        ids = self._names.get(normalize_text(name).lower(), {})
+        return [i for i in ids if type is None or self.graph.nodes[i]["t"] == type]
+
+    def names(self, type: str | None = None) -> Iterator[tuple[str, str, str]]:
+        for node in self.nodes(type):
+            for text in _node_names(node.props):
+                yield node.id, node.type, text
+
+    def company_by_uscc(self, uscc: str) -> str | None:
+        return self._uscc.get(uscc)
+
+    def company_by_name_key(self, key: str) -> str | None:
+        return self._company_keys.get(key)
+
+    # -- writing -----------------------------------------------------------------
+    def merge(
+        self, nodes: Iterable[Node], relationships: Iterable[Relationship]
+    ) -> MergeReport:
+        nodes = list(nodes)
+        relationships = list(relationships)
+        # Check everything before touching the graph, so a bad batch writes nothing.
+        incoming_types = {n.id: n.type for n in nodes}
+        problems = []
+        for rel in relationships:
+            for end in (rel.source, rel.target):
+                if end not in incoming_types and end not in self.graph:
+                    problems.append(
+                        Issue("<merge>", f"{rel.type} refers to a node that does not exist", field="id",
+                              value=end, expected="a node loaded earlier or in the same batch")
+                    )
+        for node in nodes:
+            stored = self.graph.nodes.get(node.id)
+            if stored is not None and stored["t"] != node.type:
+                problems.append(
+                    Issue("<merge>", f"id is already a {stored['t']}", field="id", value=node.id,
+                          expected=f"a new id for this {node.type}")
+                )
+        if problems:
+            raise DataError(problems)
+
+        created = updated = unchanged = 0
+        for node in nodes:
+            data = self.graph.nodes.get(node.id)
+            if data is None:
+                props = merge_props({}, node.props)
+                self.graph.add_node(node.id, t=node.type, p=props)
+                created += 1
+            else:
+                props = merge_props(data["p"], node.props)
+                if props == data["p"]:
+                    unchanged += 1
+                    continue
+                data["p"] = props
+                updated += 1
+            self._index_node(node.id, node.type, props)
+
+        rel_created = rel_updated = 0
+        for rel in relationships:
+            ekey = _edge_key(rel.type, rel.key)
+            existing = self.graph.get_edge_data(rel.source, rel.target, ekey)
+            if existing is None:
+                self.graph.add_edge(
+                    rel.source, rel.target, key=ekey, t=rel.type, k=rel.key, p=merge_props({}, rel.props)
+                )
+                self._edge_counts[rel.type] += 1
+                rel_created += 1
+            else:
+                props = merge_props(existing["p"], rel.props)
+                if props == existing["p"]:
+                    unchanged += 1
+                else:
+                    existing["p"] = props
+                    rel_updated += 1
+        return MergeReport(created, updated, rel_created, rel_updated, unchanged)
+
+
+def _node_names(props: dict[str, Any]) -> Iterator[str]:
+    for field in ("name", "legal_name"):
+        if props.get(field):
+            yield props[field]
+    yield from props.get("aliases") or ()
