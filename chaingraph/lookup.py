@@ -44,7 +44,9 @@ def search_names(
         node_id, node_type, matched = entries[index]
         if node_id not in best or score > best[node_id].score:
             name = store.get(node_id)
-            best[node_id] = NameMatch(node_id, node_type, name.name if name else node_id, score, matched)
+            best[node_id] = NameMatch(
+                node_id, node_type, name.name if name else node_id, score, matched
+            )
     return sorted(best.values(), key=lambda m: (-m.score, m.id))[:limit]
 
 
@@ -80,7 +82,17 @@ def resolve(store: GraphStore, text: str, type: str | None = None) -> Node:
         return found
     if len(ids) > 1:
         raise NotFound(
-            what, text, [f"{store.get(i).name} ({i})" for i in sorted(ids)]  # type: ignore[union-attr]
+            what,
+            text,
+            [f"{store.get(i).name} ({i})" for i in sorted(ids)],  # type: ignore[union-attr]
         )
+    if type is not None and type != "Company":
+        # Short forms such as 银瓶 for 银瓶高端装备产业基地: accept when only one name contains it.
+        needle = normalize_text(text).lower()
+        partial = {i for i, _, n in store.names(type) if needle and needle in normalize_text(n).lower()}
+        if len(partial) == 1:
+            found = store.get(partial.pop())
+            assert found is not None
+            return found
     near = search_names(store, text, type)
     raise NotFound(what, text, [f"{m.name} ({m.id})" for m in near])

@@ -119,7 +119,10 @@ class Model:
         if not ID_PATTERN.match(node.id):
             problems.append(
                 FieldProblem(
-                    "id", "malformed id", node.id, "prefix:slug, e.g. co:byd (lowercase a-z0-9 . - _)"
+                    "id",
+                    "malformed id",
+                    node.id,
+                    "prefix:slug, e.g. co:byd (lowercase a-z0-9 . - _)",
                 )
             )
         if node.type not in self.node_types:
@@ -131,7 +134,9 @@ class Model:
         if expected_type and expected_type != node.type:
             problems.append(
                 FieldProblem(
-                    "id", f"id prefix names a {expected_type}, not a {node.type}", node.id,
+                    "id",
+                    f"id prefix names a {expected_type}, not a {node.type}",
+                    node.id,
                     f"prefix {self.id_prefixes[node.type]!r}",
                 )
             )
@@ -146,21 +151,28 @@ class Model:
         if spec is None:
             return [
                 FieldProblem(
-                    "type", "unknown relationship type", rel.type, ", ".join(self.relationship_types)
+                    "type",
+                    "unknown relationship type",
+                    rel.type,
+                    ", ".join(self.relationship_types),
                 )
             ]
         problems: list[FieldProblem] = []
         if source_type is not None and source_type not in spec["from"]:
             problems.append(
                 FieldProblem(
-                    "from", f"{rel.type} cannot start at a {source_type}", rel.source,
+                    "from",
+                    f"{rel.type} cannot start at a {source_type}",
+                    rel.source,
                     " or ".join(spec["from"]),
                 )
             )
         if target_type is not None and target_type not in spec["to"]:
             problems.append(
                 FieldProblem(
-                    "to", f"{rel.type} cannot end at a {target_type}", rel.target,
+                    "to",
+                    f"{rel.type} cannot end at a {target_type}",
+                    rel.target,
                     " or ".join(spec["to"]),
                 )
             )

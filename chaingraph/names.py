@@ -105,5 +105,7 @@ def check_uscc(code: str) -> str:
     except _StdnumError as exc:
         if len(compact) == 18 and type(exc).__name__ == "InvalidChecksum":
             expected = _uscc.calc_check_digit(compact[:17])
-            raise ValueError(f"check character is wrong: expected {expected!r} at position 18") from None
+            raise ValueError(
+                f"check character is wrong: expected {expected!r} at position 18"
+            ) from None
         raise ValueError(f"not a valid 18-character code ({exc.message})") from None

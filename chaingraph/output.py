@@ -63,7 +63,9 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) 
         if not rows:
             return "(no rows)\n"
         body = [[_cell(row.get(c)) for c in columns] for row in rows]
-        return tabulate(body, headers=list(columns), tablefmt="simple", disable_numparse=True) + "\n"
+        return (
+            tabulate(body, headers=list(columns), tablefmt="simple", disable_numparse=True) + "\n"
+        )
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 

@@ -36,7 +36,11 @@ def tiny_store() -> NetworkxStore:
         Node("prod:servo-motor", "Product", {"name": "伺服电机"}),
         Node("prod:industrial-robot", "Product", {"name": "工业机器人"}),
         Node("prod:robot-workcell", "Product", {"name": "机器人工作站"}),
-        Node("base:yinping", "Base", {"name": "银瓶高端装备产业基地", "area_mu": 26420, "area_km2": 17.61}),
+        Node(
+            "base:yinping",
+            "Base",
+            {"name": "银瓶高端装备产业基地", "area_mu": 26420, "area_km2": 17.61},
+        ),
         Node("co:dg-robot", "Company", {"name": "莞工机器人", "tags": ["龙头企业"], **s}),
         Node("co:dg-integrator", "Company", {"name": "莞集成", **s}),
         Node("co:sz-reducer", "Company", {"name": "苏减速", "tags": ["专精特新小巨人"], **s}),
@@ -66,7 +70,9 @@ def tiny_store() -> NetworkxStore:
         Relationship("MAKES", "co:sz-reducer", "prod:harmonic-reducer", props=dict(s)),
         Relationship("MAKES", "co:jp-servo", "prod:servo-motor", props=dict(s)),
         Relationship("LOCATED_IN", "co:dg-robot", "base:yinping", "总部", {"role": "总部"}),
-        Relationship("LOCATED_IN", "co:dg-integrator", "region:cn-dongguan", "总部", {"role": "总部"}),
+        Relationship(
+            "LOCATED_IN", "co:dg-integrator", "region:cn-dongguan", "总部", {"role": "总部"}
+        ),
         Relationship("LOCATED_IN", "co:sz-reducer", "region:cn-suzhou", "总部", {"role": "总部"}),
         Relationship("LOCATED_IN", "co:jp-servo", "region:jp", "总部", {"role": "总部"}),
     ]

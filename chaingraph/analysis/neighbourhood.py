@@ -53,4 +53,6 @@ def neighbourhood(store: GraphStore, name: str, type: str | None = None) -> Neig
 def _row(direction: str, rel_type: str, other: str, props: dict, store: GraphStore) -> Neighbour:
     node = store.get(other)
     detail = ", ".join(f"{k}={props[k]}" for k in _DETAIL_KEYS if props.get(k) is not None)
-    return Neighbour(direction, rel_type, other, node.type if node else "?", node.name if node else other, detail)
+    return Neighbour(
+        direction, rel_type, other, node.type if node else "?", node.name if node else other, detail
+    )

@@ -13,7 +13,14 @@ from chaingraph.analysis.structure import (
 )
 from chaingraph.store.base import GraphStore
 
-__all__ = ["BaseOverview", "ChainOverview", "TypeCount", "base_overview", "chain_overview", "type_counts"]
+__all__ = [
+    "BaseOverview",
+    "ChainOverview",
+    "TypeCount",
+    "base_overview",
+    "chain_overview",
+    "type_counts",
+]
 
 HOME_REGION = "region:cn-dongguan"
 
@@ -97,8 +104,11 @@ def chain_overview(store: GraphStore, home_region: str = HOME_REGION) -> list[Ch
         facts = unverified = 0
         for firm in firms:
             records = [store.get(firm)]
-            records += [r for r in store.relationships(source=firm)
-                        if r.type in ("MAKES", "LOCATED_IN", "SUPPLIES")]
+            records += [
+                r
+                for r in store.relationships(source=firm)
+                if r.type in ("MAKES", "LOCATED_IN", "SUPPLIES")
+            ]
             for record in records:
                 if record is None:
                     continue
@@ -106,8 +116,15 @@ def chain_overview(store: GraphStore, home_region: str = HOME_REGION) -> list[Ch
                 unverified += record.props.get("source") == "unverified"
         rows.append(
             ChainOverview(
-                chain.id, chain.name, len(segments), len(products), len(firms), len(local),
-                len(firms) - len(local), facts, round(unverified / facts, 3) if facts else 0.0,
+                chain.id,
+                chain.name,
+                len(segments),
+                len(products),
+                len(firms),
+                len(local),
+                len(firms) - len(local),
+                facts,
+                round(unverified / facts, 3) if facts else 0.0,
             )
         )
     return sorted(rows, key=lambda r: r.chain)
@@ -118,7 +135,8 @@ def base_overview(store: GraphStore) -> list[BaseOverview]:
     rows = []
     for base in store.nodes("Base"):
         focus = sorted(
-            (r.props.get("priority", 9), r.target) for r in store.relationships("FOCUSES_ON", source=base.id)
+            (r.props.get("priority", 9), r.target)
+            for r in store.relationships("FOCUSES_ON", source=base.id)
         )
         names = tuple(f"{store.get(t).name}(P{p})" for p, t in focus if store.get(t))  # type: ignore[union-attr]
         inside = {
@@ -130,7 +148,14 @@ def base_overview(store: GraphStore) -> list[BaseOverview]:
             n.name for n in (store.get(p) for p in place_ancestors(store, base.id)[1:]) if n
         )
         rows.append(
-            BaseOverview(base.id, base.name, location, base.get("area_mu"), base.get("area_km2"),
-                         names, len(inside))
+            BaseOverview(
+                base.id,
+                base.name,
+                location,
+                base.get("area_mu"),
+                base.get("area_km2"),
+                names,
+                len(inside),
+            )
         )
     return sorted(rows, key=lambda r: r.base)

@@ -33,8 +33,15 @@ def decode_bytes(raw: bytes, origin: str, encoding: str | None = None) -> tuple[
     """
     if encoding:
         candidates = [encoding]
+        # "--encoding utf-8" on a file saved by Excel/Notepad: drop the BOM, or the
+        # first header would start with an invisible U+FEFF and match no column.
+        if raw.startswith(codecs.BOM_UTF8) and _is_utf8(encoding):
+            candidates = ["utf-8-sig"]
     else:
-        candidates = [name for bom, name in _BOMS if raw.startswith(bom)][:1] or ["utf-8", "gb18030"]
+        candidates = [name for bom, name in _BOMS if raw.startswith(bom)][:1] or [
+            "utf-8",
+            "gb18030",
+        ]
     last: UnicodeDecodeError | None = None
     for name in candidates:
         try:
@@ -49,8 +56,14 @@ def decode_bytes(raw: bytes, origin: str, encoding: str | None = None) -> tuple[
         if "\x00" in text:
             line = text.count("\n", 0, text.index("\x00")) + 1
             raise DataError(
-                [Issue(origin, "contains a NUL character: binary or corrupt file", line=line,
-                       expected="a text file")]
+                [
+                    Issue(
+                        origin,
+                        "contains a NUL character: binary or corrupt file",
+                        line=line,
+                        expected="a text file",
+                    )
+                ]
             )
         return text, name
     assert last is not None
@@ -59,13 +72,20 @@ def decode_bytes(raw: bytes, origin: str, encoding: str | None = None) -> tuple[
         [
             Issue(
                 origin,
-                f"cannot decode byte {raw[last.start:last.start + 1]!r} at offset {last.start} "
+                f"cannot decode byte {raw[last.start : last.start + 1]!r} at offset {last.start} "
                 f"(tried {', '.join(candidates)})",
                 line=line,
                 expected="UTF-8, UTF-8 with BOM, or GBK/GB18030 text; pass --encoding if it is another",
             )
         ]
     )
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        return codecs.lookup(name).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
 
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:

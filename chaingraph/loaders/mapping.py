@@ -10,11 +10,16 @@ A spec is a small YAML file (see ``ingest/mappings/``)::
       主营产品: makes
     list_separator: "[;；、,，|]"  # splits list fields (aliases, tags, makes, inputs, ...)
     defaults: {source: 某数据源, as_of: "2024"}
+    required: [企业名称]           # columns the file must have (others may be absent)
     sheet: 企业名录                # XLSX only
+
+Real lists rarely have every column a spec knows, so a column the file lacks is
+reported as a warning (its field stays empty) unless the spec marks it required.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +56,7 @@ class MappingSpec:
     list_separator: str = DEFAULT_SEPARATOR
     defaults: dict[str, Any] = field(default_factory=dict)
     sheet: str | None = None
+    required: tuple[str, ...] = ()
 
 
 def load_mapping(path: Path) -> MappingSpec:
@@ -61,27 +67,66 @@ def load_mapping(path: Path) -> MappingSpec:
     origin = str(path)
     issues = []
     if doc.get("chaingraph_mapping") != 1:
-        issues.append(Issue(origin, "not a mapping spec", field="chaingraph_mapping",
-                            value=doc.get("chaingraph_mapping"), expected="chaingraph_mapping: 1"))
+        issues.append(
+            Issue(
+                origin,
+                "not a mapping spec",
+                field="chaingraph_mapping",
+                value=doc.get("chaingraph_mapping"),
+                expected="chaingraph_mapping: 1",
+            )
+        )
     section = doc.get("section")
     if section not in (*SECTIONS, "relationships"):
-        issues.append(Issue(origin, "unknown section", field="section", value=section,
-                            expected="one of " + ", ".join([*SECTIONS, "relationships"])))
+        issues.append(
+            Issue(
+                origin,
+                "unknown section",
+                field="section",
+                value=section,
+                expected="one of " + ", ".join([*SECTIONS, "relationships"]),
+            )
+        )
     columns = doc.get("columns")
     if not isinstance(columns, Mapping) or not columns:
-        issues.append(Issue(origin, "columns must map column headers to fields", field="columns",
-                            expected="e.g. {企业名称: legal_name}"))
+        issues.append(
+            Issue(
+                origin,
+                "columns must map column headers to fields",
+                field="columns",
+                expected="e.g. {企业名称: legal_name}",
+            )
+        )
         columns = {}
     separator = str(doc.get("list_separator", DEFAULT_SEPARATOR))
     try:
         re.compile(separator)
     except re.error as exc:
-        issues.append(Issue(origin, f"bad regular expression ({exc})", field="list_separator",
-                            value=separator, expected="a regular expression such as [;、,]"))
+        issues.append(
+            Issue(
+                origin,
+                f"bad regular expression ({exc})",
+                field="list_separator",
+                value=separator,
+                expected="a regular expression such as [;、,]",
+            )
+        )
     defaults = doc.get("defaults") or {}
     if not isinstance(defaults, Mapping):
         issues.append(Issue(origin, "defaults must be a mapping", field="defaults"))
         defaults = {}
+    required = doc.get("required") or []
+    if not isinstance(required, list) or any(str(c) not in (columns or {}) for c in required):
+        issues.append(
+            Issue(
+                origin,
+                "required must list column headers that appear under columns",
+                field="required",
+                value=required,
+                expected="e.g. [企业名称]",
+            )
+        )
+        required = []
     if issues:
         raise DataError(issues)
     return MappingSpec(
@@ -91,6 +136,7 @@ def load_mapping(path: Path) -> MappingSpec:
         list_separator=separator,
         defaults=dict(defaults),
         sheet=doc.get("sheet"),
+        required=tuple(str(c) for c in required),
     )
 
 
@@ -106,8 +152,15 @@ def find_mapping(table: Path, name: str | None) -> MappingSpec | None:
             if bundled.exists():
                 candidate = bundled
             else:
-                raise DataError([Issue(name, "mapping spec not found",
-                                       expected="a file path or a name from ingest/mappings/")])
+                raise DataError(
+                    [
+                        Issue(
+                            name,
+                            "mapping spec not found",
+                            expected="a file path or a name from ingest/mappings/",
+                        )
+                    ]
+                )
         return load_mapping(candidate)
     sidecar = table.with_name(f"{table.stem}.mapping.yaml")
     return load_mapping(sidecar) if sidecar.exists() else None
@@ -115,19 +168,36 @@ def find_mapping(table: Path, name: str | None) -> MappingSpec | None:
 
 def apply_mapping(
     spec: MappingSpec, header: list[str], rows: list[LocatedDict], origin: str
-) -> list[LocatedDict]:
-    """Turn table rows into records of ``spec.section`` (fields renamed, lists split)."""
+) -> tuple[list[LocatedDict], list[str]]:
+    """Turn table rows into records of ``spec.section`` (fields renamed, lists split).
+
+    Returns the records and warnings (spec columns the file lacks).
+    """
+    present = [c for c in spec.columns if c in header]
     missing = [c for c in spec.columns if c not in header]
-    if missing:
+    fatal = [c for c in missing if c in spec.required] if present else missing
+    if fatal:
         raise DataError(
-            [Issue(origin, f"column {c!r} named in the mapping spec is not in the file", line=1,
-                   expected=f"a header among: {', '.join(header)} (or fix {spec.origin})")
-             for c in missing]
+            [
+                Issue(
+                    origin,
+                    f"column {c!r} named in the mapping spec is not in the file",
+                    line=1,
+                    expected=f"a header among: {', '.join(header)} (or fix {spec.origin})",
+                )
+                for c in fatal
+            ]
         )
+    warnings = [
+        f"{origin}: no column {c!r}, so field {spec.columns[c]!r} stays empty "
+        f"(mapping {spec.origin})"
+        for c in missing
+    ]
     splitter = re.compile(spec.list_separator)
     records = []
     for row in rows:
-        record = LocatedDict(spec.defaults)
+        # Deep copy: nested defaults (listing: {board: ...}) must not be shared by rows.
+        record = LocatedDict(copy.deepcopy(spec.defaults))
         record.line = row.line
         for column, target in spec.columns.items():
             value = row.get(column)
@@ -136,18 +206,27 @@ def apply_mapping(
             if value is None or value == "":
                 continue
             head = target.split(".")[0]
-            if head in LIST_FIELDS and isinstance(value, str):
-                value = [part.strip() for part in splitter.split(value) if part.strip()]
+            if head in LIST_FIELDS:
+                if isinstance(value, str):
+                    value = [part.strip() for part in splitter.split(value) if part.strip()]
+                # Several columns may feed one list (企业简称 and 英文名 both aliases).
+                earlier = record.get(head) if "." not in target else None
+                if isinstance(earlier, list) and isinstance(value, list):
+                    value = earlier + [v for v in value if v not in earlier]
             _assign(record, target, value)
         # Errors then name the column the user sees, not our field name.
-        record.columns = {t.split(".")[0]: c for c, t in spec.columns.items()}
+        record.columns = {t.split(".")[0]: c for c, t in spec.columns.items() if c in present}
         records.append(record)
-    return records
+    return records, warnings
 
 
 def _assign(record: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     target = record
     for part in parts[:-1]:
-        target = target.setdefault(part, {})
+        inner = target.get(part)
+        if not isinstance(inner, dict):
+            # A plain value where a nested one is wanted: the nested mapping wins.
+            inner = target[part] = {}
+        target = inner
     target[parts[-1]] = value

@@ -10,7 +10,12 @@ from chaingraph.errors import DataError, Issue
 from chaingraph.loaders.located import Where
 from chaingraph.loaders.mapping import SECTIONS, apply_mapping, find_mapping
 from chaingraph.loaders.readers import DOCUMENT_SUFFIXES, TABLE_SUFFIXES, read_document, read_rows
-from chaingraph.loaders.records import Batch, collect_document, collect_records, collect_relationships
+from chaingraph.loaders.records import (
+    Batch,
+    collect_document,
+    collect_records,
+    collect_relationships,
+)
 from chaingraph.loaders.resolve import resolve_batch
 from chaingraph.model import Model, Node, Relationship
 from chaingraph.store.base import GraphStore, MergeReport
@@ -66,11 +71,18 @@ def prepare(
         nodes, rels = resolve_batch(batch, store, model)
     else:
         nodes, rels = [], []
-    return Prepared(tuple(files), tuple(nodes), tuple(rels), tuple(batch.issues), tuple(batch.warnings))
+    return Prepared(
+        tuple(files), tuple(nodes), tuple(rels), tuple(batch.issues), tuple(batch.warnings)
+    )
 
 
 def _read_into(
-    batch: Batch, path: Path, model: Model, store: GraphStore, mapping: str | None, encoding: str | None
+    batch: Batch,
+    path: Path,
+    model: Model,
+    store: GraphStore,
+    mapping: str | None,
+    encoding: str | None,
 ) -> None:
     origin = str(path)
     suffix = path.suffix.lower()
@@ -80,8 +92,15 @@ def _read_into(
         collect_document(batch, read_document(path, encoding), origin, model, store)
         return
     if suffix not in TABLE_SUFFIXES:
-        raise DataError([Issue(origin, f"unsupported file type {suffix or '(none)'!r}",
-                               expected="one of " + ", ".join(DOCUMENT_SUFFIXES + TABLE_SUFFIXES))])
+        raise DataError(
+            [
+                Issue(
+                    origin,
+                    f"unsupported file type {suffix or '(none)'!r}",
+                    expected="one of " + ", ".join(DOCUMENT_SUFFIXES + TABLE_SUFFIXES),
+                )
+            ]
+        )
     spec = find_mapping(path, mapping)
     header, rows = read_rows(path, encoding, spec.sheet if spec else None)
     where = Where(origin, None, "")
@@ -89,10 +108,18 @@ def _read_into(
         if suffix in (".jsonl", ".ndjson"):
             _collect_sectioned_rows(batch, rows, origin, model, store)
             return
-        raise DataError([Issue(origin, "no mapping spec for this table",
-                               expected=f"--mapping SPEC, or {path.stem}.mapping.yaml beside the file "
-                                        "(see ingest/mappings/)")])
-    records = apply_mapping(spec, header, rows, origin)
+        raise DataError(
+            [
+                Issue(
+                    origin,
+                    "no mapping spec for this table",
+                    expected=f"--mapping SPEC, or {path.stem}.mapping.yaml beside the file "
+                    "(see ingest/mappings/)",
+                )
+            ]
+        )
+    records, warnings = apply_mapping(spec, header, rows, origin)
+    batch.warnings.extend(warnings)
     if spec.section == "relationships":
         collect_relationships(batch, records, where, {}, model)
     else:
@@ -111,8 +138,12 @@ def _collect_sectioned_rows(
         elif section in SECTIONS:
             collect_records(batch, [row], SECTIONS[section], where, {}, model, store)
         else:
-            batch.issue(where.at("section"), "unknown or missing section", section,
-                        "one of " + ", ".join([*SECTIONS, "relationships"]))
+            batch.issue(
+                where.at("section"),
+                "unknown or missing section",
+                section,
+                "one of " + ", ".join([*SECTIONS, "relationships"]),
+            )
 
 
 def load_files(
@@ -133,8 +164,9 @@ def load_files(
     if prepared.issues:
         raise DataError(prepared.issues)
     report = store.merge(prepared.nodes, prepared.relationships)
-    return LoadReport(prepared.files, len(prepared.nodes), len(prepared.relationships), report,
-                      prepared.warnings)
+    return LoadReport(
+        prepared.files, len(prepared.nodes), len(prepared.relationships), report, prepared.warnings
+    )
 
 
 def validate_files(

@@ -22,7 +22,7 @@ from chaingraph.errors import DataError, Issue
 from chaingraph.loaders.encoding import read_text
 from chaingraph.loaders.located import LocatedDict
 
-__all__ = ["TABLE_SUFFIXES", "DOCUMENT_SUFFIXES", "read_document", "read_rows"]
+__all__ = ["DOCUMENT_SUFFIXES", "TABLE_SUFFIXES", "read_document", "read_rows"]
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson")
@@ -38,8 +38,10 @@ class _LocatingLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in chaingraph data; "
-                "write the value out", event.start_mark,
+                None,
+                None,
+                "YAML aliases (*name) are not allowed in chaingraph data; write the value out",
+                event.start_mark,
             )
         return super().compose_node(parent, index)
 
@@ -81,17 +83,31 @@ def read_document(path: Path, encoding: str | None = None) -> dict[str, Any]:
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            raise DataError([Issue(origin, f"not valid JSON: {exc}", line=_json_line(text, exc),
-                                   expected="a JSON object in the chaingraph format")]) from None
+            raise DataError(
+                [
+                    Issue(
+                        origin,
+                        f"not valid JSON: {exc}",
+                        line=_json_line(text, exc),
+                        expected="a JSON object in the chaingraph format",
+                    )
+                ]
+            ) from None
     else:
         try:
-            data = yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_LocatingLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
             raise DataError(
-                [Issue(origin, f"not valid YAML: {exc.problem or exc.context}", line=line,
-                       expected="plain YAML (no tags, no aliases) in the chaingraph format")]
+                [
+                    Issue(
+                        origin,
+                        f"not valid YAML: {exc.problem or exc.context}",
+                        line=line,
+                        expected="plain YAML (no tags, no aliases) in the chaingraph format",
+                    )
+                ]
             ) from None
         except yaml.YAMLError as exc:
             raise DataError([Issue(origin, f"not valid YAML: {exc}")]) from None
@@ -101,8 +117,14 @@ def read_document(path: Path, encoding: str | None = None) -> dict[str, Any]:
             ) from None
     if not isinstance(data, dict):
         raise DataError(
-            [Issue(origin, "the file must hold a mapping of sections", line=1,
-                   expected="keys such as chaingraph, companies, products (see ontology/FORMAT.md)")]
+            [
+                Issue(
+                    origin,
+                    "the file must hold a mapping of sections",
+                    line=1,
+                    expected="keys such as chaingraph, companies, products (see ontology/FORMAT.md)",
+                )
+            ]
         )
     return data
 
@@ -132,37 +154,60 @@ def _read_csv(text: str, origin: str, delimiter: str) -> tuple[list[str], list[L
         if header is None:
             raise DataError([Issue(origin, "the file is empty", expected="a header row")])
         header = [h.strip() for h in header]
-        _check_header(header, origin)
+        _check_header(header, origin, reader.line_num)
         rows = []
+        end = reader.line_num
         for record in reader:
-            line = reader.line_num
+            # A quoted cell may span lines: report the line the row starts on.
+            line, end = end + 1, reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) > len(header):
                 raise DataError(
-                    [Issue(origin, f"row has {len(record)} cells but the header has {len(header)}",
-                           line=line, expected="one cell per header column (quote cells with commas)")]
+                    [
+                        Issue(
+                            origin,
+                            f"row has {len(record)} cells but the header has {len(header)}",
+                            line=line,
+                            expected="one cell per header column (quote cells with commas)",
+                        )
+                    ]
                 )
             row = LocatedDict(zip(header, record, strict=False))
             row.line = line
             rows.append(row)
     except csv.Error as exc:
         raise DataError(
-            [Issue(origin, f"malformed CSV: {exc}", line=reader.line_num,
-                   expected="RFC 4180 CSV")]
+            [Issue(origin, f"malformed CSV: {exc}", line=reader.line_num, expected="RFC 4180 CSV")]
         ) from None
     return header, rows
 
 
-def _check_header(header: list[str], origin: str) -> None:
+def _check_header(header: list[str], origin: str, line: int = 1) -> None:
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
         if not name:
-            raise DataError([Issue(origin, f"header column {index} is empty", line=1,
-                                   expected="a name for every column")])
+            raise DataError(
+                [
+                    Issue(
+                        origin,
+                        f"header column {index} is empty",
+                        line=line,
+                        expected="a name for every column",
+                    )
+                ]
+            )
         if name in seen:
-            raise DataError([Issue(origin, f"duplicate header {name!r} (column {index})", line=1,
-                                   expected="each column name once")])
+            raise DataError(
+                [
+                    Issue(
+                        origin,
+                        f"duplicate header {name!r} (column {index})",
+                        line=line,
+                        expected="each column name once",
+                    )
+                ]
+            )
         seen.add(name)
 
 
@@ -175,11 +220,27 @@ def _read_jsonl(text: str, origin: str) -> tuple[list[str], list[LocatedDict]]:
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            raise DataError([Issue(origin, f"not valid JSON: {exc}", line=line_no,
-                                   expected="one JSON object per line")]) from None
+            raise DataError(
+                [
+                    Issue(
+                        origin,
+                        f"not valid JSON: {exc}",
+                        line=line_no,
+                        expected="one JSON object per line",
+                    )
+                ]
+            ) from None
         if not isinstance(value, dict):
-            raise DataError([Issue(origin, "line is not a JSON object", line=line_no,
-                                   expected="one JSON object per line")])
+            raise DataError(
+                [
+                    Issue(
+                        origin,
+                        "line is not a JSON object",
+                        line=line_no,
+                        expected="one JSON object per line",
+                    )
+                ]
+            )
         row = LocatedDict(value)
         row.line = line_no
         keys.update(dict.fromkeys(value))
@@ -194,12 +255,27 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[LocatedDi
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError([Issue(origin, f"not a readable .xlsx workbook ({exc})",
-                               expected="an Excel 2007+ .xlsx file")]) from None
+        raise DataError(
+            [
+                Issue(
+                    origin,
+                    f"not a readable .xlsx workbook ({exc})",
+                    expected="an Excel 2007+ .xlsx file",
+                )
+            ]
+        ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise DataError([Issue(origin, f"no sheet named {sheet!r}", field="sheet",
-                                   expected="one of " + ", ".join(book.sheetnames))])
+            raise DataError(
+                [
+                    Issue(
+                        origin,
+                        f"no sheet named {sheet!r}",
+                        field="sheet",
+                        expected="one of " + ", ".join(book.sheetnames),
+                    )
+                ]
+            )
         ws = book[sheet] if sheet else book.worksheets[0]
         where = f"{origin}[{ws.title}]"
         rows_iter = ws.iter_rows(values_only=True)
@@ -212,15 +288,23 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[LocatedDi
                 header = [("" if v is None else str(v)).strip() for v in values]
                 while header and not header[-1]:
                     header.pop()
-                _check_header(header, where)
+                _check_header(header, where, row_no)
                 continue
             cells = [_cell(v) for v in values]
             if not any(c not in (None, "") for c in cells):
                 continue
-            extra = [c for c in cells[len(header):] if c not in (None, "")]
+            extra = [c for c in cells[len(header) :] if c not in (None, "")]
             if extra:
-                raise DataError([Issue(where, "row has values beyond the last header column",
-                                       line=row_no, expected="a header for every filled column")])
+                raise DataError(
+                    [
+                        Issue(
+                            where,
+                            "row has values beyond the last header column",
+                            line=row_no,
+                            expected="a header for every filled column",
+                        )
+                    ]
+                )
             row = LocatedDict(zip(header, cells, strict=False))
             row.line = row_no
             rows.append(row)
@@ -235,4 +319,3 @@ def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
     return value
-

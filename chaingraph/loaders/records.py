@@ -8,6 +8,8 @@ turns those into ids once every file of a load has been read.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +19,9 @@ from chaingraph.loaders.located import LocatedDict, Where
 from chaingraph.loaders.mapping import SECTIONS
 from chaingraph.model import ID_PATTERN, Model
 from chaingraph.names import check_uscc, name_key, name_variants, normalize_text
+from chaingraph.store.merging import merge_props
 
-__all__ = ["Batch", "PendingRel", "Ref", "collect_document", "collect_records"]
+__all__ = ["Batch", "PendingRel", "Ref", "collect_document", "collect_records", "combine_props"]
 
 PROVENANCE = ("source", "as_of", "confidence")
 DOCUMENT_KEYS = {"chaingraph", "description", *PROVENANCE, *SECTIONS, "relationships"}
@@ -69,8 +72,12 @@ class Batch:
     company_keys: dict[str, str] = field(default_factory=dict)
     names: dict[str, dict[str, None]] = field(default_factory=dict)
 
-    def issue(self, where: Where, message: str, value: Any = None, expected: str | None = None) -> None:
-        self.issues.append(Issue(where.file, message, where.line, where.path or None, value, expected))
+    def issue(
+        self, where: Where, message: str, value: Any = None, expected: str | None = None
+    ) -> None:
+        self.issues.append(
+            Issue(where.file, message, where.line, where.path or None, value, expected)
+        )
 
 
 def collect_document(
@@ -80,29 +87,53 @@ def collect_document(
     top = Where(origin, 1)
     version = doc.get("chaingraph")
     if version != 1:
-        batch.issue(top.at("chaingraph"), "missing or unsupported format version", version,
-                    "'chaingraph: 1' at the top of the file")
+        batch.issue(
+            top.at("chaingraph"),
+            "missing or unsupported format version",
+            version,
+            "'chaingraph: 1' at the top of the file",
+        )
         return
     for key in doc:
         if key not in DOCUMENT_KEYS:
-            batch.issue(_key_where(doc, key, top), "unknown top-level key", key,
-                        "one of " + ", ".join(sorted(DOCUMENT_KEYS)))
+            batch.issue(
+                _key_where(doc, key, top),
+                "unknown top-level key",
+                key,
+                "one of " + ", ".join(sorted(DOCUMENT_KEYS)),
+            )
     defaults = {k: doc[k] for k in PROVENANCE if doc.get(k) is not None}
     for section, node_type in SECTIONS.items():
         records = doc.get(section)
         if records is None:
             continue
         if not isinstance(records, list):
-            batch.issue(_key_where(doc, section, top), "section must be a list of records",
-                        type(records).__name__, "a YAML list (lines starting with '- ')")
+            batch.issue(
+                _key_where(doc, section, top),
+                "section must be a list of records",
+                type(records).__name__,
+                "a YAML list (lines starting with '- ')",
+            )
             continue
-        collect_records(batch, records, node_type, Where(origin, _line(doc, section), section),
-                        defaults, model, store)
+        collect_records(
+            batch,
+            records,
+            node_type,
+            Where(origin, _line(doc, section), section),
+            defaults,
+            model,
+            store,
+        )
     rels = doc.get("relationships")
     if rels is not None:
         if isinstance(rels, list):
-            collect_relationships(batch, rels, Where(origin, _line(doc, "relationships"), "relationships"),
-                                  defaults, model)
+            collect_relationships(
+                batch,
+                rels,
+                Where(origin, _line(doc, "relationships"), "relationships"),
+                defaults,
+                model,
+            )
         else:
             batch.issue(_key_where(doc, "relationships", top), "section must be a list of records")
 
@@ -151,8 +182,12 @@ def _collect_node(
     if node_id is None:
         return
     if not ID_PATTERN.match(node_id) or model.type_of_id(node_id) != node_type:
-        batch.issue(_field_where(record, "id", here), "malformed id", node_id,
-                    f"{model.id_prefixes[node_type]}<lowercase a-z 0-9 . - _>")
+        batch.issue(
+            _field_where(record, "id", here),
+            "malformed id",
+            node_id,
+            f"{model.id_prefixes[node_type]}<lowercase a-z 0-9 . - _>",
+        )
         return
     _add_node(batch, node_id, node_type, props, here)
     provenance = {k: props[k] for k in PROVENANCE if k in props}
@@ -162,7 +197,9 @@ def _collect_node(
 def _plain_id(batch: Batch, record: Mapping[str, Any], here: Where) -> str | None:
     node_id = record.get("id")
     if not isinstance(node_id, str) or not node_id.strip():
-        batch.issue(here.at("id"), "required field is missing", node_id, "an id such as prod:servo-motor")
+        batch.issue(
+            here.at("id"), "required field is missing", node_id, "an id such as prod:servo-motor"
+        )
         return None
     return node_id.strip()
 
@@ -177,13 +214,19 @@ def _company_identity(
             uscc = check_uscc(str(props["uscc"]))
             props["uscc"] = uscc
         except ValueError as exc:
-            batch.issue(_field_where(record, "uscc", here), str(exc), props["uscc"],
-                        "18 characters per GB 32100-2015, e.g. 91440300192203821N")
+            batch.issue(
+                _field_where(record, "uscc", here),
+                str(exc),
+                props["uscc"],
+                "18 characters per GB 32100-2015, e.g. 91440300192203821N",
+            )
             return None
     legal = props.get("legal_name")
     name = props.get("name") or legal
     if not isinstance(name, str) or not name:
-        batch.issue(here.at("name"), "required field is missing", None, "the company's short or legal name")
+        batch.issue(
+            here.at("name"), "required field is missing", None, "the company's short or legal name"
+        )
         return None
     props.setdefault("name", name)
     if isinstance(legal, str):
@@ -194,12 +237,17 @@ def _company_identity(
         if aliases:
             props["aliases"] = list(props.get("aliases") or []) + aliases
     key = name_key(legal if isinstance(legal, str) else name)
+    # Index the short name's key too, as the store does, so that a batch merges
+    # the same rows whether they arrive in one load or in two.
+    keys = dict.fromkeys([key, name_key(name)])
     explicit = record.get("id")
     by_uscc = uscc and (batch.uscc_index.get(uscc) or store.company_by_uscc(uscc))
     if explicit:
         node_id = str(explicit).strip()
         if by_uscc and by_uscc != node_id:
-            batch.warnings.append(f"{here.file}:{here.line}: {node_id} has the USCC of {by_uscc}; merged into it")
+            batch.warnings.append(
+                f"{here.file}:{here.line}: {node_id} has the USCC of {by_uscc}; merged into it"
+            )
             node_id = by_uscc
         else:
             twin = batch.company_keys.get(key) or store.company_by_name_key(key)
@@ -209,26 +257,73 @@ def _company_identity(
                     "kept apart because both have explicit ids (merge them if they are one firm)"
                 )
     else:
-        node_id = by_uscc or batch.company_keys.get(key) or store.company_by_name_key(key) or ""
+        twin = batch.company_keys.get(key) or store.company_by_name_key(key)
+        twin_uscc = _uscc_of(batch, store, twin) if twin else None
+        if twin and uscc and twin_uscc and twin_uscc != uscc:
+            # Two registrations (different 统一社会信用代码) are two firms, whatever the name.
+            batch.warnings.append(
+                f"{here.file}:{here.line}: {name} has the same normalised name as {twin} "
+                f"but a different USCC ({uscc} vs {twin_uscc}); kept apart"
+            )
+            twin = None
+        node_id = by_uscc or twin or ""
         if not node_id:
-            node_id = "co:" + (uscc.lower() if uscc else "n" + hashlib.sha1(key.encode()).hexdigest()[:12])
+            node_id = "co:" + (
+                uscc.lower() if uscc else "n" + hashlib.sha1(key.encode()).hexdigest()[:12]
+            )
         elif node_id in batch.nodes:
             batch.warnings.append(f"{here.file}:{here.line}: duplicate of {node_id}; rows merged")
     if uscc:
         batch.uscc_index.setdefault(uscc, node_id)
-    batch.company_keys.setdefault(key, node_id)
+    for k in keys:
+        if k:
+            batch.company_keys.setdefault(k, node_id)
     return node_id
 
 
-def _add_node(batch: Batch, node_id: str, node_type: str, props: dict[str, Any], here: Where) -> None:
-    from chaingraph.store.merging import merge_props
+def _uscc_of(batch: Batch, store: Any, node_id: str) -> str | None:
+    if node_id in batch.nodes:
+        found = batch.nodes[node_id][1].get("uscc")
+        if found:
+            return str(found)
+    node = store.get(node_id)
+    return node.props.get("uscc") if node is not None else None
 
+
+def combine_props(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Combine two records of one node or relationship met in the same load.
+
+    Like :func:`~chaingraph.store.merging.merge_props` (the later record wins), except
+    that a record saying only ``source: unverified`` about facts already known does not
+    replace a documented source: the fact stays attributed to its document.
+
+    Examples
+    --------
+    >>> combine_props({"source": "某规划", "as_of": "2021", "role": "总部"},
+    ...               {"source": "unverified", "as_of": "2024", "role": "总部"})
+    {'source': '某规划', 'as_of': '2021', 'role': '总部'}
+    >>> combine_props({"source": "某规划"}, {"source": "unverified", "note": "新事实"})
+    {'source': 'unverified', 'note': '新事实'}
+    """
+    facts = {k: v for k, v in old.items() if k not in PROVENANCE}
+    adds_nothing = merge_props(facts, {k: v for k, v in new.items() if k not in PROVENANCE}) == facts
+    documented = old.get("source") not in (None, "unverified")
+    if adds_nothing and documented and new.get("source") == "unverified":
+        return dict(old)
+    return merge_props(old, new)
+
+
+def _add_node(
+    batch: Batch, node_id: str, node_type: str, props: dict[str, Any], here: Where
+) -> None:
     if node_id in batch.nodes:
         known_type, known = batch.nodes[node_id]
         if known_type != node_type:
-            batch.issue(here.at("id"), f"id already used for a {known_type}", node_id, "a unique id")
+            batch.issue(
+                here.at("id"), f"id already used for a {known_type}", node_id, "a unique id"
+            )
             return
-        batch.nodes[node_id] = (node_type, merge_props(known, props))
+        batch.nodes[node_id] = (node_type, combine_props(known, props))
     else:
         batch.nodes[node_id] = (node_type, props)
         batch.node_where[node_id] = here
@@ -256,10 +351,19 @@ def _nested_relationships(
         batch.issue(where, "expected an id or a name", value, " or ".join(types) + " id or name")
         return None
 
-    def add(rel_type: str, src: Ref | None, dst: Ref | None, props: dict[str, Any], where: Where,
-            key_ref: Ref | None = None, key: str = "") -> None:
+    def add(
+        rel_type: str,
+        src: Ref | None,
+        dst: Ref | None,
+        props: dict[str, Any],
+        where: Where,
+        key_ref: Ref | None = None,
+        key: str = "",
+    ) -> None:
         if src is not None and dst is not None:
-            batch.pending.append(PendingRel(rel_type, src, dst, {**provenance, **props}, where, key_ref, key))
+            batch.pending.append(
+                PendingRel(rel_type, src, dst, {**provenance, **props}, where, key_ref, key)
+            )
 
     def items(field_name: str) -> list[tuple[Any, Where]]:
         value = record.get(field_name)
@@ -268,8 +372,10 @@ def _nested_relationships(
         where = _field_where(record, field_name, here)
         if not isinstance(value, list):
             return [(value, where)]
-        return [(v, Where(where.file, _line(v, None) or where.line, f"{where.path}[{i}]"))
-                for i, v in enumerate(value)]
+        return [
+            (v, Where(where.file, _line(v, None) or where.line, f"{where.path}[{i}]"))
+            for i, v in enumerate(value)
+        ]
 
     def split(value: Any, main: str, where: Where) -> tuple[Any, dict[str, Any]]:
         # A nested item is an id/name or a mapping of {main: id/name, other props}.
@@ -284,8 +390,12 @@ def _nested_relationships(
         for value, where in items("parent"):
             add("PART_OF", me, ref(value, ("Segment",), where), {}, where)
         if not record.get("chain") and not record.get("parent"):
-            batch.issue(here.at("chain"), "a segment must name its chain or parent segment", None,
-                        "chain: chain:<id> or parent: seg:<id>")
+            batch.issue(
+                here.at("chain"),
+                "a segment must name its chain or parent segment",
+                None,
+                "chain: chain:<id> or parent: seg:<id>",
+            )
     elif node_type == "Product":
         for value, where in items("segment") + items("segments"):
             add("IN_SEGMENT", me, ref(value, ("Segment",), where), {}, where)
@@ -303,12 +413,21 @@ def _nested_relationships(
             add("FOCUSES_ON", me, ref(target, ("Chain", "Segment", "Product"), where), props, where)
     elif node_type == "Company":
         for value, where in items("hq"):
-            add("LOCATED_IN", me, ref(value, ("Region", "Base"), where), {"role": "总部"}, where, key="总部")
+            add(
+                "LOCATED_IN",
+                me,
+                ref(value, ("Region", "Base"), where),
+                {"role": "总部"},
+                where,
+                key="总部",
+            )
         for value, where in items("sites"):
             if isinstance(value, Mapping):
                 place = value.get("base") or value.get("region")
                 types = ("Base",) if value.get("base") else ("Region", "Base")
-                props = {k: v for k, v in value.items() if k not in ("base", "region") and v is not None}
+                props = {
+                    k: v for k, v in value.items() if k not in ("base", "region") and v is not None
+                }
             else:
                 place, types, props = value, ("Region", "Base"), {}
             props.setdefault("role", "生产")
@@ -334,63 +453,144 @@ def collect_relationships(
         if not isinstance(record, Mapping):
             batch.issue(here, "record must be a mapping", record, "{type, from, to, ...}")
             continue
-        rel_type = record.get("type")
+        rel_type = _relationship_type(record.get("type"), model)
         spec = model.relationship_types.get(str(rel_type))
         if spec is None:
-            batch.issue(_field_where(record, "type", here), "unknown relationship type", rel_type,
-                        "one of " + ", ".join(model.relationship_types))
+            batch.issue(
+                _field_where(record, "type", here),
+                "unknown relationship type",
+                rel_type,
+                "one of " + ", ".join(model.relationship_types),
+            )
             continue
         ends = []
         for end, types in (("from", spec["from"]), ("to", spec["to"])):
             value = record.get(end)
             if not isinstance(value, str) or not value.strip():
-                batch.issue(_field_where(record, end, here), "required field is missing", value,
-                            " or ".join(types) + " id or name")
+                batch.issue(
+                    _field_where(record, end, here),
+                    "required field is missing",
+                    value,
+                    " or ".join(types) + " id or name",
+                )
             ends.append(Ref(str(value).strip(), tuple(types), _field_where(record, end, here)))
         if len(ends) != 2 or any(not e.text or e.text == "None" for e in ends):
             continue
-        props = {**defaults, **{k: v for k, v in record.items() if k not in ("type", "from", "to", "key")
-                                and v is not None}}
+        props = {
+            **defaults,
+            **{
+                k: v
+                for k, v in record.items()
+                if k not in ("type", "from", "to", "key") and v is not None
+            },
+        }
         _coerce(props, spec, record, here, batch)
         key_field = spec.get("key")
         key_ref = None
         key = str(record.get("key") or "")
         if key_field == "product" and props.get("product"):
-            key_ref = Ref(str(props.pop("product")), ("Product",), _field_where(record, "product", here))
+            key_ref = Ref(
+                str(props.pop("product")), ("Product",), _field_where(record, "product", here)
+            )
         elif key_field and props.get(key_field) is not None:
             key = str(props[key_field])
         batch.pending.append(PendingRel(str(rel_type), ends[0], ends[1], props, here, key_ref, key))
 
 
+def _relationship_type(value: Any, model: Model) -> Any:
+    """``MAKES``, ``makes`` or the Chinese label (生产) when only one type has it."""
+    if not isinstance(value, str) or value in model.relationship_types:
+        return value
+    text = normalize_text(value)
+    if text.upper() in model.relationship_types:
+        return text.upper()
+    by_label = [t for t, s in model.relationship_types.items() if s.get("label_zh") == text]
+    return by_label[0] if len(by_label) == 1 else value
+
+
+_DATE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})月?(?:[-/.月](\d{1,2})日?)?)?年?")
+
+
 def _coerce(
-    props: dict[str, Any], spec: Mapping[str, Any], record: Mapping[str, Any], here: Where, batch: Batch
+    props: dict[str, Any],
+    spec: Mapping[str, Any],
+    record: Mapping[str, Any],
+    here: Where,
+    batch: Batch,
 ) -> None:
-    """Table cells arrive as text: turn them into the numbers and booleans the model declares."""
+    """Table cells arrive as text: turn them into the numbers and booleans the model declares.
+
+    Also the reverse: a spreadsheet stores a stock code (300124) as a number, but the
+    model wants text. Nested objects (``listing.code``) are converted field by field.
+    """
     declared = spec.get("properties", {})
-    if "as_of" in props and isinstance(props["as_of"], int | float) and not isinstance(props["as_of"], bool):
-        props["as_of"] = str(int(props["as_of"]))
+    if "as_of" in props:
+        props["as_of"] = _as_of(props["as_of"])
     for key, value in list(props.items()):
-        kind = declared.get(key, {}).get("type")
-        if key == "confidence":
-            kind = "number"
-        if not isinstance(value, str) or kind not in ("integer", "number", "boolean"):
+        schema = declared.get(key, {})
+        label = record.label_of(key) if isinstance(record, LocatedDict) else key
+        if schema.get("type") == "object" and isinstance(value, Mapping):
+            inner = dict(value)
+            for sub, sub_value in value.items():
+                sub_kind = schema.get("properties", {}).get(sub, {}).get("type")
+                try:
+                    inner[sub] = _convert(sub_value, sub_kind)
+                except ValueError:
+                    batch.issue(
+                        _field_where(record, key, here, f"{label}.{sub}"),
+                        f"not a valid {sub_kind}",
+                        sub_value,
+                        f"a {sub_kind}",
+                    )
+            props[key] = inner
             continue
-        text = normalize_text(value).replace(",", "")
+        kind = "number" if key == "confidence" else schema.get("type")
         try:
-            if kind == "integer":
-                props[key] = int(float(text)) if float(text).is_integer() else float(text)
-            elif kind == "number":
-                props[key] = float(text)
-            else:
-                lowered = text.lower()
-                if lowered not in ("true", "false", "yes", "no", "是", "否", "1", "0"):
-                    raise ValueError(text)
-                props[key] = lowered in ("true", "yes", "是", "1")
+            props[key] = _convert(value, kind)
         except ValueError:
-            label = record.label_of(key) if isinstance(record, LocatedDict) else key
-            batch.issue(_field_where(record, key, here, label), f"not a valid {kind}", value,
-                        f"a {kind}" + (" (true/false)" if kind == "boolean" else ""))
+            batch.issue(
+                _field_where(record, key, here, label),
+                f"not a valid {kind}" if kind else "not a finite number",
+                value,
+                f"a {kind or 'number'}" + (" (true/false)" if kind == "boolean" else ""),
+            )
             props.pop(key)
+
+
+def _convert(value: Any, kind: Any) -> Any:
+    """``value`` as the declared JSON-schema ``kind``; ValueError if it cannot be."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(value)  # NaN passes every minimum/maximum check, and JSON has none
+    if kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if not isinstance(value, str) or kind not in ("integer", "number", "boolean"):
+        return value
+    text = normalize_text(value).replace(",", "")
+    if kind == "boolean":
+        lowered = text.lower()
+        if lowered not in ("true", "false", "yes", "no", "是", "否", "1", "0"):
+            raise ValueError(text)
+        return lowered in ("true", "yes", "是", "1")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    if kind == "integer" and number.is_integer():
+        return int(number)
+    return number
+
+
+def _as_of(value: Any) -> Any:
+    """Dates as spreadsheets write them (2024, 2024/6/30, 2024年6月) in the model's form."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return str(int(value))
+    if not isinstance(value, str):
+        return value
+    match = _DATE.fullmatch(normalize_text(value).replace(" ", ""))
+    if match is None:
+        return value
+    year, month, day = match.groups()
+    parts = [year] + [f"{int(p):02d}" for p in (month, day) if p]
+    return "-".join(parts)
 
 
 def _line(value: Any, key: str | None) -> int | None:
@@ -399,7 +599,9 @@ def _line(value: Any, key: str | None) -> int | None:
     return None
 
 
-def _field_where(record: Mapping[str, Any], key: str, here: Where, label: str | None = None) -> Where:
+def _field_where(
+    record: Mapping[str, Any], key: str, here: Where, label: str | None = None
+) -> Where:
     if label is None and isinstance(record, LocatedDict):
         label = record.label_of(key)
     return here.at(label or key, _line(record, key))

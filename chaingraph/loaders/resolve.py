@@ -37,8 +37,9 @@ class _Resolver:
                 self._missing(ref, "refers to an id that is not defined")
                 return None
             if found not in ref.types:
-                self.batch.issue(ref.where, f"refers to a {found}", text,
-                                 "a " + " or ".join(ref.types))
+                self.batch.issue(
+                    ref.where, f"refers to a {found}", text, "a " + " or ".join(ref.types)
+                )
                 return None
             return text
         key = normalize_text(text).lower()
@@ -49,8 +50,12 @@ class _Resolver:
         if len(fitting) == 1:
             return fitting[0]
         if len(fitting) > 1:
-            self.batch.issue(ref.where, "name fits several nodes", text,
-                             "one of the ids " + ", ".join(sorted(fitting)))
+            self.batch.issue(
+                ref.where,
+                "name fits several nodes",
+                text,
+                "one of the ids " + ", ".join(sorted(fitting)),
+            )
             return None
         self._missing(ref, "no " + " or ".join(ref.types) + " has this id or name")
         return None
@@ -69,15 +74,20 @@ class _Resolver:
         for node_id, (node_type, props) in self.batch.nodes.items():
             if node_type in ref.types:
                 entries.append((node_id, node_id))
-                entries.extend((str(n), node_id) for n in [props.get("name"), *(props.get("aliases") or [])] if n)
+                entries.extend(
+                    (str(n), node_id)
+                    for n in [props.get("name"), *(props.get("aliases") or [])]
+                    if n
+                )
         for node_type in ref.types:
             for node_id, _, text in self.store.names(node_type):
                 entries.append((text, node_id))
                 entries.append((node_id, node_id))
         if not entries:
             return []
-        hits = process.extract(ref.text, [e[0] for e in entries], scorer=fuzz.WRatio, limit=12,
-                               score_cutoff=60)
+        hits = process.extract(
+            ref.text, [e[0] for e in entries], scorer=fuzz.WRatio, limit=12, score_cutoff=60
+        )
         seen: dict[str, None] = {}
         for _, _, index in hits:
             seen[entries[index][1]] = None
@@ -95,8 +105,12 @@ def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], l
     for node in nodes:
         for problem in model.check_node(node):
             where = batch.node_where[node.id]
-            batch.issue(where.at(problem.field) if problem.field else where, problem.message,
-                        problem.value, problem.expected)
+            batch.issue(
+                where.at(problem.field) if problem.field else where,
+                problem.message,
+                problem.value,
+                problem.expected,
+            )
 
     rels: list[Relationship] = []
     for pending in batch.pending:
@@ -107,8 +121,12 @@ def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], l
             rel, resolver.type_of(rel.source), resolver.type_of(rel.target)
         )
         for problem in problems:
-            batch.issue(pending.where.at(problem.field) if problem.field else pending.where,
-                        problem.message, problem.value, problem.expected)
+            batch.issue(
+                pending.where.at(problem.field) if problem.field else pending.where,
+                problem.message,
+                problem.value,
+                problem.expected,
+            )
         if not problems:
             rels.append(rel)
     _check_structure(batch, store, nodes, rels)
@@ -136,13 +154,19 @@ def _check_structure(batch: Batch, store: Any, nodes: list[Node], rels: list[Rel
     in_segment = {r.source for r in rels if r.type == "IN_SEGMENT"}
     for node in nodes:
         if node.type == "Product" and node.id not in in_segment and store.get(node.id) is None:
-            batch.issue(batch.node_where[node.id].at("segment"), "a product must name its segment",
-                        None, "segment: seg:<id>")
+            batch.issue(
+                batch.node_where[node.id].at("segment"),
+                "a product must name its segment",
+                None,
+                "segment: seg:<id>",
+            )
     parts = nx.DiGraph()
     parts.add_edges_from(
         (r.source, r.target) for r in store.relationships("PART_OF") if r.target.startswith("seg:")
     )
-    new_edges = [(r.source, r.target) for r in rels if r.type == "PART_OF" and r.target.startswith("seg:")]
+    new_edges = [
+        (r.source, r.target) for r in rels if r.type == "PART_OF" and r.target.startswith("seg:")
+    ]
     parts.add_edges_from(new_edges)
     try:
         cycle = nx.find_cycle(parts)
@@ -153,4 +177,9 @@ def _check_structure(batch: Batch, store: Any, nodes: list[Node], rels: list[Rel
     where = batch.node_where.get(first)
     if where is None:
         where = next(iter(batch.node_where.values()))
-    batch.issue(where.at("parent"), "segment hierarchy has a cycle", path, "a tree: no segment inside itself")
+    batch.issue(
+        where.at("parent"),
+        "segment hierarchy has a cycle",
+        path,
+        "a tree: no segment inside itself",
+    )

@@ -27,8 +27,12 @@ class MergeReport:
     @property
     def changed(self) -> bool:
         return any(
-            (self.nodes_created, self.nodes_updated, self.relationships_created,
-             self.relationships_updated)
+            (
+                self.nodes_created,
+                self.nodes_updated,
+                self.relationships_created,
+                self.relationships_updated,
+            )
         )
 
     def __add__(self, other: MergeReport) -> MergeReport:
@@ -124,9 +128,7 @@ class GraphStore(ABC):
 
     # -- writing -----------------------------------------------------------
     @abstractmethod
-    def merge(
-        self, nodes: Iterable[Node], relationships: Iterable[Relationship]
-    ) -> MergeReport:
+    def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
         """Add or update nodes and relationships, all or nothing.
 
         Nodes are matched by id, relationships by ``(type, source, target, key)``.

@@ -17,7 +17,13 @@ import orjson
 
 from chaingraph.errors import StoreCorrupt
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "atomic_write_bytes", "read_store_file", "write_store_file"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "atomic_write_bytes",
+    "read_store_file",
+    "write_store_file",
+]
 
 FORMAT_NAME = "chaingraph-store"
 FORMAT_VERSION = 1

@@ -86,7 +86,9 @@ class NetworkxStore(GraphStore):
             self.graph.add_node(node_id, t=node_type, p=props)
             self._index_node(node_id, node_type, props)
         for rel_type, source, target, key, props in edges:
-            self.graph.add_edge(source, target, key=_edge_key(rel_type, key), t=rel_type, k=key, p=props)
+            self.graph.add_edge(
+                source, target, key=_edge_key(rel_type, key), t=rel_type, k=key, p=props
+            )
             self._edge_counts[rel_type] += 1
 
     # -- indexes ---------------------------------------------------------------
@@ -158,9 +160,7 @@ class NetworkxStore(GraphStore):
         return self._company_keys.get(key)
 
     # -- writing -----------------------------------------------------------------
-    def merge(
-        self, nodes: Iterable[Node], relationships: Iterable[Relationship]
-    ) -> MergeReport:
+    def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
         nodes = list(nodes)
         relationships = list(relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
@@ -170,15 +170,25 @@ class NetworkxStore(GraphStore):
             for end in (rel.source, rel.target):
                 if end not in incoming_types and end not in self.graph:
                     problems.append(
-                        Issue("<merge>", f"{rel.type} refers to a node that does not exist", field="id",
-                              value=end, expected="a node loaded earlier or in the same batch")
+                        Issue(
+                            "<merge>",
+                            f"{rel.type} refers to a node that does not exist",
+                            field="id",
+                            value=end,
+                            expected="a node loaded earlier or in the same batch",
+                        )
                     )
         for node in nodes:
             stored = self.graph.nodes.get(node.id)
             if stored is not None and stored["t"] != node.type:
                 problems.append(
-                    Issue("<merge>", f"id is already a {stored['t']}", field="id", value=node.id,
-                          expected=f"a new id for this {node.type}")
+                    Issue(
+                        "<merge>",
+                        f"id is already a {stored['t']}",
+                        field="id",
+                        value=node.id,
+                        expected=f"a new id for this {node.type}",
+                    )
                 )
         if problems:
             raise DataError(problems)
@@ -205,7 +215,12 @@ class NetworkxStore(GraphStore):
             existing = self.graph.get_edge_data(rel.source, rel.target, ekey)
             if existing is None:
                 self.graph.add_edge(
-                    rel.source, rel.target, key=ekey, t=rel.type, k=rel.key, p=merge_props({}, rel.props)
+                    rel.source,
+                    rel.target,
+                    key=ekey,
+                    t=rel.type,
+                    k=rel.key,
+                    p=merge_props({}, rel.props),
                 )
                 self._edge_counts[rel.type] += 1
                 rel_created += 1

@@ -1,0 +1,107 @@
+"""Thresholds and weights of the gap and target rules, in one documented place.
+
+Defaults live here; ``--config FILE`` (YAML with the same keys) overrides any of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chaingraph.errors import ConfigError
+
+__all__ = ["AnalysisConfig", "load_config"]
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Every threshold and weight the analyses use.
+
+    Attributes
+    ----------
+    scope
+        What counts as local to a base: ``"city"`` (the city it lies in, e.g. 东莞市;
+        the default, as firms are rarely recorded inside a park), ``"town"`` (its
+        镇/功能区) or ``"base"`` (firms recorded inside the base itself).
+    min_local_firms
+        Fewer local firms than this in a segment makes it weak (补链).
+    min_national_share
+        A segment whose local firms are below this share of the firms in China is 强链.
+    leader_tags
+        Tags that make a firm a leader (龙头) for 强链/优势 and 延链.
+    priority_weights
+        Weight of a focus priority (1 = highest) in gap severity and plan alignment.
+    severity
+        Severity of each status, 0..1 (建链 > 补链 > 强链 > 延链).
+    score_weights
+        Weights of the target-score components; they sum to 1 and the score is 0..100.
+    """
+
+    scope: str = "city"
+    min_local_firms: int = 2
+    min_national_share: float = 0.05
+    leader_tags: tuple[str, ...] = ("龙头企业", "链主", "全球百强", "单项冠军")
+    priority_weights: dict[int, float] = field(
+        default_factory=lambda: {1: 1.0, 2: 0.7, 3: 0.5, 4: 0.35, 5: 0.25}
+    )
+    adjacent_priority_weight: float = 0.3
+    severity: dict[str, float] = field(
+        default_factory=lambda: {"建链": 1.0, "补链": 0.8, "强链": 0.6, "延链": 0.4, "优势": 0.0}
+    )
+    leadership_scores: dict[str, float] = field(
+        default_factory=lambda: {
+            "龙头企业": 1.0, "链主": 1.0, "全球百强": 1.0, "单项冠军": 0.85,
+            "隐形冠军": 0.8, "专精特新小巨人": 0.7, "专精特新": 0.5, "独角兽": 0.6, "上市": 0.3,
+        }
+    )
+    proximity_scores: dict[str, float] = field(
+        default_factory=lambda: {"大湾区": 1.0, "广东": 0.8, "中国": 0.6, "境外": 0.3, "未知": 0.2}
+    )
+    score_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "severity": 0.25, "leadership": 0.20, "scale": 0.10, "technology": 0.10,
+            "supply_ties": 0.10, "proximity": 0.10, "plan_alignment": 0.10, "confidence": 0.05,
+        }
+    )
+    scale_full_revenue_cny_100m: float = 1000.0
+
+    def priority_weight(self, priority: int | None) -> float:
+        if priority is None:
+            return self.adjacent_priority_weight
+        return self.priority_weights.get(priority, min(self.priority_weights.values()))
+
+
+def load_config(path: str | Path | None) -> AnalysisConfig:
+    """Defaults, overridden by the keys of a YAML file when given."""
+    if path is None:
+        return AnalysisConfig()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read analysis config ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping of settings")
+    known = {f.name: f for f in dataclasses.fields(AnalysisConfig)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    base = AnalysisConfig()
+    merged: dict[str, Any] = {}
+    for key, value in data.items():
+        default = getattr(base, key)
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: {key} must be a mapping")
+            merged[key] = {**default, **value}
+        elif isinstance(default, tuple):
+            merged[key] = tuple(value)
+        else:
+            merged[key] = type(default)(value)
+    if merged.get("scope", base.scope) not in ("city", "town", "base"):
+        raise ConfigError(f"{path}: scope must be city, town or base")
+    return dataclasses.replace(base, **merged)

@@ -1,0 +1,82 @@
+"""Shared fixtures: a real Neo4j server for the whole test session.
+
+By default ``scripts/neo4j-server`` starts a Neo4j 5.26 Community server (jars from
+Maven Central, cached) in a temporary directory and stops it at the end of the
+session.  To test against a server you already run instead, set
+``CHAINGRAPH_TEST_NEO4J_URI`` (and ``CHAINGRAPH_TEST_NEO4J_USER`` /
+``CHAINGRAPH_TEST_NEO4J_PASSWORD``).
+
+These fixtures never skip: if the server cannot start, the tests that need it fail
+with the server's log tail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pytest
+
+NEO4J_SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Connection details of a running Neo4j: {"uri", "user", "password", "pid", "dir"}."""
+    external = os.environ.get("CHAINGRAPH_TEST_NEO4J_URI")
+    if external:
+        yield {
+            "uri": external,
+            "user": os.environ.get("CHAINGRAPH_TEST_NEO4J_USER", "neo4j"),
+            "password": os.environ.get("CHAINGRAPH_TEST_NEO4J_PASSWORD", ""),
+            "pid": None,
+            "dir": None,
+        }
+        return
+
+    server_dir = tmp_path_factory.mktemp("neo4j-server")
+    started = subprocess.run(
+        [sys.executable, str(NEO4J_SERVER_SCRIPT), "start", "--dir", str(server_dir)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    if started.returncode != 0:
+        subprocess.run(
+            [sys.executable, str(NEO4J_SERVER_SCRIPT), "stop", "--dir", str(server_dir)],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+        pytest.fail(
+            f"scripts/neo4j-server start failed (exit {started.returncode}):\n"
+            f"{started.stdout}{started.stderr}",
+            pytrace=False,
+        )
+    info: dict[str, Any] = json.loads(started.stdout.strip().splitlines()[-1])
+    try:
+        yield info
+    finally:
+        subprocess.run(
+            [sys.executable, str(NEO4J_SERVER_SCRIPT), "stop", "--dir", str(server_dir)],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_server: dict[str, Any]) -> Iterator[neo4j.Driver]:
+    """A neo4j driver connected to ``neo4j_server`` (closed at session end)."""
+    driver = neo4j.GraphDatabase.driver(
+        neo4j_server["uri"], auth=(neo4j_server["user"], neo4j_server["password"])
+    )
+    try:
+        driver.verify_connectivity()
+        yield driver
+    finally:
+        driver.close()
