@@ -14,6 +14,8 @@ install: $(STAMP)
 
 demo: install
 	chaingraph info --chains
+	chaingraph gaps --base 银瓶高端装备产业基地
+	chaingraph targets --base 银瓶高端装备产业基地 --top 2
 
 lint: install
 	$(PYTHON) -m ruff check chaingraph tests bench scripts

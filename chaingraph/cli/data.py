@@ -64,7 +64,8 @@ def load(
     "--store",
     "store_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also resolve references against this store.",
+    help="Resolve references against this store (default: the store 'load' would use; "
+    "with no FILES, the bundled dataset is checked on its own).",
 )
 @output_options
 def validate(
@@ -77,7 +78,8 @@ def validate(
 ) -> None:
     """Check data files without writing anything; exit 1 listing every problem.
 
-    With no FILES, checks the bundled dataset.
+    FILES are checked as 'load' would load them: references may name nodes already
+    in the store. With no FILES, checks the bundled dataset on its own.
 
     \b
     Example:
@@ -87,7 +89,9 @@ def validate(
     from chaingraph.loaders import validate_files
 
     paths = list(files) or bundled_files()
-    store = open_store(store_path) if store_path else None
+    # A user's firm list names products and places of the dataset: check it against
+    # the store it would be loaded into, or every such reference looks dangling.
+    store = open_store(store_path) if store_path or files else None
     prepared = validate_files(paths, store, mapping=mapping, encoding=encoding)
     for warning in prepared.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -548,19 +548,23 @@ def _coerce(
         try:
             props[key] = _convert(value, kind)
         except ValueError:
+            if kind and is_storable_number(value):
+                message, expected = f"not a valid {kind}", f"a {kind}"
+            else:
+                message, expected = UNSTORABLE, "a finite number"
             batch.issue(
                 _field_where(record, key, here, label),
-                f"not a valid {kind}" if kind else "not a finite number",
+                message,
                 value,
-                f"a {kind or 'number'}" + (" (true/false)" if kind == "boolean" else ""),
+                expected + (" (true/false)" if kind == "boolean" else ""),
             )
             props.pop(key)
 
 
 def _convert(value: Any, kind: Any) -> Any:
     """``value`` as the declared JSON-schema ``kind``; ValueError if it cannot be."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(value)  # NaN passes every minimum/maximum check, and JSON has none
+    if not is_storable_number(value):
+        raise ValueError(value)
     if kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
         return str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str) or kind not in ("integer", "number", "boolean"):
@@ -577,6 +581,19 @@ def _convert(value: Any, kind: Any) -> Any:
     if kind == "integer" and number.is_integer():
         return int(number)
     return number
+
+
+UNSTORABLE = "not a storable number (NaN, infinite, or beyond 64 bits)"
+
+
+def is_storable_number(value: Any) -> bool:
+    """False for NaN and infinities (they pass every minimum/maximum check, and JSON has
+    none) and for integers beyond 64 bits (the store file cannot hold them)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**64
+    return True
 
 
 def _as_of(value: Any) -> Any:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
 from rapidfuzz import fuzz, process
 
-from chaingraph.loaders.records import Batch, PendingRel, Ref
+from chaingraph.loaders.records import (
+    UNSTORABLE,
+    Batch,
+    PendingRel,
+    Ref,
+    combine_props,
+    is_storable_number,
+)
 from chaingraph.model import ID_PATTERN, Model, Node, Relationship
 from chaingraph.names import normalize_text
 
@@ -111,6 +119,8 @@ def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], l
                 problem.value,
                 problem.expected,
             )
+        for path, value in _unstorable(node.props):
+            batch.issue(batch.node_where[node.id].at(path), UNSTORABLE, value, "a finite number")
 
     rels: list[Relationship] = []
     for pending in batch.pending:
@@ -127,10 +137,42 @@ def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], l
                 problem.value,
                 problem.expected,
             )
-        if not problems:
+        bad = list(_unstorable(rel.props))
+        for path, value in bad:
+            batch.issue(pending.where.at(path), UNSTORABLE, value, "a finite number")
+        if not problems and not bad:
             rels.append(rel)
+    rels = _collapse(rels)
     _check_structure(batch, store, nodes, rels)
     return nodes, rels
+
+
+def _collapse(rels: list[Relationship]) -> list[Relationship]:
+    """One relationship per identity: files of one load may state a fact twice.
+
+    Handing the store both copies would make it overwrite one with the other on
+    every load, so reloading would never be a no-op.
+    """
+    merged: dict[tuple[str, str, str, str], Relationship] = {}
+    for rel in rels:
+        known = merged.get(rel.identity)
+        if known is None:
+            merged[rel.identity] = rel
+        else:
+            props = combine_props(known.props, rel.props)
+            merged[rel.identity] = Relationship(rel.type, rel.source, rel.target, rel.key, props)
+    return list(merged.values())
+
+
+def _unstorable(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _unstorable(inner, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _unstorable(inner, f"{path}[{index}]")
+    elif not is_storable_number(value):
+        yield path, value
 
 
 def _resolve_rel(resolver: _Resolver, pending: PendingRel) -> Relationship | None:

@@ -77,20 +77,50 @@ def read_store_file(path: Path) -> tuple[dict[str, Any], list[NodeRow], list[Edg
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise StoreCorrupt(
-            f"{path}: not a chaingraph store file ({exc}); rebuild it with "
-            f"'chaingraph load --store {path} --replace FILES' or delete it"
-        ) from None
+        raise _corrupt(path, f"not a chaingraph store file ({exc})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise StoreCorrupt(f"{path}: not a chaingraph store file (no '{FORMAT_NAME}' header)")
+        raise _corrupt(path, f"not a chaingraph store file (no '{FORMAT_NAME}' header)")
     if document.get("version") != FORMAT_VERSION:
         raise StoreCorrupt(
             f"{path}: store format version {document.get('version')!r} is not supported "
             f"(this chaingraph reads version {FORMAT_VERSION})"
         )
+    meta = document.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise _corrupt(path, "malformed store file ('meta' is not an object)")
     try:
-        nodes = [(str(i), str(t), dict(p)) for i, t, p in document["nodes"]]
-        edges = [(str(t), str(s), str(d), str(k), dict(p)) for t, s, d, k, p in document["edges"]]
+        nodes = [(_text(i), _text(t), _props(p)) for i, t, p in document["nodes"]]
+        edges = [
+            (_text(t), _text(s), _text(d), _text(k), _props(p))
+            for t, s, d, k, p in document["edges"]
+        ]
     except (KeyError, TypeError, ValueError) as exc:
-        raise StoreCorrupt(f"{path}: malformed store file ({exc!r})") from None
-    return dict(document.get("meta") or {}), nodes, edges
+        raise _corrupt(path, f"malformed store file ({exc!r})") from None
+    ids = {row[0] for row in nodes}
+    for rel_type, source, target, _, _ in edges:
+        for end in (source, target):
+            if end not in ids:
+                raise _corrupt(
+                    path, f"malformed store file (a {rel_type} relationship ends at {end!r}, "
+                    "which has no node row)"
+                )
+    return dict(meta), nodes, edges
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {value!r:.60}")
+    return value
+
+
+def _props(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object of properties, got {value!r:.60}")
+    return value
+
+
+def _corrupt(path: Path, why: str) -> StoreCorrupt:
+    return StoreCorrupt(
+        f"{path}: {why}; move the file aside (or delete it) and load your data again "
+        "(the default store is rebuilt from the bundled dataset on its own)"
+    )

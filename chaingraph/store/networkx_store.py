@@ -92,6 +92,21 @@ class NetworkxStore(GraphStore):
             self._edge_counts[rel_type] += 1
 
     # -- indexes ---------------------------------------------------------------
+    def _unindex_node(self, node_id: str, props: dict[str, Any]) -> None:
+        """Forget a node's names before re-indexing it, so a renamed node is not found by
+        its old name (which a reopened store would not know either)."""
+        for text in _node_names(props):
+            ids = self._names.get(normalize_text(text).lower())
+            if ids is not None:
+                ids.pop(node_id, None)
+                if not ids:
+                    del self._names[normalize_text(text).lower()]
+        if props.get("uscc") and self._uscc.get(props["uscc"]) == node_id:
+            del self._uscc[props["uscc"]]
+        for field in ("legal_name", "name"):
+            if props.get(field) and self._company_keys.get(name_key(props[field])) == node_id:
+                del self._company_keys[name_key(props[field])]
+
     def _index_node(self, node_id: str, node_type: str, props: dict[str, Any]) -> None:
         self._by_type[node_type][node_id] = None
         for text in _node_names(props):
@@ -161,11 +176,21 @@ class NetworkxStore(GraphStore):
 
     # -- writing -----------------------------------------------------------------
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
-        nodes = list(nodes)
-        relationships = list(relationships)
+        nodes, relationships = _collapse(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
-        incoming_types = {n.id: n.type for n in nodes}
+        incoming_types: dict[str, str] = {}
         problems = []
+        for node in nodes:
+            if incoming_types.setdefault(node.id, node.type) != node.type:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        f"id given both as a {incoming_types[node.id]} and as a {node.type}",
+                        field="id",
+                        value=node.id,
+                        expected="one type per id",
+                    )
+                )
         for rel in relationships:
             for end in (rel.source, rel.target):
                 if end not in incoming_types and end not in self.graph:
@@ -205,6 +230,7 @@ class NetworkxStore(GraphStore):
                 if props == data["p"]:
                     unchanged += 1
                     continue
+                self._unindex_node(node.id, data["p"])
                 data["p"] = props
                 updated += 1
             self._index_node(node.id, node.type, props)
@@ -232,6 +258,27 @@ class NetworkxStore(GraphStore):
                     existing["p"] = props
                     rel_updated += 1
         return MergeReport(created, updated, rel_created, rel_updated, unchanged)
+
+
+def _collapse(
+    nodes: Iterable[Node], relationships: Iterable[Relationship]
+) -> tuple[list[Node], list[Relationship]]:
+    """One entry per node id and per relationship identity, combined in order.
+
+    Merging two versions of one record one after the other would overwrite the
+    first with the second every time, so the same merge would never be a no-op.
+    """
+    by_id: dict[tuple[str, str], Node] = {}
+    for node in nodes:
+        known = by_id.get((node.id, node.type))
+        props = merge_props(known.props, node.props) if known else node.props
+        by_id[(node.id, node.type)] = Node(node.id, node.type, props)
+    by_identity: dict[tuple[str, str, str, str], Relationship] = {}
+    for rel in relationships:
+        seen = by_identity.get(rel.identity)
+        props = merge_props(seen.props, rel.props) if seen else rel.props
+        by_identity[rel.identity] = Relationship(rel.type, rel.source, rel.target, rel.key, props)
+    return list(by_id.values()), list(by_identity.values())
 
 
 def _node_names(props: dict[str, Any]) -> Iterator[str]:
