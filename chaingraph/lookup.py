@@ -89,7 +89,9 @@ def resolve(store: GraphStore, text: str, type: str | None = None) -> Node:
     if type is not None and type != "Company":
         # Short forms such as 银瓶 for 银瓶高端装备产业基地: accept when only one name contains it.
         needle = normalize_text(text).lower()
-        partial = {i for i, _, n in store.names(type) if needle and needle in normalize_text(n).lower()}
+        partial = {
+            i for i, _, n in store.names(type) if needle and needle in normalize_text(n).lower()
+        }
         if len(partial) == 1:
             found = store.get(partial.pop())
             assert found is not None

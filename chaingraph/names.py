@@ -28,6 +28,7 @@ LEGAL_SUFFIXES = (
     "集团",
 )
 _SPACES = re.compile(r"\s+")
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def normalize_text(text: str) -> str:
@@ -103,9 +104,18 @@ def check_uscc(code: str) -> str:
     try:
         return str(_uscc.validate(compact))
     except _StdnumError as exc:
-        if len(compact) == 18 and type(exc).__name__ == "InvalidChecksum":
+        if len(compact) != 18:
+            raise ValueError(f"has {len(compact)} characters, not 18") from None
+        for position, char in enumerate(compact, start=1):
+            allowed = "0123456789" if position <= 8 else _USCC_ALPHABET
+            if char not in allowed:
+                kind = "a digit" if position <= 8 else "0-9 or A-Z without I, O, S, V, Z"
+                raise ValueError(
+                    f"character {char!r} at position {position} is not allowed (expected {kind})"
+                ) from None
+        if type(exc).__name__ == "InvalidChecksum":
             expected = _uscc.calc_check_digit(compact[:17])
             raise ValueError(
                 f"check character is wrong: expected {expected!r} at position 18"
             ) from None
-        raise ValueError(f"not a valid 18-character code ({exc.message})") from None
+        raise ValueError(f"not a valid 18-character code ({exc})") from None

@@ -40,11 +40,14 @@ def load(
     """
     from chaingraph.loaders import load_files
 
+    from chaingraph.store.networkx_store import NetworkxStore
+
     store = open_store(store_path, must_exist=False)
     report = load_files(store, list(files), mapping=mapping, encoding=encoding)
-    if report.merge.changed:
+    if report.merge.changed and isinstance(store, NetworkxStore):
+        # Marks the store as holding the user's data: the bundled rebuild leaves it alone.
         store.meta["user_loads"] = int(store.meta.get("user_loads", 0)) + 1
-        store.save()  # type: ignore[attr-defined]
+        store.save()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     row = {

@@ -28,6 +28,7 @@ from typing import Any
 
 from chaingraph.errors import DataError, Issue
 from chaingraph.loaders.located import LocatedDict
+from chaingraph.names import normalize_text
 from chaingraph.resources import data_dir
 
 __all__ = ["SECTIONS", "MappingSpec", "apply_mapping", "find_mapping", "load_mapping"]
@@ -173,8 +174,11 @@ def apply_mapping(
 
     Returns the records and warnings (spec columns the file lacks).
     """
-    present = [c for c in spec.columns if c in header]
-    missing = [c for c in spec.columns if c not in header]
+    # 营业收入（亿元） and 营业收入(亿元) are one header: match after folding width and spaces.
+    actual = {_header_key(h): h for h in header}
+    source_of = {c: actual[_header_key(c)] for c in spec.columns if _header_key(c) in actual}
+    present = [c for c in spec.columns if c in source_of]
+    missing = [c for c in spec.columns if c not in source_of]
     fatal = [c for c in missing if c in spec.required] if present else missing
     if fatal:
         raise DataError(
@@ -200,7 +204,9 @@ def apply_mapping(
         record = LocatedDict(copy.deepcopy(spec.defaults))
         record.line = row.line
         for column, target in spec.columns.items():
-            value = row.get(column)
+            if column not in source_of:
+                continue
+            value = row.get(source_of[column])
             if isinstance(value, str):
                 value = value.strip()
             if value is None or value == "":
@@ -215,9 +221,15 @@ def apply_mapping(
                     value = earlier + [v for v in value if v not in earlier]
             _assign(record, target, value)
         # Errors then name the column the user sees, not our field name.
-        record.columns = {t.split(".")[0]: c for c, t in spec.columns.items() if c in present}
+        record.columns = {
+            t.split(".")[0]: source_of[c] for c, t in spec.columns.items() if c in present
+        }
         records.append(record)
     return records, warnings
+
+
+def _header_key(header: str) -> str:
+    return normalize_text(header).replace(" ", "").lower()
 
 
 def _assign(record: dict[str, Any], dotted: str, value: Any) -> None:

@@ -306,7 +306,9 @@ def combine_props(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, A
     {'source': 'unverified', 'note': '新事实'}
     """
     facts = {k: v for k, v in old.items() if k not in PROVENANCE}
-    adds_nothing = merge_props(facts, {k: v for k, v in new.items() if k not in PROVENANCE}) == facts
+    adds_nothing = (
+        merge_props(facts, {k: v for k, v in new.items() if k not in PROVENANCE}) == facts
+    )
     documented = old.get("source") not in (None, "unverified")
     if adds_nothing and documented and new.get("source") == "unverified":
         return dict(old)

@@ -101,8 +101,9 @@ def read_store_file(path: Path) -> tuple[dict[str, Any], list[NodeRow], list[Edg
         for end in (source, target):
             if end not in ids:
                 raise _corrupt(
-                    path, f"malformed store file (a {rel_type} relationship ends at {end!r}, "
-                    "which has no node row)"
+                    path,
+                    f"malformed store file (a {rel_type} relationship ends at {end!r}, "
+                    "which has no node row)",
                 )
     return dict(meta), nodes, edges
 

@@ -1,0 +1,236 @@
+"""Pin every gap rule and score component on small hand-built (synthetic) graphs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from chaingraph.analysis.chokepoints import chokepoints
+from chaingraph.analysis.compare import compare
+from chaingraph.analysis.config import AnalysisConfig
+from chaingraph.analysis.gaps import gaps
+from chaingraph.analysis.plan import plan
+from chaingraph.analysis.targets import targets
+from chaingraph.errors import ConfigError, NotFound
+from chaingraph.model import Node, Relationship
+from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.testing import tiny_store
+
+S = {"source": "test", "as_of": "2024", "synthetic": True}
+
+
+class Builder:
+    """A small chain graph: one chain A with segments up -> mid -> down, a base in Dongguan."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.rels: list[Relationship] = []
+        for rid, name, level, parent, gba in [
+            ("region:cn", "中国", "country", None, False),
+            ("region:cn-guangdong", "广东省", "province", "region:cn", False),
+            ("region:cn-dongguan", "东莞市", "city", "region:cn-guangdong", True),
+            ("region:cn-shenzhen", "深圳市", "city", "region:cn-guangdong", True),
+            ("region:cn-shaoguan", "韶关市", "city", "region:cn-guangdong", False),
+            ("region:cn-jiangsu", "江苏省", "province", "region:cn", False),
+            ("region:cn-suzhou", "苏州市", "city", "region:cn-jiangsu", False),
+            ("region:de", "德国", "country", None, False),
+        ]:
+            props = {"name": name, "level": level, **({"gba": True} if gba else {})}
+            self.nodes.append(Node(rid, "Region", props))
+            if parent:
+                self.rels.append(Relationship("IN", rid, parent))
+        self.nodes += [
+            Node("chain:a", "Chain", {"name": "甲链"}),
+            Node("base:b", "Base", {"name": "测试基地"}),
+        ]
+        self.rels.append(Relationship("IN", "base:b", "region:cn-dongguan"))
+        for seg, stage in [("up", "上游"), ("mid", "中游"), ("down", "下游")]:
+            self.segment(f"seg:a.{seg}", f"{seg}环节", stage, "chain:a")
+            self.product(f"prod:{seg}", f"{seg}产品", f"seg:a.{seg}")
+        self.input("prod:up", "prod:mid")
+        self.input("prod:mid", "prod:down")
+
+    def segment(self, sid: str, name: str, stage: str, parent: str) -> None:
+        self.nodes.append(Node(sid, "Segment", {"name": name, "stage": stage}))
+        self.rels.append(Relationship("PART_OF", sid, parent))
+
+    def product(self, pid: str, name: str, seg: str) -> None:
+        self.nodes.append(Node(pid, "Product", {"name": name}))
+        self.rels.append(Relationship("IN_SEGMENT", pid, seg))
+
+    def input(self, src: str, dst: str) -> None:
+        self.rels.append(Relationship("INPUT_TO", src, dst))
+
+    def focus(self, target: str = "chain:a", priority: int = 1) -> Builder:
+        self.rels.append(Relationship("FOCUSES_ON", "base:b", target, props={"priority": priority}))
+        return self
+
+    def firm(self, cid: str, where: str, makes: list[str], source: str = "test", **props: object) -> Builder:
+        self.nodes.append(Node(cid, "Company", {"name": cid.split(":")[1], **S, "source": source, **props}))
+        self.rels.append(Relationship("LOCATED_IN", cid, where, "总部", {"role": "总部", **S, "source": source}))
+        for p in makes:
+            self.rels.append(Relationship("MAKES", cid, p, props={**S, "source": source}))
+        return self
+
+    def store(self) -> NetworkxStore:
+        store = NetworkxStore()
+        store.merge(self.nodes, self.rels)
+        return store
+
+
+def status_of(report, segment: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    row = next(g for g in report.segments if g.segment == segment)
+    return row.status, row.rule
+
+
+def test_build_link_when_no_local_firm() -> None:
+    store = Builder().focus().firm("co:far", "region:cn-suzhou", ["prod:up"]).store()
+    status, rule = status_of(gaps(store, "base:b"), "seg:a.up")
+    assert status == "建链" and "本地无企业" in rule and "全国 1 家" in rule
+
+
+def test_fill_link_when_weak() -> None:
+    store = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"]).store()
+    assert status_of(gaps(store, "base:b"), "seg:a.mid") == ("补链", "补链(薄弱): 本地企业 1 < 阈值 2")
+
+
+def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
+    b = Builder().focus()
+    b.firm("co:u1", "region:cn-dongguan", ["prod:up"]).firm("co:d1", "region:cn-dongguan", ["prod:down"])
+    status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
+    assert status == "补链" and rule.startswith("补链(断链)") and "up环节" in rule and "down环节" in rule
+
+
+def test_strengthen_when_no_local_leader() -> None:
+    b = Builder().focus()
+    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"]).firm("co:m2", "region:cn-dongguan", ["prod:mid"])
+    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == ("强链", "强链: 本地企业 2 家，但无龙头企业")
+
+
+def test_strengthen_when_small_national_share() -> None:
+    b = Builder().focus()
+    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], tags=["龙头企业"])
+    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"])
+    for i in range(40):
+        b.firm(f"co:x{i:02d}", "region:cn-suzhou", ["prod:mid"])
+    status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
+    assert status == "强链" and "本地占全国 4.8% < 5%" in rule
+
+
+def test_advantage_when_led_locally() -> None:
+    b = Builder().focus()
+    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], tags=["链主"])
+    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"])
+    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == ("优势", "优势: 本地企业 2 家，龙头 1 家")
+
+
+def test_extend_adjacent_segment_and_leader_inputs() -> None:
+    b = Builder()
+    b.focus("seg:a.down")
+    b.firm("co:lead", "region:cn-dongguan", ["prod:down"], tags=["龙头企业"])
+    b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
+    report = gaps(b.store(), "base:b")
+    assert status_of(report, "seg:a.mid")[0] == "延链"
+    assert [(g.product, g.for_product, g.local_leaders) for g in report.inputs] == [
+        ("prod:mid", "prod:down", ("lead",))
+    ]
+    assert report.chains[0].local_supply_rate == 0.0
+
+
+def test_thresholds_come_from_config() -> None:
+    store = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"]).store()
+    config = dataclasses.replace(AnalysisConfig(), min_local_firms=1)
+    assert status_of(gaps(store, "base:b", config=config), "seg:a.mid")[0] == "强链"
+
+
+def test_priority_weights_severity() -> None:
+    b = Builder().focus("seg:a.up", 1).focus("seg:a.down", 3)
+    report = gaps(b.store(), "base:b")
+    sev = {g.segment: g.severity for g in report.segments}
+    assert sev["seg:a.up"] == 1.0 and sev["seg:a.down"] == 0.5
+    assert report.segments[0].segment == "seg:a.up"
+
+
+def test_completeness_and_local_supply_rate() -> None:
+    b = Builder().focus()
+    b.firm("co:lead", "region:cn-dongguan", ["prod:down"], tags=["龙头企业"])
+    b.firm("co:mid", "region:cn-dongguan", ["prod:mid"])
+    summary = gaps(b.store(), "base:b").chains[0]
+    assert (summary.present, summary.segments, summary.completeness) == (2, 3, 0.667)
+    assert (summary.local_leader_inputs, summary.local_supported_inputs, summary.local_supply_rate) == (1, 1, 1.0)
+
+
+def test_base_with_no_focus_reports_and_accepts_chain() -> None:
+    store = Builder().store()
+    report = gaps(store, "base:b")
+    assert report.segments == () and "no focus declared" in report.notes[0]
+    assert len(gaps(store, "base:b", chain="chain:a").segments) == 3
+
+
+def test_unknown_base_and_segment_suggest_near_names() -> None:
+    store = Builder().focus().store()
+    assert gaps(store, "测试基").subject == "base:b"  # a unique partial name resolves
+    with pytest.raises(NotFound, match="did you mean: 测试基地"):
+        gaps(store, "测验基地")
+    with pytest.raises(NotFound, match="did you mean"):
+        targets(store, "base:b", segment="中环节")
+    with pytest.raises(ConfigError):
+        gaps(store)
+
+
+def test_score_components_each_pinned() -> None:
+    b = Builder().focus()
+    b.firm("co:lead", "region:cn-dongguan", ["prod:down"], tags=["龙头企业"])
+    b.firm("co:champ", "region:cn-shenzhen", ["prod:mid"], tags=["隐形冠军"], revenue_cny_100m=999.0)
+    b.firm("co:abroad", "region:de", ["prod:mid"], source="unverified")
+    b.rels.append(Relationship("SUPPLIES", "co:abroad", "co:lead", "prod:mid", {"product": "prod:mid", **S, "source": "unverified"}))
+    rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid")}
+    champ, abroad = rows["co:champ"].parts, rows["co:abroad"].parts
+    assert champ.severity == 1.0  # 建链 at priority 1
+    assert champ.leadership == 0.8 and abroad.leadership == 0.0
+    assert champ.scale == 1.0 and abroad.scale == 0.0
+    assert champ.technology == 1.0
+    assert champ.supply_ties == 0.6  # makes an input of the local leader's product
+    assert abroad.supply_ties == 1.0  # already supplies a local firm
+    assert champ.proximity == 1.0 and abroad.proximity == 0.3
+    assert champ.plan_alignment == 1.0
+    assert champ.confidence == 1.0 and abroad.confidence == 0.5 and rows["co:abroad"].unverified
+    assert rows["co:abroad"].reason == "建链·mid产品：已向本地lead供货；德国；部分信息未核实"
+    assert rows["co:champ"].reason == "建链·mid产品：为本地down产品企业提供关键部件；隐形冠军；深圳市"
+
+
+def test_target_filters_and_ties() -> None:
+    b = Builder().focus()
+    for cid in ["co:b2", "co:a1", "co:c3"]:
+        b.firm(cid, "region:cn-suzhou", ["prod:up"])
+    b.firm("co:tagged", "region:cn-shaoguan", ["prod:up"], tags=["专精特新"])
+    store = b.store()
+    tied = [t.company for t in targets(store, "base:b", segment="seg:a.up", top=10)]
+    assert tied[-3:] == ["co:a1", "co:b2", "co:c3"]  # equal scores: by id
+    assert [t.company for t in targets(store, "base:b", tags=["专精特新"])] == ["co:tagged"]
+    assert "co:tagged" not in [t.company for t in targets(store, "base:b", regions_out=["广东省"])]
+    assert {t.company for t in targets(store, "base:b", regions_in=["江苏省"], top=10)} == {"co:a1", "co:b2", "co:c3"}
+    assert targets(store, "base:b", min_revenue=1.0) == []
+    b.firm("co:mid", "region:cn-suzhou", ["prod:mid"])
+    assert [t.segment for t in targets(b.store(), "base:b", top=1)] == ["seg:a.mid", "seg:a.up"]
+
+
+def test_local_firms_are_never_targets() -> None:
+    b = Builder().focus().firm("co:here", "region:cn-dongguan", ["prod:up"])
+    assert all(t.company != "co:here" for t in targets(b.store(), "base:b", top=10))
+
+
+def test_plan_marginal_gains_and_completeness() -> None:
+    result = plan(tiny_store(), "base:yinping", 2)
+    assert [(p.name, p.marginal_gain) for p in result.picks] == [("日伺服", 0.65), ("苏减速", 0.35)]
+    assert result.value_after > result.value_before
+    with pytest.raises(ConfigError):
+        plan(tiny_store(), "base:yinping", 0)
+
+
+def test_compare_and_chokepoints_on_tiny_graph() -> None:
+    rows = compare(tiny_store(), "base:yinping", "region:cn-suzhou", chain="chain:robot")
+    assert {r.segment: r.difference for r in rows}["seg:robot.parts.reducer"] == -1
+    top = chokepoints(tiny_store())
+    assert top[0].name == "工业机器人" and top[0].cut_off == 1 and top[0].single_supplier

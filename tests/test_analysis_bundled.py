@@ -1,0 +1,73 @@
+"""The analysis commands run for all seven bundled bases and give identical output twice."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph.cli import cli
+from chaingraph.dataset import load_bundled
+from chaingraph.store.networkx_store import NetworkxStore
+
+BASES = [
+    "base:songshanhu-biomedicine",
+    "base:east-intelligent-manufacturing",
+    "base:new-materials",
+    "base:digital-economy",
+    "base:shuixiang-new-energy",
+    "base:linshen-electronics",
+    "base:yinping-high-end-equipment",
+]
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("bundled") / "store.json"
+    store = NetworkxStore(path)
+    load_bundled(store)
+    store.save()
+    return str(path)
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize(
+    "command",
+    [["gaps"], ["targets", "--top", "3"], ["plan", "--budget", "3"]],
+    ids=["gaps", "targets", "plan"],
+)
+def test_commands_run_for_every_base_and_are_deterministic(store_path: str, base: str, command: list[str]) -> None:
+    runner = CliRunner()
+    args = [command[0], "--base", base, *command[1:], "--store", store_path, "--format", "json"]
+    first = runner.invoke(cli, args)
+    second = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert first.output == second.output
+    assert len(first.output) > 100
+
+
+def test_every_focus_base_has_gap_rows(store_path: str) -> None:
+    from chaingraph.analysis.gaps import gaps
+
+    store = NetworkxStore.open(store_path)
+    for base in BASES:
+        report = gaps(store, base)
+        assert report.segments, base
+        assert {g.status for g in report.segments} <= {"建链", "补链", "强链", "延链", "优势"}
+        assert all(g.rule.startswith(g.status) for g in report.segments)
+
+
+def test_compare_and_chokepoints_commands(store_path: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["compare", "--base", "东部智能制造产业基地", "--with", "深圳市",
+                                 "--chain", "集成电路", "--store", store_path, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("segment,name,chain,a_local_firms")
+    result = runner.invoke(cli, ["chokepoints", "--chain", "集成电路", "--top", "5", "--store", store_path])
+    assert result.exit_code == 0 and "仅1家供应商" in result.output
+
+
+def test_unknown_base_is_a_clear_error(store_path: str) -> None:
+    result = CliRunner().invoke(cli, ["gaps", "--base", "银屏高端装备基地", "--store", store_path])
+    assert result.exit_code == 1
+    assert "did you mean" in result.output and "银瓶高端装备产业基地" in result.output
+    assert "Traceback" not in result.output
