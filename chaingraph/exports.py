@@ -21,14 +21,34 @@ from chaingraph.store.fileformat import atomic_write_bytes
 __all__ = ["HEADERS_ZH", "export_rows"]
 
 HEADERS_ZH = {
-    "status": "状态", "segment": "环节ID", "segment_name": "环节", "company": "企业ID",
-    "name": "企业", "city": "城市", "product_name": "产品", "score": "得分",
-    "severity": "缺口程度", "leadership": "行业地位", "scale": "规模", "technology": "技术",
-    "supply_ties": "本地配套关联", "proximity": "区位", "plan_alignment": "规划契合",
-    "confidence": "数据可信度", "unverified": "含未核实信息", "tags": "标签", "reason": "推荐理由",
-    "chain": "产业链", "stage": "链位", "priority": "优先级", "local_firms": "本地企业数",
-    "local_leaders": "本地龙头数", "elsewhere_firms": "外地企业数", "national_firms": "全国企业数",
-    "rule": "判定规则", "local_names": "本地企业",
+    "status": "状态",
+    "segment": "环节ID",
+    "segment_name": "环节",
+    "company": "企业ID",
+    "name": "企业",
+    "city": "城市",
+    "product_name": "产品",
+    "score": "得分",
+    "severity": "缺口程度",
+    "leadership": "行业地位",
+    "scale": "规模",
+    "technology": "技术",
+    "supply_ties": "本地配套关联",
+    "proximity": "区位",
+    "plan_alignment": "规划契合",
+    "confidence": "数据可信度",
+    "unverified": "含未核实信息",
+    "tags": "标签",
+    "reason": "推荐理由",
+    "chain": "产业链",
+    "stage": "链位",
+    "priority": "优先级",
+    "local_firms": "本地企业数",
+    "local_leaders": "本地龙头数",
+    "elsewhere_firms": "外地企业数",
+    "national_firms": "全国企业数",
+    "rule": "判定规则",
+    "local_names": "本地企业",
 }
 
 
@@ -59,20 +79,31 @@ def export_rows(
     elif suffix == ".xlsx":
         _write_xlsx(rows, columns, headers, path, sheet)
     else:
-        raise ConfigError(f"{path}: cannot export to {suffix or 'a file without suffix'}; use .xlsx, .csv or .json")
+        raise ConfigError(
+            f"{path}: cannot export to {suffix or 'a file without suffix'}; use .xlsx, .csv or .json"
+        )
     return path
 
 
 def _write_xlsx(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], headers: list[str], path: Path, sheet: str
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    headers: list[str],
+    path: Path,
+    sheet: str,
 ) -> None:
     import xlsxwriter
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-         "strings_to_numbers": False, "in_memory": True},
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
     )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

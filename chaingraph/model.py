@@ -210,6 +210,8 @@ def _problems(validator: Draft202012Validator, props: Mapping[str, Any]) -> list
 
 
 def _problem(err: ValidationError) -> FieldProblem:
+    schema: dict[str, Any] = dict(err.schema) if isinstance(err.schema, dict) else {}
+    rule: Any = err.validator_value
     path = ".".join(str(p) for p in err.absolute_path) or None
     kind = err.validator
     if kind == "required":
@@ -217,15 +219,16 @@ def _problem(err: ValidationError) -> FieldProblem:
         full = ".".join(x for x in (path, missing) if x) or None
         return FieldProblem(full, "required field is missing", None, "a value")
     if kind == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        known = ", ".join(sorted(err.schema.get("properties", {})))
+        instance: Any = err.instance
+        extra = sorted(set(instance) - set(schema.get("properties", {})))
+        known = ", ".join(sorted(schema.get("properties", {})))
         return FieldProblem(
             extra[0] if len(extra) == 1 else path, "unknown field", None, f"one of: {known}"
         )
     expected = {
-        "enum": lambda: "one of " + ", ".join(map(str, err.validator_value)),
+        "enum": lambda: "one of " + ", ".join(map(str, rule)),
         "type": lambda: f"a {err.validator_value}",
-        "pattern": lambda: err.schema.get("description") or f"text matching {err.validator_value}",
+        "pattern": lambda: schema.get("description") or f"text matching {err.validator_value}",
         "minimum": lambda: f">= {err.validator_value}",
         "maximum": lambda: f"<= {err.validator_value}",
         "exclusiveMinimum": lambda: f"> {err.validator_value}",

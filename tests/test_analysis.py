@@ -66,9 +66,15 @@ class Builder:
         self.rels.append(Relationship("FOCUSES_ON", "base:b", target, props={"priority": priority}))
         return self
 
-    def firm(self, cid: str, where: str, makes: list[str], source: str = "test", **props: object) -> Builder:
-        self.nodes.append(Node(cid, "Company", {"name": cid.split(":")[1], **S, "source": source, **props}))
-        self.rels.append(Relationship("LOCATED_IN", cid, where, "总部", {"role": "总部", **S, "source": source}))
+    def firm(
+        self, cid: str, where: str, makes: list[str], source: str = "test", **props: object
+    ) -> Builder:
+        self.nodes.append(
+            Node(cid, "Company", {"name": cid.split(":")[1], **S, "source": source, **props})
+        )
+        self.rels.append(
+            Relationship("LOCATED_IN", cid, where, "总部", {"role": "总部", **S, "source": source})
+        )
         for p in makes:
             self.rels.append(Relationship("MAKES", cid, p, props={**S, "source": source}))
         return self
@@ -92,20 +98,35 @@ def test_build_link_when_no_local_firm() -> None:
 
 def test_fill_link_when_weak() -> None:
     store = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"]).store()
-    assert status_of(gaps(store, "base:b"), "seg:a.mid") == ("补链", "补链(薄弱): 本地企业 1 < 阈值 2")
+    assert status_of(gaps(store, "base:b"), "seg:a.mid") == (
+        "补链",
+        "补链(薄弱): 本地企业 1 < 阈值 2",
+    )
 
 
 def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
     b = Builder().focus()
-    b.firm("co:u1", "region:cn-dongguan", ["prod:up"]).firm("co:d1", "region:cn-dongguan", ["prod:down"])
+    b.firm("co:u1", "region:cn-dongguan", ["prod:up"]).firm(
+        "co:d1", "region:cn-dongguan", ["prod:down"]
+    )
     status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
-    assert status == "补链" and rule.startswith("补链(断链)") and "up环节" in rule and "down环节" in rule
+    assert (
+        status == "补链"
+        and rule.startswith("补链(断链)")
+        and "up环节" in rule
+        and "down环节" in rule
+    )
 
 
 def test_strengthen_when_no_local_leader() -> None:
     b = Builder().focus()
-    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"]).firm("co:m2", "region:cn-dongguan", ["prod:mid"])
-    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == ("强链", "强链: 本地企业 2 家，但无龙头企业")
+    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"]).firm(
+        "co:m2", "region:cn-dongguan", ["prod:mid"]
+    )
+    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == (
+        "强链",
+        "强链: 本地企业 2 家，但无龙头企业",
+    )
 
 
 def test_strengthen_when_small_national_share() -> None:
@@ -122,7 +143,10 @@ def test_advantage_when_led_locally() -> None:
     b = Builder().focus()
     b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], tags=["链主"])
     b.firm("co:m2", "region:cn-dongguan", ["prod:mid"])
-    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == ("优势", "优势: 本地企业 2 家，龙头 1 家")
+    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == (
+        "优势",
+        "优势: 本地企业 2 家，龙头 1 家",
+    )
 
 
 def test_extend_adjacent_segment_and_leader_inputs() -> None:
@@ -158,7 +182,11 @@ def test_completeness_and_local_supply_rate() -> None:
     b.firm("co:mid", "region:cn-dongguan", ["prod:mid"])
     summary = gaps(b.store(), "base:b").chains[0]
     assert (summary.present, summary.segments, summary.completeness) == (2, 3, 0.667)
-    assert (summary.local_leader_inputs, summary.local_supported_inputs, summary.local_supply_rate) == (1, 1, 1.0)
+    assert (
+        summary.local_leader_inputs,
+        summary.local_supported_inputs,
+        summary.local_supply_rate,
+    ) == (1, 1, 1.0)
 
 
 def test_base_with_no_focus_reports_and_accepts_chain() -> None:
@@ -182,9 +210,19 @@ def test_unknown_base_and_segment_suggest_near_names() -> None:
 def test_score_components_each_pinned() -> None:
     b = Builder().focus()
     b.firm("co:lead", "region:cn-dongguan", ["prod:down"], tags=["龙头企业"])
-    b.firm("co:champ", "region:cn-shenzhen", ["prod:mid"], tags=["隐形冠军"], revenue_cny_100m=999.0)
+    b.firm(
+        "co:champ", "region:cn-shenzhen", ["prod:mid"], tags=["隐形冠军"], revenue_cny_100m=999.0
+    )
     b.firm("co:abroad", "region:de", ["prod:mid"], source="unverified")
-    b.rels.append(Relationship("SUPPLIES", "co:abroad", "co:lead", "prod:mid", {"product": "prod:mid", **S, "source": "unverified"}))
+    b.rels.append(
+        Relationship(
+            "SUPPLIES",
+            "co:abroad",
+            "co:lead",
+            "prod:mid",
+            {"product": "prod:mid", **S, "source": "unverified"},
+        )
+    )
     rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid")}
     champ, abroad = rows["co:champ"].parts, rows["co:abroad"].parts
     assert champ.severity == 1.0  # 建链 at priority 1
@@ -197,7 +235,9 @@ def test_score_components_each_pinned() -> None:
     assert champ.plan_alignment == 1.0
     assert champ.confidence == 1.0 and abroad.confidence == 0.5 and rows["co:abroad"].unverified
     assert rows["co:abroad"].reason == "建链·mid产品：已向本地lead供货；德国；部分信息未核实"
-    assert rows["co:champ"].reason == "建链·mid产品：为本地down产品企业提供关键部件；隐形冠军；深圳市"
+    assert (
+        rows["co:champ"].reason == "建链·mid产品：为本地down产品企业提供关键部件；隐形冠军；深圳市"
+    )
 
 
 def test_target_filters_and_ties() -> None:
@@ -210,7 +250,11 @@ def test_target_filters_and_ties() -> None:
     assert tied[-3:] == ["co:a1", "co:b2", "co:c3"]  # equal scores: by id
     assert [t.company for t in targets(store, "base:b", tags=["专精特新"])] == ["co:tagged"]
     assert "co:tagged" not in [t.company for t in targets(store, "base:b", regions_out=["广东省"])]
-    assert {t.company for t in targets(store, "base:b", regions_in=["江苏省"], top=10)} == {"co:a1", "co:b2", "co:c3"}
+    assert {t.company for t in targets(store, "base:b", regions_in=["江苏省"], top=10)} == {
+        "co:a1",
+        "co:b2",
+        "co:c3",
+    }
     assert targets(store, "base:b", min_revenue=1.0) == []
     b.firm("co:mid", "region:cn-suzhou", ["prod:mid"])
     assert [t.segment for t in targets(b.store(), "base:b", top=1)] == ["seg:a.mid", "seg:a.up"]

@@ -35,7 +35,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> str:
     [["gaps"], ["targets", "--top", "3"], ["plan", "--budget", "3"]],
     ids=["gaps", "targets", "plan"],
 )
-def test_commands_run_for_every_base_and_are_deterministic(store_path: str, base: str, command: list[str]) -> None:
+def test_commands_run_for_every_base_and_are_deterministic(
+    store_path: str, base: str, command: list[str]
+) -> None:
     runner = CliRunner()
     args = [command[0], "--base", base, *command[1:], "--store", store_path, "--format", "json"]
     first = runner.invoke(cli, args)
@@ -58,11 +60,27 @@ def test_every_focus_base_has_gap_rows(store_path: str) -> None:
 
 def test_compare_and_chokepoints_commands(store_path: str) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["compare", "--base", "东部智能制造产业基地", "--with", "深圳市",
-                                 "--chain", "集成电路", "--store", store_path, "--format", "csv"])
+    result = runner.invoke(
+        cli,
+        [
+            "compare",
+            "--base",
+            "东部智能制造产业基地",
+            "--with",
+            "深圳市",
+            "--chain",
+            "集成电路",
+            "--store",
+            store_path,
+            "--format",
+            "csv",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("segment,name,chain,a_local_firms")
-    result = runner.invoke(cli, ["chokepoints", "--chain", "集成电路", "--top", "5", "--store", store_path])
+    result = runner.invoke(
+        cli, ["chokepoints", "--chain", "集成电路", "--top", "5", "--store", store_path]
+    )
     assert result.exit_code == 0 and "仅1家供应商" in result.output
 
 

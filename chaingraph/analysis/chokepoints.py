@@ -36,7 +36,9 @@ class Chokepoint:
     reason: str
 
 
-def chokepoints(store: GraphStore, chain: str | None = None, *, top: int | None = None) -> list[Chokepoint]:
+def chokepoints(
+    store: GraphStore, chain: str | None = None, *, top: int | None = None
+) -> list[Chokepoint]:
     """Products ranked by supply concentration and downstream dependence.
 
     Examples
@@ -47,9 +49,11 @@ def chokepoints(store: GraphStore, chain: str | None = None, *, top: int | None 
     """
     graph = nx.DiGraph()
     graph.add_edges_from((r.source, r.target) for r in store.relationships("INPUT_TO"))
-    products = chain_products(store, store.require(chain, "Chain").id) if chain else [
-        n.id for n in store.nodes("Product")
-    ]
+    products = (
+        chain_products(store, store.require(chain, "Chain").id)
+        if chain
+        else [n.id for n in store.nodes("Product")]
+    )
     graph.add_nodes_from(products)
     graph.add_edges_from((_ROOT, n) for n in list(graph.nodes) if graph.in_degree(n) == 0)
     dominators = _dominated_counts(graph)
@@ -72,11 +76,27 @@ def chokepoints(store: GraphStore, chain: str | None = None, *, top: int | None 
         if cut_off:
             why.append(f"断供将切断下游{cut_off}种产品")
         rows.append(
-            Chokepoint(product, node.name if node else product, len(makers), countries,
-                       single_supplier, single_country, downstream, cut_off, "；".join(why))
+            Chokepoint(
+                product,
+                node.name if node else product,
+                len(makers),
+                countries,
+                single_supplier,
+                single_country,
+                downstream,
+                cut_off,
+                "；".join(why),
+            )
         )
-    rows.sort(key=lambda c: (-(c.single_supplier or c.single_country) * 1, -c.cut_off, -c.downstream,
-                             c.makers, c.product))
+    rows.sort(
+        key=lambda c: (
+            -(c.single_supplier or c.single_country) * 1,
+            -c.cut_off,
+            -c.downstream,
+            c.makers,
+            c.product,
+        )
+    )
     return [r for r in rows if r.reason][:top] if top else [r for r in rows if r.reason]
 
 
@@ -91,8 +111,10 @@ def _dominated_counts(graph: nx.DiGraph) -> dict[str, int]:
 
 def _country(store: GraphStore, profiles: Profiles, company: str) -> str:
     profile = profiles.get(company)
-    return "中国" if "region:cn" in profile.places and profile.proximity != "境外" else (
-        _hq_country(store, company) or "未知"
+    return (
+        "中国"
+        if "region:cn" in profile.places and profile.proximity != "境外"
+        else (_hq_country(store, company) or "未知")
     )
 
 

@@ -28,7 +28,11 @@ class SegmentComparison:
 
 
 def compare(
-    store: GraphStore, a: str, b: str, *, chain: str | None = None,
+    store: GraphStore,
+    a: str,
+    b: str,
+    *,
+    chain: str | None = None,
     config: AnalysisConfig | None = None,
 ) -> list[SegmentComparison]:
     """Compare two bases or regions on the segments either focuses on (or ``chain``'s).
@@ -55,9 +59,16 @@ def compare(
         la, lb = (left.local_firms if left else 0), (right.local_firms if right else 0)
         rows.append(
             SegmentComparison(
-                seg, ref.name, ref.chain, la, left.local_leaders if left else 0,
-                left.status if left else "-", lb, right.local_leaders if right else 0,
-                right.status if right else "-", la - lb,
+                seg,
+                ref.name,
+                ref.chain,
+                la,
+                left.local_leaders if left else 0,
+                left.status if left else "-",
+                lb,
+                right.local_leaders if right else 0,
+                right.status if right else "-",
+                la - lb,
             )
         )
     return sorted(rows, key=lambda r: (r.difference, r.chain, r.segment))
@@ -72,6 +83,8 @@ def _report(store: GraphStore, place: str, chain: str | None, config: AnalysisCo
     if node.type == "Base":
         return gaps(store, node.id, chain=chain, config=config)
     if chain is None:
-        chains = [r.target for r in store.relationships("FOCUSES_ON") if r.target.startswith("chain:")]
+        chains = [
+            r.target for r in store.relationships("FOCUSES_ON") if r.target.startswith("chain:")
+        ]
         chain = chains[0] if len(set(chains)) == 1 else None
     return gaps(store, region=node.id, chain=chain, config=config)

@@ -54,8 +54,15 @@ class AnalysisConfig:
     )
     leadership_scores: dict[str, float] = field(
         default_factory=lambda: {
-            "龙头企业": 1.0, "链主": 1.0, "全球百强": 1.0, "单项冠军": 0.85,
-            "隐形冠军": 0.8, "专精特新小巨人": 0.7, "专精特新": 0.5, "独角兽": 0.6, "上市": 0.3,
+            "龙头企业": 1.0,
+            "链主": 1.0,
+            "全球百强": 1.0,
+            "单项冠军": 0.85,
+            "隐形冠军": 0.8,
+            "专精特新小巨人": 0.7,
+            "专精特新": 0.5,
+            "独角兽": 0.6,
+            "上市": 0.3,
         }
     )
     proximity_scores: dict[str, float] = field(
@@ -63,8 +70,14 @@ class AnalysisConfig:
     )
     score_weights: dict[str, float] = field(
         default_factory=lambda: {
-            "severity": 0.25, "leadership": 0.20, "scale": 0.10, "technology": 0.10,
-            "supply_ties": 0.10, "proximity": 0.10, "plan_alignment": 0.10, "confidence": 0.05,
+            "severity": 0.25,
+            "leadership": 0.20,
+            "scale": 0.10,
+            "technology": 0.10,
+            "supply_ties": 0.10,
+            "proximity": 0.10,
+            "plan_alignment": 0.10,
+            "confidence": 0.05,
         }
     )
     scale_full_revenue_cny_100m: float = 1000.0
@@ -89,7 +102,9 @@ def load_config(path: str | Path | None) -> AnalysisConfig:
     known = {f.name: f for f in dataclasses.fields(AnalysisConfig)}
     unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}"
+        )
     base = AnalysisConfig()
     merged: dict[str, Any] = {}
     for key, value in data.items():

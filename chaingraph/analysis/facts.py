@@ -51,8 +51,11 @@ class CompanyProfile:
 
 
 def resolve_scope(
-    store: GraphStore, config: AnalysisConfig, base: str | None = None,
-    region: str | None = None, chain: str | None = None,
+    store: GraphStore,
+    config: AnalysisConfig,
+    base: str | None = None,
+    region: str | None = None,
+    chain: str | None = None,
 ) -> Scope:
     """The subject (base or region), its local area under ``config.scope``, and focus segments."""
     if (base is None) == (region is None):
@@ -72,9 +75,7 @@ def resolve_scope(
     elif subject.type == "Base":
         priorities = focus_priorities(store, subject.id)
     else:
-        priorities = {
-            s: 1 for c in store.nodes("Chain") for s in evaluated_segments(store, c.id)
-        }
+        priorities = {s: 1 for c in store.nodes("Chain") for s in evaluated_segments(store, c.id)}
     return Scope(subject, area, area_node.name if area_node else area, priorities)
 
 
@@ -168,7 +169,11 @@ class Profiles:
         if node is None:
             raise NotFound("company", company_id, [])
         places = frozenset(company_places(store, company_id))
-        hq = [r.target for r in store.relationships("LOCATED_IN", source=company_id) if r.key == "总部"]
+        hq = [
+            r.target
+            for r in store.relationships("LOCATED_IN", source=company_id)
+            if r.key == "总部"
+        ]
         hq_chain = place_ancestors(store, hq[0]) if hq else []
         city = ""
         proximity = "未知"
@@ -188,13 +193,21 @@ class Profiles:
         if not city and hq_chain:
             city = self._levels(hq_chain[0])[2]
         facts = [node.props] + [
-            r.props for r in store.relationships(source=company_id)
+            r.props
+            for r in store.relationships(source=company_id)
             if r.type in ("MAKES", "LOCATED_IN", "SUPPLIES")
         ]
         unverified = sum(1 for p in facts if p.get("source") == "unverified") / len(facts)
         rank = (node.get("global_rank") or {}).get("rank")
         return CompanyProfile(
-            company_id, node.name, tuple(node.get("tags") or ()), places, city, proximity,
-            node.get("revenue_cny_100m"), (node.get("listing") or {}).get("board"), rank,
+            company_id,
+            node.name,
+            tuple(node.get("tags") or ()),
+            places,
+            city,
+            proximity,
+            node.get("revenue_cny_100m"),
+            (node.get("listing") or {}).get("board"),
+            rank,
             round(unverified, 3),
         )

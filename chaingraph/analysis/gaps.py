@@ -85,7 +85,9 @@ class GapReport:
 
 def is_leader(tags: tuple[str, ...], global_rank: int | None, config: AnalysisConfig) -> bool:
     """A 龙头: any configured leader tag, or a global rank within the top 100."""
-    return bool(set(tags) & set(config.leader_tags)) or (global_rank is not None and global_rank <= 100)
+    return bool(set(tags) & set(config.leader_tags)) or (
+        global_rank is not None and global_rank <= 100
+    )
 
 
 def gaps(
@@ -149,17 +151,31 @@ def gaps(
         firms = sorted({c for cs in segment_direct_makers(store, seg).values() for c in cs})
         node = store.get(seg)
         rows[seg] = SegmentGap(
-            seg, node.name if node else seg, chain_of_segment(store, seg) or "",
-            node.get("stage", "") if node else "", None, 0, 0, len(firms),
-            _national(firms, profiles), "延链", "延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业",
-            round(config.severity["延链"] * config.adjacent_priority_weight, 3), (),
+            seg,
+            node.name if node else seg,
+            chain_of_segment(store, seg) or "",
+            node.get("stage", "") if node else "",
+            None,
+            0,
+            0,
+            len(firms),
+            _national(firms, profiles),
+            "延链",
+            "延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业",
+            round(config.severity["延链"] * config.adjacent_priority_weight, 3),
+            (),
         )
 
     inputs = _input_gaps(store, scope, profiles, config)
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
     return GapReport(
-        scope.subject.id, scope.subject.name, scope.area, scope.area_name, tuple(ordered),
-        tuple(inputs), tuple(_chain_summaries(store, scope, rows, inputs, profiles, config)),
+        scope.subject.id,
+        scope.subject.name,
+        scope.area,
+        scope.area_name,
+        tuple(ordered),
+        tuple(inputs),
+        tuple(_chain_summaries(store, scope, rows, inputs, profiles, config)),
         tuple(notes),
     )
 
@@ -169,11 +185,19 @@ def _national(firms: list[str], profiles: Profiles) -> int:
 
 
 def _classify(
-    store: GraphStore, seg: str, priority: int, firms: list[str], scope: Scope,
-    profiles: Profiles, config: AnalysisConfig, local_of: object,
+    store: GraphStore,
+    seg: str,
+    priority: int,
+    firms: list[str],
+    scope: Scope,
+    profiles: Profiles,
+    config: AnalysisConfig,
+    local_of: object,
 ) -> SegmentGap:
     local = [c for c in firms if profiles.is_local(c, scope.area)]
-    leaders = [c for c in local if is_leader(profiles.get(c).tags, profiles.get(c).global_rank, config)]
+    leaders = [
+        c for c in local if is_leader(profiles.get(c).tags, profiles.get(c).global_rank, config)
+    ]
     national = _national(firms, profiles)
     node = store.get(seg)
     if not local:
@@ -182,10 +206,15 @@ def _classify(
         down_local = [s for s in sorted(down) if local_of(s)]  # type: ignore[operator]
         if up_local and down_local:
             status = "补链"
-            rule = (f"补链(断链): 本地无企业，但上游{_names(store, up_local)}与下游"
-                    f"{_names(store, down_local)}均有本地企业")
+            rule = (
+                f"补链(断链): 本地无企业，但上游{_names(store, up_local)}与下游"
+                f"{_names(store, down_local)}均有本地企业"
+            )
         else:
-            status, rule = "建链", f"建链: 本地无企业 (全国 {national} 家，其他地区 {len(firms)} 家)"
+            status, rule = (
+                "建链",
+                f"建链: 本地无企业 (全国 {national} 家，其他地区 {len(firms)} 家)",
+            )
     elif len(local) < config.min_local_firms:
         status, rule = "补链", f"补链(薄弱): 本地企业 {len(local)} < 阈值 {config.min_local_firms}"
     elif not leaders:
@@ -196,13 +225,20 @@ def _classify(
         rule = f"强链: 本地占全国 {share:.1%} < {config.min_national_share:.0%}"
     else:
         status, rule = "优势", f"优势: 本地企业 {len(local)} 家，龙头 {len(leaders)} 家"
-    severity = config.severity[status] * config.priority_weight(priority) * float(
-        node.get("weight", 1.0) if node else 1.0
-    )
+    severity = config.severity[status] * config.priority_weight(priority) * _weight(store, seg)
     return SegmentGap(
-        seg, node.name if node else seg, chain_of_segment(store, seg) or "",
-        node.get("stage", "") if node else "", priority, len(local), len(leaders),
-        len(firms) - len(local), national, status, rule, round(severity, 3),
+        seg,
+        node.name if node else seg,
+        chain_of_segment(store, seg) or "",
+        node.get("stage", "") if node else "",
+        priority,
+        len(local),
+        len(leaders),
+        len(firms) - len(local),
+        national,
+        status,
+        rule,
+        round(severity, 3),
         tuple(profiles.get(c).name for c in local),
     )
 
@@ -216,14 +252,14 @@ def _input_gaps(
     store: GraphStore, scope: Scope, profiles: Profiles, config: AnalysisConfig
 ) -> list[InputGap]:
     """Inputs of local leaders' products (in the focus chains) that no local firm makes."""
-    focus_products = {
-        p for seg in scope.priorities for p in segment_direct_makers(store, seg)
-    }
+    focus_products = {p for seg in scope.priorities for p in segment_direct_makers(store, seg)}
     leaders_by_product: dict[str, list[str]] = {}
     for product in sorted(focus_products):
         for rel in store.relationships("MAKES", target=product):
             profile = profiles.get(rel.source)
-            if profiles.is_local(rel.source, scope.area) and is_leader(profile.tags, profile.global_rank, config):
+            if profiles.is_local(rel.source, scope.area) and is_leader(
+                profile.tags, profile.global_rank, config
+            ):
                 leaders_by_product.setdefault(product, []).append(rel.source)
     found: dict[tuple[str, str], InputGap] = {}
     for product, leaders in leaders_by_product.items():
@@ -235,16 +271,25 @@ def _input_gaps(
             segs = [r.target for r in store.relationships("IN_SEGMENT", source=rel.source)]
             leader_names = tuple(sorted(profiles.get(c).name for c in leaders))
             found[(rel.source, product)] = InputGap(
-                rel.source, node.name if node else rel.source, segs[0] if segs else "",
-                product, target.name if target else product, leader_names, len(makers),
+                rel.source,
+                node.name if node else rel.source,
+                segs[0] if segs else "",
+                product,
+                target.name if target else product,
+                leader_names,
+                len(makers),
                 f"延链(以商招商): 本地龙头{'、'.join(leader_names)}所需投入，本地无供应",
             )
     return sorted(found.values(), key=lambda g: (g.for_product, g.product))
 
 
 def _chain_summaries(
-    store: GraphStore, scope: Scope, rows: dict[str, SegmentGap], inputs: list[InputGap],
-    profiles: Profiles, config: AnalysisConfig,
+    store: GraphStore,
+    scope: Scope,
+    rows: dict[str, SegmentGap],
+    inputs: list[InputGap],
+    profiles: Profiles,
+    config: AnalysisConfig,
 ) -> list[ChainSummary]:
     by_chain: dict[str, list[SegmentGap]] = {}
     for row in rows.values():
@@ -253,15 +298,18 @@ def _chain_summaries(
     missing_inputs = {(g.product, g.for_product) for g in inputs}
     summaries = []
     for chain_id, segs in sorted(by_chain.items()):
-        weights = {g.segment: float((store.get(g.segment) or {}).get("weight", 1.0)) for g in segs}  # type: ignore[union-attr]
+        weights = {g.segment: _weight(store, g.segment) for g in segs}
         total = sum(weights.values())
         present = [g for g in segs if g.local_firms > 0]
         completeness = sum(weights[g.segment] for g in present) / total if total else 0.0
         leader_inputs: set[tuple[str, str]] = set()
         for g in segs:
             for product, makers in segment_direct_makers(store, g.segment).items():
-                if any(profiles.is_local(m, scope.area) and is_leader(
-                        profiles.get(m).tags, profiles.get(m).global_rank, config) for m in makers):
+                if any(
+                    profiles.is_local(m, scope.area)
+                    and is_leader(profiles.get(m).tags, profiles.get(m).global_rank, config)
+                    for m in makers
+                ):
                     leader_inputs.update(
                         (r.source, product) for r in store.relationships("INPUT_TO", target=product)
                     )
@@ -269,9 +317,19 @@ def _chain_summaries(
         node = store.get(chain_id)
         summaries.append(
             ChainSummary(
-                chain_id, node.name if node else chain_id, len(segs), len(present),
-                round(completeness, 3), len(leader_inputs), supported,
+                chain_id,
+                node.name if node else chain_id,
+                len(segs),
+                len(present),
+                round(completeness, 3),
+                len(leader_inputs),
+                supported,
                 round(supported / len(leader_inputs), 3) if leader_inputs else None,
             )
         )
     return summaries
+
+
+def _weight(store: GraphStore, segment: str) -> float:
+    node = store.get(segment)
+    return float(node.get("weight", 1.0)) if node else 1.0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Profiles, segment_direct_makers
-from chaingraph.analysis.gaps import GapReport, gaps, is_leader
+from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps, is_leader
 from chaingraph.analysis.targets import targets
 from chaingraph.store.base import GraphStore
 
@@ -40,7 +40,11 @@ class Plan:
 
 
 def plan(
-    store: GraphStore, base: str, budget: int, *, chain: str | None = None,
+    store: GraphStore,
+    base: str,
+    budget: int,
+    *,
+    chain: str | None = None,
     config: AnalysisConfig | None = None,
 ) -> Plan:
     """Greedy choice of ``budget`` firms maximising the weighted gap value closed.
@@ -99,11 +103,21 @@ def plan(
             counts[s] += 1
             led[s] = led[s] or leader
         chosen.add(company)
-        picks.append(Pick(order, company, profiles.get(company).name, segments, round(gain, 3),
-                          score, reason))
+        picks.append(
+            Pick(
+                order, company, profiles.get(company).name, segments, round(gain, 3), score, reason
+            )
+        )
     after = sum(value(g.segment, counts[g.segment], led[g.segment]) for g in focus)
-    return Plan(report.subject, budget, tuple(picks), completeness_before,
-                _completeness(focus, counts), round(before, 3), round(after, 3))
+    return Plan(
+        report.subject,
+        budget,
+        tuple(picks),
+        completeness_before,
+        _completeness(focus, counts),
+        round(before, 3),
+        round(after, 3),
+    )
 
 
 def _neg(company: str) -> tuple[int, ...]:
@@ -122,17 +136,25 @@ def _candidates(
             best[t.company] = (t.score, t.reason)
     found = {}
     for company, (score, reason) in best.items():
-        segments = tuple(sorted(
-            s for s in focus
-            if any(company in makers for makers in segment_direct_makers(store, s).values())
-        ))
+        segments = tuple(
+            sorted(
+                s
+                for s in focus
+                if any(company in makers for makers in segment_direct_makers(store, s).values())
+            )
+        )
         if segments:
             profile = profiles.get(company)
-            found[company] = (segments, is_leader(profile.tags, profile.global_rank, config), score, reason)
+            found[company] = (
+                segments,
+                is_leader(profile.tags, profile.global_rank, config),
+                score,
+                reason,
+            )
     return found
 
 
-def _completeness(focus: list, counts: dict[str, int]) -> dict[str, float]:  # type: ignore[type-arg]
+def _completeness(focus: list[SegmentGap], counts: dict[str, int]) -> dict[str, float]:
     by_chain: dict[str, list[bool]] = {}
     for g in focus:
         by_chain.setdefault(g.chain, []).append(counts[g.segment] > 0)

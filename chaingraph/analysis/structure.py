@@ -46,7 +46,7 @@ _STAGES = {"上游": 0, "中游": 1, "下游": 2}
 
 def _stage_rank(store: GraphStore, segment_id: str) -> int:
     node = store.get(segment_id)
-    return _STAGES.get(node.get("stage") if node else None, 3)
+    return _STAGES.get(str(node.get("stage")) if node else "", 3)
 
 
 def segment_products(store: GraphStore, segment_id: str, deep: bool = True) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chaingraph.analysis.structure import (
     chain_products,
@@ -103,7 +104,7 @@ def chain_overview(store: GraphStore, home_region: str = HOME_REGION) -> list[Ch
         local = companies_within(store, firms, home_region)
         facts = unverified = 0
         for firm in firms:
-            records = [store.get(firm)]
+            records: list[Any] = [store.get(firm)]
             records += [
                 r
                 for r in store.relationships(source=firm)

@@ -107,10 +107,24 @@ def targets(
         for product, makers in sorted(segment_direct_makers(store, gap.segment).items()):
             for company in makers:
                 profile = profiles.get(company)
-                if area in profile.places or not _passes(profile, tags, include, exclude, min_revenue):
+                if area in profile.places or not _passes(
+                    profile, tags, include, exclude, min_revenue
+                ):
                     continue
-                target = _score(store, config, profiles, profile, gap.segment, gap.name, gap.status,
-                                gap.priority, product, leader_inputs, focus_products, area)
+                target = _score(
+                    store,
+                    config,
+                    profiles,
+                    profile,
+                    gap.segment,
+                    gap.name,
+                    gap.status,
+                    gap.priority,
+                    product,
+                    leader_inputs,
+                    focus_products,
+                    area,
+                )
                 best = candidates.get(company)
                 if best is None or target.score > best.score:
                     candidates[company] = target
@@ -120,29 +134,57 @@ def targets(
 
 
 def score_company(
-    store: GraphStore, company: str, segment: str, status: str, priority: int | None,
+    store: GraphStore,
+    company: str,
+    segment: str,
+    status: str,
+    priority: int | None,
     config: AnalysisConfig | None = None,
 ) -> ScoreParts:
     """The score components of one firm for one gap (used by ``plan`` and tests)."""
     config = config or AnalysisConfig()
     profiles = Profiles(store)
     product = next(iter(segment_direct_makers(store, segment)), "")
-    return _score(store, config, profiles, profiles.get(company), segment, segment, status, priority,
-                  product, {}, set(), "").parts
+    return _score(
+        store,
+        config,
+        profiles,
+        profiles.get(company),
+        segment,
+        segment,
+        status,
+        priority,
+        product,
+        {},
+        set(),
+        "",
+    ).parts
 
 
 def _score(
-    store: GraphStore, config: AnalysisConfig, profiles: Profiles, profile: CompanyProfile,
-    segment: str, segment_name: str, status: str, priority: int | None, product: str,
-    leader_inputs: dict[str, str], focus_products: set[str], area: str,
+    store: GraphStore,
+    config: AnalysisConfig,
+    profiles: Profiles,
+    profile: CompanyProfile,
+    segment: str,
+    segment_name: str,
+    status: str,
+    priority: int | None,
+    product: str,
+    leader_inputs: dict[str, str],
+    focus_products: set[str],
+    area: str,
 ) -> Target:
     priority_weight = config.priority_weight(priority)
     leadership = max((config.leadership_scores.get(t, 0.0) for t in profile.tags), default=0.0)
     if profile.global_rank is not None and profile.global_rank <= 100:
         leadership = 1.0
     if profile.revenue_cny_100m:
-        scale = min(1.0, math.log10(1 + profile.revenue_cny_100m)
-                    / math.log10(1 + config.scale_full_revenue_cny_100m))
+        scale = min(
+            1.0,
+            math.log10(1 + profile.revenue_cny_100m)
+            / math.log10(1 + config.scale_full_revenue_cny_100m),
+        )
     else:
         scale = 0.3 if profile.listing_board else 0.0
     if set(profile.tags) & set(_TOP_TECH_TAGS):
@@ -161,9 +203,14 @@ def _score(
     alignment = 1.0 if product in focus_products else priority_weight
     confidence = 1.0 - 0.5 * profile.unverified_share
     parts = ScoreParts(
-        round(config.severity[status] * priority_weight, 3), round(leadership, 3), round(scale, 3),
-        technology, supply_ties, config.proximity_scores.get(profile.proximity, 0.0),
-        round(alignment, 3), round(confidence, 3),
+        round(config.severity[status] * priority_weight, 3),
+        round(leadership, 3),
+        round(scale, 3),
+        technology,
+        supply_ties,
+        config.proximity_scores.get(profile.proximity, 0.0),
+        round(alignment, 3),
+        round(confidence, 3),
     )
     weights = config.score_weights
     score = round(100 * sum(weights[k] * getattr(parts, k) for k in weights), 1)
@@ -175,8 +222,14 @@ def _score(
         tie = f"为本地{leader_inputs[feeds[0]]}企业提供关键部件"
     else:
         tie = _TIE_PHRASES.get(status, "")
-    tag = next((t for t in (*config.leader_tags, "隐形冠军", "专精特新小巨人", "专精特新", "上市")
-                if t in profile.tags), None)
+    tag = next(
+        (
+            t
+            for t in (*config.leader_tags, "隐形冠军", "专精特新小巨人", "专精特新", "上市")
+            if t in profile.tags
+        ),
+        None,
+    )
     parts_text = [f"{status}·{product_name}：{tie}"]
     if tag:
         parts_text.append(_TAG_LABELS.get(tag, tag))
@@ -186,8 +239,19 @@ def _score(
     if unverified:
         parts_text.append("部分信息未核实")
     return Target(
-        segment, segment_name, status, profile.id, profile.name, profile.city, product, product_name,
-        score, parts, profile.tags, unverified, "；".join(parts_text),
+        segment,
+        segment_name,
+        status,
+        profile.id,
+        profile.name,
+        profile.city,
+        product,
+        product_name,
+        score,
+        parts,
+        profile.tags,
+        unverified,
+        "；".join(parts_text),
     )
 
 
@@ -200,7 +264,10 @@ def _leader_inputs(store: GraphStore, report: GapReport) -> dict[str, str]:
 
 
 def _passes(
-    profile: CompanyProfile, tags: Sequence[str], include: list[str], exclude: list[str],
+    profile: CompanyProfile,
+    tags: Sequence[str],
+    include: list[str],
+    exclude: list[str],
     min_revenue: float | None,
 ) -> bool:
     if tags and not set(tags) & set(profile.tags):
@@ -217,4 +284,3 @@ def _place(store: GraphStore, name: str) -> str:
     if node is not None and node.type in ("Region", "Base"):
         return node.id
     return store.require(name, "Region").id
-

@@ -88,7 +88,12 @@ def open_store(store_path: Path | None, must_exist: bool = True) -> GraphStore:
 
 
 def rows(items: Sequence[Any]) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(i) if dataclasses.is_dataclass(i) else dict(i) for i in items]
+    return [
+        dataclasses.asdict(i)
+        if dataclasses.is_dataclass(i) and not isinstance(i, type)
+        else dict(i)
+        for i in items
+    ]
 
 
 def emit(items: Sequence[Any], columns: Sequence[str], fmt: str, output: Path | None) -> None:

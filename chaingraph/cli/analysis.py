@@ -15,9 +15,15 @@ from chaingraph.output import render, write_output
 
 def scope_options(f: F) -> F:
     """--base/--region/--chain/--config, shared by the gap-based commands."""
-    f = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="YAML overriding thresholds and weights (see AnalysisConfig).")(f)
-    f = click.option("--chain", help="Only this chain (id or name); required for a base with no focus.")(f)
+    f = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="YAML overriding thresholds and weights (see AnalysisConfig).",
+    )(f)
+    f = click.option(
+        "--chain", help="Only this chain (id or name); required for a base with no focus."
+    )(f)
     f = click.option("--region", help="Analyse a region (id or name) instead of a base.")(f)
     return click.option("--base", help="The base (id or name), e.g. 银瓶高端装备产业基地.")(f)
 
@@ -34,11 +40,21 @@ def _json(payload: Any, output: Path | None) -> None:
 
 @cli.command()
 @scope_options
-@click.option("--inputs", "show_inputs", is_flag=True, help="CSV: list 延链 input gaps instead of segments.")
+@click.option(
+    "--inputs", "show_inputs", is_flag=True, help="CSV: list 延链 input gaps instead of segments."
+)
 @store_option
 @output_options
-def gaps(base: str | None, region: str | None, chain: str | None, config_path: Path | None,
-         show_inputs: bool, store_path: Path | None, fmt: str, output: Path | None) -> None:
+def gaps(
+    base: str | None,
+    region: str | None,
+    chain: str | None,
+    config_path: Path | None,
+    show_inputs: bool,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Gap analysis: 建链/补链/强链/延链/优势 for every focus segment, with the rule that fired.
 
     \b
@@ -49,41 +65,81 @@ def gaps(base: str | None, region: str | None, chain: str | None, config_path: P
     from chaingraph.analysis.gaps import ChainSummary, InputGap, SegmentGap
     from chaingraph.analysis.gaps import gaps as run
 
-    report = run(open_store(store_path), base, region=region, chain=chain, config=_config(config_path))
+    report = run(
+        open_store(store_path), base, region=region, chain=chain, config=_config(config_path)
+    )
     if fmt == "json":
         _json(dataclasses.asdict(report), output)
     elif fmt == "csv":
         items, cls = (report.inputs, InputGap) if show_inputs else (report.segments, SegmentGap)
         emit(items, columns(cls), fmt, output)
     else:
-        seg_cols = ["status", "name", "chain", "stage", "priority", "local_firms", "local_leaders",
-                    "elsewhere_firms", "rule"]
-        text = (f"# {report.subject_name}  (本地范围: {report.area_name})\n"
-                + "".join(f"note: {n}\n" for n in report.notes)
-                + "\n## 链条完整度 / 本地配套率\n" + render(rows(report.chains), columns(ChainSummary), fmt)
-                + "\n## 环节\n" + render(rows(report.segments), seg_cols, fmt)
-                + "\n## 延链 · 本地龙头所需投入无本地供应\n"
-                + render(rows(report.inputs), ["name", "for_product_name", "local_leaders",
-                                               "makers_elsewhere"], fmt))
+        seg_cols = [
+            "status",
+            "name",
+            "chain",
+            "stage",
+            "priority",
+            "local_firms",
+            "local_leaders",
+            "elsewhere_firms",
+            "rule",
+        ]
+        text = (
+            f"# {report.subject_name}  (本地范围: {report.area_name})\n"
+            + "".join(f"note: {n}\n" for n in report.notes)
+            + "\n## 链条完整度 / 本地配套率\n"
+            + render(rows(report.chains), columns(ChainSummary), fmt)
+            + "\n## 环节\n"
+            + render(rows(report.segments), seg_cols, fmt)
+            + "\n## 延链 · 本地龙头所需投入无本地供应\n"
+            + render(
+                rows(report.inputs),
+                ["name", "for_product_name", "local_leaders", "makers_elsewhere"],
+                fmt,
+            )
+        )
         write_output(text, output, fmt)
 
 
 @cli.command()
 @scope_options
 @click.option("--segment", help="Only this gap segment (id or name).")
-@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Firms per segment.")
-@click.option("--tag", "tags", multiple=True, help="Keep firms with any of these tags (repeatable).")
+@click.option(
+    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Firms per segment."
+)
+@click.option(
+    "--tag", "tags", multiple=True, help="Keep firms with any of these tags (repeatable)."
+)
 @click.option("--in-region", "regions_in", multiple=True, help="Keep firms located in this region.")
-@click.option("--not-in-region", "regions_out", multiple=True, help="Drop firms located in this region.")
+@click.option(
+    "--not-in-region", "regions_out", multiple=True, help="Drop firms located in this region."
+)
 @click.option("--min-revenue", type=float, help="Minimum revenue, 亿元.")
-@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the list to .xlsx, .csv or .json.")
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the list to .xlsx, .csv or .json.",
+)
 @store_option
 @output_options
-def targets(base: str | None, region: str | None, chain: str | None, config_path: Path | None,
-            segment: str | None, top: int, tags: tuple[str, ...], regions_in: tuple[str, ...],
-            regions_out: tuple[str, ...], min_revenue: float | None, export_path: Path | None,
-            store_path: Path | None, fmt: str, output: Path | None) -> None:
+def targets(
+    base: str | None,
+    region: str | None,
+    chain: str | None,
+    config_path: Path | None,
+    segment: str | None,
+    top: int,
+    tags: tuple[str, ...],
+    regions_in: tuple[str, ...],
+    regions_out: tuple[str, ...],
+    min_revenue: float | None,
+    export_path: Path | None,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Ranked firms to attract for each gap segment, with score parts and a checkable reason.
 
     \b
@@ -93,9 +149,19 @@ def targets(base: str | None, region: str | None, chain: str | None, config_path
     """
     from chaingraph.analysis.targets import targets as run
 
-    found = run(open_store(store_path), base, region=region, chain=chain, segment=segment, top=top,
-                tags=tags, regions_in=regions_in, regions_out=regions_out, min_revenue=min_revenue,
-                config=_config(config_path))
+    found = run(
+        open_store(store_path),
+        base,
+        region=region,
+        chain=chain,
+        segment=segment,
+        top=top,
+        tags=tags,
+        regions_in=regions_in,
+        regions_out=regions_out,
+        min_revenue=min_revenue,
+        config=_config(config_path),
+    )
     flat = [_flatten(t) for t in found]
     if export_path is not None:
         from chaingraph.exports import export_rows
@@ -108,9 +174,25 @@ def targets(base: str | None, region: str | None, chain: str | None, config_path
 
 
 TARGET_COLUMNS = [
-    "status", "segment", "segment_name", "company", "name", "city", "product_name", "score",
-    "severity", "leadership", "scale", "technology", "supply_ties", "proximity", "plan_alignment",
-    "confidence", "unverified", "tags", "reason",
+    "status",
+    "segment",
+    "segment_name",
+    "company",
+    "name",
+    "city",
+    "product_name",
+    "score",
+    "severity",
+    "leadership",
+    "scale",
+    "technology",
+    "supply_ties",
+    "proximity",
+    "plan_alignment",
+    "confidence",
+    "unverified",
+    "tags",
+    "reason",
 ]
 
 
@@ -124,12 +206,23 @@ def _flatten(target: Any) -> dict[str, Any]:
 @click.option("--base", "a", required=True, help="The base or region to benchmark (id or name).")
 @click.option("--with", "b", required=True, help="The base or region to compare with.")
 @click.option("--chain", help="Only this chain.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML overriding thresholds and weights.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML overriding thresholds and weights.",
+)
 @store_option
 @output_options
-def compare(a: str, b: str, chain: str | None, config_path: Path | None, store_path: Path | None,
-            fmt: str, output: Path | None) -> None:
+def compare(
+    a: str,
+    b: str,
+    chain: str | None,
+    config_path: Path | None,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Benchmark (对标) two bases or regions segment by segment.
 
     \b
@@ -139,8 +232,12 @@ def compare(a: str, b: str, chain: str | None, config_path: Path | None, store_p
     from chaingraph.analysis.compare import SegmentComparison
     from chaingraph.analysis.compare import compare as run
 
-    emit(run(open_store(store_path), a, b, chain=chain, config=_config(config_path)),
-         columns(SegmentComparison), fmt, output)
+    emit(
+        run(open_store(store_path), a, b, chain=chain, config=_config(config_path)),
+        columns(SegmentComparison),
+        fmt,
+        output,
+    )
 
 
 @cli.command()
@@ -148,8 +245,9 @@ def compare(a: str, b: str, chain: str | None, config_path: Path | None, store_p
 @click.option("--top", type=click.IntRange(min=1), help="At most this many rows.")
 @store_option
 @output_options
-def chokepoints(chain: str | None, top: int | None, store_path: Path | None, fmt: str,
-                output: Path | None) -> None:
+def chokepoints(
+    chain: str | None, top: int | None, store_path: Path | None, fmt: str, output: Path | None
+) -> None:
     """卡脖子 candidates: single supplier or supplier country, and downstream products cut off.
 
     \b
@@ -164,14 +262,27 @@ def chokepoints(chain: str | None, top: int | None, store_path: Path | None, fmt
 
 @cli.command()
 @click.option("--base", required=True, help="The base (id or name).")
-@click.option("--budget", type=click.IntRange(min=1), required=True, help="How many firms to attract.")
+@click.option(
+    "--budget", type=click.IntRange(min=1), required=True, help="How many firms to attract."
+)
 @click.option("--chain", help="Only this chain.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML overriding thresholds and weights.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML overriding thresholds and weights.",
+)
 @store_option
 @output_options
-def plan(base: str, budget: int, chain: str | None, config_path: Path | None,
-         store_path: Path | None, fmt: str, output: Path | None) -> None:
+def plan(
+    base: str,
+    budget: int,
+    chain: str | None,
+    config_path: Path | None,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """What if we attract K firms? Greedy picks with marginal gains; completeness before/after.
 
     \b
@@ -188,9 +299,18 @@ def plan(base: str, budget: int, chain: str | None, config_path: Path | None,
     if fmt == "csv":
         emit(result.picks, columns(Pick), fmt, output)
         return
-    summary = [{"chain": c, "before": result.completeness_before[c],
-                "after": result.completeness_after.get(c)} for c in result.completeness_before]
-    text = (render(rows(result.picks), ["order", "name", "marginal_gain", "score", "reason"], fmt)
-            + "\n## 链条完整度 (前 → 后)\n" + render(summary, ["chain", "before", "after"], fmt)
-            + f"\nweighted gap value: {result.value_before} → {result.value_after}\n")
+    summary = [
+        {
+            "chain": c,
+            "before": result.completeness_before[c],
+            "after": result.completeness_after.get(c),
+        }
+        for c in result.completeness_before
+    ]
+    text = (
+        render(rows(result.picks), ["order", "name", "marginal_gain", "score", "reason"], fmt)
+        + "\n## 链条完整度 (前 → 后)\n"
+        + render(summary, ["chain", "before", "after"], fmt)
+        + f"\nweighted gap value: {result.value_before} → {result.value_after}\n"
+    )
     write_output(text, output, fmt)
