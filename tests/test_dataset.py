@@ -92,7 +92,9 @@ def test_every_relationship_joins_nodes_of_the_types_the_model_allows(
 
 def test_every_product_sits_in_a_segment(store: NetworkxStore) -> None:
     homeless = [
-        p.id for p in store.nodes("Product") if not any(store.relationships("IN_SEGMENT", source=p.id))
+        p.id
+        for p in store.nodes("Product")
+        if not any(store.relationships("IN_SEGMENT", source=p.id))
     ]
     assert homeless == []
 
@@ -114,7 +116,7 @@ def test_segment_hierarchy_is_a_forest_rooted_in_chains(store: NetworkxStore) ->
 
 @pytest.mark.parametrize("chain", sorted(PLAN_TERMS))
 def test_each_chain_has_all_three_stages(store: NetworkxStore, chain: str) -> None:
-    stages = {store.get(s).get("stage") for s in chain_segments(store, chain)}  # type: ignore[union-attr]
+    stages = {node.get("stage") for s in chain_segments(store, chain) if (node := store.get(s))}
     assert stages == STAGES
 
 
@@ -138,9 +140,7 @@ def test_every_plan_term_names_a_segment_or_product_of_its_chain(
 
 # -- the plan's bases ----------------------------------------------------------------
 def test_the_seven_bases_have_the_plans_names_and_areas(store: NetworkxStore) -> None:
-    found = {
-        b.id: (b.name, b.get("area_mu"), b.get("area_km2")) for b in store.nodes("Base")
-    }
+    found = {b.id: (b.name, b.get("area_mu"), b.get("area_km2")) for b in store.nodes("Base")}
     assert found == BASES
 
 
@@ -183,7 +183,9 @@ def test_every_company_and_company_fact_has_source_and_as_of(store: NetworkxStor
             for r in store.relationships(source=company.id)
             if r.type in COMPANY_FACTS
         ]
-        missing += [label for label, props in records if not (props.get("source") and props.get("as_of"))]
+        missing += [
+            label for label, props in records if not (props.get("source") and props.get("as_of"))
+        ]
     assert missing == []
 
 
@@ -247,7 +249,7 @@ def test_info_chains_reports_size_locality_and_unverified_share(
 
     as_json = runner.invoke(cli, ["info", "--chains", "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
-    reported = {row["chain"]: row for row in orjson.loads(as_json.output)}
+    reported = {row["chain"]: row for row in orjson.loads(as_json.stdout)}
     for row in chain_overview(store):
         got = reported[row.chain]
         assert (got["segments"], got["products"]) == (row.segments, row.products)
