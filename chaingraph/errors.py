@@ -14,6 +14,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "Issue",
+    "Ambiguous",
     "NotFound",
     "StoreCorrupt",
     "StoreError",
@@ -93,6 +94,20 @@ class NotFound(ChaingraphError, LookupError):
         self.suggestions = tuple(suggestions)
         hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"no {what} named {name!r}{hint}")
+
+
+class Ambiguous(NotFound):
+    """A name fits several nodes; carries their ids so the user can pick one."""
+
+    def __init__(
+        self, what: str, name: str, candidates: Sequence[str] = (), ids: Sequence[str] = ()
+    ) -> None:
+        self.ids = tuple(ids)
+        ChaingraphError.__init__(
+            self,
+            f"{name!r} names several nodes: {', '.join(candidates)}; pass --type or one of the ids",
+        )
+        self.what, self.name, self.suggestions = what, name, tuple(candidates)
 
 
 class StoreError(ChaingraphError):

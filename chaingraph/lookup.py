@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from chaingraph.errors import NotFound
+from chaingraph.errors import Ambiguous, NotFound
 from chaingraph.model import Node
 from chaingraph.names import normalize_text
 
@@ -81,10 +81,12 @@ def resolve(store: GraphStore, text: str, type: str | None = None) -> Node:
         assert found is not None
         return found
     if len(ids) > 1:
-        raise NotFound(
+        found_nodes = [n for n in (store.get(i) for i in sorted(ids)) if n is not None]
+        raise Ambiguous(
             what,
             text,
-            [f"{store.get(i).name} ({i})" for i in sorted(ids)],  # type: ignore[union-attr]
+            [f"{n.name} ({n.id}, {n.type})" for n in found_nodes],
+            [n.id for n in found_nodes],
         )
     if type is not None and type != "Company":
         # Short forms such as 银瓶 for 银瓶高端装备产业基地: accept when only one name contains it.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chaingraph.errors import Ambiguous
 from chaingraph.model import Node
 from chaingraph.store.base import GraphStore
 
 __all__ = ["Neighbour", "Neighbourhood", "neighbourhood"]
 
+_PREFERENCE = ("prod:", "seg:", "chain:", "co:", "base:", "region:")
 _DETAIL_KEYS = ("role", "product", "priority", "cost_share", "source", "as_of")
 
 
@@ -26,8 +28,11 @@ class Neighbour:
 
 @dataclass(frozen=True)
 class Neighbourhood:
+    """A node, its neighbours, and other nodes of the same name (if the name was ambiguous)."""
+
     node: Node
     neighbours: tuple[Neighbour, ...]
+    same_name: tuple[str, ...] = ()
 
 
 def neighbourhood(store: GraphStore, name: str, type: str | None = None) -> Neighbourhood:
@@ -40,14 +45,23 @@ def neighbourhood(store: GraphStore, name: str, type: str | None = None) -> Neig
     >>> [(n.direction, n.relationship, n.name) for n in view.neighbours]
     [('->', 'INPUT_TO', '工业机器人'), ('->', 'IN_SEGMENT', '减速器'), ('<-', 'MAKES', '苏减速')]
     """
-    node = store.require(name, type)
+    try:
+        node = store.require(name, type)
+        others: tuple[str, ...] = ()
+    except Ambiguous as exc:
+        # A product and its segment often share a name (工业机器人): show the most
+        # specific node and name the others.
+        ranked = sorted(exc.ids, key=lambda i: (_PREFERENCE.index(i.split(":")[0] + ":"), i))
+        found = store.get(ranked[0])
+        assert found is not None
+        node, others = found, tuple(ranked[1:])
     rows = []
     for rel in store.relationships(source=node.id):
         rows.append(_row("->", rel.type, rel.target, rel.props, store))
     for rel in store.relationships(target=node.id):
         rows.append(_row("<-", rel.type, rel.source, rel.props, store))
     rows.sort(key=lambda r: (r.direction != "->", r.relationship, r.id))
-    return Neighbourhood(node, tuple(rows))
+    return Neighbourhood(node, tuple(rows), others)
 
 
 def _row(direction: str, rel_type: str, other: str, props: dict, store: GraphStore) -> Neighbour:

@@ -191,7 +191,8 @@ def show(
     view = neighbourhood(store, name, node_type)
     if fmt == "table":
         props = "\n".join(f"  {k}: {v}" for k, v in sorted(view.node.props.items()))
-        head = f"{view.node.name}  [{view.node.type} {view.node.id}]\n{props}\n\n"
+        also = f"  (same name: {', '.join(view.same_name)})" if view.same_name else ""
+        head = f"{view.node.name}  [{view.node.type} {view.node.id}]{also}\n{props}\n\n"
         write_output(head + render(rows(view.neighbours), _NEIGHBOUR_COLUMNS, fmt), output, fmt)
     elif fmt == "json":
         import orjson

@@ -1,0 +1,43 @@
+"""chaingraph: an industry-chain knowledge graph (产业链知识图谱) for regional investment promotion.
+
+The public API, in short::
+
+    from chaingraph import open_default_store, gaps, targets
+    store = open_default_store()                 # bundled Dongguan dataset
+    report = gaps(store, "银瓶高端装备产业基地")    # 建链/补链/强链/延链/优势
+    best = targets(store, "银瓶", segment="减速器", top=3)
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from chaingraph.analysis.chokepoints import chokepoints
+from chaingraph.analysis.compare import compare
+from chaingraph.analysis.config import AnalysisConfig, load_config
+from chaingraph.analysis.gaps import gaps
+from chaingraph.analysis.plan import plan
+from chaingraph.analysis.targets import targets
+from chaingraph.dataset import open_default_store
+from chaingraph.errors import ChaingraphError
+from chaingraph.loaders import load_files, validate_files
+from chaingraph.store import GraphStore, NetworkxStore
+
+try:
+    __version__ = version("chaingraph")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "AnalysisConfig",
+    "ChaingraphError",
+    "GraphStore",
+    "NetworkxStore",
+    "chokepoints",
+    "compare",
+    "gaps",
+    "load_config",
+    "load_files",
+    "open_default_store",
+    "plan",
+    "targets",
+    "validate_files",
+]
