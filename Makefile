@@ -4,7 +4,7 @@ PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 STAMP := .make-installed
 
-.PHONY: demo test install lint pytest neo4j-jars clean
+.PHONY: demo test install lint pytest neo4j-jars browser clean
 
 $(STAMP): pyproject.toml
 	$(PIP) install -q -e '.[dev]'
@@ -25,7 +25,10 @@ lint: install
 neo4j-jars:
 	$(PYTHON) scripts/neo4j-server fetch
 
-pytest: install neo4j-jars
+browser:
+	scripts/install-browser
+
+pytest: install neo4j-jars browser
 	$(PYTHON) -m pytest -q
 
 test: lint pytest

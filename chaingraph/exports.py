@@ -1,16 +1,20 @@
-"""Spreadsheet and file exports of result rows: XLSX, CSV (with BOM) and JSON.
+"""Spreadsheet and file exports of result rows (gaps, targets): XLSX, CSV (with BOM) and JSON.
 
-Text that a spreadsheet would run as a formula is made inert in every format a
-spreadsheet opens; numbers stay numbers.
+Text that a spreadsheet would run as a formula (a cell starting with ``=``, ``+``,
+``-``, ``@``, tab, CR or LF) is made inert in every format a spreadsheet opens, by
+:func:`chaingraph.output.neutralise`; numbers stay numbers. JSON keeps the raw values.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
-from collections.abc import Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -18,7 +22,25 @@ from chaingraph.errors import ConfigError
 from chaingraph.output import neutralise
 from chaingraph.store.fileformat import atomic_write_bytes
 
-__all__ = ["HEADERS_ZH", "export_rows"]
+if TYPE_CHECKING:
+    from chaingraph.analysis.gaps import GapReport
+    from chaingraph.analysis.targets import Target
+    from chaingraph.store.base import GraphStore
+
+__all__ = [
+    "EXPORT_SUFFIXES",
+    "GAP_COLUMNS",
+    "GAP_HEADERS",
+    "HEADERS_ZH",
+    "TARGET_COLUMNS",
+    "export_gaps",
+    "export_rows",
+    "export_targets",
+    "gap_rows",
+    "target_rows",
+]
+
+EXPORT_SUFFIXES = (".xlsx", ".csv", ".json")
 
 HEADERS_ZH = {
     "status": "状态",
@@ -40,7 +62,8 @@ HEADERS_ZH = {
     "unverified": "含未核实信息",
     "tags": "标签",
     "reason": "推荐理由",
-    "chain": "产业链",
+    "chain": "产业链ID",
+    "chain_name": "产业链",
     "stage": "链位",
     "priority": "优先级",
     "local_firms": "本地企业数",
@@ -51,50 +74,169 @@ HEADERS_ZH = {
     "local_names": "本地企业",
 }
 
+TARGET_COLUMNS = [
+    "status",
+    "segment",
+    "segment_name",
+    "company",
+    "name",
+    "city",
+    "product_name",
+    "score",
+    "severity",
+    "leadership",
+    "scale",
+    "technology",
+    "supply_ties",
+    "proximity",
+    "plan_alignment",
+    "confidence",
+    "unverified",
+    "tags",
+    "reason",
+]
+
+GAP_COLUMNS = [
+    "status",
+    "chain_name",
+    "segment",
+    "name",
+    "stage",
+    "priority",
+    "local_firms",
+    "local_leaders",
+    "elsewhere_firms",
+    "national_firms",
+    "severity",
+    "rule",
+    "local_names",
+]
+# In a gap row ``name`` is the segment's name, not a firm's.
+GAP_HEADERS = {**HEADERS_ZH, "name": "环节"}
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def gap_rows(report: GapReport, store: GraphStore | None = None) -> list[dict[str, Any]]:
+    """One flat row per segment of a gap report, with the chain's name when it is known.
+
+    Examples
+    --------
+    >>> from chaingraph.analysis.gaps import gaps
+    >>> from chaingraph.testing import tiny_store
+    >>> store = tiny_store()
+    >>> row = gap_rows(gaps(store, "base:yinping"), store)[0]
+    >>> row["chain_name"], row["name"], row["status"]
+    ('工业机器人', '核心零部件', '建链')
+    """
+    names = {c.chain: c.name for c in report.chains}
+    rows = []
+    for gap in report.segments:
+        row = dataclasses.asdict(gap)
+        name = names.get(gap.chain)
+        if name is None and store is not None and gap.chain:
+            node = store.get(gap.chain)
+            name = node.name if node else None
+        row["chain_name"] = name or gap.chain
+        rows.append(row)
+    return rows
+
+
+def target_rows(found: Sequence[Target]) -> list[dict[str, Any]]:
+    """One flat row per target: its fields with the score parts spread into columns."""
+    rows = []
+    for target in found:
+        row = dataclasses.asdict(target)
+        row.update(row.pop("parts"))
+        rows.append(row)
+    return rows
+
+
+def export_gaps(report: GapReport, path: Path, store: GraphStore | None = None) -> Path:
+    """Write a gap report's segments to ``path`` (.xlsx, .csv or .json), Chinese headers."""
+    return export_rows(
+        gap_rows(report, store), GAP_COLUMNS, path, sheet="缺口环节", headers=GAP_HEADERS
+    )
+
+
+def export_targets(found: Sequence[Target], path: Path) -> Path:
+    """Write targets to ``path`` (.xlsx, .csv or .json), Chinese headers, one row per firm."""
+    return export_rows(target_rows(found), TARGET_COLUMNS, path, sheet="招商目标")
+
+
+def export_rows(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    path: Path,
+    sheet: str = "结果",
+    headers: Mapping[str, str] | None = None,
+) -> Path:
+    """Write ``rows`` to ``path``; the format follows the suffix (.xlsx, .csv, .json).
+
+    XLSX and CSV get Chinese headers (``headers``, default :data:`HEADERS_ZH`); XLSX
+    has a frozen header row, an autofilter and column widths fitted to the text; CSV
+    is UTF-8 with a BOM so Excel reads it right. In both, formula-like text is made
+    inert and numbers stay numbers.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = export_rows([{"name": "=1+1", "score": -2}], ["name", "score"], out)
+    >>> out.read_bytes().decode("utf-8-sig")
+    "企业,得分\\r\\n'=1+1,-2\\r\\n"
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    mapping = HEADERS_ZH if headers is None else headers
+    titles = [mapping.get(c, c) for c in columns]
+    writers: dict[str, Callable[[], bytes]] = {
+        ".json": lambda: _json_bytes(rows, columns),
+        ".csv": lambda: _csv_bytes(rows, columns, titles),
+        ".xlsx": lambda: _xlsx_bytes(rows, columns, titles, sheet),
+    }
+    if suffix not in writers:
+        raise ConfigError(
+            f"{path}: cannot export to {suffix or 'a file without suffix'}; "
+            f"use {', '.join(EXPORT_SUFFIXES)}"
+        )
+    return atomic_write_bytes(path, writers[suffix]())
+
 
 def _text(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
     return value
 
 
-def export_rows(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path, sheet: str = "结果"
-) -> Path:
-    """Write ``rows`` to ``path``; the format follows the suffix (.xlsx, .csv, .json)."""
-    suffix = path.suffix.lower()
-    headers = [HEADERS_ZH.get(c, c) for c in columns]
-    if suffix == ".json":
-        payload = [{c: row.get(c) for c in columns} for row in rows]
-        atomic_write_bytes(path, orjson.dumps(payload, option=orjson.OPT_INDENT_2))
-    elif suffix == ".csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([neutralise(_text(row.get(c))) for c in columns])
-        atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
-    elif suffix == ".xlsx":
-        _write_xlsx(rows, columns, headers, path, sheet)
-    else:
-        raise ConfigError(
-            f"{path}: cannot export to {suffix or 'a file without suffix'}; use .xlsx, .csv or .json"
-        )
-    return path
+def _json_bytes(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
+    payload = [{c: row.get(c) for c in columns} for row in rows]
+    return orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def _write_xlsx(
-    rows: Sequence[Mapping[str, Any]],
-    columns: Sequence[str],
-    headers: list[str],
-    path: Path,
-    sheet: str,
-) -> None:
+def _csv_bytes(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], titles: list[str]
+) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(t) for t in titles])
+    for row in rows:
+        writer.writerow([neutralise(_text(row.get(c))) for c in columns])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_bytes(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], titles: list[str], sheet: str
+) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
+    # constant_memory streams rows to temp files; strings are never turned into
+    # formulas, URLs or numbers behind our back.
     book = xlsxwriter.Workbook(
         buffer,
         {
@@ -102,31 +244,32 @@ def _write_xlsx(
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
-            "in_memory": True,
         },
     )
-    ws = book.add_worksheet(sheet[:31])
+    ws = book.add_worksheet(_SHEET_FORBIDDEN.sub("_", sheet)[:31] or "Sheet1")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    widths = [max(6, _width(h)) for h in headers]
-    for col, header in enumerate(headers):
-        ws.write_string(0, col, header, bold)
+    widths = [max(6, _width(t)) for t in titles]
+    for col, title in enumerate(titles):
+        ws.write_string(0, col, str(neutralise(title)), bold)
     for r, row in enumerate(rows, start=1):
         for col, column in enumerate(columns):
             value = _text(row.get(column))
             if value is None:
                 continue
             if isinstance(value, int | float):
-                ws.write_number(r, col, value)
-            else:
-                text = str(neutralise(str(value)))
-                ws.write_string(r, col, text)
-                widths[col] = max(widths[col], min(60, _width(text)))
+                if math.isfinite(value):  # NaN/inf have no Excel number; leave blank
+                    ws.write_number(r, col, value)
+                    widths[col] = max(widths[col], len(f"{value:g}"))
+                continue
+            text = str(neutralise(str(value)))
+            ws.write_string(r, col, text)
+            widths[col] = max(widths[col], min(60, _width(text)))
     for col, width in enumerate(widths):
         ws.set_column(col, col, width + 2)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(1, len(rows)), len(columns) - 1)
+    ws.autofilter(0, 0, max(1, len(rows)), max(0, len(columns) - 1))
     book.close()
-    atomic_write_bytes(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _width(text: str) -> int:

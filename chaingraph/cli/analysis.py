@@ -43,6 +43,12 @@ def _json(payload: Any, output: Path | None) -> None:
 @click.option(
     "--inputs", "show_inputs", is_flag=True, help="CSV: list 延链 input gaps instead of segments."
 )
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the segments to .xlsx, .csv or .json (Chinese headers).",
+)
 @store_option
 @output_options
 def gaps(
@@ -51,6 +57,7 @@ def gaps(
     chain: str | None,
     config_path: Path | None,
     show_inputs: bool,
+    export_path: Path | None,
     store_path: Path | None,
     fmt: str,
     output: Path | None,
@@ -65,9 +72,12 @@ def gaps(
     from chaingraph.analysis.gaps import ChainSummary, InputGap, SegmentGap
     from chaingraph.analysis.gaps import gaps as run
 
-    report = run(
-        open_store(store_path), base, region=region, chain=chain, config=_config(config_path)
-    )
+    store = open_store(store_path)
+    report = run(store, base, region=region, chain=chain, config=_config(config_path))
+    if export_path is not None:
+        from chaingraph.exports import export_gaps
+
+        export_gaps(report, export_path, store)
     if fmt == "json":
         _json(dataclasses.asdict(report), output)
     elif fmt == "csv":

@@ -1,0 +1,256 @@
+"""Chain maps: what they show, and that the page is offline, escaped and UTF-8 (no browser here)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hostile import HOSTILE_BASE_NAME, HOSTILE_NAMES, HOSTILE_SEGMENT, hostile_store
+
+from chaingraph.analysis.gaps import STATUSES, gaps
+from chaingraph.cli import cli
+from chaingraph.errors import ConfigError
+from chaingraph.maps import (
+    STATUS_COLOURS,
+    chain_map,
+    chain_subreport,
+    render_map,
+    write_base_maps,
+    write_map,
+)
+from chaingraph.testing import tiny_store
+
+STAGE = {"上游": 0, "中游": 1, "下游": 2}
+
+
+def page_data(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="cg-data">(.*?)</script>', html, re.S)
+    assert found, "no data block"
+    return json.loads(found.group(1))
+
+
+def inline_scripts(html: str) -> list[str]:
+    return re.findall(r"<script>(.*?)</script>", html, re.S)
+
+
+def test_segments_are_coloured_by_status_and_sized_by_local_firms() -> None:
+    store = tiny_store()
+    report = gaps(store, "base:yinping")
+    m = chain_map(store, "base:yinping")
+    assert [n.id for n in m.nodes] == [g.segment for g in report.segments]
+    for node, gap in zip(m.nodes, report.segments, strict=True):
+        assert node.group == gap.status
+        assert node.colour == STATUS_COLOURS[gap.status]
+        assert node.local_firms == gap.local_firms
+    sizes = {n.local_firms: n.size for n in m.nodes}
+    assert sizes[0] < sizes[1]
+    assert [e.label for e in m.legend] == list(STATUSES)
+    assert sum(e.count for e in m.legend) == len(m.nodes)
+
+
+def test_columns_run_upstream_to_downstream() -> None:
+    store = tiny_store()
+    m = chain_map(store, "base:yinping")
+    stage = {g.segment: STAGE[g.stage] for g in gaps(store, "base:yinping").segments}
+    level = {n.id: n.level for n in m.nodes}
+    for e in m.edges:
+        assert level[e.source] < level[e.target], e
+    for a in level:
+        for b in level:
+            if stage[a] < stage[b]:
+                assert level[a] < level[b]
+
+
+def test_hover_cards_list_local_firms_and_top_targets() -> None:
+    m = chain_map(tiny_store(), "base:yinping", top=1)
+    body = m.node("seg:robot.body").card
+    assert body.sections[0].items == ("莞工机器人",)
+    assert m.node("seg:robot.parts.reducer").card.sections[1].items == ("苏减速 · 苏州市 · 76.0分",)
+    assert any("补链" in line for line in body.lines)
+
+
+@pytest.mark.parametrize(
+    ("companies", "groups"),
+    [
+        ("none", set()),
+        ("local", {"本地企业"}),
+        ("targets", {"招商目标"}),
+        ("all", {"本地企业", "招商目标"}),
+    ],
+)
+def test_company_nodes(companies: str, groups: set[str]) -> None:
+    m = chain_map(tiny_store(), "base:yinping", companies=companies)
+    firms = [n for n in m.nodes if n.kind == "company"]
+    assert {n.group for n in firms} == groups
+    ids = {n.id for n in m.nodes}
+    assert all(e.source in ids and e.target in ids for e in m.edges)
+    # A firm sits one column right of its segment.
+    level = {n.id: n.level for n in m.nodes}
+    for e in m.edges:
+        if e.kind != "flow":
+            assert level[e.target] == level[e.source] + 1
+
+
+def test_company_cap_is_visible() -> None:
+    m = chain_map(hostile_store(), "base:yinping", companies="all", max_companies=3)
+    assert sum(1 for n in m.nodes if n.kind == "company") == 3
+    assert any("已截断" in n and "3 /" in n for n in m.notes)
+    html = render_map(m)
+    assert 'id="cg-notes"' in html and "企业节点已截断：显示 3 / 共" in html
+    # Local firms come first when cutting.
+    assert all(n.group == "本地企业" for n in m.nodes if n.kind == "company")
+
+
+def test_unknown_companies_choice() -> None:
+    with pytest.raises(ConfigError, match="companies must be one of"):
+        chain_map(tiny_store(), "base:yinping", companies="some")
+
+
+def test_chain_subreport_keeps_one_chain() -> None:
+    store = tiny_store()
+    part = chain_subreport(store, gaps(store, "base:yinping"), "chain:robot")
+    assert {g.chain for g in part.segments} == {"chain:robot"}
+    assert chain_map(store, report=part).chains == ("工业机器人",)
+
+
+def test_page_is_self_contained_and_offline() -> None:
+    html = render_map(chain_map(tiny_store(), "base:yinping", companies="all"))
+    # Nothing is fetched: no external script, stylesheet, image, font or frame.
+    assert not re.search(
+        r"<(script|link|img|iframe)[^>]*\s(src|href)=[\"']?(https?:)?//", html, re.I
+    )
+    assert not re.search(r"<script[^>]*\ssrc=", html, re.I)
+    assert not re.search(r"<link[^>]*stylesheet", html, re.I)
+    assert "@import" not in html and "cdn" not in html.lower().replace("vis-network", "")
+    csp = unescape(
+        re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    )
+    assert "default-src 'none'" in csp and "connect-src 'none'" in csp
+    # Only the page's own scripts may run: each inline script is allowed by its hash.
+    scripts = inline_scripts(html)
+    assert len(scripts) == 2
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+
+
+def test_page_data_matches_map() -> None:
+    m = chain_map(tiny_store(), "base:yinping", companies="local")
+    html = render_map(m)
+    data = page_data(html)
+    assert [n["id"] for n in data["nodes"]] == [n.id for n in m.nodes]
+    assert len(data["edges"]) == len(m.edges)
+    assert data["options"]["physics"]["enabled"] is False
+    hierarchical = data["options"]["layout"]["hierarchical"]
+    assert hierarchical["enabled"] is True and hierarchical["direction"] == "LR"
+    assert f'data-expected-nodes="{len(m.nodes)}"' in html
+    assert 'id="cg-search"' in html and 'id="cg-legend"' in html
+
+
+def test_hostile_names_stay_text() -> None:
+    store = hostile_store()
+    m = chain_map(store, "base:yinping", companies="all", max_companies=100, top=10)
+    html = render_map(m)
+    for raw in [*HOSTILE_NAMES.values(), HOSTILE_SEGMENT[1], HOSTILE_BASE_NAME, "<b>机械臂</b>"]:
+        if "<" in raw:
+            assert raw not in html, raw
+    assert "<img" not in html and "<svg" not in html and "<a " not in html
+    assert html.count("</script>") == 3  # the data block and the two scripts, nothing injected
+    assert "<title>银瓶&lt;script&gt;alert(5)&lt;/script&gt;" in html
+    # The data block carries the names exactly, for the page to show as text.
+    data = page_data(html)
+    names = {n["name"] for n in data["nodes"]}
+    assert set(HOSTILE_NAMES.values()) <= names
+    assert HOSTILE_SEGMENT[1] in names
+    cards = json.dumps([n["card"] for n in data["nodes"]], ensure_ascii=False)
+    assert json.dumps("<img src=x onerror=alert(1)>")[1:-1] in cards
+    # Nothing from the data reaches the page's HTML: only via textContent in map.js.
+    js = inline_scripts(html)[1]
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "document.write" not in js
+
+
+def test_written_as_utf8(tmp_path: Path) -> None:
+    path = write_map(chain_map(tiny_store(), "base:yinping"), tmp_path / "map.html")
+    text = path.read_bytes().decode("utf-8")
+    assert '<meta charset="utf-8">' in text and "银瓶高端装备产业基地" in text
+    assert oct(path.stat().st_mode & 0o777) != oct(0o600)
+
+
+def test_cli_writes_utf8_under_a_non_utf8_locale(tmp_path: Path) -> None:
+    """pyvis writes with the locale's encoding and fails on GBK/ASCII systems; we do not."""
+    store_path = tmp_path / "tiny.json"
+    tiny_store().save(store_path)
+    out = tmp_path / "map.html"
+    env = {
+        **os.environ,
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    code = (
+        "import locale, sys; from chaingraph.cli import main; "
+        "assert locale.getpreferredencoding(False).lower().replace('-', '') != 'utf8', "
+        "locale.getpreferredencoding(False); main(sys.argv[1:])"
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "map",
+            "--base",
+            "base:yinping",  # argv itself cannot carry Chinese in an ASCII locale
+            "--store",
+            str(store_path),
+            "-o",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert run.returncode == 0, run.stderr
+    assert "工业机器人" in out.read_bytes().decode("utf-8")
+
+
+def test_map_command(tmp_path: Path) -> None:
+    store_path = tmp_path / "tiny.json"
+    tiny_store().save(store_path)
+    runner = CliRunner()
+    out = tmp_path / "m.html"
+    args = ["map", "--base", "base:yinping", "--store", str(store_path)]
+    result = runner.invoke(cli, [*args, "--companies", "local", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "银瓶高端装备产业基地" in result.output and out.exists()
+    assert len(page_data(out.read_text(encoding="utf-8"))["nodes"]) == 6
+
+    bad = runner.invoke(cli, [*args, "-o", str(tmp_path / "m.png")])
+    assert bad.exit_code == 1 and ".html" in bad.output
+    both = runner.invoke(cli, [*args, "--all-bases", "-o", str(tmp_path / "d")])
+    assert both.exit_code == 1 and "--all-bases" in both.output
+    folder = runner.invoke(
+        cli, ["map", "--all-bases", "--store", str(store_path), "-o", str(tmp_path / "d")]
+    )
+    assert folder.exit_code == 0, folder.output
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["yinping.html"]
+
+
+def test_write_base_maps_names_files_after_bases(tmp_path: Path) -> None:
+    written = write_base_maps(tiny_store(), tmp_path)
+    assert [(m.subject, m.path.name, m.nodes) for m in written] == [
+        ("base:yinping", "yinping.html", 4)
+    ]
+    assert written[0].size_bytes == written[0].path.stat().st_size
