@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from chaingraph.analysis.facts import Profiles
-from chaingraph.analysis.structure import chain_products
+from chaingraph.store.aggregates import NATION
 from chaingraph.store.base import GraphStore
 
 __all__ = ["Chokepoint", "chokepoints"]
@@ -49,22 +49,18 @@ def chokepoints(
     """
     graph = nx.DiGraph()
     graph.add_edges_from((r.source, r.target) for r in store.relationships("INPUT_TO"))
-    products = (
-        chain_products(store, store.require(chain, "Chain").id)
-        if chain
-        else [n.id for n in store.nodes("Product")]
-    )
-    graph.add_nodes_from(products)
+    supply = store.product_supply(store.require(chain, "Chain").id if chain else None)
+    graph.add_nodes_from(s.product for s in supply)
     graph.add_edges_from((_ROOT, n) for n in list(graph.nodes) if graph.in_degree(n) == 0)
     dominators = _dominated_counts(graph)
     profiles = Profiles(store)
+    profiles.preload({m for s in supply for m in s.makers})
     rows = []
-    for product in products:
-        makers = sorted({r.source for r in store.relationships("MAKES", target=product)})
-        countries = tuple(sorted({_country(store, profiles, m) for m in makers}))
+    for item in supply:
+        product, makers = item.product, item.makers
+        countries = tuple(sorted({_country(profiles, m) for m in makers}))
         downstream = len(nx.descendants(graph, product)) if product in graph else 0
         cut_off = dominators.get(product, 0)
-        node = store.get(product)
         single_supplier, single_country = len(makers) == 1, len(countries) == 1
         why = []
         if not makers:
@@ -78,7 +74,7 @@ def chokepoints(
         rows.append(
             Chokepoint(
                 product,
-                node.name if node else product,
+                item.name,
                 len(makers),
                 countries,
                 single_supplier,
@@ -109,21 +105,11 @@ def _dominated_counts(graph: nx.DiGraph) -> dict[str, int]:
     return {n: len(nx.descendants(tree, n)) for n in tree if n != _ROOT}
 
 
-def _country(store: GraphStore, profiles: Profiles, company: str) -> str:
+def _country(profiles: Profiles, company: str) -> str:
+    """中国 for a firm with a site in China and a headquarters not abroad; else the
+    country (outermost region) of its headquarters, or 未知."""
     profile = profiles.get(company)
-    return (
-        "中国"
-        if "region:cn" in profile.places and profile.proximity != "境外"
-        else (_hq_country(store, company) or "未知")
-    )
-
-
-def _hq_country(store: GraphStore, company: str) -> str | None:
-    from chaingraph.analysis.structure import place_ancestors
-
-    for rel in store.relationships("LOCATED_IN", source=company):
-        if rel.key == "总部":
-            top = place_ancestors(store, rel.target)[-1]
-            node = store.get(top)
-            return node.name if node else top
-    return None
+    if NATION in profile.places and profile.proximity != "境外":
+        return "中国"
+    hq = profiles.facts(company).hq
+    return hq[-1].name if hq else "未知"

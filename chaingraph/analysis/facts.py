@@ -1,18 +1,26 @@
-"""The facts every gap and target rule reads: focus, locality, makers and firm profiles."""
+"""The facts every gap and target rule reads: focus, locality, makers and firm profiles.
+
+The raw facts come from the store's aggregate reads (``store.focus_priorities``,
+``store.company_facts``…, see :mod:`chaingraph.store.aggregates`), fetched in bulk
+so that a server store answers each with one query; the rules' view of them (a
+firm's city and proximity, say) is computed here, once for every store.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.structure import chain_segments, company_places, place_ancestors
+from chaingraph.analysis.structure import place_ancestors
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node
+from chaingraph.store.aggregates import NATION, CompanyFacts
 from chaingraph.store.base import GraphStore
 
 __all__ = [
     "CompanyProfile",
+    "Profiles",
     "Scope",
     "evaluated_segments",
     "focus_priorities",
@@ -48,6 +56,8 @@ class CompanyProfile:
     listing_board: str | None
     global_rank: int | None
     unverified_share: float
+    makes: tuple[str, ...] = ()  # products it makes
+    customers: tuple[str, ...] = ()  # companies it supplies
 
 
 def resolve_scope(
@@ -69,13 +79,13 @@ def resolve_scope(
     area_node = store.get(area)
     if chain is not None:
         chain_node = store.require(chain, "Chain")
-        priorities = {s: 1 for s in evaluated_segments(store, chain_node.id)}
-        declared = focus_priorities(store, subject.id) if subject.type == "Base" else {}
-        priorities = {s: declared.get(s, 1) for s in priorities}
+        declared = store.focus_priorities(subject.id) if subject.type == "Base" else {}
+        priorities = {s: declared.get(s, 1) for s in store.evaluated_segments(chain_node.id)}
     elif subject.type == "Base":
-        priorities = focus_priorities(store, subject.id)
+        priorities = store.focus_priorities(subject.id)
     else:
-        priorities = {s: 1 for c in store.nodes("Chain") for s in evaluated_segments(store, c.id)}
+        chains = sorted(c.id for c in store.nodes("Chain"))
+        priorities = {s: 1 for c in chains for s in store.evaluated_segments(c)}
     return Scope(subject, area, area_node.name if area_node else area, priorities)
 
 
@@ -85,129 +95,119 @@ def _base_area(store: GraphStore, base_id: str, scope: str) -> str:
     ancestors = place_ancestors(store, base_id)
     if scope == "town":
         return ancestors[1] if len(ancestors) > 1 else base_id
+    levels = store.get_many(ancestors[1:])
     for place in ancestors[1:]:
-        node = store.get(place)
+        node = levels.get(place)
         if node is not None and node.get("level") == "city":
             return place
     raise NotFound("city of base", base_id, [])
 
 
 def evaluated_segments(store: GraphStore, root: str) -> list[str]:
-    """Segments judged on their own: leaves, and parents that hold products directly."""
-    segments = [root] if root.startswith("seg:") else []
-    segments += chain_segments(store, root)
-    found = []
-    for seg in segments:
-        has_children = any(True for _ in store.relationships("PART_OF", target=seg))
-        has_products = any(True for _ in store.relationships("IN_SEGMENT", target=seg))
-        if not has_children or has_products:
-            found.append(seg)
-    return found
+    """Segments judged on their own: leaves, and parents that hold products directly.
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> evaluated_segments(tiny_store(), "chain:robot")
+    ['seg:robot.body', 'seg:robot.integration', 'seg:robot.parts', 'seg:robot.parts.reducer']
+    """
+    return store.evaluated_segments(root)
 
 
 def focus_priorities(store: GraphStore, base_id: str) -> dict[str, int]:
     """Evaluated segments a base focuses on (via chain, segment or product), best priority each."""
-    priorities: dict[str, int] = {}
-    for rel in store.relationships("FOCUSES_ON", source=base_id):
-        priority = int(rel.props.get("priority", 3))
-        if rel.target.startswith("prod:"):
-            segments = [r.target for r in store.relationships("IN_SEGMENT", source=rel.target)]
-        else:
-            segments = evaluated_segments(store, rel.target)
-        for seg in segments:
-            priorities[seg] = min(priority, priorities.get(seg, priority))
-    return priorities
+    return store.focus_priorities(base_id)
 
 
 def segment_direct_makers(store: GraphStore, segment_id: str) -> dict[str, list[str]]:
-    """Products held directly by a segment -> the companies that make each."""
-    return {
-        rel.source: sorted(m.source for m in store.relationships("MAKES", target=rel.source))
-        for rel in store.relationships("IN_SEGMENT", target=segment_id)
-    }
+    """Products held directly by a segment -> the companies that make each (sorted).
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> segment_direct_makers(tiny_store(), "seg:robot.parts")
+    {'prod:servo-motor': ['co:jp-servo']}
+    """
+    per_product = store.segment_candidates([segment_id], "").get(segment_id, {})
+    return {product: list(makers) for product, makers in per_product.items()}
 
 
 def segment_neighbours(store: GraphStore, segment_id: str) -> tuple[set[str], set[str]]:
     """Segments upstream (holding inputs of its products) and downstream (using its products)."""
-    up: set[str] = set()
-    down: set[str] = set()
-    for product in segment_direct_makers(store, segment_id):
-        for rel in store.relationships("INPUT_TO", target=product):
-            up.update(r.target for r in store.relationships("IN_SEGMENT", source=rel.source))
-        for rel in store.relationships("INPUT_TO", source=product):
-            down.update(r.target for r in store.relationships("IN_SEGMENT", source=rel.target))
-    up.discard(segment_id)
-    down.discard(segment_id)
-    return up, down
+    coverage = store.segment_coverage([segment_id], "").get(segment_id)
+    if coverage is None:
+        return set(), set()
+    return set(coverage.upstream), set(coverage.downstream)
 
 
 class Profiles:
-    """Firm profiles, computed once per analysis run."""
+    """Firm profiles, computed once per analysis run from ``store.company_facts``.
+
+    :meth:`preload` fetches many firms in one call; :meth:`get` fetches a firm not
+    seen yet on its own.
+    """
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
+        self._facts: dict[str, CompanyFacts] = {}
         self._cache: dict[str, CompanyProfile] = {}
-        self._levels = lru_cache(maxsize=None)(self._place_level)
 
-    def _place_level(self, place: str) -> tuple[str | None, bool, str]:
-        node = self.store.get(place)
-        if node is None:
-            return None, False, place
-        return node.get("level"), bool(node.get("gba")), node.name
+    def preload(self, company_ids: Iterable[str]) -> None:
+        """Fetch the facts of every firm in ``company_ids`` not fetched yet, in one call."""
+        missing = sorted(set(company_ids) - self._facts.keys())
+        if missing:
+            self._facts.update(self.store.company_facts(missing))
+
+    def facts(self, company_id: str) -> CompanyFacts:
+        """The raw facts of a firm (:class:`NotFound` if it is not a company)."""
+        self.preload([company_id])
+        if company_id not in self._facts:
+            raise NotFound("company", company_id, [])
+        return self._facts[company_id]
 
     def get(self, company_id: str) -> CompanyProfile:
         if company_id not in self._cache:
-            self._cache[company_id] = self._build(company_id)
+            self._cache[company_id] = profile_of(self.facts(company_id))
         return self._cache[company_id]
 
     def is_local(self, company_id: str, area: str) -> bool:
         return area in self.get(company_id).places
 
-    def _build(self, company_id: str) -> CompanyProfile:
-        store = self.store
-        node = store.get(company_id)
-        if node is None:
-            raise NotFound("company", company_id, [])
-        places = frozenset(company_places(store, company_id))
-        hq = [
-            r.target
-            for r in store.relationships("LOCATED_IN", source=company_id)
-            if r.key == "总部"
-        ]
-        hq_chain = place_ancestors(store, hq[0]) if hq else []
-        city = ""
-        proximity = "未知"
-        for place in hq_chain:
-            level, gba, name = self._levels(place)
-            if level == "city" and not city:
-                city = name
-            if gba and proximity == "未知":
-                proximity = "大湾区"
-        if proximity == "未知" and hq_chain:
-            if "region:cn-guangdong" in hq_chain:
-                proximity = "广东"
-            elif "region:cn" in hq_chain:
-                proximity = "中国"
-            else:
-                proximity = "境外"
-        if not city and hq_chain:
-            city = self._levels(hq_chain[0])[2]
-        facts = [node.props] + [
-            r.props
-            for r in store.relationships(source=company_id)
-            if r.type in ("MAKES", "LOCATED_IN", "SUPPLIES")
-        ]
-        unverified = sum(1 for p in facts if p.get("source") == "unverified") / len(facts)
-        rank = (node.get("global_rank") or {}).get("rank")
-        return CompanyProfile(
-            company_id,
-            node.name,
-            tuple(node.get("tags") or ()),
-            places,
-            city,
-            proximity,
-            node.get("revenue_cny_100m"),
-            (node.get("listing") or {}).get("board"),
-            rank,
-            round(unverified, 3),
-        )
+
+def profile_of(facts: CompanyFacts) -> CompanyProfile:
+    """A firm's profile: its city and proximity (大湾区 > 广东 > 中国 > 境外) read from
+    where its headquarters lies, and the share of its facts marked unverified."""
+    node = facts.node
+    city = ""
+    proximity = "未知"
+    for place in facts.hq:
+        if place.level == "city" and not city:
+            city = place.name
+        if place.gba and proximity == "未知":
+            proximity = "大湾区"
+    hq_chain = [p.id for p in facts.hq]
+    if proximity == "未知" and hq_chain:
+        if "region:cn-guangdong" in hq_chain:
+            proximity = "广东"
+        elif NATION in hq_chain:
+            proximity = "中国"
+        else:
+            proximity = "境外"
+    if not city and facts.hq:
+        city = facts.hq[0].name
+    rank = (node.get("global_rank") or {}).get("rank")
+    return CompanyProfile(
+        node.id,
+        node.name,
+        tuple(node.get("tags") or ()),
+        facts.places,
+        city,
+        proximity,
+        node.get("revenue_cny_100m"),
+        (node.get("listing") or {}).get("board"),
+        rank,
+        round(facts.unverified / facts.facts, 3),
+        facts.makes,
+        facts.customers,
+    )

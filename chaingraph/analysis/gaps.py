@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import (
-    Profiles,
-    Scope,
-    resolve_scope,
-    segment_direct_makers,
-    segment_neighbours,
-)
-from chaingraph.analysis.structure import chain_of_segment
+from chaingraph.analysis.facts import Scope, resolve_scope
+from chaingraph.store.aggregates import LeaderInput, SegmentCoverage
 from chaingraph.store.base import GraphStore
 
 __all__ = ["ChainSummary", "GapReport", "InputGap", "SegmentGap", "gaps", "is_leader"]
 
 STATUSES = ("建链", "补链", "强链", "延链", "优势")
+LEADER_RANK = 100  # a global rank at most this makes a leader
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,7 @@ class GapReport:
 def is_leader(tags: tuple[str, ...], global_rank: int | None, config: AnalysisConfig) -> bool:
     """A 龙头: any configured leader tag, or a global rank within the top 100."""
     return bool(set(tags) & set(config.leader_tags)) or (
-        global_rank is not None and global_rank <= 100
+        global_rank is not None and global_rank <= LEADER_RANK
     )
 
 
@@ -122,51 +118,45 @@ def gaps(
     """
     config = config or AnalysisConfig()
     scope = resolve_scope(store, config, base, region, chain)
-    profiles = Profiles(store)
     notes: list[str] = []
     if not scope.priorities:
         notes.append(f"{scope.subject.name} 没有声明重点产业 (no focus declared): pass --chain")
 
-    makers = {seg: segment_direct_makers(store, seg) for seg in scope.priorities}
-    rows: dict[str, SegmentGap] = {}
-    local_cache: dict[str, list[str]] = {}
-
-    def local_of(seg: str) -> list[str]:
-        if seg not in local_cache:
-            firms = {c for cs in segment_direct_makers(store, seg).values() for c in cs}
-            local_cache[seg] = sorted(c for c in firms if profiles.is_local(c, scope.area))
-        return local_cache[seg]
-
-    for seg, priority in scope.priorities.items():
-        firms = sorted({c for cs in makers[seg].values() for c in cs})
-        rows[seg] = _classify(store, seg, priority, firms, scope, profiles, config, local_of)
-
+    coverage = _coverage(store, scope.priorities, scope, config)
     adjacent: set[str] = set()
     for seg in scope.priorities:
-        up, down = segment_neighbours(store, seg)
-        adjacent |= (up | down) - set(scope.priorities)
+        adjacent |= set(coverage[seg].upstream) | set(coverage[seg].downstream)
+    coverage.update(_coverage(store, sorted(adjacent - coverage.keys()), scope, config))
+    adjacent -= set(scope.priorities)
+
+    rows: dict[str, SegmentGap] = {}
+    for seg, priority in scope.priorities.items():
+        rows[seg] = _classify(coverage[seg], priority, coverage, config)
     for seg in sorted(adjacent):
-        if local_of(seg):
+        cov = coverage[seg]
+        if cov.local:
             continue
-        firms = sorted({c for cs in segment_direct_makers(store, seg).values() for c in cs})
-        node = store.get(seg)
         rows[seg] = SegmentGap(
             seg,
-            node.name if node else seg,
-            chain_of_segment(store, seg) or "",
-            node.get("stage", "") if node else "",
+            cov.name,
+            cov.chain,
+            cov.stage,
             None,
             0,
             0,
-            len(firms),
-            _national(firms, profiles),
+            len(cov.firms),
+            cov.national,
             "延链",
             "延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业",
             round(config.severity["延链"] * config.adjacent_priority_weight, 3),
             (),
         )
 
-    inputs = _input_gaps(store, scope, profiles, config)
+    focus_products = {p for seg in scope.priorities for p in coverage[seg].products}
+    leader_inputs = store.leader_inputs(
+        sorted(focus_products), scope.area, config.leader_tags, LEADER_RANK
+    )
+    inputs = _input_gaps(leader_inputs)
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
     return GapReport(
         scope.subject.id,
@@ -175,45 +165,37 @@ def gaps(
         scope.area_name,
         tuple(ordered),
         tuple(inputs),
-        tuple(_chain_summaries(store, scope, rows, inputs, profiles, config)),
+        tuple(_chain_summaries(store, rows, leader_inputs, coverage)),
         tuple(notes),
     )
 
 
-def _national(firms: list[str], profiles: Profiles) -> int:
-    return sum(1 for c in firms if "region:cn" in profiles.get(c).places)
+def _coverage(
+    store: GraphStore, segments: Iterable[str], scope: Scope, config: AnalysisConfig
+) -> dict[str, SegmentCoverage]:
+    return store.segment_coverage(segments, scope.area, config.leader_tags, LEADER_RANK)
 
 
 def _classify(
-    store: GraphStore,
-    seg: str,
+    cov: SegmentCoverage,
     priority: int,
-    firms: list[str],
-    scope: Scope,
-    profiles: Profiles,
+    coverage: dict[str, SegmentCoverage],
     config: AnalysisConfig,
-    local_of: object,
 ) -> SegmentGap:
-    local = [c for c in firms if profiles.is_local(c, scope.area)]
-    leaders = [
-        c for c in local if is_leader(profiles.get(c).tags, profiles.get(c).global_rank, config)
-    ]
-    national = _national(firms, profiles)
-    node = store.get(seg)
+    local, leaders, national = cov.local, cov.local_leaders, cov.national
     if not local:
-        up, down = segment_neighbours(store, seg)
-        up_local = [s for s in sorted(up) if local_of(s)]  # type: ignore[operator]
-        down_local = [s for s in sorted(down) if local_of(s)]  # type: ignore[operator]
+        up_local = [s for s in cov.upstream if coverage[s].local]
+        down_local = [s for s in cov.downstream if coverage[s].local]
         if up_local and down_local:
             status = "补链"
             rule = (
-                f"补链(断链): 本地无企业，但上游{_names(store, up_local)}与下游"
-                f"{_names(store, down_local)}均有本地企业"
+                f"补链(断链): 本地无企业，但上游{_names(coverage, up_local)}与下游"
+                f"{_names(coverage, down_local)}均有本地企业"
             )
         else:
             status, rule = (
                 "建链",
-                f"建链: 本地无企业 (全国 {national} 家，其他地区 {len(firms)} 家)",
+                f"建链: 本地无企业 (全国 {national} 家，其他地区 {len(cov.firms)} 家)",
             )
     elif len(local) < config.min_local_firms:
         status, rule = "补链", f"补链(薄弱): 本地企业 {len(local)} < 阈值 {config.min_local_firms}"
@@ -225,96 +207,71 @@ def _classify(
         rule = f"强链: 本地占全国 {share:.1%} < {config.min_national_share:.0%}"
     else:
         status, rule = "优势", f"优势: 本地企业 {len(local)} 家，龙头 {len(leaders)} 家"
-    severity = config.severity[status] * config.priority_weight(priority) * _weight(store, seg)
+    severity = config.severity[status] * config.priority_weight(priority) * cov.weight
     return SegmentGap(
-        seg,
-        node.name if node else seg,
-        chain_of_segment(store, seg) or "",
-        node.get("stage", "") if node else "",
+        cov.segment,
+        cov.name,
+        cov.chain,
+        cov.stage,
         priority,
         len(local),
         len(leaders),
-        len(firms) - len(local),
+        len(cov.firms) - len(local),
         national,
         status,
         rule,
         round(severity, 3),
-        tuple(profiles.get(c).name for c in local),
+        cov.local_names,
     )
 
 
-def _names(store: GraphStore, ids: list[str], limit: int = 2) -> str:
-    names = [n.name for n in (store.get(i) for i in ids[:limit]) if n]
+def _names(coverage: dict[str, SegmentCoverage], ids: list[str], limit: int = 2) -> str:
+    names = [coverage[i].name for i in ids[:limit]]
     return "、".join(names) + ("等" if len(ids) > limit else "")
 
 
-def _input_gaps(
-    store: GraphStore, scope: Scope, profiles: Profiles, config: AnalysisConfig
-) -> list[InputGap]:
+def _input_gaps(leader_inputs: list[LeaderInput]) -> list[InputGap]:
     """Inputs of local leaders' products (in the focus chains) that no local firm makes."""
-    focus_products = {p for seg in scope.priorities for p in segment_direct_makers(store, seg)}
-    leaders_by_product: dict[str, list[str]] = {}
-    for product in sorted(focus_products):
-        for rel in store.relationships("MAKES", target=product):
-            profile = profiles.get(rel.source)
-            if profiles.is_local(rel.source, scope.area) and is_leader(
-                profile.tags, profile.global_rank, config
-            ):
-                leaders_by_product.setdefault(product, []).append(rel.source)
-    found: dict[tuple[str, str], InputGap] = {}
-    for product, leaders in leaders_by_product.items():
-        for rel in store.relationships("INPUT_TO", target=product):
-            makers = [m.source for m in store.relationships("MAKES", target=rel.source)]
-            if any(profiles.is_local(m, scope.area) for m in makers):
-                continue
-            node, target = store.get(rel.source), store.get(product)
-            segs = [r.target for r in store.relationships("IN_SEGMENT", source=rel.source)]
-            leader_names = tuple(sorted(profiles.get(c).name for c in leaders))
-            found[(rel.source, product)] = InputGap(
-                rel.source,
-                node.name if node else rel.source,
-                segs[0] if segs else "",
-                product,
-                target.name if target else product,
-                leader_names,
-                len(makers),
-                f"延链(以商招商): 本地龙头{'、'.join(leader_names)}所需投入，本地无供应",
-            )
-    return sorted(found.values(), key=lambda g: (g.for_product, g.product))
+    found = [
+        InputGap(
+            row.input,
+            row.input_name,
+            row.input_segments[0] if row.input_segments else "",
+            row.product,
+            row.product_name,
+            row.leader_names,
+            row.makers,
+            f"延链(以商招商): 本地龙头{'、'.join(row.leader_names)}所需投入，本地无供应",
+        )
+        for row in leader_inputs
+        if not row.local_makers
+    ]
+    return sorted(found, key=lambda g: (g.for_product, g.product))
 
 
 def _chain_summaries(
     store: GraphStore,
-    scope: Scope,
     rows: dict[str, SegmentGap],
-    inputs: list[InputGap],
-    profiles: Profiles,
-    config: AnalysisConfig,
+    leader_inputs: list[LeaderInput],
+    coverage: dict[str, SegmentCoverage],
 ) -> list[ChainSummary]:
     by_chain: dict[str, list[SegmentGap]] = {}
     for row in rows.values():
         if row.priority is not None:
             by_chain.setdefault(row.chain, []).append(row)
-    missing_inputs = {(g.product, g.for_product) for g in inputs}
+    chains = store.get_many(by_chain)
     summaries = []
     for chain_id, segs in sorted(by_chain.items()):
-        weights = {g.segment: _weight(store, g.segment) for g in segs}
+        weights = {g.segment: coverage[g.segment].weight for g in segs}
         total = sum(weights.values())
         present = [g for g in segs if g.local_firms > 0]
         completeness = sum(weights[g.segment] for g in present) / total if total else 0.0
-        leader_inputs: set[tuple[str, str]] = set()
-        for g in segs:
-            for product, makers in segment_direct_makers(store, g.segment).items():
-                if any(
-                    profiles.is_local(m, scope.area)
-                    and is_leader(profiles.get(m).tags, profiles.get(m).global_rank, config)
-                    for m in makers
-                ):
-                    leader_inputs.update(
-                        (r.source, product) for r in store.relationships("INPUT_TO", target=product)
-                    )
-        supported = len(leader_inputs - missing_inputs)
-        node = store.get(chain_id)
+        products = {p for g in segs for p in coverage[g.segment].products}
+        pairs = {(r.input, r.product) for r in leader_inputs if r.product in products}
+        supported = len(
+            {(r.input, r.product) for r in leader_inputs if r.product in products and r.local_makers}
+        )
+        node = chains.get(chain_id)
         summaries.append(
             ChainSummary(
                 chain_id,
@@ -322,14 +279,9 @@ def _chain_summaries(
                 len(segs),
                 len(present),
                 round(completeness, 3),
-                len(leader_inputs),
+                len(pairs),
                 supported,
-                round(supported / len(leader_inputs), 3) if leader_inputs else None,
+                round(supported / len(pairs), 3) if pairs else None,
             )
         )
     return summaries
-
-
-def _weight(store: GraphStore, segment: str) -> float:
-    node = store.get(segment)
-    return float(node.get("weight", 1.0)) if node else 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import Profiles, segment_direct_makers
+from chaingraph.analysis.facts import Profiles
 from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps, is_leader
 from chaingraph.analysis.targets import targets
 from chaingraph.store.base import GraphStore
@@ -134,15 +134,15 @@ def _candidates(
     for t in targets(store, report=report, top=10**6, config=config):
         if t.company not in best or t.score > best[t.company][0]:
             best[t.company] = (t.score, t.reason)
+    joins: dict[str, set[str]] = {}
+    for segment, per_product in store.segment_candidates(sorted(focus), "").items():
+        for makers in per_product.values():
+            for company in makers:
+                joins.setdefault(company, set()).add(segment)
+    profiles.preload(best)
     found = {}
     for company, (score, reason) in best.items():
-        segments = tuple(
-            sorted(
-                s
-                for s in focus
-                if any(company in makers for makers in segment_direct_makers(store, s).values())
-            )
-        )
+        segments = tuple(sorted(joins.get(company, ())))
         if segments:
             profile = profiles.get(company)
             found[company] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
+from chaingraph.store import aggregates
 from chaingraph.store.base import GraphStore
 
 __all__ = [
@@ -68,16 +69,15 @@ def chain_products(store: GraphStore, chain_id: str) -> list[str]:
 
 
 def chain_of_segment(store: GraphStore, segment_id: str) -> str | None:
-    """The chain a segment belongs to (following parent segments)."""
-    current = segment_id
-    for _ in range(100):
-        parents = [r.target for r in store.relationships("PART_OF", source=current)]
-        if not parents:
-            return None
-        current = parents[0]
-        if current.startswith("chain:"):
-            return current
-    return None
+    """The chain a segment belongs to (following parent segments).
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> chain_of_segment(tiny_store(), "seg:robot.parts.reducer")
+    'chain:robot'
+    """
+    return aggregates.chain_of(store, segment_id) or None
 
 
 def makers(store: GraphStore, products: Iterable[str]) -> list[str]:
@@ -90,16 +90,18 @@ def makers(store: GraphStore, products: Iterable[str]) -> list[str]:
 
 
 def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
-    """A region or base followed by every region it lies in, nearest first."""
-    chain = [place_id]
-    current = place_id
-    for _ in range(20):
-        parents = [r.target for r in store.relationships("IN", source=current)]
-        if not parents or parents[0] in chain:
-            break
-        current = parents[0]
-        chain.append(current)
-    return chain
+    """A region or base followed by every region it lies in, nearest first.
+
+    Every ``IN`` parent is followed (ties at one distance go by id), at most
+    :data:`~chaingraph.store.aggregates.MAX_PLACE_DEPTH` hops.
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> place_ancestors(tiny_store(), "base:yinping")
+    ['base:yinping', 'region:dg-xiegang', 'region:cn-dongguan', 'region:cn-guangdong', 'region:cn']
+    """
+    return aggregates.place_ancestors(store, place_id)
 
 
 def company_places(store: GraphStore, company_id: str) -> set[str]:

@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from chaingraph.analysis.structure import (
-    chain_products,
-    chain_segments,
-    companies_within,
-    makers,
-    place_ancestors,
-)
 from chaingraph.store.base import GraphStore
 
 __all__ = [
@@ -96,67 +88,33 @@ def chain_overview(store: GraphStore, home_region: str = HOME_REGION) -> list[Ch
     >>> (row.segments, row.products, row.local_companies, row.elsewhere_companies)
     (4, 4, 2, 2)
     """
-    rows = []
-    for chain in store.nodes("Chain"):
-        segments = chain_segments(store, chain.id)
-        products = chain_products(store, chain.id)
-        firms = makers(store, products)
-        local = companies_within(store, firms, home_region)
-        facts = unverified = 0
-        for firm in firms:
-            records: list[Any] = [store.get(firm)]
-            records += [
-                r
-                for r in store.relationships(source=firm)
-                if r.type in ("MAKES", "LOCATED_IN", "SUPPLIES")
-            ]
-            for record in records:
-                if record is None:
-                    continue
-                facts += 1
-                unverified += record.props.get("source") == "unverified"
-        rows.append(
-            ChainOverview(
-                chain.id,
-                chain.name,
-                len(segments),
-                len(products),
-                len(firms),
-                len(local),
-                len(firms) - len(local),
-                facts,
-                round(unverified / facts, 3) if facts else 0.0,
-            )
+    return [
+        ChainOverview(
+            c.chain,
+            c.name,
+            c.segments,
+            c.products,
+            c.companies,
+            c.local_companies,
+            c.companies - c.local_companies,
+            c.facts,
+            round(c.unverified / c.facts, 3) if c.facts else 0.0,
         )
-    return sorted(rows, key=lambda r: r.chain)
+        for c in store.chain_counts(home_region)
+    ]
 
 
 def base_overview(store: GraphStore) -> list[BaseOverview]:
     """Per base: location, planned area (as the plan states it), focus and firms inside."""
-    rows = []
-    for base in store.nodes("Base"):
-        focus = sorted(
-            (r.props.get("priority", 9), r.target)
-            for r in store.relationships("FOCUSES_ON", source=base.id)
+    return [
+        BaseOverview(
+            b.node.id,
+            b.node.name,
+            b.node.get("location") or " / ".join(b.regions),
+            b.node.get("area_mu"),
+            b.node.get("area_km2"),
+            tuple(f"{name}(P{priority})" for priority, _, name in b.focus),
+            b.companies,
         )
-        names = tuple(f"{store.get(t).name}(P{p})" for p, t in focus if store.get(t))  # type: ignore[union-attr]
-        inside = {
-            r.source
-            for r in store.relationships("LOCATED_IN")
-            if base.id in place_ancestors(store, r.target)
-        }
-        location = base.get("location") or " / ".join(
-            n.name for n in (store.get(p) for p in place_ancestors(store, base.id)[1:]) if n
-        )
-        rows.append(
-            BaseOverview(
-                base.id,
-                base.name,
-                location,
-                base.get("area_mu"),
-                base.get("area_km2"),
-                names,
-                len(inside),
-            )
-        )
-    return sorted(rows, key=lambda r: r.base)
+        for b in store.base_facts()
+    ]

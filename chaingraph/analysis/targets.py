@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
@@ -99,12 +99,23 @@ def targets(
     leader_inputs = _leader_inputs(store, report)
     focus_products = {r.target for r in store.relationships("FOCUSES_ON", source=report.subject)}
 
+    gap_segments = [
+        g.segment
+        for g in report.segments
+        if g.status != "优势" and not (wanted_segment and g.segment != wanted_segment)
+    ]
+    candidates_by_segment = store.segment_candidates(gap_segments, area)
+    firms = {c for per in candidates_by_segment.values() for cs in per.values() for c in cs}
+    profiles.preload(firms)
+    profiles.preload({c for firm in firms for c in profiles.get(firm).customers})
+    product_names = _names(store, {p for per in candidates_by_segment.values() for p in per})
+
     rows: list[Target] = []
     for gap in report.segments:
-        if gap.status == "优势" or (wanted_segment and gap.segment != wanted_segment):
+        if gap.segment not in candidates_by_segment:
             continue
         candidates: dict[str, Target] = {}
-        for product, makers in sorted(segment_direct_makers(store, gap.segment).items()):
+        for product, makers in sorted(candidates_by_segment[gap.segment].items()):
             for company in makers:
                 profile = profiles.get(company)
                 if area in profile.places or not _passes(
@@ -112,7 +123,6 @@ def targets(
                 ):
                     continue
                 target = _score(
-                    store,
                     config,
                     profiles,
                     profile,
@@ -121,6 +131,7 @@ def targets(
                     gap.status,
                     gap.priority,
                     product,
+                    product_names,
                     leader_inputs,
                     focus_products,
                     area,
@@ -146,7 +157,6 @@ def score_company(
     profiles = Profiles(store)
     product = next(iter(segment_direct_makers(store, segment)), "")
     return _score(
-        store,
         config,
         profiles,
         profiles.get(company),
@@ -155,6 +165,7 @@ def score_company(
         status,
         priority,
         product,
+        _names(store, [product]),
         {},
         set(),
         "",
@@ -162,7 +173,6 @@ def score_company(
 
 
 def _score(
-    store: GraphStore,
     config: AnalysisConfig,
     profiles: Profiles,
     profile: CompanyProfile,
@@ -171,6 +181,7 @@ def _score(
     status: str,
     priority: int | None,
     product: str,
+    product_names: Mapping[str, str],
     leader_inputs: dict[str, str],
     focus_products: set[str],
     area: str,
@@ -195,10 +206,8 @@ def _score(
         technology = 0.6
     else:
         technology = 0.0
-    customers = [r.target for r in store.relationships("SUPPLIES", source=profile.id)]
-    local_customers = [c for c in customers if area and profiles.is_local(c, area)]
-    makes = [r.target for r in store.relationships("MAKES", source=profile.id)]
-    feeds = [p for p in makes if p in leader_inputs]
+    local_customers = [c for c in profile.customers if area and profiles.is_local(c, area)]
+    feeds = [p for p in profile.makes if p in leader_inputs]
     supply_ties = 1.0 if local_customers else 0.6 if feeds else 0.0
     alignment = 1.0 if product in focus_products else priority_weight
     confidence = 1.0 - 0.5 * profile.unverified_share
@@ -214,12 +223,13 @@ def _score(
     )
     weights = config.score_weights
     score = round(100 * sum(weights[k] * getattr(parts, k) for k in weights), 1)
-    product_node = store.get(product)
-    product_name = product_node.name if product_node else product
+    product_name = product_names.get(product, product)
     if local_customers:
         tie = f"已向本地{profiles.get(local_customers[0]).name}供货"
     elif feeds:
-        tie = f"为本地{leader_inputs[feeds[0]]}企业提供关键部件"
+        # Name the leader's product this gap's product goes into, when it is one of the feeds.
+        fed = product if product in leader_inputs else feeds[0]
+        tie = f"为本地{leader_inputs[fed]}企业提供关键部件"
     else:
         tie = _TIE_PHRASES.get(status, "")
     tag = next(
@@ -253,6 +263,10 @@ def _score(
         unverified,
         "；".join(parts_text),
     )
+
+
+def _names(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
+    return {node_id: node.name for node_id, node in store.get_many(ids).items()}
 
 
 def _leader_inputs(store: GraphStore, report: GapReport) -> dict[str, str]:

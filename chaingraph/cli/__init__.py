@@ -7,6 +7,7 @@ the options they share are defined here once.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,7 +46,41 @@ def cli() -> None:
 
 
 # -- options shared by commands, written once ----------------------------------
+_NEO4J_URI = "chaingraph.neo4j_uri"
+_NEO4J_DATABASE = "chaingraph.neo4j_database"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            ctx.meta[key] = value
+        return value
+
+    return callback
+
+
 def store_option(f: F) -> F:
+    """``--store FILE``, or ``--neo4j URI`` (+ ``--neo4j-database``): where the graph is.
+
+    The Neo4j options reach :func:`open_store` through the click context, so commands
+    keep one ``store_path`` parameter whichever store they run on.
+    """
+    f = click.option(
+        "--neo4j-database",
+        metavar="NAME",
+        expose_value=False,
+        callback=_remember(_NEO4J_DATABASE),
+        help="Neo4j database (default: $NEO4J_DATABASE or the server's default).",
+    )(f)
+    f = click.option(
+        "--neo4j",
+        metavar="URI",
+        expose_value=False,
+        callback=_remember(_NEO4J_URI),
+        help="Use the graph in this Neo4j (bolt:// or neo4j:// for a cluster/Aura) instead of "
+        "the embedded store; default $NEO4J_URI when no --store is given. Credentials from "
+        "$NEO4J_USER/$NEO4J_PASSWORD, the Neo4j config file, or a prompt.",
+    )(f)
     return click.option(
         "--store",
         "store_path",
@@ -74,9 +109,22 @@ def output_options(f: F) -> F:
 
 
 def open_store(store_path: Path | None, must_exist: bool = True) -> GraphStore:
+    """The store a command runs on: ``--neo4j``, else ``--store``, else ``$NEO4J_URI``,
+    else the default embedded store."""
     from chaingraph.dataset import open_default_store
     from chaingraph.store.networkx_store import NetworkxStore
 
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    neo4j_uri = meta.get(_NEO4J_URI)
+    if neo4j_uri is not None and store_path is not None:
+        raise ConfigError("give --store or --neo4j, not both")
+    if neo4j_uri is None and store_path is None:
+        neo4j_uri = os.environ.get("NEO4J_URI") or None
+    if neo4j_uri is not None:
+        from chaingraph.cli.neo4j import connect
+
+        return connect(neo4j_uri, meta.get(_NEO4J_DATABASE))
     if store_path is None:
         return open_default_store()
     if must_exist and not store_path.exists():
@@ -112,3 +160,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 # Importing the topic modules registers their commands on ``cli``.
 from chaingraph.cli import data  # noqa: E402, F401
 from chaingraph.cli import analysis  # noqa: E402, F401
+from chaingraph.cli import nlp  # noqa: E402, F401
+from chaingraph.cli import maps  # noqa: E402, F401
+from chaingraph.cli import neo4j  # noqa: E402, F401

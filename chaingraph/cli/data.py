@@ -39,7 +39,6 @@ def load(
       chaingraph load --mapping companies-cn firms.csv
     """
     from chaingraph.loaders import load_files
-
     from chaingraph.store.networkx_store import NetworkxStore
 
     store = open_store(store_path, must_exist=False)

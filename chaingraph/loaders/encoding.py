@@ -42,12 +42,12 @@ def decode_bytes(raw: bytes, origin: str, encoding: str | None = None) -> tuple[
             "utf-8",
             "gb18030",
         ]
-    last: UnicodeDecodeError | None = None
+    failures: list[tuple[str, UnicodeDecodeError]] = []
     for name in candidates:
         try:
             text = raw.decode(name)
         except UnicodeDecodeError as exc:
-            last = exc
+            failures.append((name, exc))
             continue
         except LookupError:
             raise DataError(
@@ -66,14 +66,17 @@ def decode_bytes(raw: bytes, origin: str, encoding: str | None = None) -> tuple[
                 ]
             )
         return text, name
-    assert last is not None
+    # The encoding that read furthest is most likely the file's: a UTF-8 file with
+    # one bad byte on line 900 should be reported there, not where GB18030 gave up.
+    best, last = max(failures, key=lambda f: f[1].start)
     line = raw.count(b"\n", 0, last.start) + 1
+    hint = f"; it reads as {best} up to there" if len(failures) > 1 and last.start else ""
     raise DataError(
         [
             Issue(
                 origin,
                 f"cannot decode byte {raw[last.start : last.start + 1]!r} at offset {last.start} "
-                f"(tried {', '.join(candidates)})",
+                f"(tried {', '.join(candidates)}{hint})",
                 line=line,
                 expected="UTF-8, UTF-8 with BOM, or GBK/GB18030 text; pass --encoding if it is another",
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LocatedDict", "Where"]
+__all__ = ["LocatedDict", "LocatedList", "Where"]
 
 
 @dataclass(frozen=True)
@@ -40,3 +40,17 @@ class LocatedDict(dict[str, Any]):
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key, self.line)
+
+
+class LocatedList(list[Any]):
+    """A list from a YAML sequence that keeps each item's line number."""
+
+    line: int | None = None
+    item_lines: list[int]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_lines = []
+
+    def line_at(self, index: int) -> int | None:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line

@@ -60,6 +60,7 @@ def prepare(
     model: Model = store.model
     batch = Batch()
     files = []
+    unreadable = False
     for raw_path in paths:
         path = Path(raw_path)
         files.append(str(path))
@@ -67,13 +68,27 @@ def prepare(
             _read_into(batch, path, model, store, mapping, encoding)
         except DataError as exc:
             batch.issues.extend(exc.issues)
-    if not batch.issues:
-        nodes, rels = resolve_batch(batch, store, model)
-    else:
-        nodes, rels = [], []
+            unreadable = True
+    nodes, rels = resolve_batch(batch, store, model, references=not unreadable)
     return Prepared(
-        tuple(files), tuple(nodes), tuple(rels), tuple(batch.issues), tuple(batch.warnings)
+        tuple(files),
+        tuple(nodes),
+        tuple(rels),
+        _in_file_order(batch.issues, files),
+        tuple(batch.warnings),
     )
+
+
+def _in_file_order(issues: Sequence[Issue], files: Sequence[str]) -> tuple[Issue, ...]:
+    """Issues as a user fixes them: file by file, top to bottom (checks run in phases)."""
+
+    def position(issue: Issue) -> tuple[int, int]:
+        for index, name in enumerate(files):
+            if issue.file == name or issue.file.startswith(name + "["):  # xlsx: file[sheet]
+                return index, issue.line or 0
+        return len(files), issue.line or 0
+
+    return tuple(sorted(issues, key=position))
 
 
 def _read_into(
@@ -102,7 +117,9 @@ def _read_into(
             ]
         )
     spec = find_mapping(path, mapping)
-    header, rows = read_rows(path, encoding, spec.sheet if spec else None)
+    header, rows = read_rows(
+        path, encoding, spec.sheet if spec else None, list(spec.columns) if spec else ()
+    )
     where = Where(origin, None, "")
     if spec is None:
         if suffix in (".jsonl", ".ndjson"):

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ import yaml
 
 from chaingraph.errors import DataError, Issue
 from chaingraph.loaders.encoding import read_text
-from chaingraph.loaders.located import LocatedDict
+from chaingraph.loaders.located import LocatedDict, LocatedList
+from chaingraph.names import normalize_text
 
 __all__ = ["DOCUMENT_SUFFIXES", "TABLE_SUFFIXES", "read_document", "read_rows"]
 
@@ -66,12 +67,22 @@ def _construct_map(loader: _LocatingLoader, node: yaml.MappingNode) -> Iterator[
         data.key_lines[key] = key_node.start_mark.line + 1
 
 
+def _construct_seq(loader: _LocatingLoader, node: yaml.SequenceNode) -> Iterator[LocatedList]:
+    data = LocatedList()
+    data.line = node.start_mark.line + 1
+    yield data
+    for item in node.value:
+        data.append(loader.construct_object(item, deep=True))
+        data.item_lines.append(item.start_mark.line + 1)
+
+
 def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> str:
     # Dates stay text: "as_of: 2024-06-30" means the string the author wrote.
     return str(loader.construct_scalar(node))
 
 
 _LocatingLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
@@ -135,51 +146,81 @@ def _json_line(text: str, exc: orjson.JSONDecodeError) -> int | None:
 
 
 def read_rows(
-    path: Path, encoding: str | None = None, sheet: str | None = None
+    path: Path,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    header_hint: Collection[str] = (),
 ) -> tuple[list[str], list[LocatedDict]]:
-    """Rows of a CSV/TSV, XLSX or JSONL file as dicts keyed by header, with line numbers."""
+    """Rows of a CSV/TSV, XLSX or JSONL file as dicts keyed by header, with line numbers.
+
+    ``header_hint`` (a mapping spec's columns) finds the header below title rows.
+    """
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, header_hint)
     text, _ = read_text(path, encoding)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(text, str(path))
-    return _read_csv(text, str(path), "\t" if suffix == ".tsv" else ",")
+    return _read_csv(text, str(path), "\t" if suffix == ".tsv" else ",", header_hint)
 
 
-def _read_csv(text: str, origin: str, delimiter: str) -> tuple[list[str], list[LocatedDict]]:
+# Government lists often open with a title (东莞市2024年专精特新企业名单) and a note
+# above the header; with a mapping spec the header is the first of the opening rows
+# that names one of its columns.
+_HEADER_SEARCH = 20
+
+
+def _header_index(rows: Sequence[Sequence[Any]], hint: Collection[str]) -> int:
+    wanted = {_header_key(h) for h in hint}
+    for index, row in enumerate(rows[:_HEADER_SEARCH]):
+        if any(_header_key(str(c)) in wanted for c in row if c is not None):
+            return index
+    return 0
+
+
+def _header_key(text: str) -> str:
+    return normalize_text(text).replace(" ", "").lower()
+
+
+def _read_csv(
+    text: str, origin: str, delimiter: str, header_hint: Collection[str] = ()
+) -> tuple[list[str], list[LocatedDict]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
     try:
-        header = next(reader, None)
-        if header is None:
-            raise DataError([Issue(origin, "the file is empty", expected="a header row")])
-        header = [h.strip() for h in header]
-        _check_header(header, origin, reader.line_num)
-        rows = []
-        end = reader.line_num
+        end = 0
         for record in reader:
-            # A quoted cell may span lines: report the line the row starts on.
+            # A quoted cell may span lines: a row is reported at the line it starts on.
             line, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) > len(header):
-                raise DataError(
-                    [
-                        Issue(
-                            origin,
-                            f"row has {len(record)} cells but the header has {len(header)}",
-                            line=line,
-                            expected="one cell per header column (quote cells with commas)",
-                        )
-                    ]
-                )
-            row = LocatedDict(zip(header, record, strict=False))
-            row.line = line
-            rows.append(row)
+            if any(cell.strip() for cell in record):
+                records.append((line, record))
     except csv.Error as exc:
         raise DataError(
             [Issue(origin, f"malformed CSV: {exc}", line=reader.line_num, expected="RFC 4180 CSV")]
         ) from None
+    if not records:
+        raise DataError([Issue(origin, "the file is empty", expected="a header row")])
+    at = _header_index([r for _, r in records], header_hint)
+    header_line, header = records[at][0], [h.strip() for h in records[at][1]]
+    while header and not header[-1]:
+        header.pop()  # spreadsheet exports often end every line with empty cells
+    _check_header(header, origin, header_line)
+    rows = []
+    for line, record in records[at + 1 :]:
+        if any(cell.strip() for cell in record[len(header) :]):
+            raise DataError(
+                [
+                    Issue(
+                        origin,
+                        f"row has {len(record)} cells but the header has {len(header)}",
+                        line=line,
+                        expected="one cell per header column (quote cells with commas)",
+                    )
+                ]
+            )
+        row = LocatedDict(zip(header, record, strict=False))
+        row.line = line
+        rows.append(row)
     return header, rows
 
 
@@ -248,7 +289,9 @@ def _read_jsonl(text: str, origin: str) -> tuple[list[str], list[LocatedDict]]:
     return list(keys), rows
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[LocatedDict]]:
+def _read_xlsx(
+    path: Path, sheet: str | None, header_hint: Collection[str] = ()
+) -> tuple[list[str], list[LocatedDict]]:
     import openpyxl
 
     origin = str(path)
@@ -278,40 +321,37 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[LocatedDi
             )
         ws = book[sheet] if sheet else book.worksheets[0]
         where = f"{origin}[{ws.title}]"
-        rows_iter = ws.iter_rows(values_only=True)
-        header: list[str] | None = None
-        rows = []
-        for row_no, values in enumerate(rows_iter, start=1):
-            if header is None:
-                if not any(v is not None and str(v).strip() for v in values):
-                    continue
-                header = [("" if v is None else str(v)).strip() for v in values]
-                while header and not header[-1]:
-                    header.pop()
-                _check_header(header, where, row_no)
-                continue
-            cells = [_cell(v) for v in values]
-            if not any(c not in (None, "") for c in cells):
-                continue
-            extra = [c for c in cells[len(header) :] if c not in (None, "")]
-            if extra:
-                raise DataError(
-                    [
-                        Issue(
-                            where,
-                            "row has values beyond the last header column",
-                            line=row_no,
-                            expected="a header for every filled column",
-                        )
-                    ]
-                )
-            row = LocatedDict(zip(header, cells, strict=False))
-            row.line = row_no
-            rows.append(row)
+        filled = [
+            (row_no, [_cell(v) for v in values])
+            for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            if any(v is not None and str(v).strip() for v in values)
+        ]
     finally:
         book.close()
-    if header is None:
-        raise DataError([Issue(origin, "the sheet is empty", expected="a header row")])
+    if not filled:
+        raise DataError([Issue(where, "the sheet is empty", expected="a header row")])
+    at = _header_index([cells for _, cells in filled], header_hint)
+    header_row = filled[at][0]
+    header = [("" if v is None else str(v)).strip() for v in filled[at][1]]
+    while header and not header[-1]:
+        header.pop()
+    _check_header(header, where, header_row)
+    rows = []
+    for row_no, cells in filled[at + 1 :]:
+        if any(c not in (None, "") for c in cells[len(header) :]):
+            raise DataError(
+                [
+                    Issue(
+                        where,
+                        "row has values beyond the last header column",
+                        line=row_no,
+                        expected="a header for every filled column",
+                    )
+                ]
+            )
+        row = LocatedDict(zip(header, cells, strict=False))
+        row.line = row_no
+        rows.append(row)
     return header, rows
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaingraph.errors import Issue
-from chaingraph.loaders.located import LocatedDict, Where
+from chaingraph.loaders.located import LocatedDict, LocatedList, Where
 from chaingraph.loaders.mapping import SECTIONS
 from chaingraph.model import ID_PATTERN, Model
 from chaingraph.names import check_uscc, name_key, name_variants, normalize_text
@@ -69,8 +69,9 @@ class Batch:
     issues: list[Issue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     uscc_index: dict[str, str] = field(default_factory=dict)
-    company_keys: dict[str, str] = field(default_factory=dict)
+    company_keys: dict[str, str | None] = field(default_factory=dict)  # None: shared key
     names: dict[str, dict[str, None]] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)  # ids and names of records left out
 
     def issue(
         self, where: Where, message: str, value: Any = None, expected: str | None = None
@@ -149,7 +150,9 @@ def collect_records(
 ) -> None:
     """Add node records of one type (and their nested relationships) to ``batch``."""
     for index, record in enumerate(records):
-        here = Where(where.file, _line(record, None) or where.line, f"{where.path}[{index}]")
+        # Table rows (no section path) are told apart by their line alone.
+        path = f"{where.path}[{index}]" if where.path else ""
+        here = Where(where.file, _line(record, None) or where.line, path)
         if not isinstance(record, Mapping):
             batch.issue(here, "record must be a mapping of fields", record, "key: value pairs")
             continue
@@ -180,6 +183,7 @@ def _collect_node(
     else:
         node_id = _plain_id(batch, record, here)
     if node_id is None:
+        _remember_failed(batch, record, props)
         return
     if not ID_PATTERN.match(node_id) or model.type_of_id(node_id) != node_type:
         batch.issue(
@@ -188,10 +192,18 @@ def _collect_node(
             node_id,
             f"{model.id_prefixes[node_type]}<lowercase a-z 0-9 . - _>",
         )
+        _remember_failed(batch, record, props)
         return
     _add_node(batch, node_id, node_type, props, here)
     provenance = {k: props[k] for k in PROVENANCE if k in props}
     _nested_relationships(batch, node_id, node_type, record, here, provenance)
+
+
+def _remember_failed(batch: Batch, record: Mapping[str, Any], props: Mapping[str, Any]) -> None:
+    """A record left out for a reported problem: references to it are not reported again."""
+    for value in (record.get("id"), props.get("name"), props.get("legal_name")):
+        if isinstance(value, str) and value.strip():
+            batch.failed.add(normalize_text(value).lower())
 
 
 def _plain_id(batch: Batch, record: Mapping[str, Any], here: Where) -> str | None:
@@ -218,7 +230,7 @@ def _company_identity(
                 _field_where(record, "uscc", here),
                 str(exc),
                 props["uscc"],
-                "18 characters per GB 32100-2015, e.g. 91440300192203821N",
+                "the 18-character code on the business licence (GB 32100-2015)",
             )
             return None
     legal = props.get("legal_name")
@@ -228,6 +240,7 @@ def _company_identity(
             here.at("name"), "required field is missing", None, "the company's short or legal name"
         )
         return None
+    name_given = "name" in props
     props.setdefault("name", name)
     if isinstance(legal, str):
         aliases = [a for a in name_variants(legal) if a not in (name, legal)]
@@ -250,14 +263,14 @@ def _company_identity(
             )
             node_id = by_uscc
         else:
-            twin = batch.company_keys.get(key) or store.company_by_name_key(key)
+            twin = _twin_by_key(batch, store, key)
             if twin and twin != node_id:
                 batch.warnings.append(
                     f"{here.file}:{here.line}: {node_id} has the same normalised name as {twin}; "
                     "kept apart because both have explicit ids (merge them if they are one firm)"
                 )
     else:
-        twin = batch.company_keys.get(key) or store.company_by_name_key(key)
+        twin = _twin_by_key(batch, store, key)
         twin_uscc = _uscc_of(batch, store, twin) if twin else None
         if twin and uscc and twin_uscc and twin_uscc != uscc:
             # Two registrations (different 统一社会信用代码) are two firms, whatever the name.
@@ -273,12 +286,60 @@ def _company_identity(
             )
         elif node_id in batch.nodes:
             batch.warnings.append(f"{here.file}:{here.line}: duplicate of {node_id}; rows merged")
+    _keep_old_names(batch, store, node_id, props, name_given)
     if uscc:
         batch.uscc_index.setdefault(uscc, node_id)
     for k in keys:
         if k:
-            batch.company_keys.setdefault(k, node_id)
+            known = batch.company_keys.setdefault(k, node_id)
+            if known != node_id:
+                batch.company_keys[k] = None
     return node_id
+
+
+def _twin_by_key(batch: Batch, store: Any, key: str) -> str | None:
+    """The one company (in this load or stored) whose name has ``key``, if exactly one.
+
+    A key two companies share (kept apart by their USCC) names neither: which one a
+    row joined would depend on the order rows arrive in, and reloads would differ.
+    """
+    stored = store.company_by_name_key(key)
+    if key not in batch.company_keys:
+        return stored
+    found = batch.company_keys[key]
+    if found is None or (stored is not None and stored != found):
+        return None
+    return found
+
+
+def _keep_old_names(
+    batch: Batch, store: Any, node_id: str, props: dict[str, Any], name_given: bool
+) -> None:
+    """A duplicate row must not erase how the company was known: names it replaces
+    become aliases, and a row without a short name keeps the one already known.
+
+    Names already stored are compared once the whole load is read (see
+    :func:`chaingraph.loaders.resolve.keep_stored_names`): a row may be replaced by a
+    later row of the same load, and reloading the same files must change nothing.
+    """
+    if node_id in batch.nodes:
+        known: Mapping[str, Any] = batch.nodes[node_id][1]
+    else:
+        stored = store.get(node_id)
+        if stored is not None and not name_given and stored.props.get("name"):
+            props["name"] = stored.props["name"]
+        return
+    if not name_given and known.get("name"):
+        props["name"] = known["name"]  # ours was only the legal name standing in for one
+    kept = [
+        known[field]
+        for field in ("name", "legal_name")
+        if isinstance(known.get(field), str)
+        and props.get(field) not in (None, known[field])
+        and known[field] not in (props.get("name"), props.get("legal_name"))
+    ]
+    if kept:
+        props["aliases"] = list(props.get("aliases") or []) + kept
 
 
 def _uscc_of(batch: Batch, store: Any, node_id: str) -> str | None:
@@ -375,7 +436,14 @@ def _nested_relationships(
         if not isinstance(value, list):
             return [(value, where)]
         return [
-            (v, Where(where.file, _line(v, None) or where.line, f"{where.path}[{i}]"))
+            (
+                v,
+                Where(
+                    where.file,
+                    _line(v, None) or _item_line(value, i, where.line),
+                    f"{where.path}[{i}]",
+                ),
+            )
             for i, v in enumerate(value)
         ]
 
@@ -451,7 +519,8 @@ def collect_relationships(
 ) -> None:
     """Add generic relationship records ``{type, from, to, ...}`` to ``batch``."""
     for index, record in enumerate(records):
-        here = Where(where.file, _line(record, None) or where.line, f"{where.path}[{index}]")
+        path = f"{where.path}[{index}]" if where.path else ""
+        here = Where(where.file, _line(record, None) or where.line, path)
         if not isinstance(record, Mapping):
             batch.issue(here, "record must be a mapping", record, "{type, from, to, ...}")
             continue
@@ -551,7 +620,8 @@ def _coerce(
             props[key] = _convert(value, kind)
         except ValueError:
             if kind and is_storable_number(value):
-                message, expected = f"not a valid {kind}", f"a {kind}"
+                article = "an" if str(kind)[0] in "aeiou" else "a"
+                message, expected = f"not a valid {kind}", f"{article} {kind}"
             else:
                 message, expected = UNSTORABLE, "a finite number"
             batch.issue(
@@ -594,7 +664,7 @@ def is_storable_number(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return -(2**63) <= value < 2**64
+        return -(2**63) <= value < 2**63  # signed 64 bits: what Neo4j stores too
     return True
 
 
@@ -616,6 +686,10 @@ def _line(value: Any, key: str | None) -> int | None:
     if isinstance(value, LocatedDict):
         return value.line_of(key) if key else value.line
     return None
+
+
+def _item_line(items: list[Any], index: int, default: int | None) -> int | None:
+    return items.line_at(index) if isinstance(items, LocatedList) else default
 
 
 def _field_where(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from chaingraph.loaders.records import (
     UNSTORABLE,
@@ -19,7 +19,7 @@ from chaingraph.loaders.records import (
 from chaingraph.model import ID_PATTERN, Model, Node, Relationship
 from chaingraph.names import normalize_text
 
-__all__ = ["resolve_batch"]
+__all__ = ["keep_stored_names", "resolve_batch"]
 
 _SUGGESTION_BUDGET = 25  # fuzzy suggestions cost a scan; enough for the messages shown
 
@@ -69,18 +69,23 @@ class _Resolver:
         return None
 
     def _missing(self, ref: Ref, message: str) -> None:
-        expected = "an id or name defined in this load or already stored"
+        if normalize_text(ref.text).lower() in self.batch.failed:
+            return  # the record it names was left out, and that was reported
         if self.budget > 0:
             self.budget -= 1
             near = self._near(ref)
             if near:
-                expected = "did you mean " + ", ".join(near)
+                message += "; did you mean " + ", ".join(near) + "?"
+        expected = "an id or name defined in this load or already stored"
         self.batch.issue(ref.where, message, ref.text, expected)
 
     def _near(self, ref: Ref) -> list[str]:
+        """Up to three nodes of a fitting type whose id, name or alias is close, as 'name (id)'."""
         entries: list[tuple[str, str]] = []
+        shown: dict[str, str] = {}
         for node_id, (node_type, props) in self.batch.nodes.items():
             if node_type in ref.types:
+                shown[node_id] = str(props.get("name") or node_id)
                 entries.append((node_id, node_id))
                 entries.extend(
                     (str(n), node_id)
@@ -88,26 +93,37 @@ class _Resolver:
                     if n
                 )
         for node_type in ref.types:
+            for node in self.store.nodes(node_type):
+                shown.setdefault(node.id, node.name)
             for node_id, _, text in self.store.names(node_type):
                 entries.append((text, node_id))
                 entries.append((node_id, node_id))
         if not entries:
             return []
         hits = process.extract(
-            ref.text, [e[0] for e in entries], scorer=fuzz.WRatio, limit=12, score_cutoff=60
+            ref.text,
+            [e[0] for e in entries],
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=12,
+            score_cutoff=60,
         )
         seen: dict[str, None] = {}
         for _, _, index in hits:
             seen[entries[index][1]] = None
-        return list(seen)[:3]
+        return [f"{shown.get(i, i)} ({i})" for i in list(seen)[:3]]
 
 
-def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], list[Relationship]]:
+def resolve_batch(
+    batch: Batch, store: Any, model: Model, *, references: bool = True
+) -> tuple[list[Node], list[Relationship]]:
     """Nodes and relationships of ``batch`` with every reference turned into an id.
 
     Problems are appended to ``batch.issues``; the returned lists are only
-    meaningful when there are none.
+    meaningful when there are none. ``references=False`` checks the nodes only: when
+    a whole file could not be read, references to its records would all dangle.
     """
+    keep_stored_names(batch, store)
     resolver = _Resolver(batch, store, model)
     nodes = [Node(i, t, p) for i, (t, p) in batch.nodes.items()]
     for node in nodes:
@@ -123,6 +139,8 @@ def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], l
             batch.issue(batch.node_where[node.id].at(path), UNSTORABLE, value, "a finite number")
 
     rels: list[Relationship] = []
+    if not references:
+        return nodes, rels
     for pending in batch.pending:
         rel = _resolve_rel(resolver, pending)
         if rel is None:
@@ -145,6 +163,30 @@ def resolve_batch(batch: Batch, store: Any, model: Model) -> tuple[list[Node], l
     rels = _collapse(rels)
     _check_structure(batch, store, nodes, rels)
     return nodes, rels
+
+
+def keep_stored_names(batch: Batch, store: Any) -> None:
+    """A company's stored name or legal name that this load replaces stays as an alias.
+
+    Aliases equal to the company's final name or legal name are dropped: rows of one
+    load may pass a name back and forth, and the alias list must come out the same
+    on every reload.
+    """
+    for node_id, (node_type, props) in batch.nodes.items():
+        if node_type != "Company":
+            continue
+        current = (props.get("name"), props.get("legal_name"))
+        aliases = [a for a in dict.fromkeys(props.get("aliases") or []) if a not in current]
+        stored = store.get(node_id)
+        for field in ("name", "legal_name"):
+            old = stored.props.get(field) if stored is not None else None
+            replaced = props.get(field) not in (None, old)
+            if isinstance(old, str) and replaced and old not in current and old not in aliases:
+                aliases.append(old)
+        if aliases:
+            props["aliases"] = aliases
+        else:
+            props.pop("aliases", None)
 
 
 def _collapse(rels: list[Relationship]) -> list[Relationship]:
@@ -193,7 +235,8 @@ def _resolve_rel(resolver: _Resolver, pending: PendingRel) -> Relationship | Non
 
 def _check_structure(batch: Batch, store: Any, nodes: list[Node], rels: list[Relationship]) -> None:
     """Rules across records: products sit in a segment; segments form a tree without cycles."""
-    in_segment = {r.source for r in rels if r.type == "IN_SEGMENT"}
+    # A product whose segment reference is broken has already been reported for it.
+    in_segment = {p.source.text for p in batch.pending if p.type == "IN_SEGMENT"}
     for node in nodes:
         if node.type == "Product" and node.id not in in_segment and store.get(node.id) is None:
             batch.issue(

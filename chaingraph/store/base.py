@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from chaingraph.model import Model, Node, Relationship, load_model
+
+if TYPE_CHECKING:
+    from chaingraph.store.aggregates import (
+        BaseFacts,
+        ChainCounts,
+        CompanyFacts,
+        LeaderInput,
+        ProductSupply,
+        SegmentCoverage,
+    )
 
 __all__ = ["Direction", "GraphStore", "MergeReport", "NameMatch"]
 
@@ -112,6 +122,15 @@ class GraphStore(ABC):
     def company_by_name_key(self, key: str) -> str | None:
         """Id of the company whose legal or short name has this :func:`~chaingraph.names.name_key`."""
 
+    def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes with these ids that exist, by id (one round trip on a server)."""
+        found = {}
+        for node_id in dict.fromkeys(node_ids):
+            node = self.get(node_id)
+            if node is not None:
+                found[node_id] = node
+        return found
+
     def neighbors(
         self, node_id: str, type: str | None = None, direction: Direction = "out"
     ) -> list[str]:
@@ -125,6 +144,84 @@ class GraphStore(ABC):
         from chaingraph.lookup import resolve
 
         return resolve(self, node_id_or_name, type)
+
+    # -- aggregates -----------------------------------------------------------
+    # What the analyses read, in bulk. The defaults (chaingraph.store.aggregates) walk
+    # the graph through the reads above; a server store answers each with one query.
+    # See chaingraph.store.aggregates for the exact definitions both must follow.
+
+    def evaluated_segments(self, root: str) -> list[str]:
+        """Segments under a chain or segment judged on their own (leaves, and parents
+        holding products directly), sorted by id."""
+        from chaingraph.store import aggregates
+
+        return aggregates.evaluated_segments(self, root)
+
+    def focus_priorities(self, base_id: str) -> dict[str, int]:
+        """Evaluated segments a base focuses on (through a chain, segment or product) ->
+        their best priority (1 = highest; 3 when none is given), by segment id."""
+        from chaingraph.store import aggregates
+
+        return aggregates.focus_priorities(self, base_id)
+
+    def company_facts(self, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
+        """Sites, headquarters, fact counts, products and customers of each company found."""
+        from chaingraph.store import aggregates
+
+        return aggregates.company_facts(self, company_ids)
+
+    def segment_coverage(
+        self,
+        segment_ids: Iterable[str],
+        area: str,
+        leader_tags: Sequence[str] = (),
+        leader_rank: int = 100,
+    ) -> dict[str, SegmentCoverage]:
+        """Each segment found with its products, their makers, the makers with a site in
+        ``area`` (and which of those are leaders), and its neighbouring segments."""
+        from chaingraph.store import aggregates
+
+        return aggregates.segment_coverage(self, segment_ids, area, leader_tags, leader_rank)
+
+    def leader_inputs(
+        self,
+        product_ids: Iterable[str],
+        area: str,
+        leader_tags: Sequence[str] = (),
+        leader_rank: int = 100,
+    ) -> list[LeaderInput]:
+        """Inputs of those products that a leader with a site in ``area`` makes, with how
+        many firms make each input and how many of them are in ``area``."""
+        from chaingraph.store import aggregates
+
+        return aggregates.leader_inputs(self, product_ids, area, leader_tags, leader_rank)
+
+    def segment_candidates(
+        self, segment_ids: Iterable[str], area: str
+    ) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Per segment: each product it holds directly -> its makers with no site in
+        ``area`` (every maker when ``area`` is empty)."""
+        from chaingraph.store import aggregates
+
+        return aggregates.segment_candidates(self, segment_ids, area)
+
+    def product_supply(self, chain: str | None = None) -> list[ProductSupply]:
+        """Every product (of one chain when given) with the firms that make it."""
+        from chaingraph.store import aggregates
+
+        return aggregates.product_supply(self, chain)
+
+    def chain_counts(self, home_region: str) -> list[ChainCounts]:
+        """Per chain: segments, products, their makers, those in ``home_region``, facts."""
+        from chaingraph.store import aggregates
+
+        return aggregates.chain_counts(self, home_region)
+
+    def base_facts(self) -> list[BaseFacts]:
+        """Per base: focus, the regions it lies in and how many firms have a site inside."""
+        from chaingraph.store import aggregates
+
+        return aggregates.base_facts(self)
 
     # -- writing -----------------------------------------------------------
     @abstractmethod

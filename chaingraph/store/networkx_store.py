@@ -13,7 +13,7 @@ from chaingraph.errors import DataError, Issue
 from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.store.base import GraphStore, MergeReport
-from chaingraph.store.fileformat import read_store_file, write_store_file
+from chaingraph.store.fileformat import paused_gc, read_store_file, write_store_file
 from chaingraph.store.merging import merge_props
 
 __all__ = ["NetworkxStore"]
@@ -53,7 +53,8 @@ class NetworkxStore(GraphStore):
         self._by_type: dict[str, dict[str, None]] = defaultdict(dict)
         self._names: dict[str, dict[str, None]] = defaultdict(dict)
         self._uscc: dict[str, str] = {}
-        self._company_keys: dict[str, str] = {}
+        # name_key -> the companies having it; a key shared by several names none.
+        self._company_keys: dict[str, dict[str, None]] = defaultdict(dict)
         self._edge_counts: dict[str, int] = defaultdict(int)
 
     # -- files ---------------------------------------------------------------
@@ -62,9 +63,10 @@ class NetworkxStore(GraphStore):
         """Load the store saved at ``path`` (an empty store if the file does not exist)."""
         store = cls(path, model)
         if store.path is not None and store.path.exists():
-            meta, nodes, edges = read_store_file(store.path)
-            store.meta = meta
-            store._load_rows(nodes, edges)
+            with paused_gc():
+                meta, nodes, edges = read_store_file(store.path)
+                store.meta = meta
+                store._load_rows(nodes, edges)
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -104,8 +106,12 @@ class NetworkxStore(GraphStore):
         if props.get("uscc") and self._uscc.get(props["uscc"]) == node_id:
             del self._uscc[props["uscc"]]
         for field in ("legal_name", "name"):
-            if props.get(field) and self._company_keys.get(name_key(props[field])) == node_id:
-                del self._company_keys[name_key(props[field])]
+            if props.get(field):
+                holders = self._company_keys.get(name_key(props[field]))
+                if holders is not None:
+                    holders.pop(node_id, None)
+                    if not holders:
+                        del self._company_keys[name_key(props[field])]
 
     def _index_node(self, node_id: str, node_type: str, props: dict[str, Any]) -> None:
         self._by_type[node_type][node_id] = None
@@ -116,7 +122,7 @@ class NetworkxStore(GraphStore):
                 self._uscc[props["uscc"]] = node_id
             for field in ("legal_name", "name"):
                 if props.get(field):
-                    self._company_keys.setdefault(name_key(props[field]), node_id)
+                    self._company_keys[name_key(props[field])][node_id] = None
 
     # -- reading -----------------------------------------------------------------
     def get(self, node_id: str) -> Node | None:
@@ -172,7 +178,9 @@ class NetworkxStore(GraphStore):
         return self._uscc.get(uscc)
 
     def company_by_name_key(self, key: str) -> str | None:
-        return self._company_keys.get(key)
+        # Several companies with one key (kept apart by their USCC): no single answer.
+        holders = self._company_keys.get(key, {})
+        return next(iter(holders)) if len(holders) == 1 else None
 
     # -- writing -----------------------------------------------------------------
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:

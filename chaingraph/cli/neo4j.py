@@ -1,0 +1,212 @@
+"""Neo4j commands: push (embedded -> Neo4j) and pull (Neo4j -> embedded file).
+
+Every other command reaches Neo4j through ``--neo4j URI`` (see ``store_option``);
+:func:`connect` is where the credentials come from, in this order: ``$NEO4J_USER``
+and ``$NEO4J_PASSWORD``; the Neo4j config file (``$CHAINGRAPH_NEO4J_CONFIG``, else
+``neo4j.yaml`` in the user config folder, e.g. ``~/.config/chaingraph/neo4j.yaml``;
+keys ``user``, ``password``, ``database``), which is refused unless only its owner
+can read it; a prompt, when a terminal is attached. The password is never printed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chaingraph.cli import cli, emit, output_options
+from chaingraph.errors import ConfigError
+from chaingraph.store.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
+
+CONFIG_ENV = "CHAINGRAPH_NEO4J_CONFIG"
+
+
+def config_path() -> Path:
+    """``$CHAINGRAPH_NEO4J_CONFIG``, else ``<user config dir>/chaingraph/neo4j.yaml``."""
+    configured = os.environ.get(CONFIG_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("chaingraph")) / "neo4j.yaml"
+
+
+def read_config(path: Path) -> dict[str, str]:
+    """The settings of a Neo4j config file; {} if there is none.
+
+    Raises
+    ------
+    ConfigError
+        The file can be read by other users (it holds a password), or is not a
+        mapping of the known keys.
+    """
+    import yaml
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the Neo4j config ({exc.strerror})") from None
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"{path}: refusing a Neo4j config that other users can access "
+            f"(mode {stat.filemode(info.st_mode)}); run: chmod 600 {path}"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the Neo4j config ({exc})") from None
+    known = {"uri", "user", "password", "database"}
+    if not isinstance(data, dict) or set(data) - known:
+        raise ConfigError(f"{path}: the Neo4j config must be a mapping of {', '.join(sorted(known))}")
+    return {k: str(v) for k, v in data.items() if v is not None}
+
+
+def connect(
+    uri: str | None,
+    database: str | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Neo4jStore:
+    """Open the Neo4j store at ``uri`` (else ``$NEO4J_URI``) with credentials as the module
+    docstring says; closed when the command ends."""
+    settings = read_config(config_path())
+    uri = uri or os.environ.get("NEO4J_URI") or settings.get("uri")
+    user = os.environ.get("NEO4J_USER") or settings.get("user") or "neo4j"
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        password = settings.get("password")
+    if password is None and uri and sys.stdin.isatty():
+        password = click.prompt(f"Neo4j password for {user}", hide_input=True, err=True)
+    store = Neo4jStore(
+        uri,
+        user,
+        password,
+        database or os.environ.get("NEO4J_DATABASE") or settings.get("database"),
+        batch_size=batch_size,
+    )
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.close)
+    return store
+
+
+def _neo4j_options(f: Any) -> Any:
+    f = click.option(
+        "--batch-size",
+        type=click.IntRange(min=1),
+        default=DEFAULT_BATCH_SIZE,
+        show_default=True,
+        help="Rows per write transaction.",
+    )(f)
+    f = click.option(
+        "--neo4j-database", "database", metavar="NAME", help="Neo4j database (default: the server's)."
+    )(f)
+    return click.option(
+        "--neo4j",
+        "uri",
+        metavar="URI",
+        help="The Neo4j server, e.g. bolt://localhost:7687 or neo4j+s://….databases.neo4j.io "
+        "(default: $NEO4J_URI).",
+    )(f)
+
+
+@cli.command()
+@_neo4j_options
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Embedded store to push (default: the default store, see 'chaingraph --help').",
+)
+@output_options
+def push(
+    uri: str | None,
+    database: str | None,
+    batch_size: int,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Copy the embedded store into Neo4j (merge: pushing twice changes nothing).
+
+    Constraints and indexes are created first; nodes then relationships are written
+    in batches, each all or nothing. If the server is lost midway, run the same push
+    again: what was written is skipped and the rest is written.
+
+    \b
+    Example:
+      NEO4J_PASSWORD=… chaingraph push --neo4j bolt://localhost:7687
+    """
+    from chaingraph.cli import open_store
+
+    source = open_store(store_path) if store_path else _default_store()
+    target = connect(uri, database, batch_size=batch_size)
+    report = target.merge(
+        list(source.nodes()), list(source.relationships()), progress=_progress("push")
+    )
+    row = {"nodes": source.count_nodes(), "relationships": source.count_relationships()}
+    row.update(dataclasses.asdict(report))
+    emit([row], list(row), fmt, output)
+
+
+@cli.command()
+@_neo4j_options
+@click.option(
+    "--store",
+    "store_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Embedded store file to write (merged into if it exists).",
+)
+@output_options
+def pull(
+    uri: str | None,
+    database: str | None,
+    batch_size: int,
+    store_path: Path,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Copy the graph in Neo4j into an embedded store file (merge: pulling twice changes nothing).
+
+    \b
+    Example:
+      chaingraph pull --neo4j neo4j+s://xxxx.databases.neo4j.io --store team.cgraph.json
+      chaingraph gaps --store team.cgraph.json --base 银瓶高端装备产业基地
+    """
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    source = connect(uri, database, batch_size=batch_size)
+    target = NetworkxStore.open(store_path)
+    report = target.merge(list(source.nodes()), list(source.relationships()))
+    if report.changed:
+        # Marks the file as holding the user's data, like 'load' does.
+        target.meta["user_loads"] = int(target.meta.get("user_loads", 0)) + 1
+        target.save()
+    row = {"nodes": target.count_nodes(), "relationships": target.count_relationships()}
+    row.update(dataclasses.asdict(report))
+    emit([row], list(row), fmt, output)
+
+
+def _default_store() -> Any:
+    from chaingraph.dataset import open_default_store
+
+    return open_default_store()
+
+
+def _progress(what: str) -> Any:
+    """A progress callback printing to stderr when it is a terminal (nothing otherwise)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"\r{what}: {done}/{total} rows", err=True, nl=done >= total)
+
+    return show

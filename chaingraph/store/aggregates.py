@@ -1,0 +1,485 @@
+"""The aggregate reads analyses need, as records, with generic implementations.
+
+:class:`~chaingraph.store.base.GraphStore` exposes each function here as a method
+(``store.segment_coverage(...)``…). The functions below work on any store through
+its basic reads (``get``, ``relationships``, ``nodes``): that is what the embedded
+store uses, where those reads are in-memory lookups. The Neo4j store overrides
+each method with one query of ``queries/`` so that the work happens inside Neo4j
+and only the answer crosses the network. The parity tests hold both to identical
+results.
+
+Definitions both implementations follow exactly:
+
+- **places of a region or base**: the place itself, then every region reachable
+  through ``IN`` (any parent), at most :data:`MAX_PLACE_DEPTH` hops away, nearest
+  first, ties by id.
+- **sites of a company**: the places of every ``LOCATED_IN`` target. A firm is
+  *local* to an area when the area is among its sites, *national* when
+  ``region:cn`` is.
+- **headquarters**: the ``LOCATED_IN`` target with key ``总部`` (the smallest id if
+  there are several), with its places.
+- **leader**: a firm with any of the given leader tags, or a global rank at most
+  ``leader_rank``.
+- **chain of a segment**: the chain reachable through ``PART_OF`` (the smallest id
+  if several).
+- **evaluated segments** under a chain or segment: the segment itself (if a
+  segment) and every segment below it, keeping those with no sub-segment or with
+  products of their own.
+- Lists of ids are sorted; lists of names follow the order of their ids, except
+  where a field says they are sorted by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chaingraph.model import Node
+
+if TYPE_CHECKING:
+    from chaingraph.store.base import GraphStore
+
+__all__ = [
+    "HQ_ROLE",
+    "MAX_CHAIN_DEPTH",
+    "MAX_PLACE_DEPTH",
+    "NATION",
+    "BaseFacts",
+    "ChainCounts",
+    "CompanyFacts",
+    "LeaderInput",
+    "Place",
+    "ProductSupply",
+    "SegmentCoverage",
+]
+
+MAX_PLACE_DEPTH = 20  # hops of IN followed from a site to the regions around it
+MAX_CHAIN_DEPTH = 100  # hops of PART_OF followed from a segment up to its chain
+HQ_ROLE = "总部"
+NATION = "region:cn"
+_FACT_TYPES = ("MAKES", "LOCATED_IN", "SUPPLIES")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region or base with what proximity rules read from it."""
+
+    id: str
+    level: str | None
+    gba: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    """What the gap and target rules need to know about one firm.
+
+    ``facts`` counts the company record and its MAKES, LOCATED_IN and SUPPLIES
+    relationships; ``unverified`` how many of those have ``source: unverified``.
+    """
+
+    node: Node
+    places: frozenset[str]
+    hq: tuple[Place, ...]  # the headquarters and the regions around it, nearest first
+    facts: int
+    unverified: int
+    makes: tuple[str, ...]
+    customers: tuple[str, ...]  # companies it SUPPLIES
+
+
+@dataclass(frozen=True)
+class SegmentCoverage:
+    """A segment, the firms making its own products, and which of them are local."""
+
+    segment: str
+    name: str
+    stage: str
+    weight: float
+    chain: str  # "" when the segment is under no chain
+    products: tuple[str, ...]  # products held directly by the segment
+    firms: tuple[str, ...]  # every maker of those products
+    local: tuple[str, ...]  # makers with a site in the area
+    local_names: tuple[str, ...]  # their names, in the order of ``local``
+    local_leaders: tuple[str, ...]  # local makers that are leaders
+    national: int  # makers with a site in China
+    upstream: tuple[str, ...]  # segments holding inputs of its products (itself excluded)
+    downstream: tuple[str, ...]  # segments holding products its products go into
+
+
+@dataclass(frozen=True)
+class LeaderInput:
+    """An input of a product that a local leader makes, and who else makes that input."""
+
+    product: str
+    product_name: str
+    input: str
+    input_name: str
+    input_segments: tuple[str, ...]
+    leaders: tuple[str, ...]  # local leaders making ``product``
+    leader_names: tuple[str, ...]  # their names, sorted by name
+    makers: int  # firms making ``input``
+    local_makers: int  # of them, those with a site in the area
+
+
+@dataclass(frozen=True)
+class ProductSupply:
+    """A product and the firms that make it."""
+
+    product: str
+    name: str
+    makers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChainCounts:
+    """Sizes of one chain and of the firms making its products."""
+
+    chain: str
+    name: str
+    segments: int
+    products: int
+    companies: int
+    local_companies: int  # with a site in the home region
+    facts: int  # company records and their MAKES/LOCATED_IN/SUPPLIES relationships
+    unverified: int  # of those, marked ``source: unverified``
+
+
+@dataclass(frozen=True)
+class BaseFacts:
+    """A base, what it focuses on and how many firms have a site inside it."""
+
+    node: Node
+    focus: tuple[tuple[Any, str, str], ...]  # (priority or 9, target id, target name), sorted
+    regions: tuple[str, ...]  # names of the regions it lies in, nearest first
+    companies: int
+
+
+# -- generic implementations (any store) -------------------------------------------
+
+
+class _Walker:
+    """Memoised graph walks over a store's basic reads, for one aggregate call."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._places: dict[str, list[str]] = {}
+        self._nodes: dict[str, Node | None] = {}
+
+    def node(self, node_id: str) -> Node | None:
+        if node_id not in self._nodes:
+            self._nodes[node_id] = self.store.get(node_id)
+        return self._nodes[node_id]
+
+    def name(self, node_id: str) -> str:
+        node = self.node(node_id)
+        return node.name if node else node_id
+
+    def place_ancestors(self, place_id: str) -> list[str]:
+        if place_id not in self._places:
+            self._places[place_id] = place_ancestors(self.store, place_id)
+        return self._places[place_id]
+
+    def sites(self, company_id: str) -> set[str]:
+        places: set[str] = set()
+        for rel in self.store.relationships("LOCATED_IN", source=company_id):
+            places.update(self.place_ancestors(rel.target))
+        return places
+
+    def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
+        node = self.node(company_id)
+        if node is None:
+            return False
+        if set(node.get("tags") or ()) & set(leader_tags):
+            return True
+        rank = (node.get("global_rank") or {}).get("rank")
+        return isinstance(rank, int) and rank <= leader_rank
+
+
+def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
+    """A place, then the regions it lies in through ``IN``, nearest first (ties by id)."""
+    found = [place_id]
+    seen = {place_id}
+    frontier = [place_id]
+    for _ in range(MAX_PLACE_DEPTH):
+        parents = sorted(
+            {r.target for p in frontier for r in store.relationships("IN", source=p)} - seen
+        )
+        if not parents:
+            break
+        found.extend(parents)
+        seen.update(parents)
+        frontier = parents
+    return found
+
+
+def segments_below(store: GraphStore, root: str) -> set[str]:
+    """Every segment under a chain or segment through ``PART_OF`` (the root excluded)."""
+    found: set[str] = set()
+    frontier = [root]
+    while frontier:
+        children = {r.source for p in frontier for r in store.relationships("PART_OF", target=p)}
+        frontier = sorted(children - found - {root})
+        found.update(frontier)
+    return found
+
+
+def chain_of(store: GraphStore, segment_id: str) -> str:
+    """The chain above a segment through ``PART_OF`` (smallest id if several), or ""."""
+    seen = {segment_id}
+    frontier = [segment_id]
+    chains: set[str] = set()
+    for _ in range(MAX_CHAIN_DEPTH):
+        parents = {r.target for s in frontier for r in store.relationships("PART_OF", source=s)}
+        parents -= seen
+        if not parents:
+            break
+        chains.update(p for p in parents if _type(store, p) == "Chain")
+        seen |= parents
+        frontier = sorted(parents)
+    return min(chains, default="")
+
+
+def _type(store: GraphStore, node_id: str) -> str | None:
+    node = store.get(node_id)
+    return node.type if node else None
+
+
+def evaluated_segments(store: GraphStore, root: str) -> list[str]:
+    """Segments under ``root`` judged on their own: leaves, and parents with own products."""
+    segments = segments_below(store, root)
+    if _type(store, root) == "Segment":
+        segments.add(root)
+    found = []
+    for seg in sorted(segments):
+        has_children = any(True for _ in store.relationships("PART_OF", target=seg))
+        has_products = any(True for _ in store.relationships("IN_SEGMENT", target=seg))
+        if not has_children or has_products:
+            found.append(seg)
+    return found
+
+
+def focus_priorities(store: GraphStore, base_id: str) -> dict[str, int]:
+    """Evaluated segments a base focuses on (via chain, segment or product), best priority each."""
+    priorities: dict[str, int] = {}
+    for rel in store.relationships("FOCUSES_ON", source=base_id):
+        priority = int(rel.props.get("priority", 3))
+        if _type(store, rel.target) == "Product":
+            segments = [r.target for r in store.relationships("IN_SEGMENT", source=rel.target)]
+        else:
+            segments = evaluated_segments(store, rel.target)
+        for seg in segments:
+            priorities[seg] = min(priority, priorities.get(seg, priority))
+    return dict(sorted(priorities.items()))
+
+
+def company_facts(store: GraphStore, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
+    """Facts of each company found (ids that are not companies are left out)."""
+    walk = _Walker(store)
+    found: dict[str, CompanyFacts] = {}
+    for company_id in dict.fromkeys(company_ids):
+        node = walk.node(company_id)
+        if node is None or node.type != "Company":
+            continue
+        out = [r for r in store.relationships(source=company_id) if r.type in _FACT_TYPES]
+        located = [r for r in out if r.type == "LOCATED_IN"]
+        places: set[str] = set()
+        for rel in located:
+            places.update(walk.place_ancestors(rel.target))
+        hq_sites = sorted(r.target for r in located if r.key == HQ_ROLE)
+        hq: tuple[Place, ...] = ()
+        if hq_sites:
+            hq = tuple(_place(walk, p) for p in walk.place_ancestors(hq_sites[0]))
+        records = [node.props] + [r.props for r in out]
+        found[company_id] = CompanyFacts(
+            node,
+            frozenset(places),
+            hq,
+            len(records),
+            sum(1 for p in records if p.get("source") == "unverified"),
+            tuple(sorted({r.target for r in out if r.type == "MAKES"})),
+            tuple(sorted({r.target for r in out if r.type == "SUPPLIES"})),
+        )
+    return found
+
+
+def _place(walk: _Walker, place_id: str) -> Place:
+    node = walk.node(place_id)
+    if node is None:
+        return Place(place_id, None, False, place_id)
+    return Place(place_id, node.get("level"), bool(node.get("gba")), node.name)
+
+
+def segment_coverage(
+    store: GraphStore,
+    segment_ids: Iterable[str],
+    area: str,
+    leader_tags: Sequence[str],
+    leader_rank: int,
+) -> dict[str, SegmentCoverage]:
+    """Coverage of each segment found: its products, their makers, and which are local."""
+    walk = _Walker(store)
+    found: dict[str, SegmentCoverage] = {}
+    for seg in dict.fromkeys(segment_ids):
+        node = walk.node(seg)
+        if node is None or node.type != "Segment":
+            continue
+        products = sorted({r.source for r in store.relationships("IN_SEGMENT", target=seg)})
+        firms = sorted(
+            {m.source for p in products for m in store.relationships("MAKES", target=p)}
+        )
+        sites = {c: walk.sites(c) for c in firms}
+        local = [c for c in firms if area in sites[c]]
+        up: set[str] = set()
+        down: set[str] = set()
+        for product in products:
+            for rel in store.relationships("INPUT_TO", target=product):
+                up.update(r.target for r in store.relationships("IN_SEGMENT", source=rel.source))
+            for rel in store.relationships("INPUT_TO", source=product):
+                down.update(r.target for r in store.relationships("IN_SEGMENT", source=rel.target))
+        found[seg] = SegmentCoverage(
+            seg,
+            node.name,
+            str(node.get("stage", "")),
+            float(node.get("weight", 1.0)),
+            chain_of(store, seg),
+            tuple(products),
+            tuple(firms),
+            tuple(local),
+            tuple(walk.name(c) for c in local),
+            tuple(c for c in local if walk.is_leader(c, leader_tags, leader_rank)),
+            sum(1 for c in firms if NATION in sites[c]),
+            tuple(sorted(up - {seg})),
+            tuple(sorted(down - {seg})),
+        )
+    return found
+
+
+def leader_inputs(
+    store: GraphStore,
+    product_ids: Iterable[str],
+    area: str,
+    leader_tags: Sequence[str],
+    leader_rank: int,
+) -> list[LeaderInput]:
+    """Inputs of those products that a local leader makes, with their makers, by product."""
+    walk = _Walker(store)
+    rows = []
+    for product in sorted(set(product_ids)):
+        makers = sorted({r.source for r in store.relationships("MAKES", target=product)})
+        leaders = [
+            c
+            for c in makers
+            if area in walk.sites(c) and walk.is_leader(c, leader_tags, leader_rank)
+        ]
+        if not leaders:
+            continue
+        inputs = sorted({r.source for r in store.relationships("INPUT_TO", target=product)})
+        for item in inputs:
+            suppliers = sorted({r.source for r in store.relationships("MAKES", target=item)})
+            segments = sorted({r.target for r in store.relationships("IN_SEGMENT", source=item)})
+            rows.append(
+                LeaderInput(
+                    product,
+                    walk.name(product),
+                    item,
+                    walk.name(item),
+                    tuple(segments),
+                    tuple(leaders),
+                    tuple(sorted(walk.name(c) for c in leaders)),
+                    len(suppliers),
+                    sum(1 for c in suppliers if area in walk.sites(c)),
+                )
+            )
+    return rows
+
+
+def segment_candidates(
+    store: GraphStore, segment_ids: Iterable[str], area: str
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per segment, each product it holds directly -> its makers with no site in ``area``."""
+    walk = _Walker(store)
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for seg in dict.fromkeys(segment_ids):
+        products = sorted({r.source for r in store.relationships("IN_SEGMENT", target=seg)})
+        found[seg] = {
+            p: tuple(
+                sorted(
+                    {
+                        m.source
+                        for m in store.relationships("MAKES", target=p)
+                        if not area or area not in walk.sites(m.source)
+                    }
+                )
+            )
+            for p in products
+        }
+    return found
+
+
+def product_supply(store: GraphStore, chain: str | None = None) -> list[ProductSupply]:
+    """Every product (of one chain's segments when given) with its makers, by id."""
+    if chain is None:
+        products = sorted(n.id for n in store.nodes("Product"))
+    else:
+        segments = segments_below(store, chain)
+        products = sorted(
+            {r.source for s in segments for r in store.relationships("IN_SEGMENT", target=s)}
+        )
+    rows = []
+    for product in products:
+        node = store.get(product)
+        makers = sorted({r.source for r in store.relationships("MAKES", target=product)})
+        rows.append(ProductSupply(product, node.name if node else product, tuple(makers)))
+    return rows
+
+
+def chain_counts(store: GraphStore, home_region: str) -> list[ChainCounts]:
+    """Per chain (by id): segments, products, their makers, local makers and their facts."""
+    walk = _Walker(store)
+    rows = []
+    for chain in sorted(store.nodes("Chain"), key=lambda n: n.id):
+        segments = segments_below(store, chain.id)
+        products = {r.source for s in segments for r in store.relationships("IN_SEGMENT", target=s)}
+        firms = {m.source for p in products for m in store.relationships("MAKES", target=p)}
+        facts = unverified = 0
+        for firm in firms:
+            node = walk.node(firm)
+            records = [node.props] if node else []
+            records += [r.props for r in store.relationships(source=firm) if r.type in _FACT_TYPES]
+            facts += len(records)
+            unverified += sum(1 for p in records if p.get("source") == "unverified")
+        rows.append(
+            ChainCounts(
+                chain.id,
+                chain.name,
+                len(segments),
+                len(products),
+                len(firms),
+                sum(1 for c in firms if home_region in walk.sites(c)),
+                facts,
+                unverified,
+            )
+        )
+    return rows
+
+
+def base_facts(store: GraphStore) -> list[BaseFacts]:
+    """Per base (by id): focus, enclosing regions and how many firms have a site inside."""
+    walk = _Walker(store)
+    inside: dict[str, set[str]] = {}
+    for rel in store.relationships("LOCATED_IN"):
+        for place in walk.place_ancestors(rel.target):
+            inside.setdefault(place, set()).add(rel.source)
+    rows = []
+    for base in sorted(store.nodes("Base"), key=lambda n: n.id):
+        focus = sorted(
+            (r.props.get("priority", 9), r.target, walk.name(r.target))
+            for r in store.relationships("FOCUSES_ON", source=base.id)
+            if walk.node(r.target) is not None
+        )
+        regions = [walk.name(p) for p in walk.place_ancestors(base.id)[1:] if walk.node(p)]
+        rows.append(
+            BaseFacts(base, tuple(focus), tuple(regions), len(inside.get(base.id, ())))
+        )
+    return rows

@@ -1,0 +1,984 @@
+"""The Neo4j store: the chain graph in a Neo4j server, a cluster or Aura.
+
+For data that outgrows one process, or one graph a team shares. Everything goes
+through the official ``neo4j`` driver (``neo4j-rust-ext`` speeds up its wire
+format); connect with a ``neo4j://`` routing URI for a cluster or Aura, or
+``bolt://`` for a single server.
+
+Schema
+------
+Every node has the shared label ``Entity`` (a uniqueness constraint on
+``Entity.id``) plus the label of its type (``Company``, ``Segment``…); a
+relationship's Neo4j type is its chaingraph type. Labels and relationship types
+come only from the model's allowlist (``ontology/model.yaml``), and are checked
+against it before they are written into a query; every value travels as a query
+parameter, never inside the query text.
+
+Properties
+----------
+Neo4j cannot store nested maps (``listing``, ``global_rank``) or lists of mixed
+types, so each node and relationship keeps its full chaingraph properties as JSON
+text in ``props_json``: reading it back gives exactly what was merged, with the
+same types. Beside it sit real properties for queries and for people browsing the
+graph: ``id`` and ``type``, every top-level property Neo4j can store as it is
+(text, numbers, booleans, lists of one kind), and derived ones: ``lookup_names``
+(normalised name, legal name and aliases, for exact name lookup), ``name_key`` and
+``legal_name_key`` (company dedup keys), ``listing_board`` and ``global_rank_no``.
+A relationship also has ``key`` (what tells apart parallel ones of one type;
+``""`` when none) and is identified by ``(type, source, target, key)``.
+
+Loading
+-------
+:meth:`Neo4jStore.merge` follows :func:`~chaingraph.store.merging.merge_props`
+exactly like the embedded store, so both hold identical properties: it checks the
+whole input first (known types, one type per id, relationship ends that exist) and
+writes nothing if anything is wrong; then, nodes before relationships, it writes
+batches of ``batch_size`` rows. Each batch is one managed transaction (retried by
+the driver on transient errors and lost connections, for at most
+``retry_seconds``): it locks and reads the stored rows of the batch, computes the
+merged properties in Python, and writes with ``UNWIND $rows ... MERGE`` only the
+rows that change. So a reload writes nothing, a batch is written entirely or not
+at all, and after a failure the same load run again skips what was written and
+finishes the rest without duplicates. Constraints and indexes are created before
+the first write.
+
+Reads
+-----
+The aggregate reads of :class:`~chaingraph.store.base.GraphStore` (segment
+coverage, company profiles…) each run one named query of ``queries/``
+(:func:`chaingraph.queries.query`), so the analyses aggregate inside Neo4j and
+never pull the whole graph. Lists come back sorted by id, as from the embedded
+store (names are sorted in Python, whose order of text is the reference).
+
+Connection
+----------
+Arguments, else the environment: ``NEO4J_URI``, ``NEO4J_USER`` (default
+``neo4j``), ``NEO4J_PASSWORD``, ``NEO4J_DATABASE`` (default: the server's). A
+wrong password, an unreachable server or one lost during a load raise
+:class:`~chaingraph.errors.StoreUnavailable` with a message saying what to do,
+after ``connect_attempts`` tries (connecting) or ``retry_seconds`` of retries
+(during a transaction). The password never appears in messages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import neo4j
+import orjson
+from neo4j import exceptions as neo4j_errors
+
+from chaingraph.errors import ConfigError, DataError, Issue, StoreError, StoreUnavailable
+from chaingraph.model import Model, Node, Relationship
+from chaingraph.names import name_key, normalize_text
+from chaingraph.queries import query
+from chaingraph.store.aggregates import (
+    BaseFacts,
+    ChainCounts,
+    CompanyFacts,
+    LeaderInput,
+    Place,
+    ProductSupply,
+    SegmentCoverage,
+)
+from chaingraph.store.base import GraphStore, MergeReport
+from chaingraph.store.merging import merge_props
+from chaingraph.store.networkx_store import _collapse
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "ENTITY_LABEL",
+    "Neo4jStore",
+    "connection_settings",
+    "node_properties",
+    "relationship_properties",
+    "schema_statements",
+]
+
+ENTITY_LABEL = "Entity"
+DEFAULT_BATCH_SIZE = 2000
+_READ_CHUNK = 5000
+_PAGE = 5000
+_SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# Real properties chaingraph derives or owns; a data property of the same name stays
+# in props_json only, so it cannot overwrite them.
+_NODE_RESERVED = frozenset(
+    {
+        "id",
+        "type",
+        "props_json",
+        "lookup_names",
+        "name_key",
+        "legal_name_key",
+        "listing_board",
+        "global_rank_no",
+    }
+)
+_REL_RESERVED = frozenset({"key", "props_json"})
+_INT64 = (-(2**63), 2**63 - 1)
+
+T = TypeVar("T")
+
+
+# -- properties -----------------------------------------------------------------
+
+
+def _storable(value: Any) -> bool:
+    """Whether Neo4j can store ``value`` as a property as it is (empty lists are left
+    out: they carry no type, and a bulk import could not tell them from no value)."""
+    if isinstance(value, bool | str | float):
+        return True
+    if isinstance(value, int):
+        return _INT64[0] <= value <= _INT64[1]
+    if isinstance(value, list):
+        kinds = {_kind(v) for v in value}
+        return len(kinds) == 1 and None not in kinds and all(_storable(v) for v in value)
+    return False
+
+
+def _kind(value: Any) -> type | None:
+    for kind in (bool, str, int, float):
+        if isinstance(value, kind):
+            return kind
+    return None
+
+
+def node_properties(node: Node) -> dict[str, Any]:
+    """The Neo4j properties of a node (see the module docstring).
+
+    Examples
+    --------
+    >>> props = node_properties(Node("co:x", "Company", {"name": "Ｘ科技", "listing":
+    ...     {"board": "科创板", "code": "688001"}, "global_rank": {"list": "L", "rank": 7}}))
+    >>> props["name"], props["lookup_names"], props["listing_board"], props["global_rank_no"]
+    ('Ｘ科技', ['x科技'], '科创板', 7)
+    >>> "listing" in props, props["props_json"].startswith('{"name"')
+    (False, True)
+    """
+    props = node.props
+    out: dict[str, Any] = {
+        k: v for k, v in props.items() if k not in _NODE_RESERVED and v is not None and _storable(v)
+    }
+    out["id"] = node.id
+    out["type"] = node.type
+    out["props_json"] = orjson.dumps(props).decode()
+    names = [props.get("name"), props.get("legal_name"), *(props.get("aliases") or ())]
+    lookup = list(dict.fromkeys(normalize_text(n).lower() for n in names if isinstance(n, str) and n))
+    if lookup:
+        out["lookup_names"] = lookup
+    if node.type == "Company":
+        for field, target in (("name", "name_key"), ("legal_name", "legal_name_key")):
+            if isinstance(props.get(field), str) and props[field]:
+                out[target] = name_key(props[field])
+        board = (props.get("listing") or {}).get("board")
+        if isinstance(board, str):
+            out["listing_board"] = board
+        rank = (props.get("global_rank") or {}).get("rank")
+        if isinstance(rank, int) and not isinstance(rank, bool) and _storable(rank):
+            out["global_rank_no"] = rank
+    return out
+
+
+def relationship_properties(rel: Relationship) -> dict[str, Any]:
+    """The Neo4j properties of a relationship: ``key``, ``props_json`` and its plain values.
+
+    >>> relationship_properties(Relationship("FOCUSES_ON", "base:b", "chain:c", "", {"priority": 1}))
+    {'priority': 1, 'key': '', 'props_json': '{"priority":1}'}
+    """
+    out: dict[str, Any] = {
+        k: v
+        for k, v in rel.props.items()
+        if k not in _REL_RESERVED and v is not None and _storable(v)
+    }
+    out["key"] = rel.key
+    out["props_json"] = orjson.dumps(rel.props).decode()
+    return out
+
+
+def _props_of(raw: str | None, fallback: dict[str, Any], reserved: frozenset[str]) -> dict:
+    if raw is not None:
+        props: dict[str, Any] = orjson.loads(raw)
+        return props
+    # Written by something other than chaingraph (say, by hand in Neo4j Browser).
+    return {k: v for k, v in fallback.items() if k not in reserved}
+
+
+def schema_statements(model: Model) -> list[str]:
+    """The constraint and indexes the store relies on (idempotent: ``IF NOT EXISTS``)."""
+    _check_name(ENTITY_LABEL)
+    statements = [
+        f"CREATE CONSTRAINT chaingraph_entity_id IF NOT EXISTS "
+        f"FOR (n:{ENTITY_LABEL}) REQUIRE n.id IS UNIQUE",
+    ]
+    if "Company" in model.node_types:
+        for prop in ("uscc", "name_key", "legal_name_key"):
+            statements.append(
+                f"CREATE INDEX chaingraph_company_{prop} IF NOT EXISTS "
+                f"FOR (n:Company) ON (n.{prop})"
+            )
+    return statements
+
+
+def _check_name(name: str) -> str:
+    """A label or type safe to write into a query: from the allowlist and plain ASCII."""
+    if not _SAFE_NAME.match(name):
+        raise StoreError(f"refusing label or type {name!r}: not a plain identifier")
+    return name
+
+
+# -- connection settings -----------------------------------------------------------
+
+
+def connection_settings(
+    uri: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    database: str | None = None,
+) -> tuple[str, str, str, str | None]:
+    """``(uri, user, password, database)`` from the arguments, else ``NEO4J_*`` variables.
+
+    Raises
+    ------
+    ConfigError
+        No URI or no password.
+    """
+    uri = uri or os.environ.get("NEO4J_URI")
+    if not uri:
+        raise ConfigError("no Neo4j server given: pass --neo4j URI or set NEO4J_URI")
+    user = user or os.environ.get("NEO4J_USER") or "neo4j"
+    password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        raise ConfigError(f"no password for Neo4j user {user!r}: set NEO4J_PASSWORD")
+    database = database or os.environ.get("NEO4J_DATABASE") or None
+    return uri, user, password, database
+
+
+def redact(uri: str) -> str:
+    """The URI without any user or password in it, for messages.
+
+    >>> redact("neo4j+s://neo4j:secret@abc.databases.neo4j.io")
+    'neo4j+s://abc.databases.neo4j.io'
+    """
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<unparsable URI>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+# -- the store ----------------------------------------------------------------------
+
+
+class Neo4jStore(GraphStore):
+    """Chain graph held in a Neo4j server (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    uri, user, password, database
+        Connection; ``None`` reads ``NEO4J_URI``, ``NEO4J_USER`` (default ``neo4j``),
+        ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` (default: the server's default).
+    batch_size
+        Rows per write transaction when merging.
+    retry_seconds
+        How long the driver retries a transaction after transient errors or a lost
+        connection before giving up.
+    connect_attempts
+        Tries to reach the server on opening (with a short back-off between them).
+    connection_timeout
+        Seconds to wait for one TCP/TLS connection.
+
+    Raises
+    ------
+    StoreUnavailable
+        The server is unreachable or refused the credentials.
+    ConfigError
+        No URI or password, a malformed URI, or no such database.
+    """
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        model: Model | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        retry_seconds: float = 30.0,
+        connect_attempts: int = 3,
+        connection_timeout: float = 10.0,
+    ) -> None:
+        super().__init__(model)
+        if batch_size < 1:
+            raise ConfigError("batch size must be at least 1")
+        self.uri, self.user, password, self.database = connection_settings(
+            uri, user, password, database
+        )
+        self.batch_size = batch_size
+        self.retry_seconds = retry_seconds
+        self._schema_ready = False
+        self._labels = {t: _check_name(t) for t in self.model.node_types}
+        self._rel_types = {t: _check_name(t) for t in self.model.relationship_types}
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self.uri,
+                auth=(self.user, password),
+                max_transaction_retry_time=retry_seconds,
+                connection_timeout=connection_timeout,
+                connection_acquisition_timeout=connection_timeout * 2,
+                notifications_min_severity="OFF",
+                user_agent="chaingraph",
+            )
+        except (ValueError, neo4j_errors.ConfigurationError) as exc:
+            raise ConfigError(f"not a usable Neo4j URI {redact(self.uri)!r}: {exc}") from None
+        try:
+            self._connect(max(1, connect_attempts))
+        except BaseException:
+            self._driver.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({redact(self.uri)!r}, database={self.database!r})"
+
+    @property
+    def where(self) -> str:
+        """The server (and database) for messages, without credentials."""
+        db = f" (database {self.database})" if self.database else ""
+        return f"{redact(self.uri)}{db}"
+
+    def _connect(self, attempts: int) -> None:
+        reason = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self._driver.session(database=self.database) as session:
+                    session.run("RETURN 1").consume()
+                return
+            except neo4j_errors.AuthError:
+                raise StoreUnavailable(
+                    f"Neo4j at {self.where} refused the credentials of user {self.user!r}; "
+                    "check NEO4J_USER and NEO4J_PASSWORD"
+                ) from None
+            except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
+                reason = _reason(exc)
+            except neo4j_errors.Neo4jError as exc:
+                if "DatabaseNotFound" in str(exc.code):
+                    raise ConfigError(
+                        f"Neo4j at {redact(self.uri)} has no database {self.database!r}"
+                    ) from None
+                raise StoreError(f"Neo4j at {self.where}: {_reason(exc)}") from None
+            if attempt < attempts:
+                time.sleep(min(0.5 * 2 ** (attempt - 1), 4.0))
+        raise StoreUnavailable(
+            f"cannot reach Neo4j at {self.where} after {attempts} attempt(s) ({reason}); "
+            "is the server running and the URI right?"
+        )
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- running queries ------------------------------------------------------------
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self.database)
+
+    def _guard(self, work: Callable[[], T], doing: str) -> T:
+        """Run ``work``, turning driver errors into chaingraph errors."""
+        try:
+            return work()
+        except neo4j_errors.AuthError:
+            raise StoreUnavailable(
+                f"Neo4j at {self.where} refused the credentials of user {self.user!r} "
+                f"while {doing}; check NEO4J_USER and NEO4J_PASSWORD"
+            ) from None
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+            raise StoreUnavailable(
+                f"lost Neo4j at {self.where} while {doing}, still unreachable after "
+                f"{self.retry_seconds:g}s of retries ({_reason(exc)})"
+            ) from None
+        except neo4j_errors.Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.where} failed while {doing}: {_reason(exc)}") from None
+        except neo4j_errors.DriverError as exc:
+            raise StoreError(f"Neo4j at {self.where} failed while {doing}: {_reason(exc)}") from None
+
+    def _read(self, text: str, doing: str = "reading", **params: Any) -> list[neo4j.Record]:
+        def work(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
+            return list(tx.run(text, params))
+
+        def run() -> list[neo4j.Record]:
+            with self._session() as session:
+                return session.execute_read(work)
+
+        return self._guard(run, doing)
+
+    def run_query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a named query of ``queries/`` (read only) and return its rows as dicts."""
+        return [r.data() for r in self._read(query(name), f"running query {name}", **params)]
+
+    def _chunks(self, ids: Iterable[str], size: int = _READ_CHUNK) -> Iterator[list[str]]:
+        chunk: list[str] = []
+        for node_id in dict.fromkeys(ids):
+            chunk.append(node_id)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    # -- reading ------------------------------------------------------------------
+    _NODE_COLUMNS = "n.id AS id, n.type AS type, n.props_json AS props, properties(n) AS raw"
+
+    def _node(self, record: neo4j.Record) -> Node:
+        return Node(
+            record["id"], record["type"], _props_of(record["props"], record["raw"], _NODE_RESERVED)
+        )
+
+    def get(self, node_id: str) -> Node | None:
+        rows = self._read(
+            f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) RETURN {self._NODE_COLUMNS}", id=node_id
+        )
+        return self._node(rows[0]) if rows else None
+
+    def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        for chunk in self._chunks(node_ids):
+            for record in self._read(
+                f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) RETURN {self._NODE_COLUMNS}",
+                ids=chunk,
+            ):
+                node = self._node(record)
+                found[node.id] = node
+        return {i: found[i] for i in dict.fromkeys(node_ids) if i in found}
+
+    def nodes(self, type: str | None = None) -> Iterator[Node]:
+        if type is not None and type not in self._labels:
+            return
+        after = ""
+        while True:
+            rows = self._read(
+                f"MATCH (n:{ENTITY_LABEL}) WHERE n.id > $after "
+                "AND ($type IS NULL OR n.type = $type) "
+                f"RETURN {self._NODE_COLUMNS} ORDER BY n.id LIMIT $page",
+                after=after,
+                type=type,
+                page=_PAGE,
+            )
+            for record in rows:
+                yield self._node(record)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1]["id"]
+
+    _REL_COLUMNS = (
+        "type(r) AS type, a.id AS source, b.id AS target, r.key AS key, "
+        "r.props_json AS props, properties(r) AS raw"
+    )
+    _REL_ORDER = "ORDER BY source, type, target, key"
+
+    def _relationship(self, record: neo4j.Record) -> Relationship:
+        return Relationship(
+            record["type"],
+            record["source"],
+            record["target"],
+            record["key"] or "",
+            _props_of(record["props"], record["raw"], _REL_RESERVED),
+        )
+
+    def relationships(
+        self,
+        type: str | None = None,
+        *,
+        source: str | None = None,
+        target: str | None = None,
+    ) -> Iterator[Relationship]:
+        if type is not None and type not in self._rel_types:
+            return
+        types = [type] if type else list(self._rel_types)
+        if source is not None or target is not None:
+            a = f"(a:{ENTITY_LABEL} {{id: $source}})" if source is not None else f"(a:{ENTITY_LABEL})"
+            b = f"(b:{ENTITY_LABEL} {{id: $target}})" if target is not None else f"(b:{ENTITY_LABEL})"
+            rows = self._read(
+                f"MATCH {a}-[r]->{b} WHERE type(r) IN $types "
+                f"RETURN {self._REL_COLUMNS} {self._REL_ORDER}",
+                source=source,
+                target=target,
+                types=types,
+            )
+            yield from (self._relationship(r) for r in rows)
+            return
+        if type is not None:
+            rel_type = self._rel_types[type]
+            for record in self._read(
+                f"MATCH (a:{ENTITY_LABEL})-[r:{rel_type}]->(b:{ENTITY_LABEL}) "
+                f"RETURN {self._REL_COLUMNS} {self._REL_ORDER}"
+            ):
+                yield self._relationship(record)
+            return
+        # Everything: page through source nodes, so no single answer holds the whole graph.
+        after = ""
+        while True:
+            ids = [
+                r["id"]
+                for r in self._read(
+                    f"MATCH (n:{ENTITY_LABEL}) WHERE n.id > $after "
+                    "RETURN n.id AS id ORDER BY n.id LIMIT $page",
+                    after=after,
+                    page=_PAGE,
+                )
+            ]
+            if not ids:
+                return
+            for record in self._read(
+                f"UNWIND $ids AS id MATCH (a:{ENTITY_LABEL} {{id: id}})-[r]->(b:{ENTITY_LABEL}) "
+                f"WHERE type(r) IN $types RETURN {self._REL_COLUMNS} {self._REL_ORDER}",
+                ids=ids,
+                types=types,
+            ):
+                yield self._relationship(record)
+            if len(ids) < _PAGE:
+                return
+            after = ids[-1]
+
+    def count_nodes(self, type: str | None = None) -> int:
+        if type is not None and type not in self._labels:
+            return 0
+        label = self._labels[type] if type else ENTITY_LABEL
+        return int(self._read(f"MATCH (n:{label}) RETURN count(n) AS c")[0]["c"])
+
+    def count_relationships(self, type: str | None = None) -> int:
+        if type is not None and type not in self._rel_types:
+            return 0
+        types = [self._rel_types[type]] if type else list(self._rel_types.values())
+        return sum(
+            int(self._read(f"MATCH ()-[r:{t}]->() RETURN count(r) AS c")[0]["c"]) for t in types
+        )
+
+    def ids_by_name(self, name: str, type: str | None = None) -> list[str]:
+        rows = self._read(
+            f"MATCH (n:{ENTITY_LABEL}) WHERE $key IN n.lookup_names "
+            "AND ($type IS NULL OR n.type = $type) RETURN n.id AS id ORDER BY id",
+            key=normalize_text(name).lower(),
+            type=type,
+        )
+        return [r["id"] for r in rows]
+
+    def names(self, type: str | None = None) -> Iterator[tuple[str, str, str]]:
+        rows = self._read(
+            f"MATCH (n:{ENTITY_LABEL}) WHERE $type IS NULL OR n.type = $type "
+            "RETURN n.id AS id, n.type AS type, n.name AS name, n.legal_name AS legal_name, "
+            "n.aliases AS aliases ORDER BY id",
+            type=type,
+        )
+        for r in rows:
+            for text in (r["name"], r["legal_name"], *(r["aliases"] or ())):
+                if text:
+                    yield r["id"], r["type"], text
+
+    def company_by_uscc(self, uscc: str) -> str | None:
+        rows = self._read(
+            "MATCH (n:Company) WHERE n.uscc = $uscc RETURN n.id AS id ORDER BY id LIMIT 1",
+            uscc=uscc,
+        )
+        return rows[0]["id"] if rows else None
+
+    def company_by_name_key(self, key: str) -> str | None:
+        rows = self._read(
+            "MATCH (n:Company) WHERE n.name_key = $key RETURN n.id AS id "
+            "UNION MATCH (n:Company) WHERE n.legal_name_key = $key RETURN n.id AS id",
+            key=key,
+        )
+        # Like the embedded store: a key several companies share names none of them.
+        ids = {r["id"] for r in rows}
+        return ids.pop() if len(ids) == 1 else None
+
+    # -- aggregates: one named query each ---------------------------------------------
+    def evaluated_segments(self, root: str) -> list[str]:
+        return [r["segment"] for r in self.run_query("evaluated_segments", root=root)]
+
+    def focus_priorities(self, base_id: str) -> dict[str, int]:
+        rows = self.run_query("focus_segments", base=base_id)
+        return {r["segment"]: int(r["priority"]) for r in rows}
+
+    def company_facts(self, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
+        found: dict[str, CompanyFacts] = {}
+        for chunk in self._chunks(company_ids, 2000):
+            for r in self.run_query("company_profiles", ids=chunk):
+                found[r["id"]] = CompanyFacts(
+                    Node(r["id"], r["type"], orjson.loads(r["props"])),
+                    frozenset(r["places"]),
+                    tuple(
+                        Place(p["id"], p["level"], bool(p["gba"]), p["name"]) for p in r["hq"]
+                    ),
+                    int(r["facts"]),
+                    int(r["unverified"]),
+                    tuple(r["makes"]),
+                    tuple(r["customers"]),
+                )
+        return {i: found[i] for i in dict.fromkeys(company_ids) if i in found}
+
+    def segment_coverage(
+        self,
+        segment_ids: Iterable[str],
+        area: str,
+        leader_tags: Sequence[str] = (),
+        leader_rank: int = 100,
+    ) -> dict[str, SegmentCoverage]:
+        wanted = list(dict.fromkeys(segment_ids))
+        rows = self.run_query(
+            "segment_coverage",
+            segments=wanted,
+            area=area,
+            leader_tags=list(leader_tags),
+            leader_rank=leader_rank,
+        )
+        found = {
+            r["segment"]: SegmentCoverage(
+                r["segment"],
+                r["name"],
+                str(r["stage"]),
+                float(r["weight"]),
+                r["chain"],
+                tuple(r["products"]),
+                tuple(r["firms"]),
+                tuple(r["local"]),
+                tuple(r["local_names"]),
+                tuple(r["local_leaders"]),
+                int(r["national"]),
+                tuple(r["upstream"]),
+                tuple(r["downstream"]),
+            )
+            for r in rows
+        }
+        return {s: found[s] for s in wanted if s in found}
+
+    def leader_inputs(
+        self,
+        product_ids: Iterable[str],
+        area: str,
+        leader_tags: Sequence[str] = (),
+        leader_rank: int = 100,
+    ) -> list[LeaderInput]:
+        rows = self.run_query(
+            "local_leader_inputs",
+            products=sorted(set(product_ids)),
+            area=area,
+            leader_tags=list(leader_tags),
+            leader_rank=leader_rank,
+        )
+        return [
+            LeaderInput(
+                r["product"],
+                r["product_name"],
+                r["input"],
+                r["input_name"],
+                tuple(r["input_segments"]),
+                tuple(r["leaders"]),
+                tuple(sorted(r["leader_names"])),
+                int(r["makers"]),
+                int(r["local_makers"]),
+            )
+            for r in rows
+        ]
+
+    def segment_candidates(
+        self, segment_ids: Iterable[str], area: str
+    ) -> dict[str, dict[str, tuple[str, ...]]]:
+        wanted = list(dict.fromkeys(segment_ids))
+        found: dict[str, dict[str, tuple[str, ...]]] = {s: {} for s in wanted}
+        for r in self.run_query("segment_candidates", segments=wanted, area=area):
+            found[r["segment"]][r["product"]] = tuple(r["makers"])
+        return found
+
+    def product_supply(self, chain: str | None = None) -> list[ProductSupply]:
+        return [
+            ProductSupply(r["product"], r["name"], tuple(r["makers"]))
+            for r in self.run_query("chokepoints", chain=chain)
+        ]
+
+    def chain_counts(self, home_region: str) -> list[ChainCounts]:
+        return [
+            ChainCounts(
+                r["chain"],
+                r["name"],
+                int(r["segments"]),
+                int(r["products"]),
+                int(r["companies"]),
+                int(r["local_companies"]),
+                int(r["facts"]),
+                int(r["unverified"]),
+            )
+            for r in self.run_query("chain_overview", home=home_region)
+        ]
+
+    def base_facts(self) -> list[BaseFacts]:
+        return [
+            BaseFacts(
+                Node(r["id"], r["type"], orjson.loads(r["props"])),
+                tuple(sorted((p, t, n) for p, t, n in r["focus"])),
+                tuple(r["regions"]),
+                int(r["companies"]),
+            )
+            for r in self.run_query("base_overview")
+        ]
+
+    # -- writing ------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Create the uniqueness constraint and indexes if missing (before the first write)."""
+        if self._schema_ready:
+            return
+
+        def run() -> None:
+            with self._session() as session:
+                for statement in schema_statements(self.model):
+                    session.run(statement).consume()
+                session.run("CALL db.awaitIndexes(300)").consume()
+
+        self._guard(run, "creating the constraint and indexes")
+        self._schema_ready = True
+
+    def clear(self) -> None:
+        """Delete every chaingraph node and relationship (the schema stays), in batches."""
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            record = tx.run(
+                f"MATCH (n:{ENTITY_LABEL}) WITH n LIMIT $limit DETACH DELETE n "
+                "RETURN count(*) AS deleted",
+                limit=self.batch_size,
+            ).single()
+            return int(record["deleted"]) if record else 0
+
+        def run() -> None:
+            with self._session() as session:
+                while session.execute_write(work):
+                    pass
+
+        self._guard(run, "clearing the store")
+
+    def merge(
+        self,
+        nodes: Iterable[Node],
+        relationships: Iterable[Relationship],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> MergeReport:
+        """Add or update nodes and relationships in batches (see the module docstring).
+
+        ``progress(done, total)`` is called after each batch with rows written so far.
+
+        Raises
+        ------
+        DataError
+            The input is inconsistent; nothing was written.
+        StoreUnavailable
+            The server was lost; batches written before stay, the one in flight was
+            rolled back, and running the same merge again finishes the load.
+        """
+        node_list, rel_list = _collapse(nodes, relationships)
+        self._check(node_list, rel_list)
+        self.ensure_schema()
+        total = len(node_list) + len(rel_list)
+        batches: list[tuple[str, list[Any]]] = [
+            ("nodes", node_list[i : i + self.batch_size])
+            for i in range(0, len(node_list), self.batch_size)
+        ] + [
+            ("relationships", rel_list[i : i + self.batch_size])
+            for i in range(0, len(rel_list), self.batch_size)
+        ]
+        report = MergeReport()
+        done = 0
+        for number, (kind, rows) in enumerate(batches, 1):
+            work = self._merge_nodes if kind == "nodes" else self._merge_relationships
+
+            def run(work: Any = work, rows: list[Any] = rows) -> MergeReport:
+                with self._session() as session:
+                    result: MergeReport = session.execute_write(work, rows)
+                    return result
+
+            try:
+                report += self._guard(run, f"writing batch {number} of {len(batches)} ({kind})")
+            except StoreError as exc:
+                raise type(exc)(
+                    f"{exc}. Batches 1-{number - 1} ({done} of {total} rows) are written; "
+                    f"batch {number} was rolled back. Run the same load again to finish it: "
+                    "rows already written are skipped."
+                ) from None
+            done += len(rows)
+            if progress is not None:
+                progress(done, total)
+        return report
+
+    def _check(self, nodes: list[Node], relationships: list[Relationship]) -> None:
+        """Everything :class:`NetworkxStore` checks, plus types from the allowlist."""
+        problems: list[Issue] = []
+        incoming: dict[str, str] = {}
+        for node in nodes:
+            if node.type not in self._labels:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        "unknown node type",
+                        field="type",
+                        value=node.type,
+                        expected=", ".join(self._labels),
+                    )
+                )
+            if incoming.setdefault(node.id, node.type) != node.type:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        f"id given both as a {incoming[node.id]} and as a {node.type}",
+                        field="id",
+                        value=node.id,
+                        expected="one type per id",
+                    )
+                )
+        for rel in relationships:
+            if rel.type not in self._rel_types:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        "unknown relationship type",
+                        field="type",
+                        value=rel.type,
+                        expected=", ".join(self._rel_types),
+                    )
+                )
+        ids = set(incoming) | {e for r in relationships for e in (r.source, r.target)}
+        stored = self._stored_types(ids)
+        for rel in relationships:
+            for end in (rel.source, rel.target):
+                if end not in incoming and end not in stored:
+                    problems.append(
+                        Issue(
+                            "<merge>",
+                            f"{rel.type} refers to a node that does not exist",
+                            field="id",
+                            value=end,
+                            expected="a node loaded earlier or in the same batch",
+                        )
+                    )
+        for node in nodes:
+            if node.id in stored and stored[node.id] != node.type:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        f"id is already a {stored[node.id]}",
+                        field="id",
+                        value=node.id,
+                        expected=f"a new id for this {node.type}",
+                    )
+                )
+        if problems:
+            raise DataError(problems)
+
+    def _stored_types(self, ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in self._chunks(ids, 20_000):
+            for r in self._read(
+                f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
+                "RETURN n.id AS id, n.type AS type",
+                "checking the ids to merge",
+                ids=chunk,
+            ):
+                found[r["id"]] = r["type"]
+        return found
+
+    def _merge_nodes(self, tx: neo4j.ManagedTransaction, batch: list[Node]) -> MergeReport:
+        # Lock the stored nodes first (a write that changes nothing), so a concurrent
+        # loader cannot change them between this read and the write below.
+        stored = {
+            r["id"]: _props_of(r["props"], r["raw"], _NODE_RESERVED)
+            for r in tx.run(
+                f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
+                "SET n._chaingraph_lock = true REMOVE n._chaingraph_lock "
+                "RETURN n.id AS id, n.props_json AS props, properties(n) AS raw",
+                ids=[n.id for n in batch],
+            )
+        }
+        created = updated = unchanged = 0
+        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for node in batch:
+            old = stored.get(node.id)
+            props = merge_props(old or {}, node.props)
+            if old is None:
+                created += 1
+            elif props == old:
+                unchanged += 1
+                continue
+            else:
+                updated += 1
+            rows[node.type].append(node_properties(Node(node.id, node.type, props)))
+        for node_type, chunk in rows.items():
+            tx.run(
+                f"UNWIND $rows AS row MERGE (n:{ENTITY_LABEL} {{id: row.id}}) "
+                f"SET n = row SET n:{self._labels[node_type]}",
+                rows=chunk,
+            ).consume()
+        return MergeReport(created, updated, 0, 0, unchanged)
+
+    def _merge_relationships(
+        self, tx: neo4j.ManagedTransaction, batch: list[Relationship]
+    ) -> MergeReport:
+        by_type: dict[str, list[Relationship]] = defaultdict(list)
+        for rel in batch:
+            by_type[rel.type].append(rel)
+        created = updated = unchanged = 0
+        for rel_type, rels in by_type.items():
+            name = self._rel_types[rel_type]
+            wanted = [{"i": i, "source": r.source, "target": r.target, "key": r.key}
+                      for i, r in enumerate(rels)]  # fmt: skip
+            stored: dict[int, dict[str, Any] | None] = {}
+            for record in tx.run(
+                f"UNWIND $rows AS row "
+                f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
+                "SET a._chaingraph_lock = true REMOVE a._chaingraph_lock "
+                "SET b._chaingraph_lock = true REMOVE b._chaingraph_lock "
+                "WITH row, a, b "
+                f"OPTIONAL MATCH (a)-[r:{name} {{key: row.key}}]->(b) "
+                "RETURN row.i AS i, r.props_json AS props, "
+                "CASE WHEN r IS NULL THEN null ELSE properties(r) END AS raw",
+                rows=wanted,
+            ):
+                if record["raw"] is not None:
+                    stored[record["i"]] = _props_of(record["props"], record["raw"], _REL_RESERVED)
+            rows = []
+            for i, rel in enumerate(rels):
+                old = stored.get(i)
+                props = merge_props(old or {}, rel.props)
+                if old is None:
+                    created += 1
+                elif props == old:
+                    unchanged += 1
+                    continue
+                else:
+                    updated += 1
+                merged = Relationship(rel.type, rel.source, rel.target, rel.key, props)
+                rows.append(
+                    {
+                        "source": rel.source,
+                        "target": rel.target,
+                        "key": rel.key,
+                        "props": relationship_properties(merged),
+                    }
+                )
+            if rows:
+                tx.run(
+                    f"UNWIND $rows AS row "
+                    f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
+                    f"MERGE (a)-[r:{name} {{key: row.key}}]->(b) SET r = row.props",
+                    rows=rows,
+                ).consume()
+        return MergeReport(0, 0, created, updated, unchanged)
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line reason from a driver error (never the credentials, which it never holds)."""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(str(message).split())[:300]

@@ -1,0 +1,182 @@
+"""The analyses give identical results on the embedded store and on Neo4j.
+
+The ``store`` fixture runs each test on both engines; the expected values always
+come from the embedded store, so on ``networkx`` a test checks determinism and on
+``neo4j`` it checks parity (dataclass equality, every field). Bundled data: all
+seven bases; random graphs: seeded (tests/random_graph.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from chaingraph.analysis.chokepoints import chokepoints
+from chaingraph.analysis.compare import compare
+from chaingraph.analysis.config import AnalysisConfig
+from chaingraph.analysis.gaps import gaps
+from chaingraph.analysis.plan import plan
+from chaingraph.analysis.summary import base_overview, chain_overview, type_counts
+from chaingraph.analysis.targets import targets
+from chaingraph.dataset import load_bundled
+from chaingraph.store.base import GraphStore
+from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.networkx_store import NetworkxStore
+from random_graph import random_graph
+
+pytestmark = pytest.mark.neo4j
+
+BASES = [
+    "base:songshanhu-biomedicine",
+    "base:east-intelligent-manufacturing",
+    "base:new-materials",
+    "base:digital-economy",
+    "base:shuixiang-new-energy",
+    "base:linshen-electronics",
+    "base:yinping-high-end-equipment",
+]
+
+
+@pytest.fixture(scope="module")
+def neo4j_store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
+    store = Neo4jStore(
+        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], batch_size=500
+    )
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def bundled(neo4j_store: Neo4jStore) -> dict[str, GraphStore]:
+    embedded = NetworkxStore()
+    load_bundled(embedded)
+    neo4j_store.clear()
+    neo4j_store.merge(list(embedded.nodes()), list(embedded.relationships()))
+    return {"networkx": embedded, "neo4j": neo4j_store}
+
+
+@pytest.fixture(params=["networkx", "neo4j"])
+def store(request: pytest.FixtureRequest, bundled: dict[str, GraphStore]) -> GraphStore:
+    return bundled[request.param]
+
+
+@pytest.fixture(scope="module")
+def expected(bundled: dict[str, GraphStore]) -> Callable[[Callable[[GraphStore], Any]], Any]:
+    """The result of an analysis on the embedded store, computed once per analysis."""
+    cache: dict[Any, Any] = {}
+
+    def of(run: Callable[[GraphStore], Any], key: Any) -> Any:
+        if key not in cache:
+            cache[key] = run(bundled["networkx"])
+        return cache[key]
+
+    return of  # type: ignore[return-value]
+
+
+def test_the_stores_hold_the_same_graph(bundled: dict[str, GraphStore]) -> None:
+    embedded, server = bundled["networkx"], bundled["neo4j"]
+    assert sorted(_node_rows(server)) == sorted(_node_rows(embedded))
+    assert sorted(_rel_rows(server)) == sorted(_rel_rows(embedded))
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_gaps_targets_plan_for_every_base(store: GraphStore, expected: Any, base: str) -> None:
+    assert gaps(store, base) == expected(lambda s: gaps(s, base), ("gaps", base))
+    assert targets(store, base, top=3) == expected(
+        lambda s: targets(s, base, top=3), ("targets", base)
+    )
+    assert plan(store, base, 3) == expected(lambda s: plan(s, base, 3), ("plan", base))
+
+
+def test_gaps_of_a_region_and_with_other_settings(store: GraphStore, expected: Any) -> None:
+    config = dataclasses.replace(AnalysisConfig(), scope="town", min_local_firms=1)
+
+    def run(s: GraphStore) -> Any:
+        return (
+            gaps(s, region="东莞市", chain="新能源"),
+            gaps(s, "base:yinping-high-end-equipment", config=config),
+            targets(s, "银瓶高端装备产业基地", segment="减速器", top=5, tags=["上市"]),
+            targets(s, "base:new-materials", regions_out=["广东省"], min_revenue=10),
+        )
+
+    assert run(store) == expected(run, "region")
+
+
+def test_compare_chokepoints_and_summaries(store: GraphStore, expected: Any) -> None:
+    def run(s: GraphStore) -> Any:
+        return (
+            compare(s, "东部智能制造产业基地", "深圳市", chain="集成电路"),
+            compare(s, "base:yinping-high-end-equipment", "base:new-materials"),
+            chokepoints(s),
+            chokepoints(s, "集成电路", top=10),
+            chain_overview(s),
+            base_overview(s),
+            type_counts(s),
+        )
+
+    assert run(store) == expected(run, "summaries")
+
+
+def test_lookups(store: GraphStore, expected: Any) -> None:
+    def run(s: GraphStore) -> Any:
+        return (
+            s.require("银瓶", "Base").id,
+            sorted(s.ids_by_name("东莞市")),
+            sorted(s.names("Base")),
+            s.get("co:byd") or s.get("region:cn"),
+            s.get_many(["region:cn", "nope", "chain:ic"]),
+        )
+
+    assert run(store) == expected(run, "lookups")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_graphs(neo4j_store: Neo4jStore, seed: int) -> None:
+    nodes, rels = random_graph(seed, companies=30 + 10 * seed)
+    embedded = NetworkxStore()
+    report = embedded.merge(nodes, rels)
+    neo4j_store.clear()
+    assert neo4j_store.merge(nodes, rels) == report
+    assert _everything(neo4j_store) == _everything(embedded)
+
+
+def _everything(s: GraphStore) -> dict[str, Any]:
+    """Every analysis and every aggregate read, on every base, segment and company."""
+    out: dict[str, Any] = {}
+    chains = sorted(n.id for n in s.nodes("Chain"))
+    segments = sorted(n.id for n in s.nodes("Segment"))
+    products = sorted(n.id for n in s.nodes("Product"))
+    firms = sorted(n.id for n in s.nodes("Company"))
+    for base in ("base:b0", "base:b1", "base:b2"):
+        out[f"gaps {base}"] = gaps(s, base, chain=None if base != "base:b2" else "chain:c0")
+        out[f"targets {base}"] = targets(s, base, chain="chain:c1" if base == "base:b2" else None)
+        out[f"plan {base}"] = plan(s, base, 4, chain="chain:c0")
+        out[f"focus {base}"] = s.focus_priorities(base)
+    out["gaps region"] = gaps(s, region="region:cn-dongguan", chain="chain:c1")
+    out["gaps town"] = gaps(s, "base:b0", config=dataclasses.replace(AnalysisConfig(), scope="town"))
+    out["compare"] = compare(s, "base:b0", "base:b1")
+    out["chokepoints"] = chokepoints(s), [chokepoints(s, c) for c in chains]
+    out["summaries"] = chain_overview(s), base_overview(s), type_counts(s)
+    out["evaluated"] = {c: s.evaluated_segments(c) for c in chains + segments}
+    out["facts"] = s.company_facts(firms + ["region:cn", "co:none"])
+    for area in ("region:cn-dongguan", "region:dg-xiegang", "base:b0", "", "region:nowhere"):
+        out[f"coverage {area}"] = s.segment_coverage(segments, area, ["龙头企业", "链主"], 100)
+        out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
+        out[f"candidates {area}"] = s.segment_candidates(segments + ["seg:none"], area)
+    out["supply"] = s.product_supply(), [s.product_supply(c) for c in chains]
+    return out
+
+
+def _node_rows(s: GraphStore) -> Iterator[tuple[str, str, str]]:
+    for n in s.nodes():
+        yield n.id, n.type, repr(n.props)
+
+
+def _rel_rows(s: GraphStore) -> Iterator[tuple[str, str, str, str, str]]:
+    for r in s.relationships():
+        yield r.type, r.source, r.target, r.key, repr(r.props)

@@ -1,0 +1,357 @@
+"""The embedded store: idempotent merges, all-or-nothing writes, file round trips and crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chaingraph.errors import DataError, StoreCorrupt
+from chaingraph.model import Node, Relationship
+from chaingraph.store.fileformat import FORMAT_NAME, FORMAT_VERSION
+from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.testing import tiny_store
+
+S = {"source": "synthetic-test-data", "as_of": "2024", "synthetic": True}
+
+
+def snapshot(store: NetworkxStore) -> tuple[list[Node], list[tuple[Any, ...]]]:
+    """Everything a store holds, in a canonical order, for equality checks."""
+    nodes = sorted(store.nodes(), key=lambda n: n.id)
+    rels = sorted(((*r.identity, r.props) for r in store.relationships()), key=lambda t: t[:4])
+    return nodes, rels
+
+
+def small_graph() -> tuple[list[Node], list[Relationship]]:
+    nodes = [
+        Node("chain:demo", "Chain", {"name": "示例产业链", **S}),
+        Node("seg:demo.up", "Segment", {"name": "示例上游", "stage": "上游", **S}),
+        Node("prod:demo-sensor", "Product", {"name": "示例传感器", **S}),
+        Node("co:demo-a", "Company", {"name": "示例甲", "uscc": "91441900DEMX00001A", **S}),
+        Node("co:demo-b", "Company", {"name": "示例乙", "legal_name": "示例乙科技有限公司", **S}),
+    ]
+    rels = [
+        Relationship("PART_OF", "seg:demo.up", "chain:demo"),
+        Relationship("IN_SEGMENT", "prod:demo-sensor", "seg:demo.up"),
+        Relationship("MAKES", "co:demo-a", "prod:demo-sensor", props=dict(S)),
+        Relationship(
+            "SUPPLIES",
+            "co:demo-a",
+            "co:demo-b",
+            "prod:demo-sensor",
+            {"product": "prod:demo-sensor"},
+        ),
+    ]
+    return nodes, rels
+
+
+# -- merging ---------------------------------------------------------------------------
+
+
+def test_merge_twice_changes_nothing_the_second_time() -> None:
+    store = NetworkxStore()
+    nodes, rels = small_graph()
+    first = store.merge(nodes, rels)
+    assert (first.nodes_created, first.relationships_created) == (5, 4)
+    second = store.merge(nodes, rels)
+    assert not second.changed
+    assert second.unchanged == 9
+    assert (store.count_nodes(), store.count_relationships()) == (5, 4)
+
+
+def test_duplicates_within_one_merge_are_combined_so_reloading_is_a_no_op() -> None:
+    # The same fact stated twice with different provenance: without combining, the
+    # second copy overwrote the first on every merge and reloads never settled.
+    store = NetworkxStore()
+    nodes, rels = small_graph()
+    twice = [
+        Relationship("MAKES", "co:demo-a", "prod:demo-sensor", props={"source": "文件一"}),
+        Relationship("MAKES", "co:demo-a", "prod:demo-sensor", props={"source": "文件二"}),
+    ]
+    nodes_twice = [*nodes, Node("co:demo-a", "Company", {"aliases": ["甲"]})]
+    report = store.merge(nodes_twice, rels + twice)
+    assert report.relationships_created == 4
+    assert report.relationships_updated == 0
+    again = store.merge(nodes_twice, rels + twice)
+    assert not again.changed
+    (makes,) = store.relationships("MAKES")
+    assert makes.props["source"] == "文件二"
+    assert store.get("co:demo-a").props["aliases"] == ["甲"]  # type: ignore[union-attr]
+
+
+def test_properties_update_and_sets_accumulate() -> None:
+    store = NetworkxStore()
+    store.merge([Node("co:x", "Company", {"name": "示例", "tags": ["上市"], "founded": 2001})], [])
+    report = store.merge(
+        [Node("co:x", "Company", {"tags": ["龙头企业", "上市"], "founded": 2002, "website": None})],
+        [],
+    )
+    assert report.nodes_updated == 1
+    assert store.get("co:x").props == {  # type: ignore[union-attr]
+        "name": "示例",
+        "tags": ["上市", "龙头企业"],
+        "founded": 2002,
+    }
+
+
+def test_parallel_relationships_are_told_apart_by_key() -> None:
+    store = tiny_store()
+    store.merge(
+        [],
+        [
+            Relationship("LOCATED_IN", "co:dg-robot", "base:yinping", "生产", {"role": "生产"}),
+            Relationship("LOCATED_IN", "co:dg-robot", "base:yinping", "总部", {"role": "总部"}),
+        ],
+    )
+    roles = sorted(r.key for r in store.relationships("LOCATED_IN", source="co:dg-robot"))
+    assert roles == ["总部", "生产"]
+
+
+def test_a_bad_batch_writes_nothing() -> None:
+    store = NetworkxStore()
+    nodes, rels = small_graph()
+    store.merge(nodes, rels)
+    before = snapshot(store)
+    bad_nodes = [Node("prod:new", "Product", {"name": "新产品"}), Node("chain:demo", "Segment", {})]
+    bad_rels = [Relationship("MAKES", "co:demo-b", "prod:missing")]
+    with pytest.raises(DataError) as caught:
+        store.merge(bad_nodes, bad_rels)
+    text = str(caught.value)
+    assert "'prod:missing'" in text and "does not exist" in text
+    assert "'chain:demo'" in text and "already a Chain" in text
+    assert snapshot(store) == before
+    assert store.get("prod:new") is None
+
+
+def test_one_id_with_two_types_in_a_batch_is_refused() -> None:
+    store = NetworkxStore()
+    with pytest.raises(DataError, match="both as a Chain and as a Segment"):
+        store.merge(
+            [Node("chain:x", "Chain", {"name": "甲"}), Node("chain:x", "Segment", {"name": "乙"})],
+            [],
+        )
+    assert store.count_nodes() == 0
+
+
+def test_lookup_indexes_follow_updates() -> None:
+    store = NetworkxStore()
+    store.merge([Node("prod:x", "Product", {"name": "旧名"})], [])
+    store.merge([Node("prod:x", "Product", {"name": "新名"})], [])
+    assert store.ids_by_name("新名") == ["prod:x"]
+    assert store.ids_by_name("旧名") == []  # as a reopened store would say
+
+
+def test_reading_helpers() -> None:
+    store = tiny_store()
+    assert store.count_nodes("Company") == 4
+    assert store.count_relationships("MAKES") == 4
+    assert store.neighbors("prod:industrial-robot", "INPUT_TO", "in") == [
+        "prod:harmonic-reducer",
+        "prod:servo-motor",
+    ]
+    assert [r.source for r in store.relationships("MAKES", target="prod:servo-motor")] == [
+        "co:jp-servo"
+    ]
+    assert list(store.relationships(source="co:nobody")) == []
+    assert store.require("苏减速").id == "co:sz-reducer"
+
+
+def test_company_indexes() -> None:
+    store = NetworkxStore()
+    nodes, rels = small_graph()
+    store.merge(nodes, rels)
+    assert store.company_by_uscc("91441900DEMX00001A") == "co:demo-a"
+    from chaingraph.names import name_key
+
+    assert store.company_by_name_key(name_key("示例乙科技股份有限公司")) == "co:demo-b"
+
+
+# -- files -----------------------------------------------------------------------------
+
+
+def test_save_and_open_round_trip(tmp_path: Path) -> None:
+    store = tiny_store()
+    store.meta["note"] = "示例"
+    path = store.save(tmp_path / "store.json")
+    again = NetworkxStore.open(path)
+    assert snapshot(again) == snapshot(store)
+    assert again.meta == {"note": "示例"}
+    assert again.ids_by_name("谐波减速器") == ["prod:harmonic-reducer"]
+    assert again.count_relationships("LOCATED_IN") == store.count_relationships("LOCATED_IN")
+    assert not again.merge(list(store.nodes()), list(store.relationships())).changed
+
+
+def test_open_missing_file_is_an_empty_store_and_save_needs_a_path(tmp_path: Path) -> None:
+    store = NetworkxStore.open(tmp_path / "new" / "store.json")
+    assert store.count_nodes() == 0
+    store.merge([Node("chain:x", "Chain", {"name": "甲"})], [])
+    assert store.save().exists()
+    with pytest.raises(ValueError, match="no path"):
+        NetworkxStore().save()
+
+
+plain = st.one_of(
+    st.text(max_size=20),
+    st.integers(min_value=-(2**63), max_value=2**64 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+)
+props_strategy = st.dictionaries(
+    st.text(min_size=1, max_size=8), st.one_of(plain, st.lists(st.text(max_size=8), max_size=3))
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(props=st.lists(props_strategy, min_size=1, max_size=5), edge_props=props_strategy)
+def test_round_trip_keeps_any_plain_properties(
+    tmp_path: Path, props: list[dict], edge_props: dict
+) -> None:
+    store = NetworkxStore()
+    nodes = [Node(f"prod:p{i}", "Product", p) for i, p in enumerate(props)]
+    rels = [Relationship("INPUT_TO", "prod:p0", nodes[-1].id, props=edge_props)]
+    store.merge(nodes, rels)
+    again = NetworkxStore.open(store.save(tmp_path / "round.json"))
+    assert snapshot(again) == snapshot(store)
+
+
+# -- broken files ------------------------------------------------------------------------
+
+
+def store_document(**overrides: object) -> bytes:
+    document: dict[str, object] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "meta": {},
+        "nodes": [["chain:x", "Chain", {"name": "甲"}]],
+        "edges": [],
+    }
+    document.update(overrides)
+    return orjson.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not a chaingraph store file"),
+        (b"\x00\x01 binary", "not a chaingraph store file"),
+        (store_document()[:-7], "not a chaingraph store file"),
+        (b'{"nodes": []}', "no 'chaingraph-store' header"),
+        (b"[1, 2, 3]", "no 'chaingraph-store' header"),
+        (store_document(version=99), "version 99 is not supported"),
+        (store_document(meta=5), "'meta' is not an object"),
+        (store_document(nodes=[["chain:x", "Chain"]]), "malformed store file"),
+        (store_document(nodes=[["chain:x", "Chain", "name"]]), "expected an object"),
+        (store_document(nodes=[[1, "Chain", {}]]), "expected text"),
+        (store_document(nodes={"abc": 1}), "malformed store file"),
+        (
+            store_document(edges=[["MAKES", "chain:x", "prod:gone", "", {}]]),
+            "ends at 'prod:gone', which has no node row",
+        ),
+    ],
+)
+def test_malformed_store_file_is_store_corrupt(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "store.json"
+    path.write_bytes(content)
+    with pytest.raises(StoreCorrupt) as caught:
+        NetworkxStore.open(path)
+    text = str(caught.value)
+    assert text.startswith(str(path))
+    assert message in text
+    assert "\n" not in text
+
+
+def test_corrupt_message_says_how_to_recover(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    path.write_text("not json", encoding="utf-8")
+    with pytest.raises(StoreCorrupt, match="move the file aside"):
+        NetworkxStore.open(path)
+
+
+def test_store_path_that_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(StoreCorrupt, match="cannot read store file"):
+        NetworkxStore.open(tmp_path)
+
+
+# -- crash during save -------------------------------------------------------------------
+
+_SAVER = textwrap.dedent(
+    """
+    import sys
+    from chaingraph.model import Node
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    store = NetworkxStore.open(sys.argv[1])
+    description = "示例" * 20000
+    store.merge(
+        [Node(f"prod:big-{i}", "Product", {"name": f"示例产品{i}", "description": description})
+         for i in range(1500)],
+        [],
+    )
+    print("saving", flush=True)
+    store.save()
+    print("saved", flush=True)
+    """
+)
+
+
+def test_save_killed_part_way_leaves_the_previous_file(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    old = tiny_store()
+    old.save(path)
+    old_bytes = path.read_bytes()
+
+    saver = subprocess.Popen(
+        [sys.executable, "-c", _SAVER, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    temp_file = None
+    try:
+        deadline = time.monotonic() + 60
+        while temp_file is None and time.monotonic() < deadline:
+            found = list(tmp_path.glob(".store.json.*.tmp"))
+            if found:
+                temp_file = found[0]
+                os.kill(saver.pid, signal.SIGKILL)
+                break
+            if saver.poll() is not None:
+                break
+            time.sleep(0.0005)
+    finally:
+        if saver.poll() is None:
+            saver.kill()
+        out, err = saver.communicate(timeout=30)
+    assert temp_file is not None, f"the save finished before it could be killed: {out!r} {err!r}"
+    assert saver.returncode == -signal.SIGKILL
+    assert b"saved" not in out
+
+    # The store file is the old one, whole; the half-written temp file sits beside it.
+    assert path.read_bytes() == old_bytes
+    reopened = NetworkxStore.open(path)
+    assert reopened.count_nodes() == old.count_nodes()
+    assert reopened.count_relationships() == old.count_relationships()
+    assert reopened.get("prod:big-0") is None
+    assert temp_file.exists()
+    assert temp_file.name.startswith(".") and temp_file.name.endswith(".tmp")
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "store.json"
+    ]
+
+    # The next save replaces the store cleanly.
+    reopened.merge([Node("chain:after", "Chain", {"name": "之后"})], [])
+    reopened.save()
+    assert NetworkxStore.open(path).get("chain:after") is not None
