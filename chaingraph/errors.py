@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "Ambiguous",
     "ChaingraphError",
     "ConfigError",
     "DataError",
     "Issue",
-    "Ambiguous",
     "NotFound",
     "StoreCorrupt",
     "StoreError",

@@ -28,18 +28,26 @@ LEGAL_SUFFIXES = (
     "集团",
 )
 _SPACES = re.compile(r"\s+")
+# Invisible characters that scraped pages and concatenated exports leave in names:
+# zero-width spaces and joiners, soft hyphens, stray byte-order marks, and the
+# bidirectional controls that make a name display as something else.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def normalize_text(text: str) -> str:
-    """Fold full-width forms to half-width (NFKC) and collapse white space.
+    """Fold full-width forms to half-width (NFKC), drop invisible characters and collapse
+    white space.
 
     Examples
     --------
     >>> normalize_text("  东莞市　ＡＢＣ（集团）有限公司 ")
     '东莞市 ABC(集团)有限公司'
+    >>> normalize_text("\ufeff示例\u200b科技\u202e有限公司")
+    '示例科技有限公司'
     """
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", text).strip()
 
 
 def name_key(name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from tabulate import tabulate
 
 from chaingraph.store.fileformat import atomic_write_bytes
 
-__all__ = ["FORMATS", "render", "write_output"]
+__all__ = ["FORMATS", "neutralise", "render", "terminal_safe", "write_output"]
 
 FORMATS = ("table", "json", "csv")
 # Cells that spreadsheet programs would run as formulas (CSV/XLSX injection).
@@ -38,6 +39,21 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# Control characters other than tab and line feed: from a store someone else filled,
+# ESC sequences would recolour, retitle or clear the reader's terminal and CR would
+# let one name overprint another. C1 controls include the 8-bit CSI (U+009B).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with control characters shown as escapes, for a table read on a terminal.
+
+    >>> terminal_safe("示例\x1b[2J\r公司\n")
+    '示例\\x1b[2J\\r公司\n'
+    """
+    return _TERMINAL_CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) -> str:
@@ -70,7 +86,13 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) 
 
 
 def write_output(text: str, output: str | Path | None, fmt: str) -> None:
-    """Print to stdout, or write atomically to ``output`` (CSV files get a BOM for Excel)."""
+    """Print to stdout, or write atomically to ``output`` (CSV files get a BOM for Excel).
+
+    Tables are for people: their control characters are shown as escapes
+    (:func:`terminal_safe`). JSON escapes them itself; CSV keeps the data as it is.
+    """
+    if fmt == "table":
+        text = terminal_safe(text)
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return

@@ -3,7 +3,8 @@
 //
 // Parameters: none
 // Returns one row per base, by id:
-//   id, type, props   the base record (props: all its properties, as JSON text)
+//   id, type, props, raw   the base record (props: its chaingraph properties as
+//                         JSON text; raw: its Neo4j properties)
 //   focus             [priority (9 when not set), target id, target name] per FOCUSES_ON
 //   regions           names of the regions it lies in (IN up to 20 hops), nearest first
 //   companies         firms with a site (LOCATED_IN, then IN) inside the base
@@ -12,6 +13,7 @@ MATCH (b:Base)
 RETURN b.id AS id,
        b.type AS type,
        b.props_json AS props,
+       properties(b) AS raw,
        COLLECT {
          MATCH (b)-[f:FOCUSES_ON]->(t:Entity)
          RETURN [coalesce(f.priority, 9), t.id, coalesce(t.name, t.id)]

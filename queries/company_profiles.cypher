@@ -4,7 +4,8 @@
 // Parameters
 //   $ids   list of Company ids
 // Returns one row per company found:
-//   id, type, props     the company record (props: all its properties, as JSON text)
+//   id, type, props, raw  the company record (props: its chaingraph properties as
+//                       JSON text; raw: its Neo4j properties)
 //   places              every region or base it has a site in, with the regions around
 //                       them (LOCATED_IN, then IN up to 20 hops)
 //   hq                  its headquarters (LOCATED_IN with key 总部; the smallest id if
@@ -20,6 +21,7 @@ WHERE c:Company
 RETURN c.id AS id,
        c.type AS type,
        c.props_json AS props,
+       properties(c) AS raw,
        COLLECT {
          MATCH (c)-[:LOCATED_IN]->(:Entity)-[:IN*0..20]->(place:Entity)
          RETURN DISTINCT place.id

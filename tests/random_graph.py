@@ -44,7 +44,17 @@ _REGIONS = [
     ("region:de", "德国", "country", [], False),
     ("region:jp", "日本", "country", [], False),
 ]
-_TAGS = ("龙头企业", "链主", "隐形冠军", "专精特新小巨人", "专精特新", "上市", "高新技术企业", "全球百强", "单项冠军")
+_TAGS = (
+    "龙头企业",
+    "链主",
+    "隐形冠军",
+    "专精特新小巨人",
+    "专精特新",
+    "上市",
+    "高新技术企业",
+    "全球百强",
+    "单项冠军",
+)
 _STAGES = ("上游", "中游", "下游")
 
 
@@ -92,7 +102,11 @@ def random_graph(
                 for k in range(rng.randint(1, 3)):
                     child = f"{sid}.k{k}"
                     nodes.append(
-                        Node(child, "Segment", {"name": f"子环节{c}-{g}-{k}", "stage": _STAGES[stage]})
+                        Node(
+                            child,
+                            "Segment",
+                            {"name": f"子环节{c}-{g}-{k}", "stage": _STAGES[stage]},
+                        )
                     )
                     rels.append(Relationship("PART_OF", child, sid))
                     children.append(child)
@@ -134,22 +148,33 @@ def random_graph(
         if rng.random() < 0.4:
             props["revenue_cny_100m"] = rng.choice([0.5, 12, 250.25, 3000])
         if rng.random() < 0.3:
-            props["listing"] = {"board": rng.choice(["上交所科创板", "深交所主板"]), "code": "000001"}
+            props["listing"] = {
+                "board": rng.choice(["上交所科创板", "深交所主板"]),
+                "code": "000001",
+            }
         if rng.random() < 0.2:
             props["legal_name"] = f"{name}有限公司"
             props["aliases"] = [f"F{i}", name]
         nodes.append(Node(cid, "Company", props))
         hq = rng.choice(places)
-        rels.append(Relationship("LOCATED_IN", cid, hq, "总部", {"role": "总部", **S, "source": source}))
+        rels.append(
+            Relationship("LOCATED_IN", cid, hq, "总部", {"role": "总部", **S, "source": source})
+        )
         if rng.random() < 0.1:
             second = rng.choice(places)  # a second head office elsewhere
             rels.append(
                 Relationship(
-                    "LOCATED_IN", cid, second, "总部" if second != hq else "分支", {"role": "总部", **S}
+                    "LOCATED_IN",
+                    cid,
+                    second,
+                    "总部" if second != hq else "分支",
+                    {"role": "总部", **S},
                 )
             )
         if rng.random() < 0.3:
-            rels.append(Relationship("LOCATED_IN", cid, rng.choice(places), "生产", {"role": "生产", **S}))
+            rels.append(
+                Relationship("LOCATED_IN", cid, rng.choice(places), "生产", {"role": "生产", **S})
+            )
         for pid in rng.sample(products, k=rng.randint(1, 3)):
             rels.append(Relationship("MAKES", cid, pid, props={**S, "source": source}))
     for _ in range(companies // 3):
@@ -159,7 +184,9 @@ def random_graph(
 
     for bid in bases[:2]:
         for _ in range(rng.randint(1, 3)):
-            target = rng.choice([f"chain:c{rng.randrange(chains)}", rng.choice(segments), rng.choice(products)])
+            target = rng.choice(
+                [f"chain:c{rng.randrange(chains)}", rng.choice(segments), rng.choice(products)]
+            )
             props = {} if rng.random() < 0.2 else {"priority": rng.randint(1, 5)}
             rels.append(Relationship("FOCUSES_ON", bid, target, props=props))
     return nodes, rels

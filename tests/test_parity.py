@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import test_analysis
+from random_graph import random_graph
 
 from chaingraph.analysis.chokepoints import chokepoints
 from chaingraph.analysis.compare import compare
@@ -25,7 +27,7 @@ from chaingraph.dataset import load_bundled
 from chaingraph.store.base import GraphStore
 from chaingraph.store.neo4j_store import Neo4jStore
 from chaingraph.store.networkx_store import NetworkxStore
-from random_graph import random_graph
+from chaingraph.testing import tiny_store
 
 pytestmark = pytest.mark.neo4j
 
@@ -85,12 +87,18 @@ def test_the_stores_hold_the_same_graph(bundled: dict[str, GraphStore]) -> None:
 
 
 @pytest.mark.parametrize("base", BASES)
-def test_gaps_targets_plan_for_every_base(store: GraphStore, expected: Any, base: str) -> None:
+def test_gaps_targets_plan_compare_for_every_base(
+    store: GraphStore, expected: Any, base: str
+) -> None:
     assert gaps(store, base) == expected(lambda s: gaps(s, base), ("gaps", base))
     assert targets(store, base, top=3) == expected(
         lambda s: targets(s, base, top=3), ("targets", base)
     )
     assert plan(store, base, 3) == expected(lambda s: plan(s, base, 3), ("plan", base))
+    other = BASES[(BASES.index(base) + 1) % len(BASES)]
+    assert compare(store, base, other) == expected(
+        lambda s: compare(s, base, other), ("compare", base)
+    )
 
 
 def test_gaps_of_a_region_and_with_other_settings(store: GraphStore, expected: Any) -> None:
@@ -145,6 +153,31 @@ def test_random_graphs(neo4j_store: Neo4jStore, seed: int) -> None:
     assert _everything(neo4j_store) == _everything(embedded)
 
 
+RULE_TESTS = sorted(name for name in vars(test_analysis) if name.startswith("test_"))
+
+
+@pytest.mark.parametrize("name", RULE_TESTS)
+def test_rule_tests_hold_on_neo4j(
+    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Every rule test of tests/test_analysis.py, with its graphs loaded into Neo4j."""
+
+    def in_neo4j(nodes: list[Any], rels: list[Any]) -> Neo4jStore:
+        neo4j_store.clear()
+        neo4j_store.merge(nodes, rels)
+        return neo4j_store
+
+    def tiny() -> Neo4jStore:
+        embedded = tiny_store()
+        return in_neo4j(list(embedded.nodes()), list(embedded.relationships()))
+
+    monkeypatch.setattr(
+        test_analysis.Builder, "store", lambda self: in_neo4j(self.nodes, self.rels)
+    )
+    monkeypatch.setattr(test_analysis, "tiny_store", tiny)
+    getattr(test_analysis, name)()
+
+
 def _everything(s: GraphStore) -> dict[str, Any]:
     """Every analysis and every aggregate read, on every base, segment and company."""
     out: dict[str, Any] = {}
@@ -158,16 +191,18 @@ def _everything(s: GraphStore) -> dict[str, Any]:
         out[f"plan {base}"] = plan(s, base, 4, chain="chain:c0")
         out[f"focus {base}"] = s.focus_priorities(base)
     out["gaps region"] = gaps(s, region="region:cn-dongguan", chain="chain:c1")
-    out["gaps town"] = gaps(s, "base:b0", config=dataclasses.replace(AnalysisConfig(), scope="town"))
+    out["gaps town"] = gaps(
+        s, "base:b0", config=dataclasses.replace(AnalysisConfig(), scope="town")
+    )
     out["compare"] = compare(s, "base:b0", "base:b1")
     out["chokepoints"] = chokepoints(s), [chokepoints(s, c) for c in chains]
     out["summaries"] = chain_overview(s), base_overview(s), type_counts(s)
     out["evaluated"] = {c: s.evaluated_segments(c) for c in chains + segments}
-    out["facts"] = s.company_facts(firms + ["region:cn", "co:none"])
+    out["facts"] = s.company_facts([*firms, "region:cn", "co:none"])
     for area in ("region:cn-dongguan", "region:dg-xiegang", "base:b0", "", "region:nowhere"):
         out[f"coverage {area}"] = s.segment_coverage(segments, area, ["龙头企业", "链主"], 100)
         out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
-        out[f"candidates {area}"] = s.segment_candidates(segments + ["seg:none"], area)
+        out[f"candidates {area}"] = s.segment_candidates([*segments, "seg:none"], area)
     out["supply"] = s.product_supply(), [s.product_supply(c) for c in chains]
     return out
 

@@ -16,7 +16,9 @@ def test_same_seed_same_graph_and_everything_marked(tmp_path: Path) -> None:
     runner = CliRunner()
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
     for path in paths:
-        result = runner.invoke(cli, ["generate", "--companies", "300", "--seed", "5", "-o", str(path)])
+        result = runner.invoke(
+            cli, ["generate", "--companies", "300", "--seed", "5", "-o", str(path)]
+        )
         assert result.exit_code == 0, result.output
     assert paths[0].read_bytes() == paths[1].read_bytes()
     store = NetworkxStore.open(paths[0])

@@ -269,7 +269,11 @@ def _chain_summaries(
         products = {p for g in segs for p in coverage[g.segment].products}
         pairs = {(r.input, r.product) for r in leader_inputs if r.product in products}
         supported = len(
-            {(r.input, r.product) for r in leader_inputs if r.product in products and r.local_makers}
+            {
+                (r.input, r.product)
+                for r in leader_inputs
+                if r.product in products and r.local_makers
+            }
         )
         node = chains.get(chain_id)
         summaries.append(

@@ -11,6 +11,7 @@ can read it; a prompt, when a terminal is attached. The password is never printe
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import stat
 import sys
@@ -24,6 +25,10 @@ from chaingraph.errors import ConfigError
 from chaingraph.store.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
 
 CONFIG_ENV = "CHAINGRAPH_NEO4J_CONFIG"
+
+# The driver logs lost connections itself; the command reports them in one line
+# (a chaingraph error), so keep the driver's log lines off the terminal.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 def config_path() -> Path:
@@ -59,13 +64,29 @@ def read_config(path: Path) -> dict[str, str]:
             f"(mode {stat.filemode(info.st_mode)}); run: chmod 600 {path}"
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the Neo4j config ({exc})") from None
-    known = {"uri", "user", "password", "database"}
-    if not isinstance(data, dict) or set(data) - known:
-        raise ConfigError(f"{path}: the Neo4j config must be a mapping of {', '.join(sorted(known))}")
-    return {k: str(v) for k, v in data.items() if v is not None}
+        # BaseLoader keeps every value as written: YAML 1.1 would turn a password such
+        # as ``on`` or ``0x1F`` into true or 31.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the Neo4j config ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        # The YAML message quotes the offending line, which may hold the password.
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" near line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: the Neo4j config is not valid YAML{where}") from None
+    known = ("uri", "user", "password", "database")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the Neo4j config must be a mapping of {', '.join(known)}")
+    unknown = sorted(str(k) for k in data if k not in known)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)} in the Neo4j config; "
+            f"known: {', '.join(known)}"
+        )
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {key} in the Neo4j config must be plain text")
+    return {k: v for k, v in data.items() if v != ""}
 
 
 def connect(
@@ -106,7 +127,10 @@ def _neo4j_options(f: Any) -> Any:
         help="Rows per write transaction.",
     )(f)
     f = click.option(
-        "--neo4j-database", "database", metavar="NAME", help="Neo4j database (default: the server's)."
+        "--neo4j-database",
+        "database",
+        metavar="NAME",
+        help="Neo4j database (default: the server's).",
     )(f)
     return click.option(
         "--neo4j",

@@ -28,6 +28,7 @@ from typing import Any
 
 from chaingraph.errors import DataError, Issue
 from chaingraph.loaders.located import LocatedDict
+from chaingraph.loaders.text import MAX_KEY, shorten, text_problem
 from chaingraph.names import normalize_text
 from chaingraph.resources import data_dir
 
@@ -100,13 +101,12 @@ def load_mapping(path: Path) -> MappingSpec:
         )
         columns = {}
     separator = str(doc.get("list_separator", DEFAULT_SEPARATOR))
-    try:
-        re.compile(separator)
-    except re.error as exc:
+    problem = _separator_problem(separator)
+    if problem:
         issues.append(
             Issue(
                 origin,
-                f"bad regular expression ({exc})",
+                problem,
                 field="list_separator",
                 value=separator,
                 expected="a regular expression such as [;、,]",
@@ -128,6 +128,18 @@ def load_mapping(path: Path) -> MappingSpec:
             )
         )
         required = []
+    for column, target in columns.items():
+        problem = text_problem(str(target), limit=MAX_KEY) or text_problem(str(column))
+        if problem or not str(target).strip(". "):
+            issues.append(
+                Issue(
+                    origin,
+                    f"bad field name ({problem or 'empty'})",
+                    field=f"columns.{shorten(str(column), 40)}",
+                    value=target,
+                    expected=f"a field name of at most {MAX_KEY} characters, e.g. legal_name",
+                )
+            )
     if issues:
         raise DataError(issues)
     return MappingSpec(
@@ -139,6 +151,33 @@ def load_mapping(path: Path) -> MappingSpec:
         sheet=doc.get("sheet"),
         required=tuple(str(c) for c in required),
     )
+
+
+# A spec may arrive beside the table it describes, so its pattern is untrusted too:
+# a quantified group such as (a+)+ can take exponential time on one cell.
+_RISKY_PATTERN = re.compile(r"\)[*+?{]|\\[1-9]|\(\?[=!<]")
+
+
+def _separator_problem(separator: str) -> str | None:
+    r"""Why ``separator`` is not a usable list separator, or None.
+
+    >>> _separator_problem("[;、,]") is None, _separator_problem(r"\s*[;；]\s*") is None
+    (True, True)
+    >>> _separator_problem("(a+)+")
+    'repeated groups, back-references and look-arounds are not allowed (they can take exponential time)'
+    """
+    if len(separator) > 100:
+        return "longer than 100 characters"
+    if _RISKY_PATTERN.search(separator):
+        return (
+            "repeated groups, back-references and look-arounds are not allowed "
+            "(they can take exponential time)"
+        )
+    try:
+        re.compile(separator)
+    except re.error as exc:
+        return f"bad regular expression ({exc})"
+    return None
 
 
 def find_mapping(table: Path, name: str | None) -> MappingSpec | None:
@@ -187,7 +226,7 @@ def apply_mapping(
                     origin,
                     f"column {c!r} named in the mapping spec is not in the file",
                     line=1,
-                    expected=f"a header among: {', '.join(header)} (or fix {spec.origin})",
+                    expected=f"a header among: {_listed(header)} (or fix {spec.origin})",
                 )
                 for c in fatal
             ]
@@ -226,6 +265,12 @@ def apply_mapping(
         }
         records.append(record)
     return records, warnings
+
+
+def _listed(header: list[str], limit: int = 30) -> str:
+    """Headers for a message: each shortened, at most ``limit`` of them."""
+    shown = ", ".join(shorten(h, 40) for h in header[:limit])
+    return shown + (f", ... ({len(header)} in all)" if len(header) > limit else "")
 
 
 def _header_key(header: str) -> str:

@@ -150,6 +150,8 @@ def _collect_sectioned_rows(
     for row in rows:
         section = row.pop("section", None)
         where = Where(origin, row.line, "")
+        if not isinstance(section, str):
+            section = repr(section)  # a list or mapping is no section name (nor hashable)
         if section == "relationships":
             collect_relationships(batch, [row], where, {}, model)
         elif section in SECTIONS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
+import json
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import yaml
 from chaingraph.errors import DataError, Issue
 from chaingraph.loaders.encoding import read_text
 from chaingraph.loaders.located import LocatedDict, LocatedList
+from chaingraph.loaders.text import shorten
 from chaingraph.names import normalize_text
 
 __all__ = ["DOCUMENT_SUFFIXES", "TABLE_SUFFIXES", "read_document", "read_rows"]
@@ -81,9 +82,20 @@ def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+def _construct_int(loader: _LocatingLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return int(loader.construct_yaml_int(node))
+    except ValueError:
+        # More digits than Python turns into an int (sys.get_int_max_str_digits).
+        raise yaml.constructor.ConstructorError(
+            None, None, "integer with too many digits", node.start_mark
+        ) from None
+
+
 _LocatingLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_document(path: Path, encoding: str | None = None) -> dict[str, Any]:
@@ -91,19 +103,7 @@ def read_document(path: Path, encoding: str | None = None) -> dict[str, Any]:
     text, _ = read_text(path, encoding)
     origin = str(path)
     if path.suffix.lower() == ".json":
-        try:
-            data = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            raise DataError(
-                [
-                    Issue(
-                        origin,
-                        f"not valid JSON: {exc}",
-                        line=_json_line(text, exc),
-                        expected="a JSON object in the chaingraph format",
-                    )
-                ]
-            ) from None
+        data = _parse_json(text, origin, None, "a JSON object in the chaingraph format")
     else:
         try:
             data = yaml.load(text, Loader=_LocatingLoader)
@@ -138,6 +138,51 @@ def read_document(path: Path, encoding: str | None = None) -> dict[str, Any]:
             ]
         )
     return data
+
+
+def _parse_json(text: str, origin: str, line: int | None, expected: str) -> Any:
+    """Strict JSON (orjson); a :class:`DataError` for bad syntax, depth or a repeated key.
+
+    ``line`` is where ``text`` starts (JSONL), else None to count lines in ``text``.
+    orjson keeps the last of repeated keys, which a person reading the file (or
+    another program) may not: ``{"name": "甲", "name": "乙"}`` is refused, as in YAML.
+    """
+
+    def issue(message: str, at: int | None) -> DataError:
+        return DataError([Issue(origin, message, line=line or at, expected=expected)])
+
+    try:
+        data = orjson.loads(text)
+        if isinstance(data, dict | list):
+            # A second, value-less pass only to see each object's keys in order.
+            json.loads(
+                text,
+                object_pairs_hook=_refuse_duplicates,
+                parse_int=len,
+                parse_float=len,
+                parse_constant=len,
+            )
+    except orjson.JSONDecodeError as exc:
+        raise issue(f"not valid JSON: {exc}", _json_line(text, exc)) from None
+    except _DuplicateKey as exc:
+        raise issue(f"duplicate key {exc.key!r}", None) from None
+    except RecursionError:
+        raise issue("nested too deeply", None) from None
+    return data
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = shorten(key)
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> None:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen.add(key)
 
 
 def _json_line(text: str, exc: orjson.JSONDecodeError) -> int | None:
@@ -225,7 +270,9 @@ def _read_csv(
 
 
 def _check_header(header: list[str], origin: str, line: int = 1) -> None:
-    seen: set[str] = set()
+    # Headers that differ only in width or spacing (营业收入(亿元) / 营业收入（亿元）) match
+    # the same mapping column, so one would silently hide the other.
+    seen: dict[str, str] = {}
     for index, name in enumerate(header, start=1):
         if not name:
             raise DataError(
@@ -238,39 +285,31 @@ def _check_header(header: list[str], origin: str, line: int = 1) -> None:
                     )
                 ]
             )
-        if name in seen:
+        key = _header_key(name)
+        if key in seen:
+            same = "" if seen[key] == name else f", the same as {shorten(seen[key])!r}"
             raise DataError(
                 [
                     Issue(
                         origin,
-                        f"duplicate header {name!r} (column {index})",
+                        f"duplicate header {shorten(name)!r} (column {index}{same})",
                         line=line,
                         expected="each column name once",
                     )
                 ]
             )
-        seen.add(name)
+        seen[key] = name
 
 
 def _read_jsonl(text: str, origin: str) -> tuple[list[str], list[LocatedDict]]:
     rows = []
     keys: dict[str, None] = {}
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Lines end at LF (CRLF too) only: JSON text may hold U+2028 and other characters
+    # that str.splitlines() would also break at.
+    for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise DataError(
-                [
-                    Issue(
-                        origin,
-                        f"not valid JSON: {exc}",
-                        line=line_no,
-                        expected="one JSON object per line",
-                    )
-                ]
-            ) from None
+        value = _parse_json(line, origin, line_no, "one JSON object per line")
         if not isinstance(value, dict):
             raise DataError(
                 [
@@ -296,38 +335,42 @@ def _read_xlsx(
 
     origin = str(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        # Our own handle, closed even when openpyxl fails halfway through opening.
+        with open(path, "rb") as handle:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            try:
+                if sheet is not None and sheet not in book.sheetnames:
+                    names = ", ".join(shorten(n, 40) for n in book.sheetnames[:20])
+                    raise DataError(
+                        [
+                            Issue(
+                                origin,
+                                f"no sheet named {sheet!r}",
+                                field="sheet",
+                                expected="one of " + names,
+                            )
+                        ]
+                    )
+                ws = book[sheet] if sheet else book.worksheets[0]
+                where = f"{origin}[{shorten(ws.title, 40)}]"
+                filled = _filled_rows(ws, where)
+            finally:
+                book.close()
+    except DataError:
+        raise
+    except Exception as exc:
+        # A damaged or crafted workbook makes openpyxl fail in its zip reader, its XML
+        # parser (malformed parts, entity expansion) or while building objects from
+        # what it parsed, with whatever exception that step raises.
         raise DataError(
             [
                 Issue(
                     origin,
-                    f"not a readable .xlsx workbook ({exc})",
+                    f"not a readable .xlsx workbook ({type(exc).__name__}: {shorten(str(exc), 120)})",
                     expected="an Excel 2007+ .xlsx file",
                 )
             ]
         ) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise DataError(
-                [
-                    Issue(
-                        origin,
-                        f"no sheet named {sheet!r}",
-                        field="sheet",
-                        expected="one of " + ", ".join(book.sheetnames),
-                    )
-                ]
-            )
-        ws = book[sheet] if sheet else book.worksheets[0]
-        where = f"{origin}[{ws.title}]"
-        filled = [
-            (row_no, [_cell(v) for v in values])
-            for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            if any(v is not None and str(v).strip() for v in values)
-        ]
-    finally:
-        book.close()
     if not filled:
         raise DataError([Issue(where, "the sheet is empty", expected="a header row")])
     at = _header_index([cells for _, cells in filled], header_hint)
@@ -353,6 +396,36 @@ def _read_xlsx(
         row.line = row_no
         rows.append(row)
     return header, rows
+
+
+# A sheet's XML may place one cell far to the right on each of a million rows: a small
+# file that expands to billions of empty cells. Real lists are far below this.
+MAX_XLSX_CELLS = 20_000_000
+
+
+def _filled_rows(ws: Any, where: str) -> list[tuple[int, list[Any]]]:
+    """The rows of a sheet that hold anything, with their row numbers."""
+    # The sheet's declared size (<dimension>) is often wrong in files other programs
+    # write; trusting it would silently drop the rows below it.
+    ws.reset_dimensions()
+    filled = []
+    cells = 0
+    for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells += len(values) + 1
+        if cells > MAX_XLSX_CELLS:
+            raise DataError(
+                [
+                    Issue(
+                        where,
+                        f"the sheet spans more than {MAX_XLSX_CELLS:,} cells",
+                        line=row_no,
+                        expected="a smaller sheet (split it, or save it as CSV)",
+                    )
+                ]
+            )
+        if any(v is not None and str(v).strip() for v in values):
+            filled.append((row_no, [_cell(v) for v in values]))
+    return filled
 
 
 def _cell(value: Any) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 from chaingraph.errors import Issue
 from chaingraph.loaders.located import LocatedDict, LocatedList, Where
 from chaingraph.loaders.mapping import SECTIONS
+from chaingraph.loaders.text import bad_texts
 from chaingraph.model import ID_PATTERN, Model
 from chaingraph.names import check_uscc, name_key, name_variants, normalize_text
 from chaingraph.store.merging import merge_props
@@ -87,7 +88,7 @@ def collect_document(
     """Add every record of an authoring-format document to ``batch``."""
     top = Where(origin, 1)
     version = doc.get("chaingraph")
-    if version != 1:
+    if type(version) is not int or version != 1:  # not `true` or 1.0, which equal 1
         batch.issue(
             top.at("chaingraph"),
             "missing or unsupported format version",
@@ -104,6 +105,8 @@ def collect_document(
                 "one of " + ", ".join(sorted(DOCUMENT_KEYS)),
             )
     defaults = {k: doc[k] for k in PROVENANCE if doc.get(k) is not None}
+    if not _text_is_clean(batch, defaults, top, defaults):
+        return
     for section, node_type in SECTIONS.items():
         records = doc.get(section)
         if records is None:
@@ -156,7 +159,8 @@ def collect_records(
         if not isinstance(record, Mapping):
             batch.issue(here, "record must be a mapping of fields", record, "key: value pairs")
             continue
-        _collect_node(batch, record, node_type, here, defaults, model, store)
+        if _text_is_clean(batch, record, here, record):
+            _collect_node(batch, record, node_type, here, defaults, model, store)
 
 
 def _collect_node(
@@ -197,6 +201,23 @@ def _collect_node(
     _add_node(batch, node_id, node_type, props, here)
     provenance = {k: props[k] for k in PROVENANCE if k in props}
     _nested_relationships(batch, node_id, node_type, record, here, provenance)
+
+
+def _text_is_clean(
+    batch: Batch, record: Mapping[str, Any], here: Where, names: Mapping[str, Any]
+) -> bool:
+    """Report control characters, lone surrogates and runaway lengths in ``record``.
+
+    A record holding any is left out whole (``names`` say how references to it
+    look, so that they are not reported again).
+    """
+    found = list(bad_texts(dict(record)))
+    for path, message, value, expected in found[:5]:
+        head = path.split(".")[0].split("[")[0]
+        batch.issue(here.at(path, _line(record, head)), message, value, expected)
+    if found:
+        _remember_failed(batch, names, names)
+    return not found
 
 
 def _remember_failed(batch: Batch, record: Mapping[str, Any], props: Mapping[str, Any]) -> None:
@@ -247,8 +268,7 @@ def _company_identity(
         raw_legal = record.get("legal_name")
         if isinstance(raw_legal, str) and raw_legal.strip() != legal:
             aliases.append(raw_legal.strip())
-        if aliases:
-            props["aliases"] = list(props.get("aliases") or []) + aliases
+        _add_aliases(props, aliases)
     key = name_key(legal if isinstance(legal, str) else name)
     # Index the short name's key too, as the store does, so that a batch merges
     # the same rows whether they arrive in one load or in two.
@@ -338,8 +358,14 @@ def _keep_old_names(
         and props.get(field) not in (None, known[field])
         and known[field] not in (props.get("name"), props.get("legal_name"))
     ]
-    if kept:
-        props["aliases"] = list(props.get("aliases") or []) + kept
+    _add_aliases(props, kept)
+
+
+def _add_aliases(props: dict[str, Any], extra: list[str]) -> None:
+    known = props.get("aliases")
+    if extra and (known is None or isinstance(known, list)):
+        props["aliases"] = list(known or []) + extra
+    # Anything else is the wrong type: left as it is for the model check to report.
 
 
 def _uscc_of(batch: Batch, store: Any, node_id: str) -> str | None:
@@ -393,7 +419,8 @@ def _add_node(
     for field_name in ("name", "legal_name"):
         if isinstance(props.get(field_name), str):
             batch.names.setdefault(normalize_text(props[field_name]).lower(), {})[node_id] = None
-    for alias in props.get("aliases") or ():
+    aliases = props.get("aliases")
+    for alias in aliases if isinstance(aliases, list) else ():
         if isinstance(alias, str):
             batch.names.setdefault(normalize_text(alias).lower(), {})[node_id] = None
 
@@ -523,6 +550,8 @@ def collect_relationships(
         here = Where(where.file, _line(record, None) or where.line, path)
         if not isinstance(record, Mapping):
             batch.issue(here, "record must be a mapping", record, "{type, from, to, ...}")
+            continue
+        if not _text_is_clean(batch, record, here, {}):
             continue
         rel_type = _relationship_type(record.get("type"), model)
         spec = model.relationship_types.get(str(rel_type))

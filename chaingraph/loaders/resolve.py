@@ -88,9 +88,7 @@ class _Resolver:
                 shown[node_id] = str(props.get("name") or node_id)
                 entries.append((node_id, node_id))
                 entries.extend(
-                    (str(n), node_id)
-                    for n in [props.get("name"), *(props.get("aliases") or [])]
-                    if n
+                    (str(n), node_id) for n in [props.get("name"), *_aliases(props)] if n
                 )
         for node_type in ref.types:
             for node in self.store.nodes(node_type):
@@ -175,8 +173,10 @@ def keep_stored_names(batch: Batch, store: Any) -> None:
     for node_id, (node_type, props) in batch.nodes.items():
         if node_type != "Company":
             continue
+        if not isinstance(props.get("aliases", []), list):
+            continue  # the wrong type: the model check reports it
         current = (props.get("name"), props.get("legal_name"))
-        aliases = [a for a in dict.fromkeys(props.get("aliases") or []) if a not in current]
+        aliases = [a for a in _unique(props.get("aliases") or []) if a not in current]
         stored = store.get(node_id)
         for field in ("name", "legal_name"):
             old = stored.props.get(field) if stored is not None else None
@@ -187,6 +187,28 @@ def keep_stored_names(batch: Batch, store: Any) -> None:
             props["aliases"] = aliases
         else:
             props.pop("aliases", None)
+
+
+def _aliases(props: dict[str, Any]) -> list[Any]:
+    aliases = props.get("aliases")
+    return aliases if isinstance(aliases, list) else []
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    """``items`` without repeats, in order, even if some are lists or mappings (which
+    cannot be hashed; the model check reports them)."""
+    seen: set[Any] = set()
+    kept: list[Any] = []
+    for item in items:
+        try:
+            if item in seen:
+                continue
+            seen.add(item)
+        except TypeError:
+            if item in kept:
+                continue
+        kept.append(item)
+    return kept
 
 
 def _collapse(rels: list[Relationship]) -> list[Relationship]:

@@ -84,14 +84,25 @@ def coverage_png(report: GapReport, font: str) -> bytes:
 
     counts = coverage_counts(report)
     rows = list(counts)[::-1]  # first chain on top
-    with rc_context({"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False}):
+    # Names are data: never mathtext ("$\\foo{$" made the report fail), never so long
+    # that the chart cannot lay out. Rows sit at positions, so two names cut to the
+    # same label stay two bars.
+    with rc_context(
+        {
+            "font.family": [font, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "text.parse_math": False,
+        }
+    ):
         fig = Figure(figsize=(8.5, 1.2 + 0.55 * max(1, len(rows))), dpi=110)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         left = [0] * len(rows)
         for status in STATUSES:
             values = [counts[r].get(status, 0) for r in rows]
-            bars = ax.barh(rows, values, left=left, color=STATUS_COLOURS[status], label=status)
+            bars = ax.barh(
+                range(len(rows)), values, left=left, color=STATUS_COLOURS[status], label=status
+            )
             ax.bar_label(
                 bars,
                 labels=[str(v) if v else "" for v in values],
@@ -100,9 +111,10 @@ def coverage_png(report: GapReport, font: str) -> bytes:
                 fontsize=9,
             )
             left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.set_yticks(range(len(rows)), [_label(r, 24) for r in rows])
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("环节数")
-        ax.set_title(f"{report.subject_name} · 环节覆盖（按缺口状态）", loc="left")
+        ax.set_title(f"{_label(report.subject_name, 40)} · 环节覆盖（按缺口状态）", loc="left")
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(
             ncols=len(STATUSES),
@@ -114,3 +126,12 @@ def coverage_png(report: GapReport, font: str) -> bytes:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _label(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters for a chart label.
+
+    >>> _label("东莞市松山湖高新技术产业开发区", 8)
+    '东莞市松山湖高…'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -325,9 +325,7 @@ def segment_coverage(
         if node is None or node.type != "Segment":
             continue
         products = sorted({r.source for r in store.relationships("IN_SEGMENT", target=seg)})
-        firms = sorted(
-            {m.source for p in products for m in store.relationships("MAKES", target=p)}
-        )
+        firms = sorted({m.source for p in products for m in store.relationships("MAKES", target=p)})
         sites = {c: walk.sites(c) for c in firms}
         local = [c for c in firms if area in sites[c]]
         up: set[str] = set()
@@ -479,7 +477,5 @@ def base_facts(store: GraphStore) -> list[BaseFacts]:
             if walk.node(r.target) is not None
         )
         regions = [walk.name(p) for p in walk.place_ancestors(base.id)[1:] if walk.node(p)]
-        rows.append(
-            BaseFacts(base, tuple(focus), tuple(regions), len(inside.get(base.id, ())))
-        )
+        rows.append(BaseFacts(base, tuple(focus), tuple(regions), len(inside.get(base.id, ()))))
     return rows

@@ -226,7 +226,9 @@ class GraphStore(ABC):
     # -- writing -----------------------------------------------------------
     @abstractmethod
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
-        """Add or update nodes and relationships, all or nothing.
+        """Add or update nodes and relationships, all or nothing (a server store checks
+        everything first, then writes in batches that are each all or nothing, and
+        finishes an interrupted load when run again).
 
         Nodes are matched by id, relationships by ``(type, source, target, key)``.
         Scalar properties are overwritten by incoming non-null values; ``aliases``

@@ -1,7 +1,8 @@
 """The embedded store's file: compact JSON (orjson), written atomically.
 
-Chosen by measurement (see README, "Store file format"): JSON parses without
-running code (never pickle), and orjson makes it the fastest safe option measured.
+Chosen by measurement (``bench/STORAGE.md``; README, "Store file format"): JSON
+parses without running code (never pickle), and no other safe format measured
+(gzip/zstd JSON, Parquet, SQLite, node-link) loaded a 200k-node store 30% faster.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "atomic_write_bytes",
+    "corrupt",
     "paused_gc",
     "read_store_file",
     "write_store_file",
@@ -53,8 +55,8 @@ def paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a store file is loaded.
 
     Loading makes millions of small dicts and lists and no garbage cycles; with the
-    collector on, it rescans the growing heap again and again, which took about
-    40% of the load of a 200k-node store (``bench/STORAGE.md``).
+    collector on, it rescans the growing heap again and again, which took nearly
+    half the CPU time of loading a 200k-node store (``bench/STORAGE.md``).
 
     Examples
     --------
@@ -117,9 +119,9 @@ def read_store_file(path: Path) -> tuple[dict[str, Any], list[NodeRow], list[Edg
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise _corrupt(path, f"not a chaingraph store file ({exc})") from None
+        raise corrupt(path, f"not a chaingraph store file ({exc})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise _corrupt(path, f"not a chaingraph store file (no '{FORMAT_NAME}' header)")
+        raise corrupt(path, f"not a chaingraph store file (no '{FORMAT_NAME}' header)")
     if document.get("version") != FORMAT_VERSION:
         raise StoreCorrupt(
             f"{path}: store format version {document.get('version')!r} is not supported "
@@ -127,7 +129,10 @@ def read_store_file(path: Path) -> tuple[dict[str, Any], list[NodeRow], list[Edg
         )
     meta = document.get("meta") or {}
     if not isinstance(meta, dict):
-        raise _corrupt(path, "malformed store file ('meta' is not an object)")
+        raise corrupt(path, "malformed store file ('meta' is not an object)")
+    loads = meta.get("user_loads", 0)
+    if type(loads) is not int or loads < 0:
+        raise corrupt(path, "malformed store file ('meta.user_loads' is not a count)")
     try:
         nodes = [(_text(i), _text(t), _props(p)) for i, t, p in document["nodes"]]
         edges = [
@@ -135,13 +140,13 @@ def read_store_file(path: Path) -> tuple[dict[str, Any], list[NodeRow], list[Edg
             for t, s, d, k, p in document["edges"]
         ]
     except (KeyError, TypeError, ValueError) as exc:
-        raise _corrupt(path, f"malformed store file ({exc!r})") from None
+        raise corrupt(path, f"malformed store file ({exc!r})") from None
     ids = {row[0] for row in nodes}
     dangling = ({row[1] for row in edges} | {row[2] for row in edges}) - ids
     if dangling:
         end = min(dangling)
         rel_type = next(row[0] for row in edges if end in (row[1], row[2]))
-        raise _corrupt(
+        raise corrupt(
             path,
             f"malformed store file (a {rel_type} relationship ends at {end!r}, "
             "which has no node row)",
@@ -161,7 +166,8 @@ def _props(value: Any) -> dict[str, Any]:
     return value
 
 
-def _corrupt(path: Path, why: str) -> StoreCorrupt:
+def corrupt(path: Path, why: str) -> StoreCorrupt:
+    """The error for a store file that cannot be used, saying how to recover."""
     return StoreCorrupt(
         f"{path}: {why}; move the file aside (or delete it) and load your data again "
         "(the default store is rebuilt from the bundled dataset on its own)"

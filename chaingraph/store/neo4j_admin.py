@@ -92,7 +92,9 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
         header = [":START_ID", ":END_ID", ":TYPE"] + [f"{c}:{t}" for c, t in columns]
         lines = [_line(header, raw=True)]
         for source, target, props in rel_rows:
-            lines.append(_line([source, target, rel_type] + [_value(props.get(c), t) for c, t in columns]))
+            lines.append(
+                _line([source, target, rel_type] + [_value(props.get(c), t) for c, t in columns])
+            )
         written.append(_write(directory / f"relationships-{rel_type}.csv", lines))
 
     schema = directory / "schema.cypher"
@@ -187,7 +189,9 @@ def _line(values: list[Any], raw: bool = False) -> str:
     if raw:
         return ",".join(values) + "\n"
     # Quote every value: an empty field is "no value", "" an empty text.
-    return ",".join("" if v is None else '"' + str(v).replace('"', '""') + '"' for v in values) + "\n"
+    return (
+        ",".join("" if v is None else '"' + str(v).replace('"', '""') + '"' for v in values) + "\n"
+    )
 
 
 def _write(path: Path, lines: list[str]) -> Path:

@@ -30,17 +30,20 @@ A relationship also has ``key`` (what tells apart parallel ones of one type;
 Loading
 -------
 :meth:`Neo4jStore.merge` follows :func:`~chaingraph.store.merging.merge_props`
-exactly like the embedded store, so both hold identical properties: it checks the
+exactly like the embedded store, so both hold identical properties. It checks the
 whole input first (known types, one type per id, relationship ends that exist) and
 writes nothing if anything is wrong; then, nodes before relationships, it writes
-batches of ``batch_size`` rows. Each batch is one managed transaction (retried by
-the driver on transient errors and lost connections, for at most
-``retry_seconds``): it locks and reads the stored rows of the batch, computes the
-merged properties in Python, and writes with ``UNWIND $rows ... MERGE`` only the
-rows that change. So a reload writes nothing, a batch is written entirely or not
-at all, and after a failure the same load run again skips what was written and
-finishes the rest without duplicates. Constraints and indexes are created before
-the first write.
+batches of ``batch_size`` rows. Each batch is one managed transaction, retried by
+the driver on transient errors and lost connections for at most ``retry_seconds``:
+it locks the batch's nodes (relationships: both ends) and reads what is stored,
+computes the merged properties in Python, and writes with ``UNWIND $rows ...`` only
+the rows that change: ``MERGE`` on the id for nodes; for relationships, ``CREATE``
+for those not found between their locked ends, ``SET`` for those found. So a reload
+writes nothing, a batch is written entirely or not at all, and after a failure the
+same load run again skips what was written and finishes the rest without
+duplicates. The constraint and indexes are created before the first write.
+Labels and relationship types are set from parameters (``SET n:$(row.label)``),
+which needs Neo4j 5.26 or newer; older servers are refused when connecting.
 
 Reads
 -----
@@ -65,7 +68,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -74,7 +76,14 @@ import neo4j
 import orjson
 from neo4j import exceptions as neo4j_errors
 
-from chaingraph.errors import ConfigError, DataError, Issue, StoreError, StoreUnavailable
+from chaingraph.errors import (
+    ConfigError,
+    DataError,
+    Issue,
+    StoreCorrupt,
+    StoreError,
+    StoreUnavailable,
+)
 from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.queries import query
@@ -102,7 +111,8 @@ __all__ = [
 ]
 
 ENTITY_LABEL = "Entity"
-DEFAULT_BATCH_SIZE = 2000
+MIN_SERVER_VERSION = (5, 26)
+DEFAULT_BATCH_SIZE = 5000
 _READ_CHUNK = 5000
 _PAGE = 5000
 _SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -169,7 +179,9 @@ def node_properties(node: Node) -> dict[str, Any]:
     out["type"] = node.type
     out["props_json"] = orjson.dumps(props).decode()
     names = [props.get("name"), props.get("legal_name"), *(props.get("aliases") or ())]
-    lookup = list(dict.fromkeys(normalize_text(n).lower() for n in names if isinstance(n, str) and n))
+    lookup = list(
+        dict.fromkeys(normalize_text(n).lower() for n in names if isinstance(n, str) and n)
+    )
     if lookup:
         out["lookup_names"] = lookup
     if node.type == "Company":
@@ -201,12 +213,23 @@ def relationship_properties(rel: Relationship) -> dict[str, Any]:
     return out
 
 
-def _props_of(raw: str | None, fallback: dict[str, Any], reserved: frozenset[str]) -> dict:
-    if raw is not None:
-        props: dict[str, Any] = orjson.loads(raw)
-        return props
-    # Written by something other than chaingraph (say, by hand in Neo4j Browser).
-    return {k: v for k, v in fallback.items() if k not in reserved}
+def _props_of(
+    raw: str | None, fallback: dict[str, Any] | None, reserved: frozenset[str], what: str
+) -> dict[str, Any]:
+    """The chaingraph properties stored for ``what`` (a node or relationship)."""
+    if raw is None:
+        # Written by something other than chaingraph (say, by hand in Neo4j Browser).
+        return {k: v for k, v in (fallback or {}).items() if k not in reserved}
+    try:
+        props = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        props = None
+    if not isinstance(props, dict):
+        raise StoreCorrupt(
+            f"{what} has a props_json that is not a JSON object ({str(raw)[:60]!r}); "
+            "fix or delete it in Neo4j, or load the data again"
+        )
+    return props
 
 
 def schema_statements(model: Model) -> list[str]:
@@ -275,6 +298,14 @@ def redact(uri: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def _has_credentials(uri: str) -> bool:
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return False
+    return bool(parts.username or parts.password)
+
+
 # -- the store ----------------------------------------------------------------------
 
 
@@ -323,6 +354,11 @@ class Neo4jStore(GraphStore):
         self.uri, self.user, password, self.database = connection_settings(
             uri, user, password, database
         )
+        if _has_credentials(self.uri):
+            raise ConfigError(
+                f"not a usable Neo4j URI {redact(self.uri)!r}: a user or password does not go "
+                "in the URI; set NEO4J_USER and NEO4J_PASSWORD"
+            )
         self.batch_size = batch_size
         self.retry_seconds = retry_seconds
         self._schema_ready = False
@@ -339,7 +375,8 @@ class Neo4jStore(GraphStore):
                 user_agent="chaingraph",
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
-            raise ConfigError(f"not a usable Neo4j URI {redact(self.uri)!r}: {exc}") from None
+            reason = str(exc).replace(self.uri, redact(self.uri))
+            raise ConfigError(f"not a usable Neo4j URI {redact(self.uri)!r}: {reason}") from None
         try:
             self._connect(max(1, connect_attempts))
         except BaseException:
@@ -360,7 +397,11 @@ class Neo4jStore(GraphStore):
         for attempt in range(1, attempts + 1):
             try:
                 with self._driver.session(database=self.database) as session:
-                    session.run("RETURN 1").consume()
+                    record = session.run(
+                        "CALL dbms.components() YIELD name, versions "
+                        "WHERE name = 'Neo4j Kernel' RETURN versions[0] AS version"
+                    ).single()
+                self._check_version(str(record["version"]) if record else "")
                 return
             except neo4j_errors.AuthError:
                 raise StoreUnavailable(
@@ -382,6 +423,17 @@ class Neo4jStore(GraphStore):
             "is the server running and the URI right?"
         )
 
+    def _check_version(self, version: str) -> None:
+        """Writes set labels and relationship types from parameters (``SET n:$(label)``),
+        which Neo4j has since 5.26 LTS; refuse older servers up front."""
+        self.server_version = version
+        numbers = tuple(int(x) for x in re.findall(r"\d+", version)[:2])
+        if numbers and numbers < MIN_SERVER_VERSION:
+            raise StoreError(
+                f"Neo4j at {self.where} is version {version}; chaingraph needs "
+                f"{'.'.join(map(str, MIN_SERVER_VERSION))} or newer (5.26 LTS, 202x releases, Aura)"
+            )
+
     def close(self) -> None:
         self._driver.close()
 
@@ -400,13 +452,17 @@ class Neo4jStore(GraphStore):
             ) from None
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
             raise StoreUnavailable(
-                f"lost Neo4j at {self.where} while {doing}, still unreachable after "
-                f"{self.retry_seconds:g}s of retries ({_reason(exc)})"
+                f"lost Neo4j at {self.where} while {doing} ({_reason(exc)}; "
+                f"retried for up to {self.retry_seconds:g}s)"
             ) from None
         except neo4j_errors.Neo4jError as exc:
-            raise StoreError(f"Neo4j at {self.where} failed while {doing}: {_reason(exc)}") from None
+            raise StoreError(
+                f"Neo4j at {self.where} failed while {doing}: {_reason(exc)}"
+            ) from None
         except neo4j_errors.DriverError as exc:
-            raise StoreError(f"Neo4j at {self.where} failed while {doing}: {_reason(exc)}") from None
+            raise StoreError(
+                f"Neo4j at {self.where} failed while {doing}: {_reason(exc)}"
+            ) from None
 
     def _read(self, text: str, doing: str = "reading", **params: Any) -> list[neo4j.Record]:
         def work(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
@@ -437,7 +493,9 @@ class Neo4jStore(GraphStore):
 
     def _node(self, record: neo4j.Record) -> Node:
         return Node(
-            record["id"], record["type"], _props_of(record["props"], record["raw"], _NODE_RESERVED)
+            record["id"],
+            record["type"],
+            _props_of(record["props"], record["raw"], _NODE_RESERVED, f"node {record['id']!r}"),
         )
 
     def get(self, node_id: str) -> Node | None:
@@ -488,7 +546,12 @@ class Neo4jStore(GraphStore):
             record["source"],
             record["target"],
             record["key"] or "",
-            _props_of(record["props"], record["raw"], _REL_RESERVED),
+            _props_of(
+                record["props"],
+                record["raw"],
+                _REL_RESERVED,
+                f"{record['type']} {record['source']!r} -> {record['target']!r}",
+            ),
         )
 
     def relationships(
@@ -502,8 +565,16 @@ class Neo4jStore(GraphStore):
             return
         types = [type] if type else list(self._rel_types)
         if source is not None or target is not None:
-            a = f"(a:{ENTITY_LABEL} {{id: $source}})" if source is not None else f"(a:{ENTITY_LABEL})"
-            b = f"(b:{ENTITY_LABEL} {{id: $target}})" if target is not None else f"(b:{ENTITY_LABEL})"
+            a = (
+                f"(a:{ENTITY_LABEL} {{id: $source}})"
+                if source is not None
+                else f"(a:{ENTITY_LABEL})"
+            )
+            b = (
+                f"(b:{ENTITY_LABEL} {{id: $target}})"
+                if target is not None
+                else f"(b:{ENTITY_LABEL})"
+            )
             rows = self._read(
                 f"MATCH {a}-[r]->{b} WHERE type(r) IN $types "
                 f"RETURN {self._REL_COLUMNS} {self._REL_ORDER}",
@@ -610,12 +681,11 @@ class Neo4jStore(GraphStore):
         found: dict[str, CompanyFacts] = {}
         for chunk in self._chunks(company_ids, 2000):
             for r in self.run_query("company_profiles", ids=chunk):
+                node = f"node {r['id']!r}"
                 found[r["id"]] = CompanyFacts(
-                    Node(r["id"], r["type"], orjson.loads(r["props"])),
+                    Node(r["id"], r["type"], _props_of(r["props"], r["raw"], _NODE_RESERVED, node)),
                     frozenset(r["places"]),
-                    tuple(
-                        Place(p["id"], p["level"], bool(p["gba"]), p["name"]) for p in r["hq"]
-                    ),
+                    tuple(Place(p["id"], p["level"], bool(p["gba"]), p["name"]) for p in r["hq"]),
                     int(r["facts"]),
                     int(r["unverified"]),
                     tuple(r["makes"]),
@@ -720,7 +790,11 @@ class Neo4jStore(GraphStore):
     def base_facts(self) -> list[BaseFacts]:
         return [
             BaseFacts(
-                Node(r["id"], r["type"], orjson.loads(r["props"])),
+                Node(
+                    r["id"],
+                    r["type"],
+                    _props_of(r["props"], r["raw"], _NODE_RESERVED, f"node {r['id']!r}"),
+                ),
                 tuple(sorted((p, t, n) for p, t, n in r["focus"])),
                 tuple(r["regions"]),
                 int(r["companies"]),
@@ -804,10 +878,15 @@ class Neo4jStore(GraphStore):
             try:
                 report += self._guard(run, f"writing batch {number} of {len(batches)} ({kind})")
             except StoreError as exc:
+                head = (
+                    f"Batches 1-{number - 1} ({done} of {total} rows) are written"
+                    if number > 1
+                    else "Nothing was written"
+                )
                 raise type(exc)(
-                    f"{exc}. Batches 1-{number - 1} ({done} of {total} rows) are written; "
-                    f"batch {number} was rolled back. Run the same load again to finish it: "
-                    "rows already written are skipped."
+                    f"{exc}. {head}; batch {number} is not (each batch is written entirely "
+                    "or not at all). Run the same load again to finish it: rows already "
+                    "written are skipped."
                 ) from None
             done += len(rows)
             if progress is not None:
@@ -894,7 +973,7 @@ class Neo4jStore(GraphStore):
         # Lock the stored nodes first (a write that changes nothing), so a concurrent
         # loader cannot change them between this read and the write below.
         stored = {
-            r["id"]: _props_of(r["props"], r["raw"], _NODE_RESERVED)
+            r["id"]: _props_of(r["props"], r["raw"], _NODE_RESERVED, f"node {r['id']!r}")
             for r in tx.run(
                 f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
                 "SET n._chaingraph_lock = true REMOVE n._chaingraph_lock "
@@ -903,7 +982,7 @@ class Neo4jStore(GraphStore):
             )
         }
         created = updated = unchanged = 0
-        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        rows: list[dict[str, Any]] = []
         for node in batch:
             old = stored.get(node.id)
             props = merge_props(old or {}, node.props)
@@ -914,71 +993,87 @@ class Neo4jStore(GraphStore):
                 continue
             else:
                 updated += 1
-            rows[node.type].append(node_properties(Node(node.id, node.type, props)))
-        for node_type, chunk in rows.items():
+            merged = Node(node.id, node.type, props)
+            rows.append({"label": self._labels[node.type], "props": node_properties(merged)})
+        if rows:
+            # The label is a parameter checked against the model's allowlist (_check).
             tx.run(
-                f"UNWIND $rows AS row MERGE (n:{ENTITY_LABEL} {{id: row.id}}) "
-                f"SET n = row SET n:{self._labels[node_type]}",
-                rows=chunk,
+                f"UNWIND $rows AS row MERGE (n:{ENTITY_LABEL} {{id: row.props.id}}) "
+                "SET n = row.props SET n:$(row.label)",
+                rows=rows,
             ).consume()
         return MergeReport(created, updated, 0, 0, unchanged)
+
+    # The stored relationship of a row, reached from its two (locked) ends. Written as a
+    # quantified path of length one, which Neo4j always expands from a node: a plain
+    # (a)-[r]->(b) planned while the database is empty becomes a scan of every
+    # relationship per row, and cached plans outlive the emptiness.
+    _STORED_RELATIONSHIP = "(a) (()-[r]->() WHERE type(r) = row.type AND r.key = row.key){1} (b)"
 
     def _merge_relationships(
         self, tx: neo4j.ManagedTransaction, batch: list[Relationship]
     ) -> MergeReport:
-        by_type: dict[str, list[Relationship]] = defaultdict(list)
-        for rel in batch:
-            by_type[rel.type].append(rel)
-        created = updated = unchanged = 0
-        for rel_type, rels in by_type.items():
-            name = self._rel_types[rel_type]
-            wanted = [{"i": i, "source": r.source, "target": r.target, "key": r.key}
-                      for i, r in enumerate(rels)]  # fmt: skip
-            stored: dict[int, dict[str, Any] | None] = {}
-            for record in tx.run(
-                f"UNWIND $rows AS row "
-                f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
-                "SET a._chaingraph_lock = true REMOVE a._chaingraph_lock "
-                "SET b._chaingraph_lock = true REMOVE b._chaingraph_lock "
-                "WITH row, a, b "
-                f"OPTIONAL MATCH (a)-[r:{name} {{key: row.key}}]->(b) "
-                "RETURN row.i AS i, r.props_json AS props, "
-                "CASE WHEN r IS NULL THEN null ELSE properties(r) END AS raw",
-                rows=wanted,
-            ):
-                if record["raw"] is not None:
-                    stored[record["i"]] = _props_of(record["props"], record["raw"], _REL_RESERVED)
-            rows = []
-            for i, rel in enumerate(rels):
-                old = stored.get(i)
-                props = merge_props(old or {}, rel.props)
-                if old is None:
-                    created += 1
-                elif props == old:
-                    unchanged += 1
-                    continue
-                else:
-                    updated += 1
-                merged = Relationship(rel.type, rel.source, rel.target, rel.key, props)
-                rows.append(
-                    {
-                        "source": rel.source,
-                        "target": rel.target,
-                        "key": rel.key,
-                        "props": relationship_properties(merged),
-                    }
+        wanted = [
+            {"i": i, "type": self._rel_types[r.type], "source": r.source, "target": r.target,
+             "key": r.key}
+            for i, r in enumerate(batch)
+        ]  # fmt: skip
+        stored: dict[int, dict[str, Any]] = {}
+        # Lock both ends first (see _merge_nodes), then read what is stored.
+        for record in tx.run(
+            "UNWIND $rows AS row "
+            f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
+            "SET a._chaingraph_lock = true REMOVE a._chaingraph_lock "
+            "SET b._chaingraph_lock = true REMOVE b._chaingraph_lock "
+            "WITH row, a, b "
+            f"OPTIONAL MATCH {self._STORED_RELATIONSHIP} "
+            "RETURN row.i AS i, r[0].props_json AS props, "
+            "CASE WHEN r IS NULL THEN null ELSE properties(r[0]) END AS raw",
+            rows=wanted,
+        ):
+            if record["raw"] is not None:
+                rel = batch[record["i"]]
+                stored[record["i"]] = _props_of(
+                    record["props"],
+                    record["raw"],
+                    _REL_RESERVED,
+                    f"{rel.type} {rel.source!r} -> {rel.target!r}",
                 )
-            if rows:
-                tx.run(
-                    f"UNWIND $rows AS row "
-                    f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
-                    f"MERGE (a)-[r:{name} {{key: row.key}}]->(b) SET r = row.props",
-                    rows=rows,
-                ).consume()
-        return MergeReport(0, 0, created, updated, unchanged)
+        created: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        unchanged = 0
+        for i, rel in enumerate(batch):
+            old = stored.get(i)
+            props = merge_props(old or {}, rel.props)
+            if old is not None and props == old:
+                unchanged += 1
+                continue
+            merged = Relationship(rel.type, rel.source, rel.target, rel.key, props)
+            row = {**wanted[i], "props": relationship_properties(merged)}
+            (created if old is None else changed).append(row)
+        # The ends are locked and nothing matched: CREATE cannot make a duplicate. The
+        # type is a parameter checked against the model's allowlist (_check).
+        ends = (
+            f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
+        )
+        if created:
+            tx.run(
+                f"UNWIND $rows AS row {ends}CREATE (a)-[r:$(row.type)]->(b) SET r = row.props",
+                rows=created,
+            ).consume()
+        if changed:
+            tx.run(
+                f"UNWIND $rows AS row {ends}MATCH {self._STORED_RELATIONSHIP} "
+                "WITH row, r[0] AS stored SET stored = row.props",
+                rows=changed,
+            ).consume()
+        return MergeReport(0, 0, len(created), len(changed), unchanged)
 
 
 def _reason(exc: BaseException) -> str:
     """A one-line reason from a driver error (never the credentials, which it never holds)."""
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return " ".join(str(message).split())[:300]
+    if isinstance(exc, neo4j_errors.Neo4jError):
+        message = f"{exc.message or ''} [{exc.code}]"
+    else:
+        message = str(exc) or type(exc).__name__
+    return " ".join(message.split())[:300]

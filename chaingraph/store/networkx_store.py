@@ -10,10 +10,10 @@ from typing import Any
 import networkx as nx
 
 from chaingraph.errors import DataError, Issue
-from chaingraph.model import Model, Node, Relationship
+from chaingraph.model import ID_PATTERN, Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.store.base import GraphStore, MergeReport
-from chaingraph.store.fileformat import paused_gc, read_store_file, write_store_file
+from chaingraph.store.fileformat import corrupt, paused_gc, read_store_file, write_store_file
 from chaingraph.store.merging import merge_props
 
 __all__ = ["NetworkxStore"]
@@ -84,16 +84,34 @@ class NetworkxStore(GraphStore):
         nodes: list[tuple[str, str, dict[str, Any]]],
         edges: list[tuple[str, str, str, str, dict[str, Any]]],
     ) -> None:
+        # A store file may come from someone else: rows the store cannot hold (a type
+        # the model lacks, a malformed id, one row twice) make it corrupt.
+        path = self.path or Path("<store>")
         for node_id, node_type, props in nodes:
+            problem = _node_problem(self.model, node_id, node_type)
+            if problem is None and node_id in self.graph:
+                problem = "appears twice"
+            if problem:
+                raise corrupt(path, f"malformed store file (node {node_id[:80]!r} {problem})")
             self.graph.add_node(node_id, t=node_type, p=props)
             self._index_node(node_id, node_type, props)
         for rel_type, source, target, key, props in edges:
-            self.graph.add_edge(
-                source, target, key=_edge_key(rel_type, key), t=rel_type, k=key, p=props
-            )
+            ekey = _edge_key(rel_type, key)
+            problem = _relationship_problem(self.model, rel_type, key)
+            if problem is None and self.graph.has_edge(source, target, ekey):
+                problem = "appears twice"
+            if problem:
+                raise corrupt(
+                    path,
+                    f"malformed store file (relationship {rel_type[:40]!r} from {source!r} "
+                    f"to {target!r} {problem})",
+                )
+            self.graph.add_edge(source, target, key=ekey, t=rel_type, k=key, p=props)
             self._edge_counts[rel_type] += 1
 
     # -- indexes ---------------------------------------------------------------
+    # Only text is indexed: a store file or a Neo4j someone else filled may hold a
+    # name that is a number or a list, which must neither crash nor be found.
     def _unindex_node(self, node_id: str, props: dict[str, Any]) -> None:
         """Forget a node's names before re-indexing it, so a renamed node is not found by
         its old name (which a reopened store would not know either)."""
@@ -103,26 +121,30 @@ class NetworkxStore(GraphStore):
                 ids.pop(node_id, None)
                 if not ids:
                     del self._names[normalize_text(text).lower()]
-        if props.get("uscc") and self._uscc.get(props["uscc"]) == node_id:
-            del self._uscc[props["uscc"]]
+        uscc = _text(props, "uscc")
+        if uscc and self._uscc.get(uscc) == node_id:
+            del self._uscc[uscc]
         for field in ("legal_name", "name"):
-            if props.get(field):
-                holders = self._company_keys.get(name_key(props[field]))
+            shown = _text(props, field)
+            if shown:
+                holders = self._company_keys.get(name_key(shown))
                 if holders is not None:
                     holders.pop(node_id, None)
                     if not holders:
-                        del self._company_keys[name_key(props[field])]
+                        del self._company_keys[name_key(shown)]
 
     def _index_node(self, node_id: str, node_type: str, props: dict[str, Any]) -> None:
         self._by_type[node_type][node_id] = None
         for text in _node_names(props):
             self._names[normalize_text(text).lower()][node_id] = None
         if node_type == "Company":
-            if props.get("uscc"):
-                self._uscc[props["uscc"]] = node_id
+            uscc = _text(props, "uscc")
+            if uscc:
+                self._uscc[uscc] = node_id
             for field in ("legal_name", "name"):
-                if props.get(field):
-                    self._company_keys[name_key(props[field])][node_id] = None
+                shown = _text(props, field)
+                if shown:
+                    self._company_keys[name_key(shown)][node_id] = None
 
     # -- reading -----------------------------------------------------------------
     def get(self, node_id: str) -> Node | None:
@@ -189,6 +211,18 @@ class NetworkxStore(GraphStore):
         incoming_types: dict[str, str] = {}
         problems = []
         for node in nodes:
+            # From a Neo4j someone else filled, say: checked before anything is written.
+            shape = _node_problem(self.model, node.id, node.type)
+            if shape:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        f"node {shape}",
+                        field="id",
+                        value=node.id,
+                        expected="a node the model allows",
+                    )
+                )
             if incoming_types.setdefault(node.id, node.type) != node.type:
                 problems.append(
                     Issue(
@@ -200,6 +234,17 @@ class NetworkxStore(GraphStore):
                     )
                 )
         for rel in relationships:
+            shape = _relationship_problem(self.model, rel.type, rel.key)
+            if shape:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        f"relationship {shape}",
+                        field="type",
+                        value=rel.type,
+                        expected="one of " + ", ".join(self.model.relationship_types),
+                    )
+                )
             for end in (rel.source, rel.target):
                 if end not in incoming_types and end not in self.graph:
                     problems.append(
@@ -289,8 +334,41 @@ def _collapse(
     return list(by_id.values()), list(by_identity.values())
 
 
+def _node_problem(model: Model, node_id: Any, node_type: Any) -> str | None:
+    """Why a node cannot be held in the store, or None: its type must be the model's
+    (it becomes a Neo4j label on push) and its id well formed, with that type's prefix.
+
+    >>> from chaingraph.model import load_model
+    >>> _node_problem(load_model(), "chain:x`) DETACH DELETE n //", "Chain")
+    'has a malformed id'
+    """
+    if not isinstance(node_id, str) or model.type_of_id(node_id) != node_type:
+        if node_type not in model.node_types:
+            return f"has unknown type {str(node_type)[:40]!r}"
+        return f"has an id that is not a {node_type}'s"
+    if not ID_PATTERN.match(node_id):
+        return "has a malformed id"
+    return None
+
+
+def _relationship_problem(model: Model, rel_type: Any, key: Any) -> str | None:
+    if rel_type not in model.relationship_types:
+        return f"has unknown type {str(rel_type)[:40]!r}"
+    if not isinstance(key, str):
+        return "has a key that is not text"
+    return None
+
+
+def _text(props: dict[str, Any], field: str) -> str | None:
+    value = props.get(field)
+    return value if isinstance(value, str) and value else None
+
+
 def _node_names(props: dict[str, Any]) -> Iterator[str]:
     for field in ("name", "legal_name"):
-        if props.get(field):
-            yield props[field]
-    yield from props.get("aliases") or ()
+        text = _text(props, field)
+        if text:
+            yield text
+    aliases = props.get("aliases")
+    if isinstance(aliases, list):
+        yield from (a for a in aliases if isinstance(a, str) and a)

@@ -1,0 +1,470 @@
+"""The Neo4j store against a real server: round trips, merge semantics, bad input,
+injection, faults (wrong password, unreachable, server killed mid-load), the named
+queries, the CLI (push, pull, --neo4j) and the neo4j-admin bulk path."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pytest
+from click.testing import CliRunner
+from random_graph import TRICKY_NAMES, random_graph
+
+from chaingraph.analysis.gaps import gaps
+from chaingraph.cli import cli
+from chaingraph.errors import ConfigError, DataError, StoreUnavailable
+from chaingraph.model import Node, Relationship
+from chaingraph.queries import query, query_names, query_parameters
+from chaingraph.store.base import GraphStore
+from chaingraph.store.neo4j_admin import import_arguments, write_neo4j_admin
+from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.networkx_store import NetworkxStore, _collapse
+from chaingraph.testing import tiny_store
+
+pytestmark = pytest.mark.neo4j
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
+
+
+@pytest.fixture
+def store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
+    """An empty chaingraph Neo4j store on the session server."""
+    s = Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    s.clear()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def neo4j_env(neo4j_server: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Credentials in the environment, as a user would set them; no stray config file."""
+    monkeypatch.setenv("NEO4J_USER", neo4j_server["user"])
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", "/nonexistent/chaingraph-neo4j.yaml")
+    return neo4j_server
+
+
+def same_graph(a: GraphStore, b: GraphStore) -> None:
+    assert sorted((n.id, n.type, repr(n.props)) for n in a.nodes()) == sorted(
+        (n.id, n.type, repr(n.props)) for n in b.nodes()
+    )
+    assert sorted((*r.identity, repr(r.props)) for r in a.relationships()) == sorted(
+        (*r.identity, repr(r.props)) for r in b.relationships()
+    )
+
+
+def duplicates(driver_store: Neo4jStore) -> int:
+    """Nodes sharing an id, plus relationships sharing (type, source, target, key)."""
+    rows = driver_store._read(
+        "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS d "
+        "UNION ALL MATCH (a)-[r]->(b) WITH a, b, type(r) AS t, r.key AS k, count(*) AS c "
+        "WHERE c > 1 RETURN count(*) AS d"
+    )
+    return sum(r["d"] for r in rows)
+
+
+# -- round trips and merge semantics ----------------------------------------------
+
+
+def test_round_trip_and_reads_match_the_embedded_store(store: Neo4jStore) -> None:
+    embedded = tiny_store()
+    extra = [
+        Node(
+            "co:uscc-firm",
+            "Company",
+            {
+                "name": "带码企业",
+                "legal_name": "东莞带码科技有限公司",
+                "uscc": "91441900MA4UJKXW3B",
+                "aliases": ["DM"],
+                "listing": {"board": "深交所创业板", "code": "300001"},
+                "global_rank": {"list": "全球百强", "rank": 42},
+                "mixed": [1, "a"],
+                "empty": [],
+            },
+        )
+    ]
+    embedded.merge(extra, [])
+    store.merge(list(embedded.nodes()), list(embedded.relationships()))
+    same_graph(store, embedded)
+    for t in [*store.model.node_types, None, "Nope"]:
+        assert store.count_nodes(t) == embedded.count_nodes(t)
+    for t in [*store.model.relationship_types, None, "NOPE"]:
+        assert store.count_relationships(t) == embedded.count_relationships(t)
+    assert store.get("co:uscc-firm") == embedded.get("co:uscc-firm")
+    assert store.get("co:missing") is None
+    assert store.get_many(["co:jp-servo", "x", "chain:robot"]) == embedded.get_many(
+        ["co:jp-servo", "x", "chain:robot"]
+    )
+    assert store.ids_by_name("ＤＭ") == embedded.ids_by_name("ＤＭ") == ["co:uscc-firm"]
+    assert store.ids_by_name("东莞市", "Region") == ["region:cn-dongguan"]
+    assert sorted(store.names()) == sorted(embedded.names())
+    assert store.company_by_uscc("91441900MA4UJKXW3B") == "co:uscc-firm"
+    assert store.company_by_name_key("东莞带码科技") == "co:uscc-firm"
+    assert store.company_by_name_key("nothing") is None
+    for source in ("co:dg-robot", "region:cn", "nope"):
+        assert list(store.relationships(source=source)) == sorted(
+            embedded.relationships(source=source), key=lambda r: (r.type, r.target, r.key)
+        )
+    assert list(store.relationships("IN", target="region:cn")) == sorted(
+        embedded.relationships("IN", target="region:cn"), key=lambda r: r.source
+    )
+    assert store.require("莞工机器人").id == "co:dg-robot"
+
+
+def test_merges_follow_the_embedded_store_step_by_step(store: Neo4jStore) -> None:
+    """Same MergeReport at every step, same content after each (idempotent reloads)."""
+    embedded = NetworkxStore()
+    s = {"source": "test", "synthetic": True}
+    steps: list[tuple[list[Node], list[Relationship]]] = [
+        (
+            [
+                Node("region:r", "Region", {"name": "区", "level": "city", **s}),
+                Node("co:a", "Company", {"name": "甲", "aliases": ["A"], **s}),
+                Node("co:a", "Company", {"aliases": ["A1"], "founded": 2001}),  # collapsed
+                Node("co:b", "Company", {"name": "乙", **s}),
+            ],
+            [
+                Relationship("LOCATED_IN", "co:a", "region:r", "总部", {"role": "总部"}),
+                Relationship("SUPPLIES", "co:a", "co:b", "prod:x", {"product": "prod:x"}),
+                Relationship("SUPPLIES", "co:a", "co:b", "prod:y", {"product": "prod:y"}),
+            ],
+        ),
+        (
+            [Node("co:a", "Company", {"aliases": ["A2", "A"], "founded": None, "tags": ["上市"]})],
+            [],
+        ),
+        (
+            [],
+            [Relationship("SUPPLIES", "co:a", "co:b", "prod:x", {"confidence": 0.5})],
+        ),
+    ]
+    for nodes, rels in steps:
+        for _ in range(2):  # the second time changes nothing
+            assert store.merge(nodes, rels) == embedded.merge(nodes, rels)
+            same_graph(store, embedded)
+    assert store.get("co:a").props["aliases"] == ["A", "A1", "A2"]  # type: ignore[union-attr]
+    assert store.count_relationships("SUPPLIES") == 2
+    assert duplicates(store) == 0
+
+
+def test_small_batches_write_the_same(neo4j_server: dict[str, Any]) -> None:
+    nodes, rels = random_graph(3, companies=25)
+    embedded = NetworkxStore()
+    expected = embedded.merge(nodes, rels)
+    store = Neo4jStore(
+        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], batch_size=7
+    )
+    try:
+        store.clear()
+        seen: list[int] = []
+        assert store.merge(nodes, rels, progress=lambda done, _: seen.append(done)) == expected
+        unique_nodes, unique_rels = _collapse(nodes, rels)
+        assert len(seen) == -(-len(unique_nodes) // 7) + -(-len(unique_rels) // 7)
+        assert seen == sorted(set(seen)) and seen[-1] == len(unique_nodes) + len(unique_rels)
+        same_graph(store, embedded)
+    finally:
+        store.close()
+
+
+def test_bad_input_writes_nothing(store: Neo4jStore) -> None:
+    good = Node("co:a", "Company", {"name": "甲"})
+    with pytest.raises(DataError, match="refers to a node that does not exist"):
+        store.merge([good], [Relationship("MAKES", "co:a", "prod:missing")])
+    with pytest.raises(DataError, match="unknown node type"):
+        store.merge([good, Node("x:y", "Evil`) DETACH DELETE n //", {"name": "x"})], [])
+    with pytest.raises(DataError, match="unknown relationship type"):
+        store.merge([good], [Relationship("KNOWS]->() DETACH DELETE n //", "co:a", "co:a")])
+    with pytest.raises(DataError, match="one type per id"):
+        store.merge([good, Node("co:a", "Product", {"name": "甲"})], [])
+    assert store.count_nodes() == 0
+    store.merge([good], [])
+    with pytest.raises(DataError, match="already a Company"):
+        store.merge([Node("co:a", "Product", {"name": "甲"})], [])
+
+
+def test_hostile_names_load_as_plain_text(store: Neo4jStore) -> None:
+    """Names, aliases, keys and even property names that look like Cypher stay data."""
+    nodes = [Node("region:r", "Region", {"name": "区", "level": "city"})]
+    rels = []
+    for i, name in enumerate(TRICKY_NAMES):
+        props = {"name": name, "aliases": [name + "`", "}) RETURN 1 //"], "note`) //": name}
+        nodes.append(Node(f"co:t{i}", "Company", props))
+        rels.append(Relationship("LOCATED_IN", f"co:t{i}", "region:r", name, {"note": name}))
+    report = store.merge(nodes, rels)
+    assert (report.nodes_created, report.relationships_created) == (len(nodes), len(rels))
+    assert store.count_nodes() == len(nodes) and store.count_relationships() == len(rels)
+    for i, name in enumerate(TRICKY_NAMES):
+        node = store.get(f"co:t{i}")
+        assert node is not None and node.name == name and node.props["note`) //"] == name
+        assert store.ids_by_name(name) == [f"co:t{i}"]
+        (rel,) = store.relationships("LOCATED_IN", source=f"co:t{i}")
+        assert rel.key == name
+    assert store.require("'}) DETACH DELETE n //").id == "co:t0"
+    assert store.merge(nodes, rels).changed is False
+
+
+# -- faults ----------------------------------------------------------------------
+
+
+def test_wrong_password_is_a_clear_error(neo4j_server: dict[str, Any]) -> None:
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="refused the credentials of user 'neo4j'") as err:
+        Neo4jStore(neo4j_server["uri"], "neo4j", "not-the-password-123", connect_attempts=3)
+    assert "not-the-password-123" not in str(err.value)
+    assert time.monotonic() - started < 10  # refused at once: retrying cannot help
+
+
+def test_unreachable_server_gives_up_after_bounded_retries() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.monotonic()
+    with pytest.raises(
+        StoreUnavailable, match=r"cannot reach Neo4j at bolt://127.0.0.1:\d+ after 2"
+    ):
+        Neo4jStore(f"bolt://127.0.0.1:{port}", "neo4j", "secret-pw", connect_attempts=2)
+    assert time.monotonic() - started < 15
+
+
+def test_settings_come_from_options_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="pass --neo4j URI or set NEO4J_URI"):
+        Neo4jStore()
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
+    with pytest.raises(ConfigError, match="set NEO4J_PASSWORD"):
+        Neo4jStore()
+    with pytest.raises(ConfigError, match="not a usable Neo4j URI"):
+        Neo4jStore("http://example.org", password="x")
+
+
+# -- the named queries -------------------------------------------------------------
+
+
+SAMPLE_PARAMETERS: dict[str, Any] = {
+    "base": "base:yinping",
+    "root": "chain:robot",
+    "segments": ["seg:robot.parts", "seg:robot.body"],
+    "area": "region:cn-dongguan",
+    "leader_tags": ["龙头企业"],
+    "leader_rank": 100,
+    "ids": ["co:dg-robot", "co:jp-servo"],
+    "products": ["prod:industrial-robot"],
+    "chain": None,
+    "home": "region:cn-dongguan",
+}
+
+
+def test_queries_run_unchanged_with_parameters_only(
+    store: Neo4jStore, neo4j_driver: neo4j.Driver
+) -> None:
+    """Each file opens with comments naming its parameters and runs as it is in a plain
+    session, as Neo4j Browser or cypher-shell would run it."""
+    store.merge(list(tiny_store().nodes()), list(tiny_store().relationships()))
+    assert len(query_names()) >= 9
+    for name in query_names():
+        text = query(name)
+        header = "\n".join(line for line in text.splitlines() if line.startswith("//"))
+        assert text.startswith(f"// {name}:"), name
+        params = query_parameters(name)
+        for param in params:
+            assert f"${param}" in header, (name, param)
+        assert not re.search(r"\{\d*\}|%s|\$\{", text), name  # no formatting slots
+        code = re.sub(r"//[^\n]*|'[^']*'", "", text)
+        labels = set(re.findall(r"\(\w*:(\w+)|(?<![\[\w])[a-z]\w*:([A-Z]\w*)", code))
+        labels = {label for pair in labels for label in pair if label}
+        types = {t for group in re.findall(r"\[\w*:([\w|]+)", code) for t in group.split("|")}
+        assert labels <= {"Entity", *store.model.node_types}, (name, labels)
+        assert types <= set(store.model.relationship_types), (name, types)
+        records, _, _ = neo4j_driver.execute_query(text, {p: SAMPLE_PARAMETERS[p] for p in params})
+        assert records or name == "local_leader_inputs", name
+
+
+# -- the command line ------------------------------------------------------------
+
+
+def test_push_pull_and_analyses_with_neo4j_option(
+    neo4j_env: dict[str, Any], store: Neo4jStore, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    local = tmp_path / "tiny.cgraph.json"
+    tiny_store().save(local)
+    uri = neo4j_env["uri"]
+    pushed = runner.invoke(cli, ["push", "--neo4j", uri, "--store", str(local), "--format", "json"])
+    assert pushed.exit_code == 0, pushed.output
+    assert json.loads(pushed.output)[0]["nodes_created"] == tiny_store().count_nodes()
+    again = runner.invoke(cli, ["push", "--neo4j", uri, "--store", str(local), "--format", "json"])
+    assert json.loads(again.output)[0]["unchanged"] == (
+        tiny_store().count_nodes() + tiny_store().count_relationships()
+    )
+    for command in (["gaps", "--base", "银瓶高端装备产业基地"], ["targets", "--base", "base:yinping"],
+                    ["plan", "--base", "base:yinping", "--budget", "2"], ["chokepoints"],
+                    ["info"], ["show", "谐波减速器"]):  # fmt: skip
+        on_file = runner.invoke(cli, [*command, "--store", str(local), "--format", "json"])
+        on_neo4j = runner.invoke(cli, [*command, "--neo4j", uri, "--format", "json"])
+        assert on_neo4j.exit_code == 0, on_neo4j.output
+        assert on_neo4j.output == on_file.output, command
+    pulled = tmp_path / "pulled.cgraph.json"
+    result = runner.invoke(cli, ["pull", "--neo4j", uri, "--store", str(pulled)])
+    assert result.exit_code == 0, result.output
+    same_graph(NetworkxStore.open(pulled), tiny_store())
+    for output in (pushed.output, result.output):
+        assert neo4j_env["password"] not in output
+
+
+def test_neo4j_from_environment_and_clear_cli_errors(
+    neo4j_env: dict[str, Any], store: Neo4jStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.merge(list(tiny_store().nodes()), list(tiny_store().relationships()))
+    runner = CliRunner()
+    monkeypatch.setenv("NEO4J_URI", neo4j_env["uri"])
+    result = runner.invoke(cli, ["info", "--types", "--format", "json"])
+    assert result.exit_code == 0 and '"count": 4' in result.output
+    both = runner.invoke(cli, ["info", "--store", "x.json", "--neo4j", neo4j_env["uri"]])
+    assert both.exit_code == 1 and "not both" in both.output
+    monkeypatch.setenv("NEO4J_PASSWORD", "wrong-password-1")
+    wrong = runner.invoke(cli, ["gaps", "--base", "base:yinping"])
+    assert wrong.exit_code == 1 and "refused the credentials" in wrong.output
+    assert "Traceback" not in wrong.output and "wrong-password-1" not in wrong.output
+    monkeypatch.delenv("NEO4J_PASSWORD")
+    config = tmp_path / "neo4j.yaml"
+    config.write_text(f"password: {neo4j_env['password']}\n", encoding="utf-8")
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", str(config))
+    config.chmod(0o644)
+    shared = runner.invoke(cli, ["info"])
+    assert shared.exit_code == 1 and "other users can access" in shared.output
+    assert "chmod 600" in shared.output and neo4j_env["password"] not in shared.output
+    config.chmod(0o600)
+    assert runner.invoke(cli, ["info", "--types"]).exit_code == 0
+    config.unlink()
+    missing = runner.invoke(cli, ["info"])
+    assert missing.exit_code == 1 and "set NEO4J_PASSWORD" in missing.output
+
+
+# -- a server of our own: the bulk import, then a crash mid-load ----------------------
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="module")
+def imported_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A server started on a database made by neo4j-admin import from our CSV files."""
+    root = tmp_path_factory.mktemp("own-neo4j")
+    embedded = NetworkxStore()
+    embedded.merge(*random_graph(11, companies=60))
+    files = write_neo4j_admin(embedded, root / "csv")
+    imported = run_script(
+        "admin", "--dir", str(root / "server"), "--",
+        "database", "import", "full", "neo4j", *import_arguments(files),
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    started = run_script("start", "--dir", str(root / "server"), "--password", "own-server-pw")
+    assert started.returncode == 0, started.stdout + started.stderr
+    info = json.loads(started.stdout.strip().splitlines()[-1])
+    try:
+        yield {**info, "embedded": embedded, "files": files}
+    finally:
+        run_script("stop", "--dir", str(root / "server"))
+
+
+def test_neo4j_admin_import_gives_a_chaingraph_store(imported_server: dict[str, Any]) -> None:
+    embedded = imported_server["embedded"]
+    schema = Path(imported_server["files"][-2]).read_text(encoding="utf-8")
+    auth = ("neo4j", "own-server-pw")
+    with neo4j.GraphDatabase.driver(imported_server["uri"], auth=auth) as driver:
+        for statement in filter(str.strip, schema.split(";")):  # as cypher-shell -f would
+            driver.execute_query(statement)
+        records, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name")
+        assert "chaingraph_entity_id" in [r["name"] for r in records]
+    store = Neo4jStore(imported_server["uri"], *auth)
+    try:
+        same_graph(store, embedded)
+        assert gaps(store, "base:b0") == gaps(embedded, "base:b0")
+        assert store.merge(list(embedded.nodes()), list(embedded.relationships())).changed is False
+        assert duplicates(store) == 0
+    finally:
+        store.close()
+
+
+def test_export_command_writes_neo4j_admin_files(tmp_path: Path) -> None:
+    local = tmp_path / "tiny.cgraph.json"
+    tiny_store().save(local)
+    result = CliRunner().invoke(
+        cli, ["export", "--neo4j-admin", str(tmp_path / "bulk"), "--store", str(local)]
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "bulk").iterdir())
+    assert "nodes-Company.csv" in names and "relationships-MAKES.csv" in names
+    assert "schema.cypher" in names and "import-args.txt" in names
+    header = (tmp_path / "bulk" / "nodes-Company.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("id:ID,:LABEL,type:string,props_json:string,")
+    assert "lookup_names:string[]" in header and "tags:string[]" in header
+
+
+@pytest.mark.slow
+def test_server_killed_mid_load_then_rerun_finishes(imported_server: dict[str, Any]) -> None:
+    """kill -9 during a load: the error says what happened, no batch is half written,
+    and after a restart the same load finishes with no duplicates."""
+    nodes, rels = random_graph(5, companies=500, tricky=False)
+    embedded = NetworkxStore()
+    embedded.merge(nodes, rels)
+    order, _ = _collapse(nodes, rels)
+    batch = 50
+    store = Neo4jStore(
+        imported_server["uri"], "neo4j", "own-server-pw", batch_size=batch, retry_seconds=1
+    )
+    store.clear()
+    killed = threading.Event()
+
+    def kill_soon(done: int, total: int) -> None:
+        if done >= 300 and not killed.is_set():
+            killed.set()  # lands while the next batch is being written
+            threading.Timer(0.05, os.kill, (imported_server["pid"], signal.SIGKILL)).start()
+
+    try:
+        with pytest.raises(StoreUnavailable, match="Run the same load again to finish it"):
+            store.merge(nodes, rels, progress=kill_soon)
+    finally:
+        store.close()
+    server_dir = imported_server["dir"]
+    restarted = run_script("start", "--dir", server_dir)
+    assert restarted.returncode == 0, restarted.stdout + restarted.stderr
+    info = json.loads(restarted.stdout.strip().splitlines()[-1])
+    imported_server.update(uri=info["uri"], pid=info["pid"])
+    store = Neo4jStore(info["uri"], "neo4j", "own-server-pw")
+    try:
+        written = {n.id for n in store.nodes()}
+        assert written == {n.id for n in order[: len(written)]}  # whole batches, in order
+        assert len(written) % batch == 0 and 300 <= len(written) < len(order)
+        report = store.merge(nodes, rels)
+        assert report.nodes_created == len(order) - len(written)
+        assert report.unchanged >= len(written)
+        same_graph(store, embedded)
+        assert duplicates(store) == 0
+    finally:
+        store.close()
