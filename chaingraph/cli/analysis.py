@@ -10,17 +10,23 @@ import click
 import orjson
 
 from chaingraph.cli import F, cli, columns, emit, open_store, output_options, rows, store_option
+from chaingraph.exports import TARGET_COLUMNS, export_targets, target_rows
 from chaingraph.output import render, write_output
 
 
-def scope_options(f: F) -> F:
-    """--base/--region/--chain/--config, shared by the gap-based commands."""
-    f = click.option(
+def config_option(f: F) -> F:
+    """--config, shared by every analysis command."""
+    return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
         help="YAML overriding thresholds and weights (see AnalysisConfig).",
     )(f)
+
+
+def scope_options(f: F) -> F:
+    """--base/--region/--chain/--config, shared by the gap-based commands."""
+    f = config_option(f)
     f = click.option(
         "--chain", help="Only this chain (id or name); required for a base with no focus."
     )(f)
@@ -172,56 +178,20 @@ def targets(
         min_revenue=min_revenue,
         config=_config(config_path),
     )
-    flat = [_flatten(t) for t in found]
+    flat = target_rows(found)
     if export_path is not None:
-        from chaingraph.exports import export_rows
-
-        export_rows(flat, TARGET_COLUMNS, export_path, sheet="招商目标")
+        export_targets(found, export_path)
     if fmt == "table":
         emit(flat, ["status", "segment_name", "score", "name", "city", "reason"], fmt, output)
     else:
         emit(flat, TARGET_COLUMNS, fmt, output)
 
 
-TARGET_COLUMNS = [
-    "status",
-    "segment",
-    "segment_name",
-    "company",
-    "name",
-    "city",
-    "product_name",
-    "score",
-    "severity",
-    "leadership",
-    "scale",
-    "technology",
-    "supply_ties",
-    "proximity",
-    "plan_alignment",
-    "confidence",
-    "unverified",
-    "tags",
-    "reason",
-]
-
-
-def _flatten(target: Any) -> dict[str, Any]:
-    row = dataclasses.asdict(target)
-    row.update(row.pop("parts"))
-    return row
-
-
 @cli.command()
 @click.option("--base", "a", required=True, help="The base or region to benchmark (id or name).")
 @click.option("--with", "b", required=True, help="The base or region to compare with.")
 @click.option("--chain", help="Only this chain.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML overriding thresholds and weights.",
-)
+@config_option
 @store_option
 @output_options
 def compare(
@@ -276,12 +246,7 @@ def chokepoints(
     "--budget", type=click.IntRange(min=1), required=True, help="How many firms to attract."
 )
 @click.option("--chain", help="Only this chain.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML overriding thresholds and weights.",
-)
+@config_option
 @store_option
 @output_options
 def plan(
