@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["SET_VALUED", "merge_props"]
+from chaingraph.model import Node, Relationship
+
+__all__ = ["SET_VALUED", "collapse_batch", "merge_props"]
 
 # Properties that accumulate (ordered sets) instead of being overwritten.
 SET_VALUED = frozenset({"aliases", "tags"})
@@ -36,3 +38,24 @@ def merge_props(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any
         else:
             merged[key] = value
     return merged
+
+
+def collapse_batch(
+    nodes: Iterable[Node], relationships: Iterable[Relationship]
+) -> tuple[list[Node], list[Relationship]]:
+    """One entry per node id and per relationship identity, combined in order.
+
+    Merging two versions of one record one after the other would overwrite the
+    first with the second every time, so the same merge would never be a no-op.
+    """
+    by_id: dict[tuple[str, str], Node] = {}
+    for node in nodes:
+        known = by_id.get((node.id, node.type))
+        props = merge_props(known.props, node.props) if known else node.props
+        by_id[(node.id, node.type)] = Node(node.id, node.type, props)
+    by_identity: dict[tuple[str, str, str, str], Relationship] = {}
+    for rel in relationships:
+        seen = by_identity.get(rel.identity)
+        props = merge_props(seen.props, rel.props) if seen else rel.props
+        by_identity[rel.identity] = Relationship(rel.type, rel.source, rel.target, rel.key, props)
+    return list(by_id.values()), list(by_identity.values())

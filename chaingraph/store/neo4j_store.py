@@ -97,8 +97,7 @@ from chaingraph.store.aggregates import (
     SegmentCoverage,
 )
 from chaingraph.store.base import GraphStore, MergeReport
-from chaingraph.store.merging import merge_props
-from chaingraph.store.networkx_store import _collapse
+from chaingraph.store.merging import collapse_batch, merge_props
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -854,7 +853,7 @@ class Neo4jStore(GraphStore):
             The server was lost; batches written before stay, the one in flight was
             rolled back, and running the same merge again finishes the load.
         """
-        node_list, rel_list = _collapse(nodes, relationships)
+        node_list, rel_list = collapse_batch(nodes, relationships)
         self._check(node_list, rel_list)
         self.ensure_schema()
         total = len(node_list) + len(rel_list)

@@ -14,7 +14,7 @@ from chaingraph.model import ID_PATTERN, Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.store.base import GraphStore, MergeReport
 from chaingraph.store.fileformat import corrupt, paused_gc, read_store_file, write_store_file
-from chaingraph.store.merging import merge_props
+from chaingraph.store.merging import collapse_batch, merge_props
 
 __all__ = ["NetworkxStore"]
 
@@ -206,7 +206,7 @@ class NetworkxStore(GraphStore):
 
     # -- writing -----------------------------------------------------------------
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
-        nodes, relationships = _collapse(nodes, relationships)
+        nodes, relationships = collapse_batch(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
         incoming_types: dict[str, str] = {}
         problems = []
@@ -311,27 +311,6 @@ class NetworkxStore(GraphStore):
                     existing["p"] = props
                     rel_updated += 1
         return MergeReport(created, updated, rel_created, rel_updated, unchanged)
-
-
-def _collapse(
-    nodes: Iterable[Node], relationships: Iterable[Relationship]
-) -> tuple[list[Node], list[Relationship]]:
-    """One entry per node id and per relationship identity, combined in order.
-
-    Merging two versions of one record one after the other would overwrite the
-    first with the second every time, so the same merge would never be a no-op.
-    """
-    by_id: dict[tuple[str, str], Node] = {}
-    for node in nodes:
-        known = by_id.get((node.id, node.type))
-        props = merge_props(known.props, node.props) if known else node.props
-        by_id[(node.id, node.type)] = Node(node.id, node.type, props)
-    by_identity: dict[tuple[str, str, str, str], Relationship] = {}
-    for rel in relationships:
-        seen = by_identity.get(rel.identity)
-        props = merge_props(seen.props, rel.props) if seen else rel.props
-        by_identity[rel.identity] = Relationship(rel.type, rel.source, rel.target, rel.key, props)
-    return list(by_id.values()), list(by_identity.values())
 
 
 def _node_problem(model: Model, node_id: Any, node_type: Any) -> str | None:
