@@ -38,8 +38,9 @@ from random_graph import random_graph
 from chaingraph.cli import cli
 from chaingraph.errors import StoreUnavailable
 from chaingraph.model import Node, Relationship
+from chaingraph.store.merging import collapse_batch
 from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore, _collapse
+from chaingraph.store.networkx_store import NetworkxStore
 from chaingraph.testing import tiny_store
 
 pytestmark = pytest.mark.neo4j
@@ -217,7 +218,7 @@ def test_push_killed_then_rerun_finishes_without_duplicates(
     local = NetworkxStore()
     local.merge(nodes, rels)
     path = local.save(tmp_path / "local.json")
-    order, rel_order = _collapse(list(local.nodes()), list(local.relationships()))
+    order, rel_order = collapse_batch(list(local.nodes()), list(local.relationships()))
     batch = 50
     command = [sys.executable, "-c", "from chaingraph.cli import main; main()", "push"]
     command += ["--neo4j", env["uri"], "--store", str(path), "--batch-size", str(batch)]
@@ -360,7 +361,7 @@ def relay_factory(neo4j_server: dict[str, Any]) -> Iterator[Any]:
 
 def fault_graph() -> tuple[list[Node], list[Relationship], list[Node]]:
     nodes, rels = random_graph(3, companies=300, tricky=False)
-    order, _ = _collapse(nodes, rels)
+    order, _ = collapse_batch(nodes, rels)
     return nodes, rels, order
 
 
@@ -483,8 +484,8 @@ def test_slow_responses_still_give_the_same_answers(
     from chaingraph.analysis.targets import targets
 
     tiny = tiny_store()
-    relay = relay_factory(delay=0.02)  # every chunk, both ways
-    slow = open_via(relay, neo4j_server, batch_size=5)
+    relay = relay_factory(delay=0.01)  # every chunk, both ways
+    slow = open_via(relay, neo4j_server, batch_size=10)
     try:
         slow.merge(list(tiny.nodes()), list(tiny.relationships()))
         assert gaps(slow, "base:yinping") == gaps(tiny, "base:yinping")

@@ -27,9 +27,10 @@ from chaingraph.errors import ConfigError, DataError, StoreUnavailable
 from chaingraph.model import Node, Relationship
 from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store.base import GraphStore
+from chaingraph.store.merging import collapse_batch
 from chaingraph.store.neo4j_admin import import_arguments, write_neo4j_admin
 from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore, _collapse
+from chaingraph.store.networkx_store import NetworkxStore
 from chaingraph.testing import tiny_store
 
 pytestmark = pytest.mark.neo4j
@@ -174,7 +175,7 @@ def test_small_batches_write_the_same(neo4j_server: dict[str, Any]) -> None:
         store.clear()
         seen: list[int] = []
         assert store.merge(nodes, rels, progress=lambda done, _: seen.append(done)) == expected
-        unique_nodes, unique_rels = _collapse(nodes, rels)
+        unique_nodes, unique_rels = collapse_batch(nodes, rels)
         assert len(seen) == -(-len(unique_nodes) // 7) + -(-len(unique_rels) // 7)
         assert seen == sorted(set(seen)) and seen[-1] == len(unique_nodes) + len(unique_rels)
         same_graph(store, embedded)
@@ -433,7 +434,7 @@ def test_server_killed_mid_load_then_rerun_finishes(imported_server: dict[str, A
     nodes, rels = random_graph(5, companies=500, tricky=False)
     embedded = NetworkxStore()
     embedded.merge(nodes, rels)
-    order, _ = _collapse(nodes, rels)
+    order, _ = collapse_batch(nodes, rels)
     batch = 50
     store = Neo4jStore(
         imported_server["uri"], "neo4j", "own-server-pw", batch_size=batch, retry_seconds=1
