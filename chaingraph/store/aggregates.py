@@ -181,10 +181,7 @@ class _Walker:
         return self._places[place_id]
 
     def sites(self, company_id: str) -> set[str]:
-        places: set[str] = set()
-        for rel in self.store.relationships("LOCATED_IN", source=company_id):
-            places.update(self.place_ancestors(rel.target))
-        return places
+        return set(self.store.company_sites(company_id))
 
     def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
         node = self.node(company_id)
@@ -479,3 +476,11 @@ def base_facts(store: GraphStore) -> list[BaseFacts]:
         regions = [walk.name(p) for p in walk.place_ancestors(base.id)[1:] if walk.node(p)]
         rows.append(BaseFacts(base, tuple(focus), tuple(regions), len(inside.get(base.id, ()))))
     return rows
+
+
+def company_sites(store: GraphStore, company_id: str) -> frozenset[str]:
+    """Every place a company has a site in, with the regions enclosing each."""
+    places: set[str] = set()
+    for rel in store.relationships("LOCATED_IN", source=company_id):
+        places.update(place_ancestors(store, rel.target))
+    return frozenset(places)

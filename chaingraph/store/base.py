@@ -131,6 +131,12 @@ class GraphStore(ABC):
                 found[node_id] = node
         return found
 
+    def company_sites(self, company_id: str) -> frozenset[str]:
+        """Every region and base a company has a site in, with the regions enclosing them."""
+        from chaingraph.store import aggregates
+
+        return aggregates.company_sites(self, company_id)
+
     def neighbors(
         self, node_id: str, type: str | None = None, direction: Direction = "out"
     ) -> list[str]:

@@ -56,6 +56,9 @@ class NetworkxStore(GraphStore):
         # name_key -> the companies having it; a key shared by several names none.
         self._company_keys: dict[str, dict[str, None]] = defaultdict(dict)
         self._edge_counts: dict[str, int] = defaultdict(int)
+        # Sites with their enclosing regions, read by every gap rule for every firm;
+        # emptied by each merge, since a merge may move a firm or a region.
+        self._sites: dict[str, frozenset[str]] = {}
 
     # -- files ---------------------------------------------------------------
     @classmethod
@@ -204,8 +207,15 @@ class NetworkxStore(GraphStore):
         holders = self._company_keys.get(key, {})
         return next(iter(holders)) if len(holders) == 1 else None
 
+    def company_sites(self, company_id: str) -> frozenset[str]:
+        sites = self._sites.get(company_id)
+        if sites is None:
+            sites = self._sites[company_id] = super().company_sites(company_id)
+        return sites
+
     # -- writing -----------------------------------------------------------------
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
+        self._sites.clear()
         nodes, relationships = collapse_batch(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
         incoming_types: dict[str, str] = {}
