@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from chaingraph.errors import Issue
 from chaingraph.model import Node, Relationship
 
-__all__ = ["SET_VALUED", "collapse_batch", "merge_props"]
+__all__ = ["SET_VALUED", "collapse_batch", "merge_props", "reference_problems"]
 
 # Properties that accumulate (ordered sets) instead of being overwritten.
 SET_VALUED = frozenset({"aliases", "tags"})
@@ -59,3 +60,52 @@ def collapse_batch(
         props = merge_props(seen.props, rel.props) if seen else rel.props
         by_identity[rel.identity] = Relationship(rel.type, rel.source, rel.target, rel.key, props)
     return list(by_id.values()), list(by_identity.values())
+
+
+def reference_problems(
+    nodes: list[Node], relationships: list[Relationship], stored_types: Mapping[str, str]
+) -> list[Issue]:
+    """What every store refuses before writing a batch: an id given two types, an
+    endpoint that is neither in the batch nor stored, an id stored as another type.
+
+    ``stored_types`` maps the ids of the batch (nodes and endpoints) that the store
+    already holds to their types.
+    """
+    problems: list[Issue] = []
+    incoming: dict[str, str] = {}
+    for node in nodes:
+        if incoming.setdefault(node.id, node.type) != node.type:
+            problems.append(
+                Issue(
+                    "<merge>",
+                    f"id given both as a {incoming[node.id]} and as a {node.type}",
+                    field="id",
+                    value=node.id,
+                    expected="one type per id",
+                )
+            )
+    for rel in relationships:
+        for end in (rel.source, rel.target):
+            if end not in incoming and end not in stored_types:
+                problems.append(
+                    Issue(
+                        "<merge>",
+                        f"{rel.type} refers to a node that does not exist",
+                        field="id",
+                        value=end,
+                        expected="a node loaded earlier or in the same batch",
+                    )
+                )
+    for node in nodes:
+        known = stored_types.get(node.id)
+        if known is not None and known != node.type:
+            problems.append(
+                Issue(
+                    "<merge>",
+                    f"id is already a {known}",
+                    field="id",
+                    value=node.id,
+                    expected=f"a new id for this {node.type}",
+                )
+            )
+    return problems

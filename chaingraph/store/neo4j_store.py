@@ -97,7 +97,7 @@ from chaingraph.store.aggregates import (
     SegmentCoverage,
 )
 from chaingraph.store.base import GraphStore, MergeReport
-from chaingraph.store.merging import collapse_batch, merge_props
+from chaingraph.store.merging import collapse_batch, merge_props, reference_problems
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -893,9 +893,8 @@ class Neo4jStore(GraphStore):
         return report
 
     def _check(self, nodes: list[Node], relationships: list[Relationship]) -> None:
-        """Everything :class:`NetworkxStore` checks, plus types from the allowlist."""
+        """Types from the allowlist, then the reference checks every store makes."""
         problems: list[Issue] = []
-        incoming: dict[str, str] = {}
         for node in nodes:
             if node.type not in self._labels:
                 problems.append(
@@ -905,16 +904,6 @@ class Neo4jStore(GraphStore):
                         field="type",
                         value=node.type,
                         expected=", ".join(self._labels),
-                    )
-                )
-            if incoming.setdefault(node.id, node.type) != node.type:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        f"id given both as a {incoming[node.id]} and as a {node.type}",
-                        field="id",
-                        value=node.id,
-                        expected="one type per id",
                     )
                 )
         for rel in relationships:
@@ -928,31 +917,8 @@ class Neo4jStore(GraphStore):
                         expected=", ".join(self._rel_types),
                     )
                 )
-        ids = set(incoming) | {e for r in relationships for e in (r.source, r.target)}
-        stored = self._stored_types(ids)
-        for rel in relationships:
-            for end in (rel.source, rel.target):
-                if end not in incoming and end not in stored:
-                    problems.append(
-                        Issue(
-                            "<merge>",
-                            f"{rel.type} refers to a node that does not exist",
-                            field="id",
-                            value=end,
-                            expected="a node loaded earlier or in the same batch",
-                        )
-                    )
-        for node in nodes:
-            if node.id in stored and stored[node.id] != node.type:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        f"id is already a {stored[node.id]}",
-                        field="id",
-                        value=node.id,
-                        expected=f"a new id for this {node.type}",
-                    )
-                )
+        ids = {n.id for n in nodes} | {e for r in relationships for e in (r.source, r.target)}
+        problems += reference_problems(nodes, relationships, self._stored_types(ids))
         if problems:
             raise DataError(problems)
 

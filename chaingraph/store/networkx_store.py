@@ -14,7 +14,7 @@ from chaingraph.model import ID_PATTERN, Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.store.base import GraphStore, MergeReport
 from chaingraph.store.fileformat import corrupt, paused_gc, read_store_file, write_store_file
-from chaingraph.store.merging import collapse_batch, merge_props
+from chaingraph.store.merging import collapse_batch, merge_props, reference_problems
 
 __all__ = ["NetworkxStore"]
 
@@ -218,7 +218,6 @@ class NetworkxStore(GraphStore):
         self._sites.clear()
         nodes, relationships = collapse_batch(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
-        incoming_types: dict[str, str] = {}
         problems = []
         for node in nodes:
             # From a Neo4j someone else filled, say: checked before anything is written.
@@ -233,16 +232,6 @@ class NetworkxStore(GraphStore):
                         expected="a node the model allows",
                     )
                 )
-            if incoming_types.setdefault(node.id, node.type) != node.type:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        f"id given both as a {incoming_types[node.id]} and as a {node.type}",
-                        field="id",
-                        value=node.id,
-                        expected="one type per id",
-                    )
-                )
         for rel in relationships:
             shape = _relationship_problem(self.model, rel.type, rel.key)
             if shape:
@@ -255,29 +244,9 @@ class NetworkxStore(GraphStore):
                         expected="one of " + ", ".join(self.model.relationship_types),
                     )
                 )
-            for end in (rel.source, rel.target):
-                if end not in incoming_types and end not in self.graph:
-                    problems.append(
-                        Issue(
-                            "<merge>",
-                            f"{rel.type} refers to a node that does not exist",
-                            field="id",
-                            value=end,
-                            expected="a node loaded earlier or in the same batch",
-                        )
-                    )
-        for node in nodes:
-            stored = self.graph.nodes.get(node.id)
-            if stored is not None and stored["t"] != node.type:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        f"id is already a {stored['t']}",
-                        field="id",
-                        value=node.id,
-                        expected=f"a new id for this {node.type}",
-                    )
-                )
+        ids = {n.id for n in nodes} | {e for r in relationships for e in (r.source, r.target)}
+        stored = {i: self.graph.nodes[i]["t"] for i in ids if i in self.graph}
+        problems += reference_problems(nodes, relationships, stored)
         if problems:
             raise DataError(problems)
 
