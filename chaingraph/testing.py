@@ -5,7 +5,18 @@ from __future__ import annotations
 from chaingraph.model import Node, Relationship
 from chaingraph.store.networkx_store import NetworkxStore
 
-__all__ = ["tiny_store"]
+__all__ = ["BUNDLED_BASES", "tiny_store"]
+
+# The seven bases of the bundled Dongguan dataset, in the plan's order.
+BUNDLED_BASES = (
+    "base:songshanhu-biomedicine",
+    "base:east-intelligent-manufacturing",
+    "base:new-materials",
+    "base:digital-economy",
+    "base:shuixiang-new-energy",
+    "base:linshen-electronics",
+    "base:yinping-high-end-equipment",
+)
 
 
 def tiny_store() -> NetworkxStore:

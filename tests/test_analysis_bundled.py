@@ -8,16 +8,9 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 from chaingraph.dataset import load_bundled
 from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.testing import BUNDLED_BASES
 
-BASES = [
-    "base:songshanhu-biomedicine",
-    "base:east-intelligent-manufacturing",
-    "base:new-materials",
-    "base:digital-economy",
-    "base:shuixiang-new-energy",
-    "base:linshen-electronics",
-    "base:yinping-high-end-equipment",
-]
+BASES = BUNDLED_BASES
 
 
 @pytest.fixture(scope="module")

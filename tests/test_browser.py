@@ -24,6 +24,7 @@ from chaingraph.cli import cli
 from chaingraph.dataset import load_bundled
 from chaingraph.maps import chain_map, write_map
 from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.testing import BUNDLED_BASES
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-BASES = [
-    "base:songshanhu-biomedicine",
-    "base:east-intelligent-manufacturing",
-    "base:new-materials",
-    "base:digital-economy",
-    "base:shuixiang-new-energy",
-    "base:linshen-electronics",
-    "base:yinping-high-end-equipment",
-]
+BASES = BUNDLED_BASES
 NON_BLANK_JS = """() => {
   const canvas = document.querySelector('#cg-network canvas');
   const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;

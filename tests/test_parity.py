@@ -27,19 +27,11 @@ from chaingraph.dataset import load_bundled
 from chaingraph.store.base import GraphStore
 from chaingraph.store.neo4j_store import Neo4jStore
 from chaingraph.store.networkx_store import NetworkxStore
-from chaingraph.testing import tiny_store
+from chaingraph.testing import BUNDLED_BASES, tiny_store
 
 pytestmark = pytest.mark.neo4j
 
-BASES = [
-    "base:songshanhu-biomedicine",
-    "base:east-intelligent-manufacturing",
-    "base:new-materials",
-    "base:digital-economy",
-    "base:shuixiang-new-energy",
-    "base:linshen-electronics",
-    "base:yinping-high-end-equipment",
-]
+BASES = BUNDLED_BASES
 
 
 @pytest.fixture(scope="module")
