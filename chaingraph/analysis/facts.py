@@ -23,6 +23,7 @@ __all__ = [
     "Profiles",
     "Scope",
     "evaluated_segments",
+    "firm_basics",
     "focus_priorities",
     "resolve_scope",
     "segment_direct_makers",
@@ -155,7 +156,8 @@ class Profiles:
 
     def preload(self, company_ids: Iterable[str]) -> None:
         """Fetch the facts of every firm in ``company_ids`` not fetched yet, in one call."""
-        missing = sorted(set(company_ids) - self._facts.keys())
+        # Not ``set - self._facts.keys()``: that walks every fact held, once per call.
+        missing = sorted({c for c in company_ids if c not in self._facts})
         if missing:
             self._facts.update(self.store.company_facts(missing))
 
@@ -173,6 +175,16 @@ class Profiles:
 
     def is_local(self, company_id: str, area: str) -> bool:
         return area in self.get(company_id).places
+
+
+def firm_basics(node: Node) -> tuple[tuple[str, ...], int | None, float | None, str | None]:
+    """What a firm's own record says of it: tags, global rank, revenue (亿元), listing board."""
+    return (
+        tuple(node.get("tags") or ()),
+        (node.get("global_rank") or {}).get("rank"),
+        node.get("revenue_cny_100m"),
+        (node.get("listing") or {}).get("board"),
+    )
 
 
 def profile_of(facts: CompanyFacts) -> CompanyProfile:
@@ -196,16 +208,16 @@ def profile_of(facts: CompanyFacts) -> CompanyProfile:
             proximity = "境外"
     if not city and facts.hq:
         city = facts.hq[0].name
-    rank = (node.get("global_rank") or {}).get("rank")
+    tags, rank, revenue, board = firm_basics(node)
     return CompanyProfile(
         node.id,
         node.name,
-        tuple(node.get("tags") or ()),
+        tags,
         facts.places,
         city,
         proximity,
-        node.get("revenue_cny_100m"),
-        (node.get("listing") or {}).get("board"),
+        revenue,
+        board,
         rank,
         round(facts.unverified / facts.facts, 3),
         facts.makes,

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import CompanyProfile, Profiles, segment_direct_makers
-from chaingraph.analysis.gaps import GapReport, gaps
+from chaingraph.analysis.facts import (
+    CompanyProfile,
+    Profiles,
+    firm_basics,
+    segment_direct_makers,
+)
+from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps
 from chaingraph.store.base import GraphStore
 
 __all__ = ["ScoreParts", "Target", "score_company", "targets"]
@@ -92,56 +99,172 @@ def targets(
     config = config or AnalysisConfig()
     report = report or gaps(store, base, region=region, chain=chain, config=config)
     profiles = Profiles(store)
-    area = report.area
     wanted_segment = store.require(segment, "Segment").id if segment else None
-    include = [_place(store, r) for r in regions_in]
-    exclude = [_place(store, r) for r in regions_out]
-    leader_inputs = _leader_inputs(store, report)
-    focus_products = {r.target for r in store.relationships("FOCUSES_ON", source=report.subject)}
-
     gap_segments = [
         g.segment
         for g in report.segments
         if g.status != "优势" and not (wanted_segment and g.segment != wanted_segment)
     ]
-    candidates_by_segment = store.segment_candidates(gap_segments, area)
-    firms = {c for per in candidates_by_segment.values() for cs in per.values() for c in cs}
-    profiles.preload(firms)
-    profiles.preload({c for firm in firms for c in profiles.get(firm).customers})
-    product_names = _names(store, {p for per in candidates_by_segment.values() for p in per})
-
+    candidates_by_segment = store.segment_candidates(gap_segments, report.area)
+    search = _Search(
+        config,
+        profiles,
+        _Bounds(store, config),
+        report.area,
+        _Filter(
+            tuple(tags),
+            [_place(store, r) for r in regions_in],
+            [_place(store, r) for r in regions_out],
+            min_revenue,
+        ),
+        _leader_inputs(store, report),
+        {r.target for r in store.relationships("FOCUSES_ON", source=report.subject)},
+        _names(store, {p for per in candidates_by_segment.values() for p in per}),
+    )
     rows: list[Target] = []
     for gap in report.segments:
-        if gap.segment not in candidates_by_segment:
-            continue
-        candidates: dict[str, Target] = {}
-        for product, makers in sorted(candidates_by_segment[gap.segment].items()):
-            for company in makers:
-                profile = profiles.get(company)
-                if area in profile.places or not _passes(
-                    profile, tags, include, exclude, min_revenue
-                ):
+        if gap.segment in candidates_by_segment:
+            rows.extend(search.best(gap, candidates_by_segment[gap.segment], top))
+    return rows
+
+
+@dataclass(frozen=True)
+class _Filter:
+    tags: tuple[str, ...]
+    include: list[str]
+    exclude: list[str]
+    min_revenue: float | None
+
+
+class _Bounds:
+    """Upper bounds of target scores from a firm's own record, to rank makers by.
+
+    A score's parts from the firm's record (leadership, scale, technology) are known
+    without reading its relationships; the rest (supply ties, proximity, confidence)
+    are bounded by their best values. Walking a segment's makers by this bound and
+    stopping once the ``top``-th score beats the next bound scores tens of firms
+    instead of every maker. A store that can tell when it changes keeps the bounds.
+    """
+
+    def __init__(self, store: GraphStore, config: AnalysisConfig) -> None:
+        self.store = store
+        self.config = config
+        cache = store.analysis_cache()
+        held = cache.setdefault(("target-bounds", repr(config)), {}) if cache is not None else {}
+        assert isinstance(held, dict)
+        self._static: dict[str, float] = held.setdefault("static", {})
+        self._ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, str]]] = held.setdefault(
+            "ranked", {}
+        )
+        weights = config.score_weights
+        ranges = {
+            "supply_ties": (0.0, 0.6, 1.0),
+            "proximity": (0.0, *config.proximity_scores.values()),
+            "confidence": (0.5, 1.0),
+        }
+        self.open_parts = sum(
+            max(weights.get(part, 0.0) * v for v in values) for part, values in ranges.items()
+        )
+
+    def ranked(self, product: str, makers: tuple[str, ...]) -> list[tuple[float, str]]:
+        """``(bound from the record, firm)`` for these makers of a product, best first
+        (ties: smaller id)."""
+        key = (product, makers)
+        found = self._ranked.get(key)
+        if found is None:
+            missing = [c for c in makers if c not in self._static]
+            weights = self.config.score_weights
+            for company, node in self.store.get_many(missing).items():
+                leadership, scale, technology = _record_parts(self.config, *firm_basics(node))
+                self._static[company] = (
+                    weights.get("leadership", 0.0) * leadership
+                    + weights.get("scale", 0.0) * scale
+                    + weights.get("technology", 0.0) * technology
+                )
+            found = sorted(
+                ((self._static[c], c) for c in makers if c in self._static),
+                key=lambda pair: (-pair[0], pair[1]),
+            )
+            self._ranked[key] = found
+        return found
+
+
+@dataclass
+class _Search:
+    """The best firms for each gap: makers walked by score bound, scored exactly."""
+
+    config: AnalysisConfig
+    profiles: Profiles
+    bounds: _Bounds
+    area: str
+    filter: _Filter
+    leader_inputs: dict[str, str]
+    focus_products: set[str]
+    product_names: dict[str, str]
+
+    def best(
+        self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
+    ) -> list[Target]:
+        config, weights = self.config, self.config.score_weights
+        priority_weight = config.priority_weight(gap.priority)
+        known = weights.get("severity", 0.0) * round(
+            config.severity[gap.status] * priority_weight, 3
+        )
+        streams = []
+        for product, makers in sorted(per_product.items()):
+            alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
+            fixed = known + weights.get("plan_alignment", 0.0) * alignment + self.bounds.open_parts
+            streams.append(_pairs(fixed, product, self.bounds.ranked(product, makers)))
+        pairs = heapq.merge(*streams)
+        best: dict[str, Target] = {}
+        threshold = -math.inf  # the top-th best score once there are ``top`` firms
+        chunk_size = min(max(32, 4 * top), 4096)
+        while chunk := list(islice(pairs, chunk_size)):
+            # Fetch the chunk's facts in one read (one round trip on a server store).
+            self.profiles.preload(company for _, company, _ in chunk)
+            self.profiles.preload(
+                c for _, company, _ in chunk for c in self.profiles.get(company).customers
+            )
+            for negative_bound, company, product in chunk:
+                # A pair's rounded score can exceed its bound by the 0.05 of rounding.
+                if len(best) >= top and 100 * -negative_bound + 0.05 + 1e-6 < threshold:
+                    return _ranked(best, top)
+                profile = self.profiles.get(company)
+                if self.area in profile.places or not _passes(profile, self.filter):
                     continue
                 target = _score(
                     config,
-                    profiles,
+                    self.profiles,
                     profile,
                     gap.segment,
                     gap.name,
                     gap.status,
                     gap.priority,
                     product,
-                    product_names,
-                    leader_inputs,
-                    focus_products,
-                    area,
+                    self.product_names,
+                    self.leader_inputs,
+                    self.focus_products,
+                    self.area,
                 )
-                best = candidates.get(company)
-                if best is None or target.score > best.score:
-                    candidates[company] = target
-        ranked = sorted(candidates.values(), key=lambda t: (-t.score, t.company))
-        rows.extend(ranked[:top])
-    return rows
+                held = best.get(company)
+                # Equal scores keep the smaller product id, as a walk in product order would.
+                if held is None or (target.score, held.product) > (held.score, target.product):
+                    best[company] = target
+                    if len(best) >= top:
+                        threshold = heapq.nlargest(top, (t.score for t in best.values()))[-1]
+        return _ranked(best, top)
+
+
+def _pairs(
+    fixed: float, product: str, ranked: list[tuple[float, str]]
+) -> Iterator[tuple[float, str, str]]:
+    """``(-bound, firm, product)`` for one product's makers, best bound first."""
+    for bound, company in ranked:
+        yield -(fixed + bound), company, product
+
+
+def _ranked(best: dict[str, Target], top: int) -> list[Target]:
+    return sorted(best.values(), key=lambda t: (-t.score, t.company))[:top]
 
 
 def score_company(
@@ -187,25 +310,13 @@ def _score(
     area: str,
 ) -> Target:
     priority_weight = config.priority_weight(priority)
-    leadership = max((config.leadership_scores.get(t, 0.0) for t in profile.tags), default=0.0)
-    if profile.global_rank is not None and profile.global_rank <= 100:
-        leadership = 1.0
-    if profile.revenue_cny_100m:
-        scale = min(
-            1.0,
-            math.log10(1 + profile.revenue_cny_100m)
-            / math.log10(1 + config.scale_full_revenue_cny_100m),
-        )
-    else:
-        scale = 0.3 if profile.listing_board else 0.0
-    if set(profile.tags) & set(_TOP_TECH_TAGS):
-        technology = 1.0
-    elif profile.listing_board and "科创板" in profile.listing_board:
-        technology = 0.8
-    elif set(profile.tags) & {"高新技术企业", "专精特新"}:
-        technology = 0.6
-    else:
-        technology = 0.0
+    leadership, scale, technology = _record_parts(
+        config,
+        profile.tags,
+        profile.global_rank,
+        profile.revenue_cny_100m,
+        profile.listing_board,
+    )
     local_customers = [c for c in profile.customers if area and profiles.is_local(c, area)]
     feeds = [p for p in profile.makes if p in leader_inputs]
     supply_ties = 1.0 if local_customers else 0.6 if feeds else 0.0
@@ -213,8 +324,8 @@ def _score(
     confidence = 1.0 - 0.5 * profile.unverified_share
     parts = ScoreParts(
         round(config.severity[status] * priority_weight, 3),
-        round(leadership, 3),
-        round(scale, 3),
+        leadership,
+        scale,
         technology,
         supply_ties,
         config.proximity_scores.get(profile.proximity, 0.0),
@@ -265,6 +376,34 @@ def _score(
     )
 
 
+def _record_parts(
+    config: AnalysisConfig,
+    tags: tuple[str, ...],
+    global_rank: int | None,
+    revenue: float | None,
+    board: str | None,
+) -> tuple[float, float, float]:
+    """Leadership, scale and technology: the score parts a firm's own record sets."""
+    leadership = max((config.leadership_scores.get(t, 0.0) for t in tags), default=0.0)
+    if global_rank is not None and global_rank <= 100:
+        leadership = 1.0
+    if revenue:
+        scale = min(
+            1.0, math.log10(1 + revenue) / math.log10(1 + config.scale_full_revenue_cny_100m)
+        )
+    else:
+        scale = 0.3 if board else 0.0
+    if set(tags) & set(_TOP_TECH_TAGS):
+        technology = 1.0
+    elif board and "科创板" in board:
+        technology = 0.8
+    elif set(tags) & {"高新技术企业", "专精特新"}:
+        technology = 0.6
+    else:
+        technology = 0.0
+    return round(leadership, 3), round(scale, 3), technology
+
+
 def _names(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
     return {node_id: node.name for node_id, node in store.get_many(ids).items()}
 
@@ -277,13 +416,13 @@ def _leader_inputs(store: GraphStore, report: GapReport) -> dict[str, str]:
     return found
 
 
-def _passes(
-    profile: CompanyProfile,
-    tags: Sequence[str],
-    include: list[str],
-    exclude: list[str],
-    min_revenue: float | None,
-) -> bool:
+def _passes(profile: CompanyProfile, wanted: _Filter) -> bool:
+    tags, include, exclude, min_revenue = (
+        wanted.tags,
+        wanted.include,
+        wanted.exclude,
+        wanted.min_revenue,
+    )
     if tags and not set(tags) & set(profile.tags):
         return False
     if include and not set(include) & profile.places:

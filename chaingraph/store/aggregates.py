@@ -31,7 +31,7 @@ Definitions both implementations follow exactly:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,8 @@ __all__ = [
     "Place",
     "ProductSupply",
     "SegmentCoverage",
+    "Walker",
+    "leader_of",
 ]
 
 MAX_PLACE_DEPTH = 20  # hops of IN followed from a site to the regions around it
@@ -158,8 +160,13 @@ class BaseFacts:
 # -- generic implementations (any store) -------------------------------------------
 
 
-class _Walker:
-    """Memoised graph walks over a store's basic reads, for one aggregate call."""
+class Walker:
+    """Memoised graph walks over a store's basic reads, for one aggregate call.
+
+    A store with indexes of its own returns a subclass from ``GraphStore.walker``
+    that answers :meth:`makers`, :meth:`inside` and :meth:`is_leader` from them;
+    the answers must stay the ones defined here.
+    """
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
@@ -180,17 +187,67 @@ class _Walker:
             self._places[place_id] = place_ancestors(self.store, place_id)
         return self._places[place_id]
 
-    def sites(self, company_id: str) -> set[str]:
-        return set(self.store.company_sites(company_id))
+    def sites(self, company_id: str) -> frozenset[str]:
+        return self.store.company_sites(company_id)
+
+    def sources(self, target: str, rel_type: str) -> tuple[str, ...]:
+        """The sources of ``rel_type`` relationships into ``target``, sorted, once each."""
+        return tuple(sorted({r.source for r in self.store.relationships(rel_type, target=target)}))
+
+    def targets(self, source: str, rel_type: str) -> tuple[str, ...]:
+        """The targets of ``rel_type`` relationships out of ``source``, sorted, once each."""
+        return tuple(sorted({r.target for r in self.store.relationships(rel_type, source=source)}))
+
+    def makers(self, product_id: str) -> tuple[str, ...]:
+        """Every firm making a product, sorted."""
+        return self.sources(product_id, "MAKES")
+
+    def names(self, node_ids: Sequence[str]) -> tuple[str, ...]:
+        """The names of these nodes (an id stands for a node not found), in order."""
+        return tuple(self.name(i) for i in node_ids)
+
+    def select_inside(self, company_ids: Sequence[str], area: str) -> list[str]:
+        """Those of these firms with a site in ``area``, sorted."""
+        inside = self.inside(area)
+        return sorted({c for c in company_ids if c in inside})
+
+    def select_leaders(
+        self, company_ids: Sequence[str], leader_tags: Sequence[str], leader_rank: int
+    ) -> list[str]:
+        """Those of these firms that are leaders, sorted."""
+        return sorted({c for c in company_ids if self.is_leader(c, leader_tags, leader_rank)})
+
+    def count_inside(self, company_ids: Iterable[str], area: str) -> int:
+        """How many of these firms have a site in ``area``."""
+        inside = self.inside(area)
+        return sum(1 for c in company_ids if c in inside)
+
+    def inside(self, area: str) -> Container[str]:
+        """The firms with a site in ``area``, as something ``in`` can ask."""
+        return _SitesIn(self, area)
 
     def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
         node = self.node(company_id)
-        if node is None:
-            return False
-        if set(node.get("tags") or ()) & set(leader_tags):
-            return True
-        rank = (node.get("global_rank") or {}).get("rank")
-        return isinstance(rank, int) and rank <= leader_rank
+        return node is not None and leader_of(node.props, leader_tags, leader_rank)
+
+
+class _SitesIn:
+    def __init__(self, walk: Walker, area: str) -> None:
+        self.walk = walk
+        self.area = area
+
+    def __contains__(self, company_id: object) -> bool:
+        return isinstance(company_id, str) and self.area in self.walk.sites(company_id)
+
+
+def leader_of(props: Mapping[str, Any], leader_tags: Sequence[str], leader_rank: int) -> bool:
+    """Whether a firm (its properties) is a leader: a leader tag, or a global rank at
+    most ``leader_rank``."""
+    tags = props.get("tags") or ()
+    if isinstance(tags, list | tuple) and set(tags) & set(leader_tags):
+        return True
+    rank = (props.get("global_rank") or {}).get("rank")
+    return isinstance(rank, int) and rank <= leader_rank
 
 
 def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
@@ -272,7 +329,7 @@ def focus_priorities(store: GraphStore, base_id: str) -> dict[str, int]:
 
 def company_facts(store: GraphStore, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
     """Facts of each company found (ids that are not companies are left out)."""
-    walk = _Walker(store)
+    walk = store.walker()
     found: dict[str, CompanyFacts] = {}
     for company_id in dict.fromkeys(company_ids):
         node = walk.node(company_id)
@@ -300,7 +357,7 @@ def company_facts(store: GraphStore, company_ids: Iterable[str]) -> dict[str, Co
     return found
 
 
-def _place(walk: _Walker, place_id: str) -> Place:
+def _place(walk: Walker, place_id: str) -> Place:
     node = walk.node(place_id)
     if node is None:
         return Place(place_id, None, False, place_id)
@@ -315,23 +372,23 @@ def segment_coverage(
     leader_rank: int,
 ) -> dict[str, SegmentCoverage]:
     """Coverage of each segment found: its products, their makers, and which are local."""
-    walk = _Walker(store)
+    walk = store.walker()
     found: dict[str, SegmentCoverage] = {}
     for seg in dict.fromkeys(segment_ids):
         node = walk.node(seg)
         if node is None or node.type != "Segment":
             continue
-        products = sorted({r.source for r in store.relationships("IN_SEGMENT", target=seg)})
-        firms = sorted({m.source for p in products for m in store.relationships("MAKES", target=p)})
-        sites = {c: walk.sites(c) for c in firms}
-        local = [c for c in firms if area in sites[c]]
+        products = walk.sources(seg, "IN_SEGMENT")
+        firm_set = set().union(*(walk.makers(p) for p in products))
+        firms = sorted(firm_set)
+        local = walk.select_inside(firms, area)
         up: set[str] = set()
         down: set[str] = set()
         for product in products:
-            for rel in store.relationships("INPUT_TO", target=product):
-                up.update(r.target for r in store.relationships("IN_SEGMENT", source=rel.source))
-            for rel in store.relationships("INPUT_TO", source=product):
-                down.update(r.target for r in store.relationships("IN_SEGMENT", source=rel.target))
+            for item in walk.sources(product, "INPUT_TO"):
+                up.update(walk.targets(item, "IN_SEGMENT"))
+            for user in walk.targets(product, "INPUT_TO"):
+                down.update(walk.targets(user, "IN_SEGMENT"))
         found[seg] = SegmentCoverage(
             seg,
             node.name,
@@ -341,9 +398,9 @@ def segment_coverage(
             tuple(products),
             tuple(firms),
             tuple(local),
-            tuple(walk.name(c) for c in local),
-            tuple(c for c in local if walk.is_leader(c, leader_tags, leader_rank)),
-            sum(1 for c in firms if NATION in sites[c]),
+            walk.names(local),
+            tuple(walk.select_leaders(local, leader_tags, leader_rank)),
+            walk.count_inside(firm_set, NATION),
             tuple(sorted(up - {seg})),
             tuple(sorted(down - {seg})),
         )
@@ -358,32 +415,27 @@ def leader_inputs(
     leader_rank: int,
 ) -> list[LeaderInput]:
     """Inputs of those products that a local leader makes, with their makers, by product."""
-    walk = _Walker(store)
+    walk = store.walker()
     rows = []
     for product in sorted(set(product_ids)):
-        makers = sorted({r.source for r in store.relationships("MAKES", target=product)})
-        leaders = [
-            c
-            for c in makers
-            if area in walk.sites(c) and walk.is_leader(c, leader_tags, leader_rank)
-        ]
+        local = walk.select_inside(walk.makers(product), area)
+        leaders = walk.select_leaders(local, leader_tags, leader_rank)
         if not leaders:
             continue
-        inputs = sorted({r.source for r in store.relationships("INPUT_TO", target=product)})
-        for item in inputs:
-            suppliers = sorted({r.source for r in store.relationships("MAKES", target=item)})
-            segments = sorted({r.target for r in store.relationships("IN_SEGMENT", source=item)})
+        for item in walk.sources(product, "INPUT_TO"):
+            suppliers = walk.makers(item)
+            segments = walk.targets(item, "IN_SEGMENT")
             rows.append(
                 LeaderInput(
                     product,
                     walk.name(product),
                     item,
                     walk.name(item),
-                    tuple(segments),
+                    segments,
                     tuple(leaders),
                     tuple(sorted(walk.name(c) for c in leaders)),
                     len(suppliers),
-                    sum(1 for c in suppliers if area in walk.sites(c)),
+                    walk.count_inside(suppliers, area),
                 )
             )
     return rows
@@ -393,21 +445,13 @@ def segment_candidates(
     store: GraphStore, segment_ids: Iterable[str], area: str
 ) -> dict[str, dict[str, tuple[str, ...]]]:
     """Per segment, each product it holds directly -> its makers with no site in ``area``."""
-    walk = _Walker(store)
+    walk = store.walker()
+    inside = walk.inside(area)
     found: dict[str, dict[str, tuple[str, ...]]] = {}
     for seg in dict.fromkeys(segment_ids):
-        products = sorted({r.source for r in store.relationships("IN_SEGMENT", target=seg)})
+        products = walk.sources(seg, "IN_SEGMENT")
         found[seg] = {
-            p: tuple(
-                sorted(
-                    {
-                        m.source
-                        for m in store.relationships("MAKES", target=p)
-                        if not area or area not in walk.sites(m.source)
-                    }
-                )
-            )
-            for p in products
+            p: tuple(c for c in walk.makers(p) if not area or c not in inside) for p in products
         }
     return found
 
@@ -421,22 +465,19 @@ def product_supply(store: GraphStore, chain: str | None = None) -> list[ProductS
         products = sorted(
             {r.source for s in segments for r in store.relationships("IN_SEGMENT", target=s)}
         )
-    rows = []
-    for product in products:
-        node = store.get(product)
-        makers = sorted({r.source for r in store.relationships("MAKES", target=product)})
-        rows.append(ProductSupply(product, node.name if node else product, tuple(makers)))
-    return rows
+    walk = store.walker()
+    return [ProductSupply(p, walk.name(p), walk.makers(p)) for p in products]
 
 
 def chain_counts(store: GraphStore, home_region: str) -> list[ChainCounts]:
     """Per chain (by id): segments, products, their makers, local makers and their facts."""
-    walk = _Walker(store)
+    walk = store.walker()
+    local = walk.inside(home_region)
     rows = []
     for chain in sorted(store.nodes("Chain"), key=lambda n: n.id):
         segments = segments_below(store, chain.id)
         products = {r.source for s in segments for r in store.relationships("IN_SEGMENT", target=s)}
-        firms = {m.source for p in products for m in store.relationships("MAKES", target=p)}
+        firms = set().union(*(walk.makers(p) for p in products))
         facts = unverified = 0
         for firm in firms:
             node = walk.node(firm)
@@ -451,7 +492,7 @@ def chain_counts(store: GraphStore, home_region: str) -> list[ChainCounts]:
                 len(segments),
                 len(products),
                 len(firms),
-                sum(1 for c in firms if home_region in walk.sites(c)),
+                sum(1 for c in firms if c in local),
                 facts,
                 unverified,
             )
@@ -461,7 +502,7 @@ def chain_counts(store: GraphStore, home_region: str) -> list[ChainCounts]:
 
 def base_facts(store: GraphStore) -> list[BaseFacts]:
     """Per base (by id): focus, enclosing regions and how many firms have a site inside."""
-    walk = _Walker(store)
+    walk = store.walker()
     inside: dict[str, set[str]] = {}
     for rel in store.relationships("LOCATED_IN"):
         for place in walk.place_ancestors(rel.target):

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         LeaderInput,
         ProductSupply,
         SegmentCoverage,
+        Walker,
     )
 
 __all__ = ["Direction", "GraphStore", "MergeReport", "NameMatch"]
@@ -130,6 +131,17 @@ class GraphStore(ABC):
             if node is not None:
                 found[node_id] = node
         return found
+
+    def walker(self) -> Walker:
+        """Memoised walks for one aggregate read (a store with indexes returns its own)."""
+        from chaingraph.store import aggregates
+
+        return aggregates.Walker(self)
+
+    def analysis_cache(self) -> dict[object, object] | None:
+        """A dict analyses may keep derived data in, emptied whenever the store changes;
+        None when the store cannot tell (a server other clients write to)."""
+        return None
 
     def company_sites(self, company_id: str) -> frozenset[str]:
         """Every region and base a company has a site in, with the regions enclosing them."""

@@ -15,6 +15,7 @@ from chaingraph.names import name_key, normalize_text
 from chaingraph.store.base import GraphStore, MergeReport
 from chaingraph.store.fileformat import corrupt, paused_gc, read_store_file, write_store_file
 from chaingraph.store.merging import collapse_batch, merge_props, reference_problems
+from chaingraph.store.networkx_index import AnalysisIndex, IndexedWalker
 
 __all__ = ["NetworkxStore"]
 
@@ -56,9 +57,10 @@ class NetworkxStore(GraphStore):
         # name_key -> the companies having it; a key shared by several names none.
         self._company_keys: dict[str, dict[str, None]] = defaultdict(dict)
         self._edge_counts: dict[str, int] = defaultdict(int)
-        # Sites with their enclosing regions, read by every gap rule for every firm;
-        # emptied by each merge, since a merge may move a firm or a region.
+        # Sites with their enclosing regions and the analysis indexes, read by every
+        # gap rule for every firm; dropped by each merge, which may move a firm or a region.
         self._sites: dict[str, frozenset[str]] = {}
+        self._index: AnalysisIndex | None = None
 
     # -- files ---------------------------------------------------------------
     @classmethod
@@ -207,6 +209,14 @@ class NetworkxStore(GraphStore):
         holders = self._company_keys.get(key, {})
         return next(iter(holders)) if len(holders) == 1 else None
 
+    def walker(self) -> IndexedWalker:
+        if self._index is None:
+            self._index = AnalysisIndex(self.graph)
+        return IndexedWalker(self, self._index)
+
+    def analysis_cache(self) -> dict[object, object]:
+        return self.walker().index.cache
+
     def company_sites(self, company_id: str) -> frozenset[str]:
         sites = self._sites.get(company_id)
         if sites is None:
@@ -216,6 +226,7 @@ class NetworkxStore(GraphStore):
     # -- writing -----------------------------------------------------------------
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
         self._sites.clear()
+        self._index = None
         nodes, relationships = collapse_batch(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
         problems = []

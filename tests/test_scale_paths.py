@@ -1,0 +1,136 @@
+"""The fast paths issue 8 added must answer exactly what the plain definitions do.
+
+- The embedded store's indexes (``chaingraph.store.networkx_index``) against the
+  generic walks of ``chaingraph.store.aggregates`` on the same graph.
+- ``targets`` walks makers by score bound and stops early; it must return what
+  scoring every maker returns.
+- A merge drops the indexes and whatever the analyses cached.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+import pytest
+
+from chaingraph.analysis.config import AnalysisConfig
+from chaingraph.analysis.gaps import LEADER_RANK, gaps
+from chaingraph.analysis.targets import Target, targets
+from chaingraph.dataset import load_bundled
+from chaingraph.model import Node, Relationship
+from chaingraph.store import aggregates
+from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.synthetic import synthetic_store
+from chaingraph.testing import BUNDLED_BASES, tiny_store
+
+TAGS = AnalysisConfig().leader_tags
+
+
+class PlainWalks(NetworkxStore):
+    """The embedded store answering aggregates by the generic walks, no indexes."""
+
+    def walker(self) -> aggregates.Walker:  # type: ignore[override]
+        return aggregates.Walker(self)
+
+
+def _plain_copy(store: NetworkxStore) -> PlainWalks:
+    plain = PlainWalks()
+    plain.merge(list(store.nodes()), list(store.relationships()))
+    return plain
+
+
+@pytest.fixture(scope="module")
+def synthetic_pair() -> tuple[NetworkxStore, PlainWalks]:
+    store = synthetic_store(1500, seed=11)
+    assert isinstance(store, NetworkxStore)
+    return store, _plain_copy(store)
+
+
+@pytest.fixture(scope="module")
+def bundled_pair() -> tuple[NetworkxStore, PlainWalks]:
+    store = NetworkxStore()
+    load_bundled(store)
+    return store, _plain_copy(store)
+
+
+@pytest.mark.parametrize("pair", ["synthetic_pair", "bundled_pair"])
+def test_indexed_aggregates_equal_plain_walks(pair: str, request: pytest.FixtureRequest) -> None:
+    indexed, plain = request.getfixturevalue(pair)
+    segments = sorted(n.id for n in indexed.nodes("Segment"))
+    products = sorted(n.id for n in indexed.nodes("Product"))
+    for area in ("region:cn-dongguan", "region:cn-guangdong", "region:cn", "base:nowhere"):
+        assert indexed.segment_coverage(segments, area, TAGS, LEADER_RANK) == (
+            plain.segment_coverage(segments, area, TAGS, LEADER_RANK)
+        )
+        assert indexed.leader_inputs(products, area, TAGS, LEADER_RANK) == (
+            plain.leader_inputs(products, area, TAGS, LEADER_RANK)
+        )
+        assert indexed.segment_candidates(segments, area) == plain.segment_candidates(
+            segments, area
+        )
+        assert indexed.chain_counts(area) == plain.chain_counts(area)
+    assert indexed.segment_candidates(segments, "") == plain.segment_candidates(segments, "")
+    assert indexed.product_supply() == plain.product_supply()
+    assert indexed.base_facts() == plain.base_facts()
+
+
+def _per_segment(rows: list[Target], top: int) -> list[Target]:
+    kept: dict[str, int] = defaultdict(int)
+    found = []
+    for row in rows:
+        if kept[row.segment] < top:
+            kept[row.segment] += 1
+            found.append(row)
+    return found
+
+
+@pytest.mark.parametrize("pair", ["synthetic_pair", "bundled_pair"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"tags": ["高新技术企业"]},
+        {"regions_out": ["region:cn-guangdong"]},
+        {"min_revenue": 50.0},
+    ],
+    ids=["plain", "tags", "regions-out", "min-revenue"],
+)
+def test_early_stop_returns_what_scoring_everyone_returns(
+    pair: str, options: dict[str, object], request: pytest.FixtureRequest
+) -> None:
+    store, _ = request.getfixturevalue(pair)
+    for base in BUNDLED_BASES:
+        everyone = targets(store, base, top=10**6, **options)  # type: ignore[arg-type]
+        for top in (1, 3):
+            assert targets(store, base, top=top, **options) == _per_segment(everyone, top)  # type: ignore[arg-type]
+
+
+def test_early_stop_with_other_weights(synthetic_pair: tuple[NetworkxStore, PlainWalks]) -> None:
+    # Weights change which firms can be cut off early; negative ones flip the bounds.
+    store, _ = synthetic_pair
+    weights = {**AnalysisConfig().score_weights, "proximity": -0.2, "scale": 0.5}
+    config = dataclasses.replace(AnalysisConfig(), score_weights=weights)
+    base = "base:linshen-electronics"
+    everyone = targets(store, base, top=10**6, config=config)
+    assert targets(store, base, top=2, config=config) == _per_segment(everyone, 2)
+
+
+def test_a_merge_drops_indexes_and_cached_bounds() -> None:
+    store = tiny_store()
+    assert isinstance(store, NetworkxStore)
+    before = {g.segment: g.local_firms for g in gaps(store, "base:yinping").segments}
+    targets(store, "base:yinping")
+    assert store.analysis_cache()  # bounds kept for the next query
+    store.merge(
+        [Node("co:dg-servo", "Company", {"name": "莞伺服", "source": "test", "as_of": "2026"})],
+        [
+            Relationship("MAKES", "co:dg-servo", "prod:servo-motor"),
+            Relationship("LOCATED_IN", "co:dg-servo", "region:cn-dongguan", "总部"),
+        ],
+    )
+    assert not store.analysis_cache()
+    after = {g.segment: g.local_firms for g in gaps(store, "base:yinping").segments}
+    assert after["seg:robot.parts"] == before["seg:robot.parts"] + 1
+    picked = {t.company for t in targets(store, "base:yinping", top=10)}
+    assert "co:dg-servo" not in picked  # local now: not a firm to attract
