@@ -120,27 +120,36 @@ def generate_batches(
             marks = {"source": SYNTHETIC_SOURCE, "as_of": "2025", "synthetic": True}
             nodes.append(Node(company, "Company", _company_props(rng, marks)))
             chain_products = products[rng.choice(chains)]
-            count = min(len(chain_products), 1 + min(4, int(rng.expovariate(0.9))))
+            count = min(len(chain_products), 1 + min(4, int(rng.expovariate(0.55))))
             made = rng.sample(chain_products, count)
             rels.extend(Relationship("MAKES", company, p, props=dict(marks)) for p in made)
-            place = rng.choices(places, weights)[0]
-            rels.append(
-                Relationship("LOCATED_IN", company, place, "总部", {"role": "总部", **marks})
-            )
-            if rng.random() < 0.3:
+            hq = rng.choices(places, weights)[0]
+            rels.append(Relationship("LOCATED_IN", company, hq, "总部", {"role": "总部", **marks}))
+            # Most firms make things away from their headquarters too.
+            plant = rng.choices(places, weights)[0] if rng.random() < 0.6 else hq
+            if plant != hq:
+                rels.append(
+                    Relationship("LOCATED_IN", company, plant, "生产", {"role": "生产", **marks})
+                )
+            customers: set[tuple[str, str]] = set()
+            for _ in range(rng.choices((0, 1, 2, 3), (0.2, 0.3, 0.3, 0.2))[0]):
                 product = rng.choice(made)
                 pool = [c for q in downstream.get(product, ()) for c in customer_pool[q][-200:]]
-                if pool:
-                    customer = rng.choice(pool)
-                    rels.append(
-                        Relationship(
-                            "SUPPLIES", company, customer, product, {"product": product, **marks}
-                        )
+                if not pool:
+                    continue
+                customer = rng.choice(pool)
+                if (customer, product) in customers:
+                    continue
+                customers.add((customer, product))
+                rels.append(
+                    Relationship(
+                        "SUPPLIES", company, customer, product, {"product": product, **marks}
                     )
-                    for q in downstream.get(product, ()):
-                        if customer in customer_pool[q][-200:]:
-                            customer_pool[q].append(customer)
-                            break
+                )
+                for q in downstream.get(product, ()):
+                    if customer in customer_pool[q][-200:]:
+                        customer_pool[q].append(customer)
+                        break
             for p in made:
                 customer_pool[p].append(company)
         yield nodes, rels

@@ -202,6 +202,19 @@ class Walker:
         """Every firm making a product, sorted."""
         return self.sources(product_id, "MAKES")
 
+    def segment_makers(self, segment_id: str) -> tuple[str, ...]:
+        """The makers of every product a segment holds directly, sorted, once each."""
+        products = self.sources(segment_id, "IN_SEGMENT")
+        return tuple(sorted(set().union(*(self.makers(p) for p in products))))
+
+    def segment_inside(self, segment_id: str, area: str) -> tuple[str, ...]:
+        """Those makers of :meth:`segment_makers` with a site in ``area``, sorted."""
+        return tuple(self.select_inside(self.segment_makers(segment_id), area))
+
+    def segment_count_inside(self, segment_id: str, area: str) -> int:
+        """How many makers of :meth:`segment_makers` have a site in ``area``."""
+        return len(self.segment_inside(segment_id, area))
+
     def names(self, node_ids: Sequence[str]) -> tuple[str, ...]:
         """The names of these nodes (an id stands for a node not found), in order."""
         return tuple(self.name(i) for i in node_ids)
@@ -379,9 +392,8 @@ def segment_coverage(
         if node is None or node.type != "Segment":
             continue
         products = walk.sources(seg, "IN_SEGMENT")
-        firm_set = set().union(*(walk.makers(p) for p in products))
-        firms = sorted(firm_set)
-        local = walk.select_inside(firms, area)
+        firms = walk.segment_makers(seg)
+        local = walk.segment_inside(seg, area)
         up: set[str] = set()
         down: set[str] = set()
         for product in products:
@@ -396,11 +408,11 @@ def segment_coverage(
             float(node.get("weight", 1.0)),
             chain_of(store, seg),
             tuple(products),
-            tuple(firms),
-            tuple(local),
+            firms,
+            local,
             walk.names(local),
             tuple(walk.select_leaders(local, leader_tags, leader_rank)),
-            walk.count_inside(firm_set, NATION),
+            walk.segment_count_inside(seg, NATION),
             tuple(sorted(up - {seg})),
             tuple(sorted(down - {seg})),
         )

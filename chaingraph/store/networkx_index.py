@@ -33,6 +33,8 @@ class AnalysisIndex:
     ('co:jp-servo',)
     >>> sorted(index.inside("region:cn-dongguan"))
     ['co:dg-integrator', 'co:dg-robot']
+    >>> index.segment_inside("seg:robot.body", "region:cn-dongguan")
+    ('co:dg-robot',)
     """
 
     def __init__(self, graph: Any) -> None:
@@ -42,44 +44,68 @@ class AnalysisIndex:
         self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._succ
         self._node: dict[str, dict[str, Any]] = graph._node
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._targets: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
         self._inside: dict[str, frozenset[str]] = {}
-        self._leaders: dict[tuple[tuple[str, ...], int], frozenset[str]] = {}
+        self._segment_makers: dict[str, tuple[str, ...]] = {}
+        self._segment_inside: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._leaders: dict[tuple[tuple[str, ...], int], dict[str, bool]] = {}
         self._names: dict[str, str] | None = None
         self.cache: dict[object, object] = {}
 
-    def _scan(self, target: str, rel_type: str, adjacency: Any = None) -> list[str]:
+    @staticmethod
+    def _scan(adjacency: dict[str, dict[str, dict[str, Any]]], rel_type: str) -> list[str]:
+        # The store keys an edge by its type, or its type, "\x1f" and its key (see
+        # NetworkxStore), so the type shows in the key without reading the edge data.
+        prefix = rel_type + "\x1f"
         return [
-            u
-            for u, edges in (adjacency or self._pred).get(target, {}).items()
-            if any(d["t"] == rel_type for d in edges.values())
+            n
+            for n, edges in adjacency.items()
+            if rel_type in edges or any(k.startswith(prefix) for k in edges)
         ]
 
     def targets(self, source: str, rel_type: str) -> tuple[str, ...]:
         """The targets of ``rel_type`` relationships out of ``source``, sorted."""
-        key = ("out", source, rel_type)
-        found = self._targets.get(key)
+        found = self._targets.get((source, rel_type))
         if found is None:
-            found = self._targets[key] = tuple(sorted(self._scan(source, rel_type, self._succ)))
+            found = tuple(sorted(self._scan(self._succ.get(source, {}), rel_type)))
+            self._targets[source, rel_type] = found
         return found
 
     def sources(self, target: str, rel_type: str) -> tuple[str, ...]:
         """The sources of ``rel_type`` relationships into ``target``, sorted."""
         found = self._sources.get((target, rel_type))
         if found is None:
-            found = self._sources[target, rel_type] = tuple(sorted(self._scan(target, rel_type)))
+            found = tuple(sorted(self._scan(self._pred.get(target, {}), rel_type)))
+            self._sources[target, rel_type] = found
         return found
 
     def makers(self, product: str) -> tuple[str, ...]:
         """Every firm with a ``MAKES`` relationship to ``product``, sorted."""
         return self.sources(product, "MAKES")
 
+    def segment_makers(self, segment: str) -> tuple[str, ...]:
+        """The makers of the products a segment holds directly, sorted, once each."""
+        found = self._segment_makers.get(segment)
+        if found is None:
+            products = self.sources(segment, "IN_SEGMENT")
+            if len(products) == 1:
+                found = self.makers(products[0])
+            else:
+                found = tuple(sorted(set().union(*(self.makers(p) for p in products))))
+            self._segment_makers[segment] = found
+        return found
+
     def places_within(self, area: str) -> set[str]:
         """``area`` and every place whose ``IN`` ancestors reach it within the depth limit."""
         found = {area}
         frontier = [area]
         for _ in range(MAX_PLACE_DEPTH):
-            frontier = [c for p in frontier for c in self._scan(p, "IN") if c not in found]
+            frontier = [
+                c
+                for p in frontier
+                for c in self._scan(self._pred.get(p, {}), "IN")
+                if c not in found
+            ]
             if not frontier:
                 break
             found.update(frontier)
@@ -91,21 +117,29 @@ class AnalysisIndex:
         if found is None:
             firms: set[str] = set()
             for place in self.places_within(area):
-                firms.update(self._scan(place, "LOCATED_IN"))
+                firms.update(self._scan(self._pred.get(place, {}), "LOCATED_IN"))
             found = self._inside[area] = frozenset(firms)
         return found
 
-    def leaders(self, leader_tags: Sequence[str], leader_rank: int) -> frozenset[str]:
-        """Every firm that is a leader by these tags and rank."""
-        key = (tuple(leader_tags), leader_rank)
-        found = self._leaders.get(key)
+    def segment_inside(self, segment: str, area: str) -> tuple[str, ...]:
+        """The segment's makers with a site in ``area``, sorted."""
+        found = self._segment_inside.get((segment, area))
         if found is None:
-            found = self._leaders[key] = frozenset(
-                n
-                for n, d in self._node.items()
-                if d["t"] == "Company" and leader_of(d["p"], leader_tags, leader_rank)
-            )
+            inside = self.inside(area)
+            found = tuple(c for c in self.segment_makers(segment) if c in inside)
+            self._segment_inside[segment, area] = found
         return found
+
+    def leader_flags(
+        self, company_ids: Iterable[str], leader_tags: Sequence[str], leader_rank: int
+    ) -> dict[str, bool]:
+        """Whether each firm is a leader by these tags and rank (and any asked before)."""
+        flags = self._leaders.setdefault((tuple(leader_tags), leader_rank), {})
+        for company in company_ids:
+            if company not in flags:
+                data = self._node.get(company)
+                flags[company] = data is not None and leader_of(data["p"], leader_tags, leader_rank)
+        return flags
 
     def names(self) -> dict[str, str]:
         """Every node's name by id (the id when it has none), as :attr:`Node.name` reads."""
@@ -125,7 +159,8 @@ class IndexedWalker(Walker):
         return self.index.names().get(node_id, node_id)
 
     # The bulk reads below run over every maker of a segment (10^4-10^5 firms at a
-    # million firms): set operations and itemgetter keep the per-firm work in C.
+    # million firms): cached per segment, with set operations and itemgetter keeping
+    # the per-firm work in C.
     def names(self, node_ids: Sequence[str]) -> tuple[str, ...]:
         names = self.index.names()
         if len(node_ids) < 2:
@@ -135,29 +170,38 @@ class IndexedWalker(Walker):
         except KeyError:
             return tuple(names.get(i, i) for i in node_ids)
 
-    def select_inside(self, company_ids: Sequence[str], area: str) -> list[str]:
-        return sorted(self.index.inside(area).intersection(company_ids))
-
-    def select_leaders(
-        self, company_ids: Sequence[str], leader_tags: Sequence[str], leader_rank: int
-    ) -> list[str]:
-        leaders = self.index.leaders(leader_tags, leader_rank)
-        return sorted(leaders.intersection(company_ids))
-
     def sources(self, target: str, rel_type: str) -> tuple[str, ...]:
         return self.index.sources(target, rel_type)
 
     def targets(self, source: str, rel_type: str) -> tuple[str, ...]:
         return self.index.targets(source, rel_type)
 
+    def segment_makers(self, segment_id: str) -> tuple[str, ...]:
+        return self.index.segment_makers(segment_id)
+
+    def segment_inside(self, segment_id: str, area: str) -> tuple[str, ...]:
+        return self.index.segment_inside(segment_id, area)
+
+    def segment_count_inside(self, segment_id: str, area: str) -> int:
+        return len(self.index.segment_inside(segment_id, area))
+
     def inside(self, area: str) -> Container[str]:
         return self.index.inside(area)
+
+    def select_inside(self, company_ids: Sequence[str], area: str) -> list[str]:
+        return sorted(self.index.inside(area).intersection(company_ids))
+
+    def select_leaders(
+        self, company_ids: Sequence[str], leader_tags: Sequence[str], leader_rank: int
+    ) -> list[str]:
+        flags = self.index.leader_flags(company_ids, leader_tags, leader_rank)
+        return sorted(c for c in company_ids if flags[c])
+
+    def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
+        return self.index.leader_flags((company_id,), leader_tags, leader_rank)[company_id]
 
     def count_inside(self, company_ids: Iterable[str], area: str) -> int:
         inside = self.index.inside(area)
         if isinstance(company_ids, set | frozenset):
             return len(inside & company_ids)  # walks the smaller of the two
         return len(inside.intersection(company_ids))
-
-    def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
-        return company_id in self.index.leaders(leader_tags, leader_rank)

@@ -56,6 +56,7 @@ class NetworkxStore(GraphStore):
         self._uscc: dict[str, str] = {}
         # name_key -> the companies having it; a key shared by several names none.
         self._company_keys: dict[str, dict[str, None]] = defaultdict(dict)
+        self._names_built = False
         self._edge_counts: dict[str, int] = defaultdict(int)
         # Sites with their enclosing regions and the analysis indexes, read by every
         # gap rule for every firm; dropped by each merge, which may move a firm or a region.
@@ -84,42 +85,81 @@ class NetworkxStore(GraphStore):
         write_store_file(target, self.meta, nodes, edges)
         return target
 
-    def _load_rows(
-        self,
-        nodes: list[tuple[str, str, dict[str, Any]]],
-        edges: list[tuple[str, str, str, str, dict[str, Any]]],
-    ) -> None:
+    def _load_rows(self, nodes: list[Any], edges: list[Any]) -> None:
         # A store file may come from someone else: rows the store cannot hold (a type
-        # the model lacks, a malformed id, one row twice) make it corrupt.
+        # the model lacks, a malformed id, one row twice, an end with no node) make it
+        # corrupt. The rows go straight into networkx's adjacency dicts, laid out as
+        # MultiDiGraph.add_node/add_edge would lay them: per-row calls into networkx
+        # took a third of a million-firm load.
         path = self.path or Path("<store>")
-        for node_id, node_type, props in nodes:
-            problem = _node_problem(self.model, node_id, node_type)
-            if problem is None and node_id in self.graph:
+        model = self.model
+        node_dicts: dict[str, Any] = self.graph._node
+        succ: dict[str, dict[str, dict[str, Any]]] = self.graph._succ
+        pred: dict[str, dict[str, dict[str, Any]]] = self.graph._pred
+        by_type = self._by_type
+        for row in nodes:
+            node_id, node_type, props = _row(path, row, 3)
+            if type(props) is not dict:
+                raise corrupt(path, f"malformed store file (expected an object, got {props!r:.60})")
+            problem = _node_problem(model, node_id, node_type)
+            if problem is None and node_id in node_dicts:
                 problem = "appears twice"
             if problem:
-                raise corrupt(path, f"malformed store file (node {node_id[:80]!r} {problem})")
-            self.graph.add_node(node_id, t=node_type, p=props)
-            self._index_node(node_id, node_type, props)
-        for rel_type, source, target, key, props in edges:
-            ekey = _edge_key(rel_type, key)
-            problem = _relationship_problem(self.model, rel_type, key)
-            if problem is None and self.graph.has_edge(source, target, ekey):
+                raise corrupt(path, f"malformed store file (node {str(node_id)[:80]!r} {problem})")
+            node_dicts[node_id] = {"t": node_type, "p": props}
+            succ[node_id] = {}
+            pred[node_id] = {}
+            by_type[node_type][node_id] = None
+        counts = self._edge_counts
+        rel_types = model.relationship_types
+        for row in edges:
+            rel_type, source, target, key, props = _row(path, row, 5)
+            if type(props) is not dict:
+                raise corrupt(path, f"malformed store file (expected an object, got {props!r:.60})")
+            problem = None if rel_type in rel_types else _relationship_problem(model, rel_type, key)
+            if problem is None and type(key) is not str:
+                problem = "has a key that is not text"
+            out = succ.get(source)
+            if problem is None and (out is None or target not in pred):
+                end = target if out is not None else source
+                raise corrupt(
+                    path,
+                    f"malformed store file (a {rel_type} relationship ends at {end!r}, "
+                    "which has no node row)",
+                )
+            ekey = _edge_key(rel_type, key) if problem is None else ""
+            keydict: dict[str, Any] | None = out.get(target) if out is not None else None
+            if problem is None and keydict is not None and ekey in keydict:
                 problem = "appears twice"
             if problem:
                 raise corrupt(
                     path,
-                    f"malformed store file (relationship {rel_type[:40]!r} from {source!r} "
+                    f"malformed store file (relationship {str(rel_type)[:40]!r} from {source!r} "
                     f"to {target!r} {problem})",
                 )
-            self.graph.add_edge(source, target, key=ekey, t=rel_type, k=key, p=props)
-            self._edge_counts[rel_type] += 1
+            assert out is not None
+            if keydict is None:
+                keydict = out[target] = {}
+                pred[target][source] = keydict
+            keydict[ekey] = {"t": rel_type, "k": key, "p": props}
+            counts[rel_type] += 1
 
     # -- indexes ---------------------------------------------------------------
     # Only text is indexed: a store file or a Neo4j someone else filled may hold a
     # name that is a number or a list, which must neither crash nor be found.
+    # The name indexes are built on first use: normalising every name took a third
+    # of opening a large store, and analyses never read them.
+    def _name_indexes(self) -> None:
+        if not self._names_built:
+            self._names_built = True
+            for node_id, data in self.graph._node.items():
+                self._index_names(node_id, data["t"], data["p"])
+
     def _unindex_node(self, node_id: str, props: dict[str, Any]) -> None:
         """Forget a node's names before re-indexing it, so a renamed node is not found by
         its old name (which a reopened store would not know either)."""
+        if not self._names_built:
+            return
         for text in _node_names(props):
             ids = self._names.get(normalize_text(text).lower())
             if ids is not None:
@@ -140,6 +180,10 @@ class NetworkxStore(GraphStore):
 
     def _index_node(self, node_id: str, node_type: str, props: dict[str, Any]) -> None:
         self._by_type[node_type][node_id] = None
+        if self._names_built:
+            self._index_names(node_id, node_type, props)
+
+    def _index_names(self, node_id: str, node_type: str, props: dict[str, Any]) -> None:
         for text in _node_names(props):
             self._names[normalize_text(text).lower()][node_id] = None
         if node_type == "Company":
@@ -193,6 +237,7 @@ class NetworkxStore(GraphStore):
         return self._edge_counts.get(type, 0) if type else self.graph.number_of_edges()
 
     def ids_by_name(self, name: str, type: str | None = None) -> list[str]:
+        self._name_indexes()
         ids = self._names.get(normalize_text(name).lower(), {})
         return [i for i in ids if type is None or self.graph.nodes[i]["t"] == type]
 
@@ -202,10 +247,12 @@ class NetworkxStore(GraphStore):
                 yield node.id, node.type, text
 
     def company_by_uscc(self, uscc: str) -> str | None:
+        self._name_indexes()
         return self._uscc.get(uscc)
 
     def company_by_name_key(self, key: str) -> str | None:
         # Several companies with one key (kept apart by their USCC): no single answer.
+        self._name_indexes()
         holders = self._company_keys.get(key, {})
         return next(iter(holders)) if len(holders) == 1 else None
 
@@ -326,6 +373,17 @@ def _relationship_problem(model: Model, rel_type: Any, key: Any) -> str | None:
     if not isinstance(key, str):
         return "has a key that is not text"
     return None
+
+
+def _row(path: Path, row: Any, width: int) -> tuple[Any, ...]:
+    if type(row) is not list or len(row) != width:
+        raise corrupt(
+            path, f"malformed store file (a row of {width} fields expected, got {row!r:.60})"
+        )
+    for value in row[:-1]:
+        if type(value) is not str:
+            raise corrupt(path, f"malformed store file (expected text, got {value!r:.60})")
+    return tuple(row)
 
 
 def _text(props: dict[str, Any], field: str) -> str | None:
