@@ -48,13 +48,22 @@ def synthetic_pair() -> tuple[NetworkxStore, PlainWalks]:
 
 
 @pytest.fixture(scope="module")
+def reopened_pair(
+    synthetic_pair: tuple[NetworkxStore, PlainWalks], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[NetworkxStore, PlainWalks]:
+    # Opened from a file, the index starts from what the reader gathered, not a scan.
+    path = synthetic_pair[0].save(tmp_path_factory.mktemp("reopened") / "store.json")
+    return NetworkxStore.open(path), synthetic_pair[1]
+
+
+@pytest.fixture(scope="module")
 def bundled_pair() -> tuple[NetworkxStore, PlainWalks]:
     store = NetworkxStore()
     load_bundled(store)
     return store, _plain_copy(store)
 
 
-@pytest.mark.parametrize("pair", ["synthetic_pair", "bundled_pair"])
+@pytest.mark.parametrize("pair", ["synthetic_pair", "reopened_pair", "bundled_pair"])
 def test_indexed_aggregates_equal_plain_walks(pair: str, request: pytest.FixtureRequest) -> None:
     indexed, plain = request.getfixturevalue(pair)
     segments = sorted(n.id for n in indexed.nodes("Segment"))

@@ -143,7 +143,8 @@ def segment_neighbours(store: GraphStore, segment_id: str) -> tuple[set[str], se
 
 
 class Profiles:
-    """Firm profiles, computed once per analysis run from ``store.company_facts``.
+    """Firm profiles, computed from ``store.company_facts`` once per analysis run, or
+    once per store state where the store keeps an analysis cache (the embedded one).
 
     :meth:`preload` fetches many firms in one call; :meth:`get` fetches a firm not
     seen yet on its own.
@@ -151,8 +152,14 @@ class Profiles:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self._facts: dict[str, CompanyFacts] = {}
-        self._cache: dict[str, CompanyProfile] = {}
+        cache = store.analysis_cache()
+        held: dict[str, dict[str, object]] = {"facts": {}, "profiles": {}}
+        if cache is not None:
+            kept = cache.setdefault("company-profiles", held)
+            assert isinstance(kept, dict)
+            held = kept
+        self._facts: dict[str, CompanyFacts] = held["facts"]  # type: ignore[assignment]
+        self._cache: dict[str, CompanyProfile] = held["profiles"]  # type: ignore[assignment]
 
     def preload(self, company_ids: Iterable[str]) -> None:
         """Fetch the facts of every firm in ``company_ids`` not fetched yet, in one call."""

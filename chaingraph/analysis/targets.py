@@ -218,8 +218,10 @@ class _Search:
         pairs = heapq.merge(*streams)
         best: dict[str, Target] = {}
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
-        chunk_size = min(max(32, 4 * top), 4096)
-        while chunk := list(islice(pairs, chunk_size)):
+        # Most gaps are settled within the first few firms: start small, then widen.
+        chunk_size = max(10, 2 * top)
+        while chunk := list(islice(pairs, min(chunk_size, 4096))):
+            chunk_size *= 2
             # Fetch the chunk's facts in one read (one round trip on a server store).
             self.profiles.preload(company for _, company, _ in chunk)
             self.profiles.preload(

@@ -207,13 +207,27 @@ class Walker:
         products = self.sources(segment_id, "IN_SEGMENT")
         return tuple(sorted(set().union(*(self.makers(p) for p in products))))
 
-    def segment_inside(self, segment_id: str, area: str) -> tuple[str, ...]:
-        """Those makers of :meth:`segment_makers` with a site in ``area``, sorted."""
-        return tuple(self.select_inside(self.segment_makers(segment_id), area))
+    def group_makers(self, group_id: str) -> tuple[str, ...]:
+        """The makers of a product, or of the products a segment holds directly."""
+        node = self.node(group_id)
+        if node is not None and node.type == "Segment":
+            return self.segment_makers(group_id)
+        return self.makers(group_id)
 
-    def segment_count_inside(self, segment_id: str, area: str) -> int:
-        """How many makers of :meth:`segment_makers` have a site in ``area``."""
-        return len(self.segment_inside(segment_id, area))
+    def local_makers(self, group_id: str, area: str) -> tuple[str, ...]:
+        """Those of :meth:`group_makers` with a site in ``area``, sorted."""
+        return tuple(self.select_inside(self.group_makers(group_id), area))
+
+    def local_names(self, group_id: str, area: str) -> tuple[str, ...]:
+        """The names of :meth:`local_makers`, in their order."""
+        return self.names(self.local_makers(group_id, area))
+
+    def local_leaders(
+        self, group_id: str, area: str, leader_tags: Sequence[str], leader_rank: int
+    ) -> tuple[str, ...]:
+        """Those of :meth:`local_makers` that are leaders, sorted."""
+        local = self.local_makers(group_id, area)
+        return tuple(self.select_leaders(local, leader_tags, leader_rank))
 
     def names(self, node_ids: Sequence[str]) -> tuple[str, ...]:
         """The names of these nodes (an id stands for a node not found), in order."""
@@ -229,11 +243,6 @@ class Walker:
     ) -> list[str]:
         """Those of these firms that are leaders, sorted."""
         return sorted({c for c in company_ids if self.is_leader(c, leader_tags, leader_rank)})
-
-    def count_inside(self, company_ids: Iterable[str], area: str) -> int:
-        """How many of these firms have a site in ``area``."""
-        inside = self.inside(area)
-        return sum(1 for c in company_ids if c in inside)
 
     def inside(self, area: str) -> Container[str]:
         """The firms with a site in ``area``, as something ``in`` can ask."""
@@ -393,7 +402,7 @@ def segment_coverage(
             continue
         products = walk.sources(seg, "IN_SEGMENT")
         firms = walk.segment_makers(seg)
-        local = walk.segment_inside(seg, area)
+        local = walk.local_makers(seg, area)
         up: set[str] = set()
         down: set[str] = set()
         for product in products:
@@ -410,9 +419,9 @@ def segment_coverage(
             tuple(products),
             firms,
             local,
-            walk.names(local),
-            tuple(walk.select_leaders(local, leader_tags, leader_rank)),
-            walk.segment_count_inside(seg, NATION),
+            walk.local_names(seg, area),
+            walk.local_leaders(seg, area, leader_tags, leader_rank),
+            len(walk.local_makers(seg, NATION)),
             tuple(sorted(up - {seg})),
             tuple(sorted(down - {seg})),
         )
@@ -430,8 +439,7 @@ def leader_inputs(
     walk = store.walker()
     rows = []
     for product in sorted(set(product_ids)):
-        local = walk.select_inside(walk.makers(product), area)
-        leaders = walk.select_leaders(local, leader_tags, leader_rank)
+        leaders = walk.local_leaders(product, area, leader_tags, leader_rank)
         if not leaders:
             continue
         for item in walk.sources(product, "INPUT_TO"):
@@ -444,10 +452,10 @@ def leader_inputs(
                     item,
                     walk.name(item),
                     segments,
-                    tuple(leaders),
+                    leaders,
                     tuple(sorted(walk.name(c) for c in leaders)),
                     len(suppliers),
-                    walk.count_inside(suppliers, area),
+                    len(walk.local_makers(item, area)),
                 )
             )
     return rows

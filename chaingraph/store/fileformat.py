@@ -56,7 +56,8 @@ def paused_gc() -> Iterator[None]:
 
     Loading makes millions of small dicts and lists and no garbage cycles; with the
     collector on, it rescans the growing heap again and again, which took nearly
-    half the CPU time of loading a 200k-node store (``bench/STORAGE.md``).
+    half the CPU time of loading a 200k-node store (``bench/STORAGE.md``). After a
+    load the loaded objects are frozen (:func:`gc.freeze`).
 
     Examples
     --------
@@ -71,6 +72,10 @@ def paused_gc() -> Iterator[None]:
     gc.disable()
     try:
         yield
+        # What was loaded lives as long as the store: moved out of the collector's
+        # sight, the first full collection after a large load (seconds at a million
+        # firms, charged to whatever query ran next) does not rescan it.
+        gc.freeze()
     finally:
         if was_enabled:
             gc.enable()

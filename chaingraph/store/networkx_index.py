@@ -11,7 +11,6 @@ The answers are the ones :class:`chaingraph.store.aggregates.Walker` defines.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from chaingraph.store.aggregates import MAX_PLACE_DEPTH, Walker, leader_of
@@ -33,23 +32,28 @@ class AnalysisIndex:
     ('co:jp-servo',)
     >>> sorted(index.inside("region:cn-dongguan"))
     ['co:dg-integrator', 'co:dg-robot']
-    >>> index.segment_inside("seg:robot.body", "region:cn-dongguan")
+    >>> index.local_makers("seg:robot.body", "region:cn-dongguan")
     ('co:dg-robot',)
     """
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, seeds: dict[str, dict[str, list[str]]] | None = None) -> None:
         # networkx's adjacency dicts, read directly: going through its views costs a
         # wrapper object per neighbour, which dominated at a million firms.
         self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._pred
         self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._succ
         self._node: dict[str, dict[str, Any]] = graph._node
+        # Sources by relationship type and target, gathered while a file was read
+        # (NetworkxStore._load_rows), so that the first query need not scan for them.
+        self._seeds = seeds or {}
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._children: dict[str, list[str]] | None = None
         self._inside: dict[str, frozenset[str]] = {}
         self._segment_makers: dict[str, tuple[str, ...]] = {}
-        self._segment_inside: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._local: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._local_names: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._local_leaders: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
         self._leaders: dict[tuple[tuple[str, ...], int], dict[str, bool]] = {}
-        self._names: dict[str, str] | None = None
         self.cache: dict[object, object] = {}
 
     @staticmethod
@@ -63,6 +67,12 @@ class AnalysisIndex:
             if rel_type in edges or any(k.startswith(prefix) for k in edges)
         ]
 
+    def _unsorted_sources(self, target: str, rel_type: str) -> list[str]:
+        seeded = self._seeds.get(rel_type)
+        if seeded is not None:
+            return seeded.get(target, [])
+        return self._scan(self._pred.get(target, {}), rel_type)
+
     def targets(self, source: str, rel_type: str) -> tuple[str, ...]:
         """The targets of ``rel_type`` relationships out of ``source``, sorted."""
         found = self._targets.get((source, rel_type))
@@ -72,10 +82,10 @@ class AnalysisIndex:
         return found
 
     def sources(self, target: str, rel_type: str) -> tuple[str, ...]:
-        """The sources of ``rel_type`` relationships into ``target``, sorted."""
+        """The sources of ``rel_type`` relationships into ``target``, sorted, once each."""
         found = self._sources.get((target, rel_type))
         if found is None:
-            found = tuple(sorted(self._scan(self._pred.get(target, {}), rel_type)))
+            found = tuple(sorted(set(self._unsorted_sources(target, rel_type))))
             self._sources[target, rel_type] = found
         return found
 
@@ -95,17 +105,26 @@ class AnalysisIndex:
             self._segment_makers[segment] = found
         return found
 
+    def group_makers(self, group: str) -> tuple[str, ...]:
+        """The makers of a product, or of the products a segment holds directly."""
+        data = self._node.get(group)
+        if data is not None and data["t"] == "Segment":
+            return self.segment_makers(group)
+        return self.makers(group)
+
     def places_within(self, area: str) -> set[str]:
         """``area`` and every place whose ``IN`` ancestors reach it within the depth limit."""
+        if self._children is None:
+            # Walked down from the few places, not up from each region's many firms.
+            self._children = {}
+            for place, data in self._node.items():
+                if data["t"] in ("Region", "Base"):
+                    for parent in self._scan(self._succ.get(place, {}), "IN"):
+                        self._children.setdefault(parent, []).append(place)
         found = {area}
         frontier = [area]
         for _ in range(MAX_PLACE_DEPTH):
-            frontier = [
-                c
-                for p in frontier
-                for c in self._scan(self._pred.get(p, {}), "IN")
-                if c not in found
-            ]
+            frontier = [c for p in frontier for c in self._children.get(p, ()) if c not in found]
             if not frontier:
                 break
             found.update(frontier)
@@ -117,17 +136,41 @@ class AnalysisIndex:
         if found is None:
             firms: set[str] = set()
             for place in self.places_within(area):
-                firms.update(self._scan(self._pred.get(place, {}), "LOCATED_IN"))
+                firms.update(self._unsorted_sources(place, "LOCATED_IN"))
             found = self._inside[area] = frozenset(firms)
         return found
 
-    def segment_inside(self, segment: str, area: str) -> tuple[str, ...]:
-        """The segment's makers with a site in ``area``, sorted."""
-        found = self._segment_inside.get((segment, area))
+    def local_makers(self, group: str, area: str) -> tuple[str, ...]:
+        """:meth:`group_makers` with a site in ``area``, sorted."""
+        found = self._local.get((group, area))
         if found is None:
             inside = self.inside(area)
-            found = tuple(c for c in self.segment_makers(segment) if c in inside)
-            self._segment_inside[segment, area] = found
+            found = tuple(c for c in self.group_makers(group) if c in inside)
+            self._local[group, area] = found
+        return found
+
+    def local_names(self, group: str, area: str) -> tuple[str, ...]:
+        """The names of :meth:`local_makers` (as :attr:`Node.name` reads them), in order."""
+        found = self._local_names.get((group, area))
+        if found is None:
+            node = self._node
+            found = tuple(
+                str(node[c]["p"].get("name", c)) if c in node else c
+                for c in self.local_makers(group, area)
+            )
+            self._local_names[group, area] = found
+        return found
+
+    def local_leaders(
+        self, group: str, area: str, leader_tags: Sequence[str], leader_rank: int
+    ) -> tuple[str, ...]:
+        """Those of :meth:`local_makers` that are leaders by these tags and rank."""
+        key = (group, area, tuple(leader_tags), leader_rank)
+        found = self._local_leaders.get(key)
+        if found is None:
+            local = self.local_makers(group, area)
+            flags = self.leader_flags(local, leader_tags, leader_rank)
+            found = self._local_leaders[key] = tuple(c for c in local if flags[c])
         return found
 
     def leader_flags(
@@ -141,12 +184,6 @@ class AnalysisIndex:
                 flags[company] = data is not None and leader_of(data["p"], leader_tags, leader_rank)
         return flags
 
-    def names(self) -> dict[str, str]:
-        """Every node's name by id (the id when it has none), as :attr:`Node.name` reads."""
-        if self._names is None:
-            self._names = {n: str(d["p"].get("name", n)) for n, d in self._node.items()}
-        return self._names
-
 
 class IndexedWalker(Walker):
     """A :class:`Walker` answering from the store's :class:`AnalysisIndex`."""
@@ -155,21 +192,8 @@ class IndexedWalker(Walker):
         super().__init__(store)
         self.index = index
 
-    def name(self, node_id: str) -> str:
-        return self.index.names().get(node_id, node_id)
-
-    # The bulk reads below run over every maker of a segment (10^4-10^5 firms at a
-    # million firms): cached per segment, with set operations and itemgetter keeping
-    # the per-firm work in C.
-    def names(self, node_ids: Sequence[str]) -> tuple[str, ...]:
-        names = self.index.names()
-        if len(node_ids) < 2:
-            return tuple(names.get(i, i) for i in node_ids)
-        try:
-            return tuple(itemgetter(*node_ids)(names))
-        except KeyError:
-            return tuple(names.get(i, i) for i in node_ids)
-
+    # The reads below run over every maker of a segment (10^4-10^5 firms at a million
+    # firms): the index keeps each answer per segment or product and area.
     def sources(self, target: str, rel_type: str) -> tuple[str, ...]:
         return self.index.sources(target, rel_type)
 
@@ -179,29 +203,22 @@ class IndexedWalker(Walker):
     def segment_makers(self, segment_id: str) -> tuple[str, ...]:
         return self.index.segment_makers(segment_id)
 
-    def segment_inside(self, segment_id: str, area: str) -> tuple[str, ...]:
-        return self.index.segment_inside(segment_id, area)
+    def group_makers(self, group_id: str) -> tuple[str, ...]:
+        return self.index.group_makers(group_id)
 
-    def segment_count_inside(self, segment_id: str, area: str) -> int:
-        return len(self.index.segment_inside(segment_id, area))
+    def local_makers(self, group_id: str, area: str) -> tuple[str, ...]:
+        return self.index.local_makers(group_id, area)
+
+    def local_names(self, group_id: str, area: str) -> tuple[str, ...]:
+        return self.index.local_names(group_id, area)
+
+    def local_leaders(
+        self, group_id: str, area: str, leader_tags: Sequence[str], leader_rank: int
+    ) -> tuple[str, ...]:
+        return self.index.local_leaders(group_id, area, leader_tags, leader_rank)
 
     def inside(self, area: str) -> Container[str]:
         return self.index.inside(area)
 
-    def select_inside(self, company_ids: Sequence[str], area: str) -> list[str]:
-        return sorted(self.index.inside(area).intersection(company_ids))
-
-    def select_leaders(
-        self, company_ids: Sequence[str], leader_tags: Sequence[str], leader_rank: int
-    ) -> list[str]:
-        flags = self.index.leader_flags(company_ids, leader_tags, leader_rank)
-        return sorted(c for c in company_ids if flags[c])
-
     def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
         return self.index.leader_flags((company_id,), leader_tags, leader_rank)[company_id]
-
-    def count_inside(self, company_ids: Iterable[str], area: str) -> int:
-        inside = self.index.inside(area)
-        if isinstance(company_ids, set | frozenset):
-            return len(inside & company_ids)  # walks the smaller of the two
-        return len(inside.intersection(company_ids))

@@ -20,6 +20,9 @@ from chaingraph.store.networkx_index import AnalysisIndex, IndexedWalker
 __all__ = ["NetworkxStore"]
 
 
+_SEEDED_TYPES = ("MAKES", "LOCATED_IN")
+
+
 def _edge_key(rel_type: str, key: str) -> str:
     return f"{rel_type}\x1f{key}" if key else rel_type
 
@@ -62,6 +65,9 @@ class NetworkxStore(GraphStore):
         # gap rule for every firm; dropped by each merge, which may move a firm or a region.
         self._sites: dict[str, frozenset[str]] = {}
         self._index: AnalysisIndex | None = None
+        # Sources of the relationships the analyses look up by target, gathered while
+        # the file was read; stale after a merge, so the index then scans the graph.
+        self._seeds: dict[str, dict[str, list[str]]] | None = None
 
     # -- files ---------------------------------------------------------------
     @classmethod
@@ -112,6 +118,9 @@ class NetworkxStore(GraphStore):
             by_type[node_type][node_id] = None
         counts = self._edge_counts
         rel_types = model.relationship_types
+        seeds: dict[str, defaultdict[str, list[str]]] = {
+            t: defaultdict(list) for t in _SEEDED_TYPES
+        }
         for row in edges:
             rel_type, source, target, key, props = _row(path, row, 5)
             if type(props) is not dict:
@@ -143,6 +152,10 @@ class NetworkxStore(GraphStore):
                 pred[target][source] = keydict
             keydict[ekey] = {"t": rel_type, "k": key, "p": props}
             counts[rel_type] += 1
+            seeded = seeds.get(rel_type)
+            if seeded is not None:
+                seeded[target].append(source)
+        self._seeds = {t: dict(by_target) for t, by_target in seeds.items()}
 
     # -- indexes ---------------------------------------------------------------
     # Only text is indexed: a store file or a Neo4j someone else filled may hold a
@@ -258,7 +271,7 @@ class NetworkxStore(GraphStore):
 
     def walker(self) -> IndexedWalker:
         if self._index is None:
-            self._index = AnalysisIndex(self.graph)
+            self._index = AnalysisIndex(self.graph, self._seeds)
         return IndexedWalker(self, self._index)
 
     def analysis_cache(self) -> dict[object, object]:
@@ -274,6 +287,7 @@ class NetworkxStore(GraphStore):
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
         self._sites.clear()
         self._index = None
+        self._seeds = None
         nodes, relationships = collapse_batch(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
         problems = []
