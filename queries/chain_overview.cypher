@@ -9,26 +9,28 @@
 //   facts        company records plus their MAKES/LOCATED_IN/SUPPLIES relationships
 //   unverified   of those, how many say source = 'unverified'
 // Used by Neo4jStore.chain_counts.
+//
+// The firms with a site in $home (a LOCATED_IN target among the places reached by walking
+// IN backwards from $home, at most 20 hops: the same places as walking forwards from each
+// site) are found once; each chain's firms are then looked up in that list.
 OPTIONAL MATCH (home:Entity {id: $home})
-WITH home
+WITH COLLECT {
+       MATCH (home)<-[:IN*0..20]-(:Entity)<-[:LOCATED_IN]-(firm:Company)
+       RETURN DISTINCT firm
+     } AS local_firms
 MATCH (chain:Chain)
-WITH home, chain,
+WITH local_firms, chain,
      COLLECT { MATCH (s:Segment)-[:PART_OF*1..100]->(chain) RETURN DISTINCT s } AS segments
-WITH home, chain, segments,
+WITH local_firms, chain, segments,
      COLLECT { UNWIND segments AS s MATCH (p:Product)-[:IN_SEGMENT]->(s) RETURN DISTINCT p } AS products
-WITH home, chain, segments, products,
+WITH local_firms, chain, segments, products,
      COLLECT { UNWIND products AS p MATCH (c:Company)-[:MAKES]->(p) RETURN DISTINCT c } AS firms
 RETURN chain.id AS chain,
        coalesce(chain.name, chain.id) AS name,
        size(segments) AS segments,
        size(products) AS products,
        size(firms) AS companies,
-       COUNT {
-         UNWIND firms AS c
-         MATCH (c)
-         WHERE EXISTS { (c)-[:LOCATED_IN]->(:Entity)-[:IN*0..20]->(home) }
-         RETURN c
-       } AS local_companies,
+       size([c IN firms WHERE c IN local_firms]) AS local_companies,
        size(firms) + COUNT {
          UNWIND firms AS c
          MATCH (c)-[r:MAKES|LOCATED_IN|SUPPLIES]->()

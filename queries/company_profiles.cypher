@@ -5,7 +5,8 @@
 //   $ids   list of Company ids
 // Returns one row per company found:
 //   id, type, props, raw  the company record (props: its chaingraph properties as
-//                       JSON text; raw: its Neo4j properties)
+//                       JSON text; raw: its Neo4j properties, only when props is missing,
+//                       as they would carry props again)
 //   places              every region or base it has a site in, with the regions around
 //                       them (LOCATED_IN, then IN up to 20 hops)
 //   hq                  its headquarters (LOCATED_IN with key 总部; the smallest id if
@@ -21,7 +22,7 @@ WHERE c:Company
 RETURN c.id AS id,
        c.type AS type,
        c.props_json AS props,
-       properties(c) AS raw,
+       CASE WHEN c.props_json IS NULL THEN properties(c) END AS raw,
        COLLECT {
          MATCH (c)-[:LOCATED_IN]->(:Entity)-[:IN*0..20]->(place:Entity)
          RETURN DISTINCT place.id

@@ -5,20 +5,28 @@
 // Parameters
 //   $segments  list of Segment ids
 //   $area      id of the Region or Base that counts as local ('' keeps every maker)
-// Returns one row per (segment, product), by segment then product:
+// Returns one row per (segment, product), in no particular order:
 //   segment, product
-//   makers     ids of the firms making the product with no site inside $area, sorted
+//   makers     ids of the firms making the product with no site inside $area
+//              (unsorted; the caller sorts)
 // Used by Neo4jStore.segment_candidates (targets, plan).
-OPTIONAL MATCH (area:Entity {id: $area})
-WITH area
+//
+// The firms with a site inside $area (a LOCATED_IN target among the places reached by
+// walking IN backwards from $area, at most 20 hops: the same places as walking forwards
+// from each site) are found once, after the (segment, product) pairs, so that the list
+// is never part of a DISTINCT key; each maker is then one lookup in it.
 UNWIND $segments AS sid
 MATCH (s:Entity {id: sid})<-[:IN_SEGMENT]-(p:Product)
-WITH DISTINCT area, s, p
+WITH DISTINCT s, p
+WITH collect([s, p]) AS pairs
+OPTIONAL MATCH (area:Entity {id: $area})
+WITH pairs, COLLECT {
+       MATCH (area)<-[:IN*0..20]-(:Entity)<-[:LOCATED_IN]-(firm:Company)
+       RETURN DISTINCT firm
+     } AS local_firms
+UNWIND pairs AS pair
+WITH pair[0] AS s, pair[1] AS p, local_firms
 RETURN s.id AS segment,
        p.id AS product,
-       COLLECT {
-         MATCH (maker:Company)-[:MAKES]->(p)
-         WHERE NOT EXISTS { (maker)-[:LOCATED_IN]->(:Entity)-[:IN*0..20]->(area) }
-         RETURN DISTINCT maker.id AS id ORDER BY id
-       } AS makers
-ORDER BY segment, product
+       [maker IN COLLECT { MATCH (maker:Company)-[:MAKES]->(p) RETURN DISTINCT maker }
+        WHERE NOT maker IN local_firms | maker.id] AS makers

@@ -7,59 +7,58 @@
 //   $area         id of the Region or Base that counts as local ('' for none)
 //   $leader_tags  tags that make a firm a leader, e.g. ['龙头企业', '链主', '全球百强', '单项冠军']
 //   $leader_rank  a global rank at most this also makes a leader, e.g. 100
-// Returns one row per segment found:
+// Returns one row per segment found (in no particular order):
 //   segment, name, stage, weight (1.0 when not set), chain ('' if none)
-//   products       ids of the products it holds directly
-//   firms          ids of every firm making one of them
-//   local          firms with a site (LOCATED_IN, then IN up to 20 hops) inside $area
-//   local_names    their names, in the same order
-//   local_leaders  local firms that are leaders
+//   products       ids of the products it holds directly, sorted
+//   firms          ids of every firm making one of them (unsorted; the caller sorts)
+//   local          [id, name, is leader] of each firm with a site (LOCATED_IN, then IN up
+//                  to 20 hops) inside $area (unsorted; the caller sorts by id)
 //   national       how many firms have a site in China (region:cn)
-//   upstream       segments holding inputs (INPUT_TO) of its products, itself excluded
-//   downstream     segments holding products its products go into, itself excluded
-// Lists of ids are sorted. Used by Neo4jStore.segment_coverage (gaps).
+//   upstream       segments holding inputs (INPUT_TO) of its products, itself excluded, sorted
+//   downstream     segments holding products its products go into, itself excluded, sorted
+// Used by Neo4jStore.segment_coverage (gaps).
+//
+// A firm is local when one of its LOCATED_IN targets is among the places inside $area,
+// found once by walking IN backwards from $area (at most 20 hops, so the same places
+// as walking forwards from each site); likewise for China. That keeps the work per
+// firm to one step to its sites, however deep the regions nest.
 OPTIONAL MATCH (area:Entity {id: $area})
 OPTIONAL MATCH (nation:Entity {id: 'region:cn'})
-WITH area, nation
+WITH COLLECT { MATCH (area)<-[:IN*0..20]-(place:Entity) RETURN DISTINCT place } AS area_places,
+     COLLECT { MATCH (nation)<-[:IN*0..20]-(place:Entity) RETURN DISTINCT place } AS nation_places
 UNWIND $segments AS sid
 MATCH (s:Entity {id: sid})
 WHERE s:Segment
-WITH s, area, nation,
-     COLLECT { MATCH (p:Product)-[:IN_SEGMENT]->(s) RETURN DISTINCT p.id AS id ORDER BY id } AS products,
-     COLLECT { MATCH (s)-[:PART_OF*1..100]->(c:Chain) RETURN c.id AS id ORDER BY id LIMIT 1 } AS chains,
+// The places lists stay out of this subquery: imported, they would be carried (and
+// hashed) along with every firm row.
+WITH s, area_places, nation_places,
      COLLECT {
        MATCH (firm:Company)-[:MAKES]->(:Product)-[:IN_SEGMENT]->(s)
        WITH DISTINCT firm
-       RETURN {
-         id: firm.id,
-         name: coalesce(firm.name, firm.id),
-         local: EXISTS { (firm)-[:LOCATED_IN]->(:Entity)-[:IN*0..20]->(area) },
-         national: EXISTS { (firm)-[:LOCATED_IN]->(:Entity)-[:IN*0..20]->(nation) },
-         leader: any(tag IN coalesce(firm.tags, []) WHERE tag IN $leader_tags)
-                 OR coalesce(firm.global_rank_no <= $leader_rank, false)
-       } AS row
-       ORDER BY row.id
-     } AS firms,
-     COLLECT {
-       MATCH (s)<-[:IN_SEGMENT]-(:Product)<-[:INPUT_TO]-(:Product)-[:IN_SEGMENT]->(up:Segment)
-       WHERE up <> s
-       RETURN DISTINCT up.id AS id ORDER BY id
-     } AS upstream,
-     COLLECT {
-       MATCH (s)<-[:IN_SEGMENT]-(:Product)-[:INPUT_TO]->(:Product)-[:IN_SEGMENT]->(down:Segment)
-       WHERE down <> s
-       RETURN DISTINCT down.id AS id ORDER BY id
-     } AS downstream
+       RETURN [firm, [(firm)-[:LOCATED_IN]->(site:Entity) | site]] AS firm_sites
+     } AS firms
+WITH s, firms, nation_places,
+     [f IN firms WHERE any(site IN f[1] WHERE site IN area_places) | f[0]] AS local
 RETURN s.id AS segment,
        coalesce(s.name, s.id) AS name,
        coalesce(s.stage, '') AS stage,
        coalesce(s.weight, 1.0) AS weight,
-       coalesce(head(chains), '') AS chain,
-       products,
-       [f IN firms | f.id] AS firms,
-       [f IN firms WHERE f.local | f.id] AS local,
-       [f IN firms WHERE f.local | f.name] AS local_names,
-       [f IN firms WHERE f.local AND f.leader | f.id] AS local_leaders,
-       size([f IN firms WHERE f.national]) AS national,
-       upstream,
-       downstream
+       coalesce(head(COLLECT {
+         MATCH (s)-[:PART_OF*1..100]->(c:Chain) RETURN c.id AS id ORDER BY id LIMIT 1
+       }), '') AS chain,
+       COLLECT { MATCH (p:Product)-[:IN_SEGMENT]->(s) RETURN DISTINCT p.id AS id ORDER BY id } AS products,
+       [f IN firms | f[0].id] AS firms,
+       [firm IN local | [firm.id, coalesce(firm.name, firm.id),
+                         any(tag IN coalesce(firm.tags, []) WHERE tag IN $leader_tags)
+                         OR coalesce(firm.global_rank_no <= $leader_rank, false)]] AS local,
+       size([f IN firms WHERE any(site IN f[1] WHERE site IN nation_places)]) AS national,
+       COLLECT {
+         MATCH (s)<-[:IN_SEGMENT]-(:Product)<-[:INPUT_TO]-(:Product)-[:IN_SEGMENT]->(up:Segment)
+         WHERE up <> s
+         RETURN DISTINCT up.id AS id ORDER BY id
+       } AS upstream,
+       COLLECT {
+         MATCH (s)<-[:IN_SEGMENT]-(:Product)-[:INPUT_TO]->(:Product)-[:IN_SEGMENT]->(down:Segment)
+         WHERE down <> s
+         RETURN DISTINCT down.id AS id ORDER BY id
+       } AS downstream

@@ -199,6 +199,75 @@ def test_bad_input_writes_nothing(store: Neo4jStore) -> None:
         store.merge([Node("co:a", "Product", {"name": "甲"})], [])
 
 
+def _mixed_steps() -> list[tuple[list[Node], list[Relationship]]]:
+    """A first load, then one mixing stored and new ids in every batch: new-new,
+    new-stored and stored-stored relationships, changed and unchanged rows."""
+    first = [Node(f"co:old{i}", "Company", {"name": f"旧{i}", "tags": ["a"]}) for i in range(6)]
+    first.append(Node("region:r", "Region", {"name": "区", "level": "city"}))
+    first_rels = [
+        Relationship("LOCATED_IN", f"co:old{i}", "region:r", "总部", {"role": "总部"})
+        for i in range(6)
+    ] + [Relationship("SUPPLIES", "co:old0", "co:old1", "prod:x", {"product": "prod:x"})]
+    second: list[Node] = []
+    for i in range(6):
+        second.append(Node(f"co:new{i}", "Company", {"name": f"新{i}", "aliases": ["N", "N"]}))
+        # Half the stored ones change, half come again as they are.
+        props = {"tags": ["b", "a"]} if i % 2 else {"name": f"旧{i}", "founded": None}
+        second.append(Node(f"co:old{i}", "Company", props))
+    second_rels = [
+        Relationship("LOCATED_IN", f"co:new{i}", "region:r", "总部", {"role": "总部"})
+        for i in range(6)
+    ] + [
+        Relationship("SUPPLIES", "co:new0", "co:new1", "prod:x", {"product": "prod:x"}),
+        Relationship("SUPPLIES", "co:new1", "co:old2", "prod:y", {"product": "prod:y"}),
+        Relationship("SUPPLIES", "co:old0", "co:old1", "prod:x", {"confidence": 0.5}),
+        Relationship("SUPPLIES", "co:old0", "co:old1", "prod:z", {"product": "prod:z"}),
+        Relationship("LOCATED_IN", "co:old3", "region:r", "总部", {"role": "总部"}),
+    ]
+    return [(first, first_rels), (second, second_rels)]
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 1000])
+def test_merge_mixing_new_and_stored_ids(neo4j_server: dict[str, Any], batch_size: int) -> None:
+    """New ids are created without a read, the rest merged; same reports and content
+    as the embedded store, whatever the mix within a batch."""
+    embedded = NetworkxStore()
+    store = Neo4jStore(
+        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], batch_size=batch_size
+    )
+    try:
+        store.clear()
+        for nodes, rels in _mixed_steps():
+            for _ in range(2):  # the second time changes nothing
+                assert store.merge(nodes, rels) == embedded.merge(nodes, rels)
+                same_graph(store, embedded)
+        assert duplicates(store) == 0
+        assert store.get("co:new0").props["aliases"] == ["N"]  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_ids_created_by_someone_else_after_the_check(
+    store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id the check found missing but stored by the time its batch is written (a
+    concurrent loader) breaks the CREATE; the batch is written again, merging."""
+    embedded = NetworkxStore()
+    (first, first_rels), (second, second_rels) = _mixed_steps()
+    assert store.merge(first, first_rels) == embedded.merge(first, first_rels)
+    # As if another loader had stored the co:old ids just after the check.
+    real = store._stored_types
+    monkeypatch.setattr(
+        store,
+        "_stored_types",
+        lambda ids: {i: t for i, t in real(ids).items() if not i.startswith("co:old")},
+    )
+    store.batch_size = 5
+    assert store.merge(second, second_rels) == embedded.merge(second, second_rels)
+    same_graph(store, embedded)
+    assert duplicates(store) == 0
+
+
 def test_hostile_names_load_as_plain_text(store: Neo4jStore) -> None:
     """Names, aliases, keys and even property names that look like Cypher stay data."""
     nodes = [Node("region:r", "Region", {"name": "区", "level": "city"})]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -24,6 +25,8 @@ from chaingraph.analysis.plan import plan
 from chaingraph.analysis.summary import base_overview, chain_overview, type_counts
 from chaingraph.analysis.targets import targets
 from chaingraph.dataset import load_bundled
+from chaingraph.model import Node, Relationship
+from chaingraph.store.aggregates import MAX_PLACE_DEPTH
 from chaingraph.store.base import GraphStore
 from chaingraph.store.neo4j_store import Neo4jStore
 from chaingraph.store.networkx_store import NetworkxStore
@@ -143,6 +146,55 @@ def test_random_graphs(neo4j_store: Neo4jStore, seed: int) -> None:
     neo4j_store.clear()
     assert neo4j_store.merge(nodes, rels) == report
     assert _everything(neo4j_store) == _everything(embedded)
+
+
+def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
+    """Neo4j finds local firms by walking IN backwards from the area; the reference walks
+    forwards from each site. Both must stop at MAX_PLACE_DEPTH hops, also through a
+    region with two parents and an IN cycle."""
+    depth = MAX_PLACE_DEPTH + 2
+    places = [f"region:r{i}" for i in range(depth + 1)]  # r0 inside r1 inside ... r22
+    nodes = [Node(p, "Region", {"name": p}) for p in [*places, "region:cn", "region:side"]]
+    rels = [Relationship("IN", a, b) for a, b in pairwise(places)]
+    rels += [
+        Relationship("IN", places[-1], "region:cn"),
+        Relationship("IN", places[3], "region:side"),  # a second parent
+        Relationship("IN", "region:side", places[2]),  # and a cycle back down
+    ]
+    nodes += [
+        Node("chain:c", "Chain", {"name": "链"}),
+        Node("seg:s", "Segment", {"name": "环节"}),
+        Node("prod:p", "Product", {"name": "产品"}),
+        Node("prod:q", "Product", {"name": "投入"}),
+    ]
+    rels += [
+        Relationship("PART_OF", "seg:s", "chain:c"),
+        Relationship("IN_SEGMENT", "prod:p", "seg:s"),
+        Relationship("IN_SEGMENT", "prod:q", "seg:s"),
+        Relationship("INPUT_TO", "prod:q", "prod:p"),
+    ]
+    for i, site in enumerate([places[0], places[1], places[2], "region:side", None]):
+        firm = f"co:f{i}"
+        nodes.append(Node(firm, "Company", {"name": f"企业{i}", "tags": ["龙头企业"]}))
+        rels += [Relationship("MAKES", firm, "prod:p"), Relationship("MAKES", firm, "prod:q")]
+        if site:
+            rels.append(Relationship("LOCATED_IN", firm, site, "总部"))
+    embedded = NetworkxStore()
+    embedded.merge(nodes, rels)
+    neo4j_store.clear()
+    neo4j_store.merge(nodes, rels)
+
+    def run(s: GraphStore) -> Any:
+        areas = [*places[MAX_PLACE_DEPTH - 1 :], "region:cn", "region:side", places[3], ""]
+        return (
+            {a: s.segment_coverage(["seg:s"], a, ["龙头企业"], 100) for a in areas},
+            {a: s.leader_inputs(["prod:p"], a, ["龙头企业"], 100) for a in areas},
+            {a: s.segment_candidates(["seg:s"], a) for a in areas},
+            {a: s.chain_counts(a) for a in areas},
+            s.company_facts([f"co:f{i}" for i in range(5)]),
+        )
+
+    assert run(neo4j_store) == run(embedded)
 
 
 RULE_TESTS = sorted(name for name in vars(test_analysis) if name.startswith("test_"))

@@ -49,16 +49,25 @@ def collapse_batch(
     Merging two versions of one record one after the other would overwrite the
     first with the second every time, so the same merge would never be a no-op.
     """
+    # A record seen once is kept as it is: building a new one per row (a frozen
+    # dataclass) was most of the time this takes on a large load.
     by_id: dict[tuple[str, str], Node] = {}
     for node in nodes:
         known = by_id.get((node.id, node.type))
-        props = merge_props(known.props, node.props) if known else node.props
-        by_id[(node.id, node.type)] = Node(node.id, node.type, props)
+        by_id[(node.id, node.type)] = (
+            Node(node.id, node.type, merge_props(known.props, node.props)) if known else node
+        )
     by_identity: dict[tuple[str, str, str, str], Relationship] = {}
     for rel in relationships:
-        seen = by_identity.get(rel.identity)
-        props = merge_props(seen.props, rel.props) if seen else rel.props
-        by_identity[rel.identity] = Relationship(rel.type, rel.source, rel.target, rel.key, props)
+        identity = (rel.type, rel.source, rel.target, rel.key)
+        seen = by_identity.get(identity)
+        by_identity[identity] = (
+            Relationship(
+                rel.type, rel.source, rel.target, rel.key, merge_props(seen.props, rel.props)
+            )
+            if seen
+            else rel
+        )
     return list(by_id.values()), list(by_identity.values())
 
 
