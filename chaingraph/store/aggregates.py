@@ -216,33 +216,19 @@ class Walker:
 
     def local_makers(self, group_id: str, area: str) -> tuple[str, ...]:
         """Those of :meth:`group_makers` with a site in ``area``, sorted."""
-        return tuple(self.select_inside(self.group_makers(group_id), area))
+        inside = self.inside(area)
+        return tuple(c for c in self.group_makers(group_id) if c in inside)
 
     def local_names(self, group_id: str, area: str) -> tuple[str, ...]:
         """The names of :meth:`local_makers`, in their order."""
-        return self.names(self.local_makers(group_id, area))
+        return tuple(self.name(c) for c in self.local_makers(group_id, area))
 
     def local_leaders(
         self, group_id: str, area: str, leader_tags: Sequence[str], leader_rank: int
     ) -> tuple[str, ...]:
         """Those of :meth:`local_makers` that are leaders, sorted."""
         local = self.local_makers(group_id, area)
-        return tuple(self.select_leaders(local, leader_tags, leader_rank))
-
-    def names(self, node_ids: Sequence[str]) -> tuple[str, ...]:
-        """The names of these nodes (an id stands for a node not found), in order."""
-        return tuple(self.name(i) for i in node_ids)
-
-    def select_inside(self, company_ids: Sequence[str], area: str) -> list[str]:
-        """Those of these firms with a site in ``area``, sorted."""
-        inside = self.inside(area)
-        return sorted({c for c in company_ids if c in inside})
-
-    def select_leaders(
-        self, company_ids: Sequence[str], leader_tags: Sequence[str], leader_rank: int
-    ) -> list[str]:
-        """Those of these firms that are leaders, sorted."""
-        return sorted({c for c in company_ids if self.is_leader(c, leader_tags, leader_rank)})
+        return tuple(c for c in local if self.is_leader(c, leader_tags, leader_rank))
 
     def inside(self, area: str) -> Container[str]:
         """The firms with a site in ``area``, as something ``in`` can ask."""
