@@ -10,7 +10,7 @@
 // Returns one row per segment found (in no particular order):
 //   segment, name, stage, weight (1.0 when not set), chain ('' if none)
 //   products       ids of the products it holds directly, sorted
-//   firms          ids of every firm making one of them (unsorted; the caller sorts)
+//   makers         how many firms make one of them
 //   local          [id, name, is leader] of each firm with a site (LOCATED_IN, then IN up
 //                  to 20 hops) inside $area (unsorted; the caller sorts by id)
 //   national       how many firms have a site in China (region:cn)
@@ -47,7 +47,7 @@ RETURN s.id AS segment,
          MATCH (s)-[:PART_OF*1..100]->(c:Chain) RETURN c.id AS id ORDER BY id LIMIT 1
        }), '') AS chain,
        COLLECT { MATCH (p:Product)-[:IN_SEGMENT]->(s) RETURN DISTINCT p.id AS id ORDER BY id } AS products,
-       [f IN firms | f[0].id] AS firms,
+       size(firms) AS makers,
        [firm IN local | [firm.id, coalesce(firm.name, firm.id),
                          any(tag IN coalesce(firm.tags, []) WHERE tag IN $leader_tags)
                          OR coalesce(firm.global_rank_no <= $leader_rank, false)]] AS local,

@@ -144,7 +144,7 @@ def gaps(
             None,
             0,
             0,
-            len(cov.firms),
+            cov.makers,
             cov.national,
             "延链",
             "延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业",
@@ -195,7 +195,7 @@ def _classify(
         else:
             status, rule = (
                 "建链",
-                f"建链: 本地无企业 (全国 {national} 家，其他地区 {len(cov.firms)} 家)",
+                f"建链: 本地无企业 (全国 {national} 家，其他地区 {cov.makers} 家)",
             )
     elif len(local) < config.min_local_firms:
         status, rule = "补链", f"补链(薄弱): 本地企业 {len(local)} < 阈值 {config.min_local_firms}"
@@ -216,7 +216,7 @@ def _classify(
         priority,
         len(local),
         len(leaders),
-        len(cov.firms) - len(local),
+        cov.makers - len(local),
         national,
         status,
         rule,

@@ -100,7 +100,7 @@ class SegmentCoverage:
     weight: float
     chain: str  # "" when the segment is under no chain
     products: tuple[str, ...]  # products held directly by the segment
-    firms: tuple[str, ...]  # every maker of those products
+    makers: int  # how many firms make one of those products
     local: tuple[str, ...]  # makers with a site in the area
     local_names: tuple[str, ...]  # their names, in the order of ``local``
     local_leaders: tuple[str, ...]  # local makers that are leaders
@@ -403,7 +403,7 @@ def segment_coverage(
             float(node.get("weight", 1.0)),
             chain_of(store, seg),
             tuple(products),
-            firms,
+            len(firms),
             local,
             walk.local_names(seg, area),
             walk.local_leaders(seg, area, leader_tags, leader_rank),

@@ -738,7 +738,7 @@ class Neo4jStore(GraphStore):
         )
         found = {}
         for r in rows:
-            # The query leaves the firm lists unsorted: Python sorts them faster than
+            # The query leaves the local firms unsorted: Python sorts them faster than
             # Neo4j, and its order of text is the reference.
             local = sorted(r["local"], key=itemgetter(0))  # [id, name, is leader]
             found[r["segment"]] = SegmentCoverage(
@@ -748,7 +748,7 @@ class Neo4jStore(GraphStore):
                 float(r["weight"]),
                 r["chain"],
                 tuple(r["products"]),
-                tuple(sorted(r["firms"])),
+                int(r["makers"]),
                 tuple(f[0] for f in local),
                 tuple(f[1] for f in local),
                 tuple(f[0] for f in local if f[2]),
