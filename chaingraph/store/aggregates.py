@@ -219,6 +219,14 @@ class Walker:
         inside = self.inside(area)
         return tuple(c for c in self.group_makers(group_id) if c in inside)
 
+    def outside_makers(self, product_id: str, area: str) -> tuple[str, ...]:
+        """The makers of a product with no site in ``area`` (every maker if ``area`` is
+        empty), sorted."""
+        if not area:
+            return self.makers(product_id)
+        inside = self.inside(area)
+        return tuple(c for c in self.makers(product_id) if c not in inside)
+
     def local_names(self, group_id: str, area: str) -> tuple[str, ...]:
         """The names of :meth:`local_makers`, in their order."""
         return tuple(self.name(c) for c in self.local_makers(group_id, area))
@@ -452,14 +460,10 @@ def segment_candidates(
 ) -> dict[str, dict[str, tuple[str, ...]]]:
     """Per segment, each product it holds directly -> its makers with no site in ``area``."""
     walk = store.walker()
-    inside = walk.inside(area)
-    found: dict[str, dict[str, tuple[str, ...]]] = {}
-    for seg in dict.fromkeys(segment_ids):
-        products = walk.sources(seg, "IN_SEGMENT")
-        found[seg] = {
-            p: tuple(c for c in walk.makers(p) if not area or c not in inside) for p in products
-        }
-    return found
+    return {
+        seg: {p: walk.outside_makers(p, area) for p in walk.sources(seg, "IN_SEGMENT")}
+        for seg in dict.fromkeys(segment_ids)
+    }
 
 
 def product_supply(store: GraphStore, chain: str | None = None) -> list[ProductSupply]:

@@ -11,9 +11,10 @@ The answers are the ones :class:`chaingraph.store.aggregates.Walker` defines.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
-from chaingraph.store.aggregates import MAX_PLACE_DEPTH, Walker, leader_of
+from chaingraph.store.aggregates import MAX_PLACE_DEPTH, Walker
 
 if TYPE_CHECKING:
     from chaingraph.store.networkx_store import NetworkxStore
@@ -51,6 +52,7 @@ class AnalysisIndex:
         self._inside: dict[str, frozenset[str]] = {}
         self._segment_makers: dict[str, tuple[str, ...]] = {}
         self._local: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._outside: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_names: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_leaders: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
         self._leaders: dict[tuple[tuple[str, ...], int], dict[str, bool]] = {}
@@ -144,9 +146,21 @@ class AnalysisIndex:
         """:meth:`group_makers` with a site in ``area``, sorted."""
         found = self._local.get((group, area))
         if found is None:
-            inside = self.inside(area)
-            found = tuple(c for c in self.group_makers(group) if c in inside)
+            # filter() with the set's own method tests membership without a Python
+            # frame per firm: a segment has up to 10^5 makers.
+            found = tuple(filter(self.inside(area).__contains__, self.group_makers(group)))
             self._local[group, area] = found
+        return found
+
+    def outside_makers(self, product: str, area: str) -> tuple[str, ...]:
+        """:meth:`makers` with no site in ``area`` (all of them if ``area`` is empty)."""
+        if not area:
+            return self.makers(product)
+        found = self._outside.get((product, area))
+        if found is None:
+            inside = self.inside(area)
+            found = tuple(filterfalse(inside.__contains__, self.makers(product)))
+            self._outside[product, area] = found
         return found
 
     def local_names(self, group: str, area: str) -> tuple[str, ...]:
@@ -178,10 +192,23 @@ class AnalysisIndex:
     ) -> dict[str, bool]:
         """Whether each firm is a leader by these tags and rank (and any asked before)."""
         flags = self._leaders.setdefault((tuple(leader_tags), leader_rank), {})
+        node = self._node
+        wanted = frozenset(leader_tags)
         for company in company_ids:
-            if company not in flags:
-                data = self._node.get(company)
-                flags[company] = data is not None and leader_of(data["p"], leader_tags, leader_rank)
+            if company in flags:
+                continue
+            data = node.get(company)
+            if data is None:
+                flags[company] = False
+                continue
+            # leader_of, inlined with the tag set built once: a hub city has 10^5 makers.
+            props = data["p"]
+            tags = props.get("tags") or ()
+            if isinstance(tags, list | tuple) and not wanted.isdisjoint(tags):
+                flags[company] = True
+            else:
+                rank = (props.get("global_rank") or {}).get("rank")
+                flags[company] = isinstance(rank, int) and rank <= leader_rank
         return flags
 
 
@@ -208,6 +235,9 @@ class IndexedWalker(Walker):
 
     def local_makers(self, group_id: str, area: str) -> tuple[str, ...]:
         return self.index.local_makers(group_id, area)
+
+    def outside_makers(self, product_id: str, area: str) -> tuple[str, ...]:
+        return self.index.outside_makers(product_id, area)
 
     def local_names(self, group_id: str, area: str) -> tuple[str, ...]:
         return self.index.local_names(group_id, area)

@@ -20,7 +20,19 @@ from chaingraph.store.networkx_index import AnalysisIndex, IndexedWalker
 __all__ = ["NetworkxStore"]
 
 
-_SEEDED_TYPES = ("MAKES", "LOCATED_IN")
+def _seeded_types(model: Model) -> tuple[str, ...]:
+    """Relationship types whose sources are gathered by target while a file is read.
+
+    Those into products, segments and places: their targets (a product with 10^5
+    makers) are few and large, so finding the sources of one type there meant
+    scanning every other relationship into it. Types into companies are left out:
+    their targets are many and small, and gathering them would cost memory.
+    """
+    return tuple(
+        name
+        for name, spec in model.relationship_types.items()
+        if "Company" not in spec.get("to", ())
+    )
 
 
 def _edge_key(rel_type: str, key: str) -> str:
@@ -119,7 +131,7 @@ class NetworkxStore(GraphStore):
         counts = self._edge_counts
         rel_types = model.relationship_types
         seeds: dict[str, defaultdict[str, list[str]]] = {
-            t: defaultdict(list) for t in _SEEDED_TYPES
+            t: defaultdict(list) for t in _seeded_types(model)
         }
         for row in edges:
             rel_type, source, target, key, props = _row(path, row, 5)
@@ -210,8 +222,18 @@ class NetworkxStore(GraphStore):
 
     # -- reading -----------------------------------------------------------------
     def get(self, node_id: str) -> Node | None:
-        data = self.graph.nodes.get(node_id)
+        data = self.graph._node.get(node_id)
         return None if data is None else Node(node_id, data["t"], data["p"])
+
+    def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        # networkx's node view costs more than the lookup; target scoring reads 10^5 firms.
+        node = self.graph._node
+        found = {}
+        for node_id in node_ids:
+            data = node.get(node_id)
+            if data is not None:
+                found[node_id] = Node(node_id, data["t"], data["p"])
+        return found
 
     def nodes(self, type: str | None = None) -> Iterator[Node]:
         ids: Iterable[str] = self._by_type.get(type, {}) if type else self.graph.nodes
