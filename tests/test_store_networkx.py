@@ -355,3 +355,43 @@ def test_save_killed_part_way_leaves_the_previous_file(tmp_path: Path) -> None:
     reopened.merge([Node("chain:after", "Chain", {"name": "之后"})], [])
     reopened.save()
     assert NetworkxStore.open(path).get("chain:after") is not None
+
+
+def test_equal_relationship_properties_read_from_a_file_stay_independent(tmp_path: Path) -> None:
+    # The reader shares one dict among equal property sets to save memory: a merge
+    # into one relationship must leave the others as they were, and values that are
+    # equal in Python but differ in type (1, 1.0, True) must keep their types.
+    store = NetworkxStore()
+    store.merge(
+        [Node("prod:a", "Product", {"name": "A"})]
+        + [Node(f"prod:{n}", "Product", {"name": n}) for n in ("b", "c", "d", "e")],
+        [
+            Relationship("INPUT_TO", "prod:b", "prod:a", "", {"cost_share": 1, "note": "x"}),
+            Relationship("INPUT_TO", "prod:c", "prod:a", "", {"cost_share": 1, "note": "x"}),
+            Relationship("INPUT_TO", "prod:d", "prod:a", "", {"cost_share": 1.0, "note": "x"}),
+            Relationship("INPUT_TO", "prod:e", "prod:a", "", {"cost_share": True, "note": "x"}),
+        ],
+    )
+    reopened = NetworkxStore.open(store.save(tmp_path / "s.json"))
+
+    def share(source: str) -> object:
+        (rel,) = reopened.relationships("INPUT_TO", source=source)
+        return rel.props["cost_share"]
+
+    assert [(type(share(s)), share(s)) for s in ("prod:b", "prod:c", "prod:d", "prod:e")] == [
+        (int, 1),
+        (int, 1),
+        (float, 1.0),
+        (bool, True),
+    ]
+    (b,) = reopened.relationships("INPUT_TO", source="prod:b")
+    (c,) = reopened.relationships("INPUT_TO", source="prod:c")
+    assert b.props is c.props  # shared, so the merge below is a real test
+    reopened.merge([], [Relationship("INPUT_TO", "prod:b", "prod:a", "", {"cost_share": 0.5})])
+    assert share("prod:b") == 0.5
+    assert share("prod:c") == 1
+    assert reopened.save(tmp_path / "again.json").read_bytes() != b""
+    again = NetworkxStore.open(tmp_path / "again.json")
+    assert [r.props for r in again.relationships("INPUT_TO", source="prod:c")] == [
+        {"cost_share": 1, "note": "x"}
+    ]
