@@ -28,7 +28,6 @@ text in the bulk files; its exact values stay in ``props_json`` either way.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -68,16 +67,16 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for node in store.nodes():
-        nodes[node.type].append(node_properties(node))
-    rels: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
-    for rel in store.relationships():
-        rels[rel.type].append((rel.source, rel.target, relationship_properties(rel)))
-
+    # One type at a time, so that only one file's rows are held (at a million firms,
+    # holding every row first took 5 GB beside the store).
     written: list[Path] = []
-    for node_type in _ordered(store.model.node_types, nodes):
-        rows = nodes[node_type]
+    # The types present, found in a pass that keeps nothing (a store filled by someone
+    # else may hold types the model lacks).
+    node_types = _ordered(store.model.node_types, {n.type: None for n in store.nodes()})
+    for node_type in node_types:
+        rows = [node_properties(node) for node in store.nodes(node_type)]
+        if not rows:
+            continue
         columns = _columns(rows, _NODE_FIXED)
         header = ["id:ID", ":LABEL"] + [f"{c}:{t}" for c, t in columns if c != "id"]
         lines = [_line(header, raw=True)]
@@ -85,9 +84,18 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
         for row in rows:
             values = [row["id"], label] + [_value(row.get(c), t) for c, t in columns if c != "id"]
             lines.append(_line(values))
+        del rows
         written.append(_write(directory / f"nodes-{node_type}.csv", lines))
-    for rel_type in _ordered(store.model.relationship_types, rels):
-        rel_rows = rels[rel_type]
+    rel_types = _ordered(
+        store.model.relationship_types, {r.type: None for r in store.relationships()}
+    )
+    for rel_type in rel_types:
+        rel_rows = [
+            (rel.source, rel.target, relationship_properties(rel))
+            for rel in store.relationships(rel_type)
+        ]
+        if not rel_rows:
+            continue
         columns = _columns([r[2] for r in rel_rows], _REL_FIXED)
         header = [":START_ID", ":END_ID", ":TYPE"] + [f"{c}:{t}" for c, t in columns]
         lines = [_line(header, raw=True)]
@@ -95,6 +103,7 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
             lines.append(
                 _line([source, target, rel_type] + [_value(props.get(c), t) for c, t in columns])
             )
+        del rel_rows
         written.append(_write(directory / f"relationships-{rel_type}.csv", lines))
 
     schema = directory / "schema.cypher"
