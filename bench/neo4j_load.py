@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,38 +31,18 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SCRIPT = HERE.parent / "scripts" / "neo4j-server"
 sys.path.insert(0, str(HERE))
 
+from run import admin_import, neo4j_server  # noqa: E402
 from synthetic_graph import synthetic_store  # noqa: E402
 
 from chaingraph.dataset import load_bundled  # noqa: E402
 from chaingraph.model import Node, Relationship  # noqa: E402
-from chaingraph.store.neo4j_admin import import_arguments, write_neo4j_admin  # noqa: E402
+from chaingraph.store.neo4j_admin import write_neo4j_admin  # noqa: E402
 from chaingraph.store.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore  # noqa: E402
 from chaingraph.store.networkx_store import NetworkxStore  # noqa: E402
 
 SERVER_MEMORY = ["--heap-max", "2g", "--pagecache", "1g"]
-
-
-def script(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-@contextmanager
-def own_server(folder: Path) -> Iterator[dict[str, Any]]:
-    started = script("start", "--dir", str(folder), *SERVER_MEMORY)
-    if started.returncode != 0:
-        raise SystemExit(f"neo4j-server start failed:\n{started.stdout}{started.stderr}")
-    try:
-        yield json.loads(started.stdout.strip().splitlines()[-1])
-    finally:
-        script("stop", "--dir", str(folder))
 
 
 def timed(work: Any) -> tuple[Any, float]:
@@ -111,14 +90,7 @@ def bench_dataset(
     if admin_dir is not None:
         folder = admin_dir / name
         files, write_seconds = timed(lambda: write_neo4j_admin(source, folder / "csv"))
-        imported, import_seconds = timed(
-            lambda: script(
-                "admin", "--dir", str(folder / "server"), "--heap-max", "2g", "--",
-                "database", "import", "full", "neo4j", *import_arguments(files),
-            )
-        )  # fmt: skip
-        if imported.returncode != 0:
-            raise SystemExit(f"neo4j-admin import failed:\n{imported.stdout}{imported.stderr}")
+        import_seconds = admin_import(files, folder / "server")
         out.append(row(name, "neo4j-admin (write CSV)", "load", rows, write_seconds))
         out.append(row(name, "neo4j-admin (import)", "load", rows, import_seconds))
     return out
@@ -171,7 +143,7 @@ def _server(uri: str | None, folder: Path) -> Iterator[dict[str, Any]]:
             "password": os.environ.get("NEO4J_PASSWORD"),
         }
     else:
-        with own_server(folder / "server") as info:
+        with neo4j_server(folder / "server", SERVER_MEMORY) as info:
             yield info
 
 

@@ -54,3 +54,45 @@ def test_every_company_is_marked_synthetic(synthetic_graph: ModuleType) -> None:
         sites = list(store.relationships("LOCATED_IN", source=company.id))
         assert [r.key for r in sites].count("总部") == 1  # one headquarters, maybe a plant
         assert {r.key for r in sites} <= {"总部", "生产"}
+
+
+def _bench_run() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_results_table_shows_both_neo4j_load_paths() -> None:
+    """bench/run.py's tables: analyses on the batched database when it was loaded, on
+    the bulk-imported one above --neo4j-batched-max, a failed analysis, and the load
+    breakdown."""
+    run = _bench_run()
+    latencies = {f"{c}{end}": 0.5 for c in run.COLUMNS for end in ("_first_s", "_s")}
+    embedded = {"load_s": 1.0, "peak_rss_mib": 100.0, **latencies}
+    bulk = {"rows": 1_200, "csv_s": 1.0, "import_s": 3.0, "schema_s": 0.5, "csv_peak_rss_mib": 50.0}
+    rows = [
+        {
+            "companies": 1_000, "nodes": 200, "relationships": 1_000, "embedded": embedded,
+            "neo4j": {**bulk, **latencies, "batched_s": 12.0, "analyses_on": "batched"},
+        },
+        {
+            "companies": 2_000, "nodes": 400, "relationships": 2_000, "embedded": embedded,
+            "neo4j": {
+                **bulk, **latencies, "rows": 2_400, "analyses_on": "bulk",
+                "gaps_first_s": None, "gaps_s": None, "gaps_error": "out of memory",
+            },
+        },
+        {"companies": 3_000, "nodes": 600, "relationships": 3_000, "embedded": embedded},
+    ]  # fmt: skip
+    text = run.render(rows)
+    assert "| | | | Neo4j batched | 12.00 | 100 | (server) |" in text
+    assert "| | | | Neo4j bulk | 4.00 | 600 | (server) | failed | 0.50 / 0.500 |" in text
+    assert "| | | | Neo4j / embedded (repeat) | 4.0× | | | – | 1.0× |" in text
+    assert "- 2,000 companies, Neo4j, gaps: out of memory" in text
+    # batched s, batched rows/s, CSV s, import s, CSV + import rows/s, import rows/s, schema s
+    assert "| 1,000 | 1,200 | 12.00 | 100 | 1.00 | 3.00 | 300 | 400 | 0.50 | 50 |" in text
+    assert "| 2,000 | 2,400 | – | – | 1.00 | 3.00 | 600 | 800 | 0.50 | 50 |" in text
+    assert "| 3,000 | 600 | 3,000 | embedded |" in text
+    assert text.count("Neo4j / embedded (repeat)") == 2
