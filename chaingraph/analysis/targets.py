@@ -185,17 +185,11 @@ class _Bounds:
                     weights.get("scale", 0.0),
                     weights.get("technology", 0.0),
                 )
-                by_record: dict[tuple[object, ...], float] = {}
                 for company, node in self.store.get_many(missing).items():
-                    basics = firm_basics(node)
-                    # Firms sharing tags, rank, revenue and board share the bound.
-                    bound = by_record.get(basics)
-                    if bound is None:
-                        leadership, scale, technology = _record_parts(self.config, *basics)
-                        bound = by_record[basics] = (
-                            parts[0] * leadership + parts[1] * scale + parts[2] * technology
-                        )
-                    static[company] = bound
+                    leadership, scale, technology = _record_parts(self.config, *firm_basics(node))
+                    static[company] = (
+                        parts[0] * leadership + parts[1] * scale + parts[2] * technology
+                    )
             found = [(-static[c], c) for c in makers if c in static]
             heapq.heapify(found)
             self._ranked[key] = found
