@@ -80,3 +80,39 @@ def neo4j_driver(neo4j_server: dict[str, Any]) -> Iterator[neo4j.Driver]:
         yield driver
     finally:
         driver.close()
+
+
+# ---------------------------------------------------------------------------
+# Real public data beside the repository (../shared/data, never copied in).
+# ---------------------------------------------------------------------------
+
+SHARED_DATA_ENV = "CHAINGRAPH_SHARED_DATA"
+
+
+def shared_data_dir() -> Path | None:
+    """The folder of real public test data: ``$CHAINGRAPH_SHARED_DATA``, else ``../shared/data``.
+
+    Returns None when neither exists.  Tests that need it use the ``shared_data``
+    fixture, which fails (never skips) when the folder is missing, so CI cannot
+    pass them silently.
+    """
+    configured = os.environ.get(SHARED_DATA_ENV)
+    path = (
+        Path(configured)
+        if configured
+        else Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    )
+    return path if path.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of the real public data folder (see ``shared_data_dir``); fails when it is missing."""
+    path = shared_data_dir()
+    if path is None:
+        pytest.fail(
+            f"real test data not found: set {SHARED_DATA_ENV} to the folder holding "
+            "szse/ and ckg/ (by default ../shared/data beside the repository)",
+            pytrace=False,
+        )
+    return path
