@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
@@ -10,9 +12,19 @@ import yaml
 
 from chaingraph.loaders.pipeline import LoadReport, load_files
 from chaingraph.resources import bundled_fingerprint, data_dir
+from chaingraph.store.locking import store_lock
 from chaingraph.store.networkx_store import NetworkxStore
 
-__all__ = ["STORE_ENV", "bundled_files", "default_store_path", "open_default_store"]
+__all__ = [
+    "STORE_ENV",
+    "bundled_files",
+    "default_store_path",
+    "open_default_store",
+    "refresh_default_store",
+    "updating_store",
+]
+
+Notify = Callable[[str], None]
 
 STORE_ENV = "CHAINGRAPH_STORE"
 
@@ -35,9 +47,17 @@ def bundled_files() -> list[Path]:
 
 
 def load_bundled(store: NetworkxStore) -> LoadReport:
-    """Load the bundled dataset into ``store`` (idempotent)."""
+    """Load the bundled dataset into ``store`` (idempotent) and mark it as built from it.
+
+    The marks live in the store's own metadata: ``bundled_fingerprint`` (which bundled
+    data), ``default_store`` (a store chaingraph built and may refresh) and
+    ``user_loads`` 0 (nothing of the user's yet).
+    """
     report = load_files(store, bundled_files())
     store.meta["bundled_fingerprint"] = bundled_fingerprint()
+    store.meta["default_store"] = True
+    store.meta["user_loads"] = 0
+    store.meta.pop("user_changes", None)
     return report
 
 
@@ -49,18 +69,119 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("chaingraph")) / "dongguan.cgraph.json"
 
 
-def open_default_store() -> NetworkxStore:
+def open_default_store(notify: Notify | None = None) -> NetworkxStore:
     """The per-user store, built from the bundled dataset on first use.
 
-    It is rebuilt when the bundled data changes (a new chaingraph version), but
-    only if nobody loaded their own data into it; otherwise it is left as is.
+    Whether the file at :func:`default_store_path` may be refreshed is read from the
+    file's own metadata, never from anywhere else:
+
+    - no file: it is built from the bundled dataset (under the store's write lock, so
+      a concurrent ``load`` is neither lost nor overwritten) and ``notify`` is told where;
+    - a store chaingraph built (``default_store`` in its metadata) whose bundled data
+      is older than this version's: it is refreshed, re-applying every node and
+      relationship the user's loads changed (``user_changes``) on top of the new
+      bundled data, and ``notify`` is told what was done;
+    - any other store (``chaingraph generate``, ``pull``, a file someone sent): used as
+      it is, never replaced.
+
+    Parameters
+    ----------
+    notify
+        Called with one line for each thing done to the file (built, refreshed).
+
+    Returns
+    -------
+    NetworkxStore
     """
     path = default_store_path()
     store = NetworkxStore.open(path)
-    fresh = store.meta.get("bundled_fingerprint") == bundled_fingerprint()
-    if fresh or store.meta.get("user_loads"):
+    if path.exists() and not _needs_refresh(store.meta):
         return store
-    store = NetworkxStore(path)
-    load_bundled(store)
-    store.save()
-    return store
+    with store_lock(path, notify=notify):
+        # Another process may have built or refreshed it while we waited.
+        store = NetworkxStore.open(path)
+        if not path.exists():
+            load_bundled(store)
+            store.save()
+            if notify is not None:
+                notify(
+                    f"built the default store from the bundled dataset: {path} "
+                    f"({store.count_nodes()} nodes; set ${STORE_ENV} to keep it elsewhere)"
+                )
+            return store
+        if not _needs_refresh(store.meta):
+            return store
+        fresh, kept = refresh_default_store(store)
+        fresh.save()
+        if notify is not None:
+            what = (
+                f"re-applied {kept[0]} node(s) and {kept[1]} relationship(s) from your loads"
+                if store.meta.get("user_loads")
+                else "it held none of your data"
+            )
+            notify(f"refreshed the default store {path} for the new bundled dataset; {what}")
+        return fresh
+
+
+def _needs_refresh(meta: dict[str, object]) -> bool:
+    # Stores built by versions before the default_store mark carry only the fingerprint
+    # (a generated or pulled store has neither); a refresh of those keeps all they hold.
+    built = meta.get("default_store", "bundled_fingerprint" in meta)
+    return bool(built) and meta.get("bundled_fingerprint") != bundled_fingerprint()
+
+
+def refresh_default_store(old: NetworkxStore) -> tuple[NetworkxStore, tuple[int, int]]:
+    """A new default store: the bundled dataset, then what the user's loads changed in ``old``.
+
+    The nodes and relationships listed in ``old.meta["user_changes"]`` are merged, as
+    they are in ``old``, on top of the new bundled data (with the nodes their
+    relationships need); a store whose metadata lacks that list (written by an earlier
+    version) keeps every node and relationship of ``old``. Returns the new store
+    (unsaved, same path) and how many nodes and relationships were re-applied.
+    """
+    fresh = NetworkxStore(old.path, old.model)
+    load_bundled(fresh)
+    changes = old.meta.get("user_changes")
+    if not old.meta.get("user_loads"):
+        return fresh, (0, 0)
+    if isinstance(changes, dict):
+        rel_keys = {tuple(r) for r in changes.get("relationships", []) if isinstance(r, list)}
+        rels = [r for r in old.relationships() if (r.type, r.source, r.target, r.key) in rel_keys]
+        wanted = dict.fromkeys(n for n in changes.get("nodes", []) if isinstance(n, str))
+        for rel in rels:
+            for end in (rel.source, rel.target):
+                if end not in fresh.graph:
+                    wanted.setdefault(end)
+        nodes = [n for n in old.get_many(wanted).values()]
+    else:
+        nodes, rels = list(old.nodes()), list(old.relationships())
+    loads = int(old.meta.get("user_loads", 0))
+    fresh.merge(nodes, rels)
+    fresh.meta["user_loads"] = loads
+    return fresh, (len(nodes), len(rels))
+
+
+@contextlib.contextmanager
+def updating_store(
+    path: str | Path | None = None, notify: Notify | None = None
+) -> Iterator[NetworkxStore]:
+    """An embedded store opened for a read-modify-write under its exclusive write lock.
+
+    ``path`` None is the default store (built first if need be). Save inside the
+    ``with`` block (``store.save()``); a second writer of the same file waits for the
+    lock (``notify`` says so) until this one has saved, so no change is lost.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from chaingraph.model import Node
+    >>> path = Path(tempfile.mkdtemp()) / "mine.cgraph.json"
+    >>> with updating_store(path) as store:
+    ...     _ = store.merge([Node("chain:x", "Chain", {"name": "示例链"})], [])
+    ...     _ = store.save()
+    >>> NetworkxStore.open(path).count_nodes()
+    1
+    """
+    target = Path(path) if path is not None else default_store_path()
+    with store_lock(target, notify=notify):
+        yield open_default_store(notify) if path is None else NetworkxStore.open(target)

@@ -18,7 +18,9 @@ __all__ = [
     "NotFound",
     "StoreCorrupt",
     "StoreError",
+    "StoreLocked",
     "StoreUnavailable",
+    "WriteFailed",
 ]
 
 
@@ -120,3 +122,12 @@ class StoreCorrupt(StoreError):
 
 class StoreUnavailable(StoreError):
     """A store server cannot be reached or refused the credentials."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store's write lock for longer than we may wait."""
+
+
+class WriteFailed(ChaingraphError):
+    """A file could not be written (disk full, read-only, no permission, not a folder…);
+    nothing was left half-written."""

@@ -15,7 +15,7 @@ from tabulate import tabulate
 
 from chaingraph.store.fileformat import atomic_write_bytes
 
-__all__ = ["FORMATS", "neutralise", "render", "terminal_safe", "write_output"]
+__all__ = ["FORMATS", "neutralise", "notice", "render", "terminal_safe", "write_output"]
 
 FORMATS = ("table", "json", "csv")
 # Cells that spreadsheet programs would run as formulas (CSV/XLSX injection).
@@ -98,3 +98,10 @@ def write_output(text: str, output: str | Path | None, fmt: str) -> None:
         return
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     atomic_write_bytes(Path(output), text.encode(encoding))
+
+
+def notice(text: str) -> None:
+    """One line for the person at the terminal, on stderr (kept out of ``-o`` and pipes):
+    what was done besides the answer, e.g. where a file was built."""
+    sys.stderr.write(terminal_safe(text) + "\n")
+    sys.stderr.flush()

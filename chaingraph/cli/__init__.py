@@ -6,16 +6,17 @@ the options they share are defined here once.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from chaingraph.errors import ChaingraphError, ConfigError
-from chaingraph.output import FORMATS, render, write_output
+from chaingraph.output import FORMATS, notice, render, write_output
 from chaingraph.store.base import GraphStore
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +30,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except ChaingraphError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            # A library call that did not say which file (the ones that write do): still
+            # one line naming the file and the fix, never a traceback.
+            from chaingraph.fs import os_error_text
+
+            where = exc.filename or "a file"
+            raise click.ClickException(os_error_text(exc, where, "failed")) from None
 
 
 @click.group(cls=_Group)
@@ -126,13 +134,35 @@ def open_store(store_path: Path | None, must_exist: bool = True) -> GraphStore:
 
         return connect(neo4j_uri, meta.get(_NEO4J_DATABASE))
     if store_path is None:
-        return open_default_store()
+        return open_default_store(notify=notice)
     if must_exist and not store_path.exists():
         raise ConfigError(
             f"no store at {store_path}; create one with 'chaingraph load --store {store_path} FILES' "
             "or omit --store to use the bundled dataset"
         )
     return NetworkxStore.open(store_path)
+
+
+@contextlib.contextmanager
+def writable_store(store_path: Path | None, must_exist: bool = False) -> Iterator[GraphStore]:
+    """The store a writing command changes, held for the whole read-modify-write.
+
+    Embedded stores are opened under their exclusive write lock
+    (:func:`chaingraph.dataset.updating_store`): a second writer waits, saying so, and
+    no change is lost. Neo4j writes are transactions and need no lock.
+    """
+    from chaingraph.dataset import updating_store
+
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    uses_neo4j = meta.get(_NEO4J_URI) is not None or (
+        store_path is None and os.environ.get("NEO4J_URI")
+    )
+    if uses_neo4j or (must_exist and store_path is not None and not store_path.exists()):
+        yield open_store(store_path, must_exist=must_exist)
+        return
+    with updating_store(store_path, notify=notice) as store:
+        yield store
 
 
 def rows(items: Sequence[Any]) -> list[dict[str, Any]]:

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from chaingraph.cli import cli, columns, emit, open_store, output_options, rows, store_option
+from chaingraph.cli import (
+    cli,
+    columns,
+    emit,
+    open_store,
+    output_options,
+    rows,
+    store_option,
+    writable_store,
+)
 from chaingraph.output import render, write_output
 
 
@@ -41,12 +50,10 @@ def load(
     from chaingraph.loaders import load_files
     from chaingraph.store.networkx_store import NetworkxStore
 
-    store = open_store(store_path, must_exist=False)
-    report = load_files(store, list(files), mapping=mapping, encoding=encoding)
-    if report.merge.changed and isinstance(store, NetworkxStore):
-        # Marks the store as holding the user's data: the bundled rebuild leaves it alone.
-        store.meta["user_loads"] = int(store.meta.get("user_loads", 0)) + 1
-        store.save()
+    with writable_store(store_path) as store:
+        report = load_files(store, list(files), mapping=mapping, encoding=encoding)
+        if report.merge.changed and isinstance(store, NetworkxStore):
+            store.save()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     row = {

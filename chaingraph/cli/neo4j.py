@@ -205,15 +205,15 @@ def pull(
       chaingraph pull --neo4j neo4j+s://xxxx.databases.neo4j.io --store team.cgraph.json
       chaingraph gaps --store team.cgraph.json --base 银瓶高端装备产业基地
     """
-    from chaingraph.store.networkx_store import NetworkxStore
+
+    from chaingraph.dataset import updating_store
+    from chaingraph.output import notice
 
     source = connect(uri, database, batch_size=batch_size)
-    target = NetworkxStore.open(store_path)
-    report = target.merge(list(source.nodes()), list(source.relationships()))
-    if report.changed:
-        # Marks the file as holding the user's data, like 'load' does.
-        target.meta["user_loads"] = int(target.meta.get("user_loads", 0)) + 1
-        target.save()
+    with updating_store(store_path, notify=notice) as target:
+        report = target.merge(list(source.nodes()), list(source.relationships()))
+        if report.changed:
+            target.save()
     row = {"nodes": target.count_nodes(), "relationships": target.count_relationships()}
     row.update(dataclasses.asdict(report))
     emit([row], list(row), fmt, output)
@@ -221,8 +221,9 @@ def pull(
 
 def _default_store() -> Any:
     from chaingraph.dataset import open_default_store
+    from chaingraph.output import notice
 
-    return open_default_store()
+    return open_default_store(notify=notice)
 
 
 def _progress(what: str) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from chaingraph.cli import cli, columns, emit, open_store, output_options, rows, store_option
+from chaingraph.cli import cli, columns, emit, output_options, rows, store_option, writable_store
 from chaingraph.output import write_output
 
 _TABLE_COLUMNS = ["action", "kind", "subject", "value", "detail", "confidence", "start", "end"]
@@ -54,20 +54,18 @@ def ingest_text(
     from chaingraph.nlp.merge import Finding, ingest_text
     from chaingraph.store.networkx_store import NetworkxStore
 
-    store = open_store(store_path)
-    report = ingest_text(
-        store,
-        file,
-        segmenter=segmenter,
-        source=source,
-        as_of=as_of,
-        encoding=encoding,
-        dry_run=dry_run,
-    )
-    if report.merge.changed and isinstance(store, NetworkxStore):
-        # Marks the store as holding the user's data: the bundled rebuild leaves it alone.
-        store.meta["user_loads"] = int(store.meta.get("user_loads", 0)) + 1
-        store.save()
+    with writable_store(store_path, must_exist=True) as store:
+        report = ingest_text(
+            store,
+            file,
+            segmenter=segmenter,
+            source=source,
+            as_of=as_of,
+            encoding=encoding,
+            dry_run=dry_run,
+        )
+        if report.merge.changed and isinstance(store, NetworkxStore):
+            store.save()
     counts = {a: report.count(a) for a in ("add", "link", "conflict", "candidate")}
     summary = {
         "source": report.source,

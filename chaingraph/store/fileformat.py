@@ -17,13 +17,22 @@ from typing import Any
 
 import orjson
 
-from chaingraph.errors import StoreCorrupt
+from chaingraph.errors import StoreCorrupt, WriteFailed
+from chaingraph.fs import (
+    TEMP_SUFFIX,
+    os_error_text,
+    refuse_special,
+    remove_stale_temps,
+    temp_prefix,
+    write_target,
+)
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "atomic_write_bytes",
     "corrupt",
+    "file_signature",
     "paused_gc",
     "read_store_file",
     "write_store_file",
@@ -86,39 +95,73 @@ def atomic_write_bytes(path: Path, payload: bytes) -> Path:
 
     The file gets the mode an ordinary write would give it: the old file's mode when
     replacing one, else ``0o666`` less the umask (temp files start private, at 0600).
+    A symlink is written through: its target is replaced, the link stays. A FIFO, a
+    device or a folder at ``path`` is refused before it is opened; temp files that a
+    killed save left beside the file are removed. A full or read-only disk, a missing
+    permission or a file where a folder is needed is a :class:`WriteFailed` naming the
+    file and the fix, and leaves nothing behind. Returns ``path``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    target = write_target(path)
+    problem = refuse_special(target)
+    if problem:
+        raise WriteFailed(f"cannot write {path}: {problem}")
     try:
-        mode = path.stat().st_mode & 0o7777
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteFailed(os_error_text(exc, target.parent, "cannot create folder")) from None
+    remove_stale_temps(target)
+    try:
+        mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp_name = None
     try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=target.parent
+        )
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
+        os.replace(tmp_name, target)
+        tmp_name = None
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        raise WriteFailed(os_error_text(exc, path)) from None
     finally:
-        os.close(dir_fd)
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
     return path
+
+
+def file_signature(path: Path) -> tuple[int, ...] | None:
+    """What identifies one version of a file (inode, size, change time), None if absent.
+
+    An atomic save replaces the file with a new inode, so any save since shows.
+    """
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def read_store_file(path: Path) -> tuple[dict[str, Any], list[Any], list[Any]]:
     """Read a store file's header, node rows and edge rows (rows as stored, unchecked:
     the reader checks each as it stores it); :class:`StoreCorrupt` names the file and
     the fix when the file can't be used."""
+    problem = refuse_special(path)
+    if problem:
+        raise StoreCorrupt(f"cannot read the store: {problem}")
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -9,15 +10,26 @@ from typing import Any
 
 import networkx as nx
 
-from chaingraph.errors import DataError, Issue
+from chaingraph.errors import DataError, Issue, StoreError
 from chaingraph.model import ID_PATTERN, Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.store.base import GraphStore, MergeReport
-from chaingraph.store.fileformat import corrupt, paused_gc, read_store_file, write_store_file
+from chaingraph.store.fileformat import (
+    corrupt,
+    file_signature,
+    paused_gc,
+    read_store_file,
+    write_store_file,
+)
+from chaingraph.store.locking import store_lock
 from chaingraph.store.merging import collapse_batch, merge_props, reference_problems
 from chaingraph.store.networkx_index import AnalysisIndex, IndexedWalker
 
 __all__ = ["NetworkxStore"]
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _seeded_types(model: Model) -> tuple[str, ...]:
@@ -69,6 +81,10 @@ class NetworkxStore(GraphStore):
         super().__init__(model)
         self.path = Path(path) if path is not None else None
         self.meta: dict[str, Any] = {}
+        # The file as it was when read (see save): a save over a file another process
+        # saved since would lose that process's changes.
+        self._opened = False
+        self._opened_as: tuple[int, ...] | None = None
         self.graph = nx.MultiDiGraph()
         self._by_type: dict[str, dict[str, None]] = defaultdict(dict)
         self._names: dict[str, dict[str, None]] = defaultdict(dict)
@@ -90,21 +106,40 @@ class NetworkxStore(GraphStore):
     def open(cls, path: str | Path, model: Model | None = None) -> NetworkxStore:
         """Load the store saved at ``path`` (an empty store if the file does not exist)."""
         store = cls(path, model)
-        if store.path is not None and store.path.exists():
-            with paused_gc():
-                meta, nodes, edges = read_store_file(store.path)
-                store.meta = meta
-                store._load_rows(nodes, edges)
+        if store.path is not None:
+            store._opened = True
+            store._opened_as = file_signature(store.path)
+            if store.path.exists():
+                with paused_gc():
+                    meta, nodes, edges = read_store_file(store.path)
+                    store.meta = meta
+                    store._load_rows(nodes, edges)
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
-        """Write the store atomically to ``path`` (default: where it was opened)."""
+        """Write the store atomically to ``path`` (default: where it was opened).
+
+        Holds the file's write lock (:func:`~chaingraph.store.locking.store_lock`) while
+        writing, and refuses (:class:`StoreError`, nothing written) to overwrite the file
+        it was opened from if another process saved it since: that would lose the other
+        process's changes. Take the lock for the whole read-modify-write
+        (:func:`chaingraph.dataset.updating_store`) to wait for the other writer instead.
+        """
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no path to save to: pass one or open the store from a file")
         nodes = ((n, d["t"], d["p"]) for n, d in self.graph.nodes(data=True))
         edges = ((d["t"], u, v, d["k"], d["p"]) for u, v, d in self.graph.edges(data=True))
-        write_store_file(target, self.meta, nodes, edges)
+        with store_lock(target):
+            same_file = self.path is not None and _same_path(target, self.path)
+            if same_file and self._opened and self._opened_as != file_signature(target):
+                raise StoreError(
+                    f"{target}: another process changed this store since it was opened; "
+                    "nothing was written; open it again and repeat the change"
+                )
+            write_store_file(target, self.meta, nodes, edges)
+            if same_file:
+                self._opened, self._opened_as = True, file_signature(target)
         return target
 
     def _load_rows(self, nodes: list[Any], edges: list[Any]) -> None:
@@ -379,6 +414,8 @@ class NetworkxStore(GraphStore):
             raise DataError(problems)
 
         created = updated = unchanged = 0
+        touched_nodes: list[str] = []
+        touched_rels: list[list[str]] = []
         for node in nodes:
             data = self.graph.nodes.get(node.id)
             if data is None:
@@ -394,6 +431,7 @@ class NetworkxStore(GraphStore):
                 data["p"] = props
                 updated += 1
             self._index_node(node.id, node.type, props)
+            touched_nodes.append(node.id)
 
         rel_created = rel_updated = 0
         for rel in relationships:
@@ -414,10 +452,32 @@ class NetworkxStore(GraphStore):
                 props = merge_props(existing["p"], rel.props)
                 if props == existing["p"]:
                     unchanged += 1
-                else:
-                    existing["p"] = props
-                    rel_updated += 1
+                    continue
+                existing["p"] = props
+                rel_updated += 1
+            touched_rels.append([rel.type, rel.source, rel.target, rel.key])
+        self._note_changes(touched_nodes, touched_rels)
         return MergeReport(created, updated, rel_created, rel_updated, unchanged)
+
+    def _note_changes(self, nodes: list[str], relationships: list[list[str]]) -> None:
+        """Record in the store's own metadata that data was merged into it.
+
+        ``user_loads`` counts the merges that changed something; in a default store
+        (built from the bundled dataset) ``user_changes`` also lists what they touched,
+        so that a refresh for new bundled data re-applies exactly those
+        (:func:`chaingraph.dataset.open_default_store`).
+        """
+        if not nodes and not relationships:
+            return
+        self.meta["user_loads"] = int(self.meta.get("user_loads", 0)) + 1
+        if self.meta.get("default_store"):
+            changes = self.meta.get("user_changes")
+            if not isinstance(changes, dict):
+                changes = self.meta["user_changes"] = {"nodes": [], "relationships": []}
+            known_nodes = set(changes.setdefault("nodes", []))
+            changes["nodes"].extend(n for n in dict.fromkeys(nodes) if n not in known_nodes)
+            known_rels = {tuple(r) for r in changes.setdefault("relationships", [])}
+            changes["relationships"].extend(r for r in relationships if tuple(r) not in known_rels)
 
 
 def _node_problem(model: Model, node_id: Any, node_type: Any) -> str | None:
