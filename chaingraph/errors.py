@@ -6,6 +6,7 @@ these into a one-line message and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ __all__ = [
     "StoreLocked",
     "StoreUnavailable",
     "WriteFailed",
+    "mask_credentials",
 ]
 
 
@@ -42,19 +44,46 @@ class Issue:
     value: object = None
     expected: str | None = None
 
+    def __post_init__(self) -> None:
+        # What a message quotes from a file (a header, a value) may come from a file that
+        # is not data at all: a credential in it is masked wherever the issue is shown.
+        for name in ("message", "expected", "value"):
+            text = getattr(self, name)
+            if isinstance(text, str):
+                object.__setattr__(self, name, mask_credentials(text))
+
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         what = ""
         if self.field is not None:
             shown = _short(self.value)
             what = f"{self.field}={shown}: " if self.value is not None else f"{self.field}: "
-        tail = f" (expected {self.expected})" if self.expected else ""
-        return f"{where}: {what}{self.message}{tail}"
+        tail = f" (expected {mask_credentials(self.expected)})" if self.expected else ""
+        return f"{where}: {what}{mask_credentials(self.message)}{tail}"
 
 
 def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
+    text = mask_credentials(repr(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# key: value / key=value pairs whose value must never be echoed (a "data file" that is
+# really a config file, a symlink to ~/.config/...): errors quote headers and values.
+_CREDENTIAL = re.compile(
+    r"(?i)((?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|auth\w*|credential\w*)"
+    r"[\"']?\s*[:=]\s*)(\S[^,;]*)"
+)
+
+
+def mask_credentials(text: str) -> str:
+    """``text`` with the value of anything that looks like ``password: …`` masked.
+
+    Examples
+    --------
+    >>> mask_credentials('user: neo4j, password: "s3cret"')
+    'user: neo4j, password: ***'
+    """
+    return _CREDENTIAL.sub(lambda m: m.group(1) + "***", text)
 
 
 class ChaingraphError(Exception):

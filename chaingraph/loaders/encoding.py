@@ -11,6 +11,7 @@ import codecs
 from pathlib import Path
 
 from chaingraph.errors import DataError, Issue
+from chaingraph.loaders.limits import MAX_TABLE_BYTES, check_input_file
 
 __all__ = ["decode_bytes", "read_text"]
 
@@ -91,8 +92,15 @@ def _is_utf8(name: str) -> bool:
         return False
 
 
-def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """Read and decode a text file; see :func:`decode_bytes`."""
+def read_text(
+    path: Path, encoding: str | None = None, max_bytes: int = MAX_TABLE_BYTES
+) -> tuple[str, str]:
+    """Read and decode a text file; see :func:`decode_bytes`.
+
+    A FIFO, a device or a file over ``max_bytes`` is refused before it is opened
+    (:func:`chaingraph.loaders.limits.check_input_file`).
+    """
+    check_input_file(Path(path), max_bytes)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+import re._parser as re_parser  # the stdlib's own pattern parser, to vet a spec's pattern
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,8 +155,27 @@ def load_mapping(path: Path) -> MappingSpec:
 
 
 # A spec may arrive beside the table it describes, so its pattern is untrusted too:
-# a quantified group such as (a+)+ can take exponential time on one cell.
-_RISKY_PATTERN = re.compile(r"\)[*+?{]|\\[1-9]|\(\?[=!<]")
+# backtracking makes a repeated group such as (a+)+ exponential on one cell, and even a
+# lone \s* before the separator quadratic (6.9 s on one cell of spaces). Spaces around
+# the separator are stripped from every part anyway, so leading and trailing
+# "whitespace*" is dropped from the pattern; what remains must match text of bounded
+# length (no *, + or {n,}, no nested repeats, no back-references or look-arounds), and
+# re.split with such a pattern is linear in the cell.
+_WS_ATOM = r"(?:\\s|\\t| |\[(?:\\s|\\t| )+\])"
+_LEADING_SPACES = re.compile(rf"^(?:{_WS_ATOM}\*)+")
+_TRAILING_SPACES = re.compile(rf"(?<!\\)(?:{_WS_ATOM}\*)+$")
+_MAX_BOUNDED_REPEAT = 16
+
+
+def normalize_separator(separator: str) -> str:
+    r"""``separator`` without the optional spaces around it (parts are stripped anyway).
+
+    >>> normalize_separator(r"\s*[;；]\s*"), normalize_separator("[ ]*[ ]*[ ]*[ ]*;")
+    ('[;；]', ';')
+    """
+    core = _LEADING_SPACES.sub("", separator)
+    core = _TRAILING_SPACES.sub("", core)
+    return core or separator
 
 
 def _separator_problem(separator: str) -> str | None:
@@ -164,20 +184,49 @@ def _separator_problem(separator: str) -> str | None:
     >>> _separator_problem("[;、,]") is None, _separator_problem(r"\s*[;；]\s*") is None
     (True, True)
     >>> _separator_problem("(a+)+")
-    'repeated groups, back-references and look-arounds are not allowed (they can take exponential time)'
+    'a separator must match text of bounded length: no *, + or {n,} (spaces around it are stripped anyway), no back-references or look-arounds (they can take exponential time)'
     """
     if len(separator) > 100:
         return "longer than 100 characters"
-    if _RISKY_PATTERN.search(separator):
-        return (
-            "repeated groups, back-references and look-arounds are not allowed "
-            "(they can take exponential time)"
-        )
+    core = normalize_separator(separator)
     try:
-        re.compile(separator)
+        re.compile(core)
+        parsed = re_parser.parse(core)
     except re.error as exc:
         return f"bad regular expression ({exc})"
+    if not _bounded(parsed.data, inside_repeat=False):
+        return (
+            "a separator must match text of bounded length: no *, + or {n,} (spaces around "
+            "it are stripped anyway), no back-references or look-arounds (they can take "
+            "exponential time)"
+        )
+    if re.fullmatch(core, ""):
+        return "matches empty text, so it would split between every character"
     return None
+
+
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+_REFUSED = {"GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"}
+
+
+def _bounded(items: Any, inside_repeat: bool) -> bool:
+    """Whether parsed pattern ``items`` only repeat a non-repeating part a few times."""
+    for op, arg in items:
+        name = str(op)
+        if name in _REFUSED:
+            return False
+        if name in _REPEATS:
+            _low, high, inner = arg
+            if inside_repeat or high > _MAX_BOUNDED_REPEAT:
+                return False
+            if not _bounded(inner, inside_repeat=True):
+                return False
+        elif name == "SUBPATTERN":
+            if not _bounded(arg[-1], inside_repeat):
+                return False
+        elif name == "BRANCH" and not all(_bounded(b, inside_repeat) for b in arg[1]):
+            return False
+    return True
 
 
 def find_mapping(table: Path, name: str | None) -> MappingSpec | None:
@@ -236,7 +285,7 @@ def apply_mapping(
         f"(mapping {spec.origin})"
         for c in missing
     ]
-    splitter = re.compile(spec.list_separator)
+    splitter = re.compile(normalize_separator(spec.list_separator))
     records = []
     for row in rows:
         # Deep copy: nested defaults (listing: {board: ...}) must not be shared by rows.

@@ -20,6 +20,15 @@ import yaml
 
 from chaingraph.errors import DataError, Issue
 from chaingraph.loaders.encoding import read_text
+from chaingraph.loaders.limits import (
+    MAX_CELL_CHARS,
+    MAX_DOCUMENT_BYTES,
+    MAX_ROWS,
+    MAX_TABLE_BYTES,
+    check_input_file,
+    check_row_count,
+    check_xlsx_parts,
+)
 from chaingraph.loaders.located import LocatedDict, LocatedList
 from chaingraph.loaders.text import shorten
 from chaingraph.names import normalize_text
@@ -30,7 +39,7 @@ DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson")
 
 # Room for long descriptions, yet far below what would exhaust memory.
-csv.field_size_limit(16 * 1024 * 1024)
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 class _LocatingLoader(yaml.SafeLoader):
@@ -100,7 +109,7 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 def read_document(path: Path, encoding: str | None = None) -> dict[str, Any]:
     """Parse a YAML or JSON document file into a mapping of sections."""
-    text, _ = read_text(path, encoding)
+    text, _ = read_text(path, encoding, max_bytes=MAX_DOCUMENT_BYTES)
     origin = str(path)
     if path.suffix.lower() == ".json":
         data = _parse_json(text, origin, None, "a JSON object in the chaingraph format")
@@ -239,6 +248,8 @@ def _read_csv(
             line, end = end + 1, reader.line_num
             if any(cell.strip() for cell in record):
                 records.append((line, record))
+                if len(records) > MAX_ROWS:
+                    check_row_count(len(records), origin, line)
     except csv.Error as exc:
         raise DataError(
             [Issue(origin, f"malformed CSV: {exc}", line=reader.line_num, expected="RFC 4180 CSV")]
@@ -325,6 +336,8 @@ def _read_jsonl(text: str, origin: str) -> tuple[list[str], list[LocatedDict]]:
         row.line = line_no
         keys.update(dict.fromkeys(value))
         rows.append(row)
+        if len(rows) > MAX_ROWS:
+            check_row_count(len(rows), origin, line_no)
     return list(keys), rows
 
 
@@ -334,6 +347,10 @@ def _read_xlsx(
     import openpyxl
 
     origin = str(path)
+    # Bounds openpyxl does not hold (a shared or inline string of gigabytes), checked by
+    # streaming the parts first: see chaingraph.loaders.limits.
+    check_input_file(path, MAX_TABLE_BYTES, "workbook")
+    check_xlsx_parts(path, origin)
     try:
         # Our own handle, closed even when openpyxl fails halfway through opening.
         with open(path, "rb") as handle:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from chaingraph.errors import mask_credentials
+
 __all__ = ["MAX_KEY", "MAX_TEXT", "bad_texts", "shorten", "text_problem"]
 
 # C0 controls except tab, LF and CR; lone surrogates; the two non-characters XML refuses.
@@ -93,4 +95,5 @@ def shorten(text: str, limit: int = 60) -> str:
     >>> shorten("企业名称" * 30, 10)
     '企业名称企业名...'
     """
+    text = mask_credentials(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
