@@ -193,6 +193,10 @@ def _flatten(records: Iterable[dict[str, Any]]) -> None:
     records = list(records)
     kinds: dict[str, set[str]] = {}
     for data in records:
+        # A property name from a store someone else filled may hold characters XML
+        # cannot (a control character made the export invalid XML): shown as U+FFFD.
+        for key in [k for k in data if not isinstance(k, str) or _NOT_XML.search(k)]:
+            data[_NOT_XML.sub("\ufffd", str(key))] = data.pop(key)
         for key, value in list(data.items()):
             if value is None:
                 del data[key]

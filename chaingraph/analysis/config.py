@@ -6,15 +6,19 @@ Defaults live here; ``--config FILE`` (YAML with the same keys) overrides any of
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
-from chaingraph.errors import ConfigError
+from chaingraph.errors import ConfigError, mask_credentials
+from chaingraph.fs import refuse_special
 
-__all__ = ["AnalysisConfig", "load_config"]
+__all__ = ["CONFIG_SCHEMA", "AnalysisConfig", "check_config", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -88,35 +92,130 @@ class AnalysisConfig:
         return self.priority_weights.get(priority, min(self.priority_weights.values()))
 
 
+_FINITE = {"type": "number", "finite": True}
+
+
+def _share(maximum: float = 1.0) -> dict[str, Any]:
+    return {**_FINITE, "minimum": 0, "maximum": maximum}
+
+
+# Every setting's type and range; NaN and infinities are refused ("finite"), so no
+# score can print "nan" and no threshold can divide by zero.
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "scope": {"enum": ["city", "town", "base"]},
+        "min_local_firms": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+        "min_national_share": _share(),
+        "leader_tags": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "priority_weights": {
+            "type": "object",
+            "propertyNames": {"type": "integer", "minimum": 1, "maximum": 100},
+            "additionalProperties": _share(100.0),
+        },
+        "adjacent_priority_weight": _share(100.0),
+        "severity": {
+            "type": "object",
+            "propertyNames": {"enum": ["建链", "补链", "强链", "延链", "优势"]},
+            "additionalProperties": _share(),
+        },
+        "leadership_scores": {"type": "object", "additionalProperties": _share()},
+        "proximity_scores": {"type": "object", "additionalProperties": _share()},
+        "score_weights": {
+            "type": "object",
+            "propertyNames": {
+                "enum": [
+                    "severity",
+                    "leadership",
+                    "scale",
+                    "technology",
+                    "supply_ties",
+                    "proximity",
+                    "plan_alignment",
+                    "confidence",
+                ]
+            },
+            "additionalProperties": _share(100.0),
+        },
+        "scale_full_revenue_cny_100m": {**_FINITE, "exclusiveMinimum": 0, "maximum": 1e9},
+    },
+}
+
+
+def _finite(validator: Any, wanted: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if wanted and isinstance(instance, float) and not math.isfinite(instance):
+        yield jsonschema.ValidationError(f"{instance!r} is not a finite number")
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"finite": _finite}
+)
+
+
+def check_config(data: Any, origin: str) -> None:
+    """Refuse settings of the wrong type or range, one line naming the setting and the fix.
+
+    Examples
+    --------
+    >>> check_config({"scale_full_revenue_cny_100m": 0}, "cfg.yaml")
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.ConfigError: cfg.yaml: scale_full_revenue_cny_100m: 0 is less than or equal to the minimum of 0; fix this setting (see chaingraph/analysis/config.py) or remove it to use the default
+    """
+    errors = sorted(_Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors) or errors[0]
+    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    message = mask_credentials(error.message)[:200]
+    if error.validator == "additionalProperties" and not error.absolute_path:
+        unknown = sorted(str(k) for k in set(data) - set(CONFIG_SCHEMA["properties"]))
+        known = ", ".join(CONFIG_SCHEMA["properties"])
+        message = f"unknown setting(s) {', '.join(unknown)[:100]}; known: {known}"
+    raise ConfigError(
+        f"{origin}: {where}: {message}; fix this setting "
+        "(see chaingraph/analysis/config.py) or remove it to use the default"
+    )
+
+
 def load_config(path: str | Path | None) -> AnalysisConfig:
-    """Defaults, overridden by the keys of a YAML file when given."""
+    """Defaults, overridden by the keys of a YAML file when given.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, or a setting has the wrong type or range
+        (:data:`CONFIG_SCHEMA`: zero, negative, NaN or infinite values included).
+    """
     if path is None:
         return AnalysisConfig()
+    problem = refuse_special(path)
+    if problem:
+        raise ConfigError(f"cannot read analysis config: {problem}")
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read analysis config ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read analysis config ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{line}; fix the file") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be a mapping of settings")
-    known = {f.name: f for f in dataclasses.fields(AnalysisConfig)}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}"
-        )
+    check_config(data, str(path))
     base = AnalysisConfig()
     merged: dict[str, Any] = {}
     for key, value in data.items():
         default = getattr(base, key)
         if isinstance(default, dict):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{path}: {key} must be a mapping")
             merged[key] = {**default, **value}
         elif isinstance(default, tuple):
             merged[key] = tuple(value)
         else:
             merged[key] = type(default)(value)
-    if merged.get("scope", base.scope) not in ("city", "town", "base"):
-        raise ConfigError(f"{path}: scope must be city, town or base")
+    weights = merged.get("score_weights", base.score_weights)
+    if not sum(weights.values()) > 0:
+        raise ConfigError(f"{path}: score_weights: the weights sum to 0; give some a weight > 0")
     return dataclasses.replace(base, **merged)
