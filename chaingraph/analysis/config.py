@@ -148,9 +148,7 @@ def _finite(validator: Any, wanted: Any, instance: Any, schema: Any) -> Iterator
         yield jsonschema.ValidationError(f"{instance!r} is not a finite number")
 
 
-_Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator, {"finite": _finite}
-)
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"finite": _finite})
 
 
 def check_config(data: Any, origin: str) -> None:
