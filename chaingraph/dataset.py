@@ -144,10 +144,14 @@ def refresh_default_store(old: NetworkxStore) -> tuple[NetworkxStore, tuple[int,
     changes = old.meta.get("user_changes")
     if not old.meta.get("user_loads"):
         return fresh, (0, 0)
-    if isinstance(changes, dict):
-        rel_keys = {tuple(r) for r in changes.get("relationships", []) if isinstance(r, list)}
+    if (
+        isinstance(changes, dict)
+        and isinstance(changes.get("nodes"), list)
+        and isinstance(changes.get("relationships"), list)
+    ):
+        rel_keys = {tuple(r) for r in changes["relationships"] if isinstance(r, list)}
         rels = [r for r in old.relationships() if (r.type, r.source, r.target, r.key) in rel_keys]
-        wanted = dict.fromkeys(n for n in changes.get("nodes", []) if isinstance(n, str))
+        wanted = dict.fromkeys(n for n in changes["nodes"] if isinstance(n, str))
         for rel in rels:
             for end in (rel.source, rel.target):
                 if end not in fresh.graph:

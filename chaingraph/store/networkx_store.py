@@ -472,11 +472,15 @@ class NetworkxStore(GraphStore):
         self.meta["user_loads"] = int(self.meta.get("user_loads", 0)) + 1
         if self.meta.get("default_store"):
             changes = self.meta.get("user_changes")
-            if not isinstance(changes, dict):
+            if not (
+                isinstance(changes, dict)
+                and isinstance(changes.get("nodes"), list)
+                and isinstance(changes.get("relationships"), list)
+            ):
                 changes = self.meta["user_changes"] = {"nodes": [], "relationships": []}
-            known_nodes = set(changes.setdefault("nodes", []))
+            known_nodes = {n for n in changes["nodes"] if isinstance(n, str)}
             changes["nodes"].extend(n for n in dict.fromkeys(nodes) if n not in known_nodes)
-            known_rels = {tuple(r) for r in changes.setdefault("relationships", [])}
+            known_rels = {tuple(r) for r in changes["relationships"] if isinstance(r, list)}
             changes["relationships"].extend(r for r in relationships if tuple(r) not in known_rels)
 
 
