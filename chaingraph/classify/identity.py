@@ -41,6 +41,19 @@ def is_legal_name(text: str) -> bool:
     return normalize_text(text).endswith(_LEGAL_FORMS)
 
 
+_A_SHARE = ("深交所", "上交所", "北交所", "深圳证券交易所", "上海证券交易所", "北京证券交易所")
+
+
+def is_a_share(board: object) -> bool:
+    """Whether a listing board is a mainland exchange (its 6-digit codes are A-share codes:
+    a Korean or Tokyo code may be the same digits).
+
+    >>> is_a_share("深交所创业板"), is_a_share("韩国证券交易所")
+    (True, False)
+    """
+    return isinstance(board, str) and board.startswith(_A_SHARE)
+
+
 @dataclass(frozen=True)
 class Match:
     """The stored firm a row resolves to and by what."""
@@ -80,7 +93,7 @@ class IdentityIndex:
         if isinstance(uscc, str):
             self.uscc.setdefault(uscc.upper(), node_id)
         listing = props.get("listing")
-        if isinstance(listing, dict):
+        if isinstance(listing, dict) and is_a_share(listing.get("board")):
             code = stock_code(listing.get("code"))
             if code:
                 self.code.setdefault(code, node_id)
@@ -146,7 +159,12 @@ class IdentityIndex:
                     and name_key(stored_legal) != name_key(legal_name)
                 ):
                     return None
-                stored_code = stock_code((self.props[found].get("listing") or {}).get("code"))  # type: ignore[attr-defined]
+                listing = self.props[found].get("listing")
+                stored_code = (
+                    stock_code(listing.get("code"))
+                    if isinstance(listing, dict) and is_a_share(listing.get("board"))
+                    else None
+                )
                 if code and stored_code and code != stored_code:
                     return None
                 return Match(found, self._name(found), "short_name")

@@ -139,3 +139,59 @@ def classify(
             f"evidence {s.evidence}; closed {s.closed}; bad {s.bad_rows}\n"
         )
     write_output(text, output, fmt)
+
+
+def run_load_classify(
+    store: Any,
+    files: tuple[Path, ...],
+    mapping: str | None,
+    dry_run: bool,
+    skip_bad: bool,
+    min_share: float,
+    where: tuple[str, ...],
+    source: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """``load --classify``: one call to :func:`load_classified`, then print the diff."""
+    from chaingraph.classify import Options
+    from chaingraph.classify.load import load_classified
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    options = Options(min_share=min_share, where=parse_where(where), skip_bad=skip_bad)
+    diff = load_classified(
+        store, list(files), mapping=mapping, options=options, dry_run=dry_run, source=source
+    )
+    if diff.merge is not None and diff.merge.changed and isinstance(store, NetworkxStore):
+        store.meta["user_loads"] = int(store.meta.get("user_loads", 0)) + 1
+        store.save()
+    for issue in diff.bad:
+        click.echo(f"bad row: {issue}", err=True)
+    counts = {
+        "dry_run": diff.dry_run,
+        "created": diff.created,
+        "updated": diff.updated,
+        "unchanged": diff.unchanged,
+        "conflicts": len(diff.conflicts),
+        "firms_created": diff.firms_created,
+        "firms_matched": diff.firms_matched,
+        "makes": diff.makes,
+        "located_in": diff.located,
+        "closed_skipped": diff.closed_skipped,
+        "bad_rows": len(diff.bad),
+    }
+    conflicts = [dataclasses.asdict(c) for c in diff.conflicts]
+    if fmt == "json":
+        import orjson
+
+        payload = {"diff": counts, "conflicts": conflicts, "changes": diff.changes}
+        write_output(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n", output, fmt)
+        return
+    text = render([counts], list(counts), fmt)
+    if conflicts and fmt == "table":
+        text += "\n## conflicts (not applied)\n" + render(
+            conflicts,
+            ["file", "line", "firm", "id", "field", "stored", "incoming", "resolution"],
+            fmt,
+        )
+    write_output(text, output, fmt)
