@@ -37,8 +37,8 @@ def _labels(name: str) -> dict[str, set[str]]:
         }
 
 
-def chain_scores(data: Path) -> tuple[dict[str, tuple[int, int, int]], int]:
-    labels = _labels("ckg_chains.csv")
+def chain_scores(data: Path, name: str) -> tuple[dict[str, tuple[int, int, int]], int]:
+    labels = _labels(name)
     store = open_default_store()
     knowledge = load_knowledge(store)
     # only the labelled firms' revenue lines, through the same reader a user's file takes
@@ -97,24 +97,31 @@ def main() -> int:
         default=Path(os.environ.get("CHAINGRAPH_SHARED_DATA", ROOT.parent / "shared" / "data")),
     )
     args = parser.parse_args()
-    counts, scored = chain_scores(args.data)
-    print(f"chains: {scored} labelled firms with revenue lines")
-    print(f"{'chain':<18}{'tp':>5}{'fp':>5}{'fn':>5}{'precision':>11}{'recall':>8}")
-    total = Counter()
-    for chain, (tp, fp, fn) in counts.items():
-        total.update(tp=tp, fp=fp, fn=fn)
-        p = tp / (tp + fp) if tp + fp else float("nan")
-        r = tp / (tp + fn) if tp + fn else float("nan")
-        print(f"{chain:<18}{tp:>5}{fp:>5}{fn:>5}{p:>11.3f}{r:>8.3f}")
-    tp, fp, fn = total["tp"], total["fp"], total["fn"]
-    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    print(f"{'all (micro)':<18}{tp:>5}{fp:>5}{fn:>5}{precision:>11.3f}{recall:>8.3f}")
+    results = {}
+    for name in ("ckg_chains.csv", "ckg_chains_holdout.csv", "ckg_chains_blind.csv"):
+        counts, scored = chain_scores(args.data, name)
+        print(f"\nchains ({name}): {scored} labelled firms with revenue lines")
+        print(f"{'chain':<18}{'tp':>5}{'fp':>5}{'fn':>5}{'precision':>11}{'recall':>8}")
+        total: Counter[str] = Counter()
+        for chain, (tp, fp, fn) in counts.items():
+            total.update(tp=tp, fp=fp, fn=fn)
+            p = tp / (tp + fp) if tp + fp else float("nan")
+            r = tp / (tp + fn) if tp + fn else float("nan")
+            print(f"{chain:<18}{tp:>5}{fp:>5}{fn:>5}{p:>11.3f}{r:>8.3f}")
+        tp, fp, fn = total["tp"], total["fp"], total["fn"]
+        precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+        print(f"{'all (micro)':<18}{tp:>5}{fp:>5}{fn:>5}{precision:>11.3f}{recall:>8.3f}")
+        results[name] = (precision, recall)
     right, seen, wrong = town_accuracy(args.data)
     print(f"towns: {right}/{seen} Dongguan addresses right ({right / max(1, seen):.1%})")
     for item in wrong:
         print("  wrong:", item)
+    precision, recall = results["ckg_chains_blind.csv"]
     met = precision >= 0.85 and recall >= 0.70 and right >= 0.9 * seen
-    print("targets (precision >= 0.85, recall >= 0.70, towns >= 90%):", "met" if met else "NOT met")
+    print(
+        "targets on the blind labels (precision >= 0.85, recall >= 0.70, towns >= 90%):",
+        "met" if met else "NOT met",
+    )
     return 0
 
 
