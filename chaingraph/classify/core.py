@@ -122,6 +122,13 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _as_of(value: str | None) -> str | None:
+    """Dates as lists write them (2024, 2024/6/30, 2024年6月) in the model's YYYY[-MM[-DD]]."""
+    from chaingraph.loaders.records import _as_of as normalise
+
+    return None if value is None else str(normalise(value))
+
+
 def _share(value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -445,7 +452,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         board=board,
         former_names=former,
         source=_text(f.get("source_url")) or _text(f.get("source")),
-        as_of=_text(f.get("as_of")),
+        as_of=_as_of(_text(f.get("as_of"))),
         city_id=place.city_id,
         problems=problems,
     )
