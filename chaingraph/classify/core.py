@@ -87,6 +87,7 @@ class ClassifiedRow:
     as_of: str | None = None
     city_id: str | None = None
     problems: list[str] = field(default_factory=list)
+    chain_shares: dict[str, float] = field(default_factory=dict)  # largest revenue share per chain
 
 
 @dataclass(frozen=True)
@@ -422,9 +423,12 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
     segments: dict[str, dict[str, Any]] = {}
     products: dict[str, dict[str, Any]] = {}
     chains: dict[str, None] = {}
+    shares: dict[str, float] = {}
     for hit in hits:
         t: Target = hit.target
         chains[t.chain] = None
+        if hit.share is not None:
+            shares[t.chain] = max(shares.get(t.chain, 0.0), hit.share)
         if t.segment:
             _keep(segments, t.segment, knowledge.targets[t.segment].name, hit, t.chain)
         if t.product:
@@ -455,6 +459,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         as_of=_as_of(_text(f.get("as_of"))),
         city_id=place.city_id,
         problems=problems,
+        chain_shares=shares,
     )
 
 
