@@ -367,10 +367,10 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
     products_text = _text(f.get("products"))
     if products_text:
         for item in _SPLIT.split(products_text):
-            shares = _SHARE.search(item)
+            percent = _SHARE.search(item)
             share = None
-            if shares:
-                share = float(shares.group(1) or shares.group(2)) / 100
+            if percent:
+                share = float(percent.group(1) or percent.group(2)) / 100
                 if share < options.min_share:
                     continue
             found = text_hits(
