@@ -419,3 +419,37 @@ def test_szse_dongguan_towns(store: NetworkxStore, shared_data: Path) -> None:
     ]
     assert len(rows) == 51
     assert sum(r.town is not None for r in rows) >= 0.9 * len(rows)
+
+
+def test_mapping_file_and_csv_output(store_file: Path, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "odd.csv",
+        [["东莞市甲电池有限公司", "广东省东莞市塘厦镇", "锂电池"]],
+        header=["单位", "住址", "做什么"],
+    )
+    assert run("classify", path).exit_code == 1  # no known header: says so
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "columns:\n  单位: legal_name\n  住址: address\n  做什么: products\n", encoding="utf-8"
+    )
+    result = run("classify", path, "--mapping", mapping, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(result.stdout.lstrip("\ufeff").splitlines()))
+    assert row["town"] == "塘厦镇" and row["chains"] == "chain:energy"
+    assert row["line"] == "2"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("columns:\n  单位: nonsense\n", encoding="utf-8")
+    failed = run("classify", path, "--mapping", bad)
+    assert failed.exit_code == 1 and "unknown field" in failed.stderr
+
+
+def test_synthetic_registry_is_seeded_and_marked(store: NetworkxStore, tmp_path: Path) -> None:
+    from chaingraph.classify.synthetic import registry_rows
+
+    first = list(registry_rows(store, 30, seed=3))
+    assert first == list(registry_rows(store, 30, seed=3))
+    assert first != list(registry_rows(store, 30, seed=4))
+    assert all("synthetic" in row[7] for row in first)
+    assert all(stdnum_uscc.is_valid(row[1]) for row in first)
+    with open(SAMPLE, encoding="utf-8") as fh:
+        assert all("synthetic" in r["来源"] for r in csv.DictReader(fh))
