@@ -67,7 +67,13 @@ class Builder:
         return self
 
     def firm(
-        self, cid: str, where: str, makes: list[str], source: str = "test", **props: object
+        self,
+        cid: str,
+        where: str,
+        makes: list[str],
+        source: str = "test",
+        evidence: str | None = None,
+        **props: object,
     ) -> Builder:
         self.nodes.append(
             Node(cid, "Company", {"name": cid.split(":")[1], **S, "source": source, **props})
@@ -75,8 +81,19 @@ class Builder:
         self.rels.append(
             Relationship("LOCATED_IN", cid, where, "总部", {"role": "总部", **S, "source": source})
         )
+        grade = {"evidence": evidence} if evidence else {}
         for p in makes:
-            self.rels.append(Relationship("MAKES", cid, p, props={**S, "source": source}))
+            self.rels.append(Relationship("MAKES", cid, p, props={**S, "source": source, **grade}))
+        return self
+
+    def economy(self, where: str, count: int) -> Builder:
+        """``count`` more firms in ``where`` making a product outside chain A (the
+        economy a segment's share is measured against)."""
+        if not any(n.id == "prod:other" for n in self.nodes):
+            self.nodes.append(Node("prod:other", "Product", {"name": "其他产品"}))
+        start = sum(1 for n in self.nodes if n.id.startswith("co:bg"))
+        for i in range(start, start + count):
+            self.firm(f"co:bg{i:03d}", where, ["prod:other"])
         return self
 
     def store(self) -> NetworkxStore:
@@ -91,17 +108,41 @@ def status_of(report, segment: str) -> tuple[str, str]:  # type: ignore[no-untyp
 
 
 def test_build_link_when_no_local_firm() -> None:
-    store = Builder().focus().firm("co:far", "region:cn-suzhou", ["prod:up"]).store()
-    status, rule = status_of(gaps(store, "base:b"), "seg:a.up")
-    assert status == "建链" and "本地无企业" in rule and "全国 1 家" in rule
+    # local share 4/9 of China's makers: 5 known makers elsewhere -> 2.2 expected here
+    b = Builder().focus().economy("region:cn-dongguan", 4)
+    for i in range(5):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:up"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
+    assert (row.status, row.expected_local, row.local_firms) == ("建链", 2.22, 0)
+    assert row.rule == "建链: 本地无企业；全国已知 5 家，按本地占全国企业 44.4% 预期 2.2 家"
 
 
-def test_fill_link_when_weak() -> None:
-    store = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"]).store()
-    assert status_of(gaps(store, "base:b"), "seg:a.mid") == (
-        "补链",
-        "补链(薄弱): 本地企业 1 < 阈值 2",
+def test_insufficient_when_absence_says_nothing() -> None:
+    b = Builder().focus().economy("region:cn-dongguan", 1).economy("region:cn-suzhou", 8)
+    b.firm("co:far", "region:cn-suzhou", ["prod:up"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
+    assert row.status == "数据不足" and row.expected_local == 0.1
+    assert "全国仅知 1 家" in row.rule and "预期本地 0.1 家 < 1" in row.rule
+    assert row.decide_by == "补充该环节的全国企业名录"
+
+
+def test_insufficient_when_too_few_known_to_judge_density() -> None:
+    b = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"])
+    b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
+    status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
+    assert status == "数据不足" and rule == (
+        "数据不足: 本地 1 家，但全国仅知 2 家 (< 5)，集聚度无法判断"
     )
+
+
+def test_fill_link_when_location_quotient_below_one() -> None:
+    b = Builder().focus().economy("region:cn-dongguan", 9)
+    b.firm("co:one", "region:cn-dongguan", ["prod:mid"])
+    for i in range(9):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
+    assert (row.status, row.location_quotient) == ("补链", 0.19)
+    assert row.rule == "补链(薄弱): 区位商 0.19 < 1 (本地 1/10 家，全国 10/19 家)"
 
 
 def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
@@ -109,43 +150,101 @@ def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
     b.firm("co:u1", "region:cn-dongguan", ["prod:up"]).firm(
         "co:d1", "region:cn-dongguan", ["prod:down"]
     )
+    for i in range(5):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
     status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
     assert (
         status == "补链"
-        and rule.startswith("补链(断链)")
+        and rule.startswith("补链(断链): 本地无企业 (预期 1.4 家)")
         and "up环节" in rule
         and "down环节" in rule
     )
 
 
-def test_strengthen_when_no_local_leader() -> None:
-    b = Builder().focus()
-    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"]).firm(
-        "co:m2", "region:cn-dongguan", ["prod:mid"]
-    )
-    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == (
+def _dense(b: Builder, *, source: str = "test", evidence: str | None = None) -> Builder:
+    """Two local makers of mid among four local firms; 5 of 17 firms in China make it."""
+    b.focus().economy("region:cn-dongguan", 2).economy("region:cn-suzhou", 10)
+    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], source, evidence)
+    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"], source, evidence)
+    for i in range(3):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
+    return b
+
+
+def test_strengthen_when_dense_but_no_local_leader() -> None:
+    assert status_of(gaps(_dense(Builder()).store(), "base:b"), "seg:a.mid") == (
         "强链",
-        "强链: 本地企业 2 家，但无龙头企业",
+        "强链: 区位商 1.70 ≥ 1 (本地 2/4 家，全国 5/17 家)，但无本地龙头",
     )
 
 
-def test_strengthen_when_small_national_share() -> None:
-    b = Builder().focus()
-    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], tags=["龙头企业"])
-    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"])
-    for i in range(40):
-        b.firm(f"co:x{i:02d}", "region:cn-suzhou", ["prod:mid"])
-    status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
-    assert status == "强链" and "本地占全国 4.8% < 5%" in rule
+def test_advantage_when_dense_and_led_locally() -> None:
+    b = _dense(Builder())
+    b.nodes = [
+        Node(n.id, n.type, {**n.props, "tags": ["链主"]}) if n.id == "co:m1" else n for n in b.nodes
+    ]
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
+    assert (row.status, row.local_leaders, row.location_quotient) == ("优势", 1, 1.7)
+    assert row.rule == "优势: 区位商 1.70 (本地 2/4 家，全国 5/17 家)，有本地龙头"
 
 
-def test_advantage_when_led_locally() -> None:
-    b = Builder().focus()
-    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], tags=["链主"])
-    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"])
-    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == (
-        "优势",
-        "优势: 本地企业 2 家，龙头 1 家",
+def test_unverified_local_presence_is_insufficient_and_says_what_decides() -> None:
+    row = next(
+        g
+        for g in gaps(_dense(Builder(), source="unverified").store(), "base:b").segments
+        if g.segment == "seg:a.mid"
+    )
+    assert (row.status, row.local_firms, row.local_decisive, row.local_unverified) == (
+        "数据不足",
+        2,
+        0,
+        2,
+    )
+    assert row.rule == (
+        "数据不足: 本地 2 家中 2 家仅有未核实或弱证据 (m1、m2)；若属实为强链，否则为建链"
+    )
+    assert row.decide_by == "核实m1、m2的产品事实"
+
+
+def test_evidence_grades_strong_counts_weak_does_not() -> None:
+    strong = _dense(Builder(), source="unverified", evidence="strong").store()
+    assert status_of(gaps(strong, "base:b"), "seg:a.mid")[0] == "强链"
+    weak = _dense(Builder(), evidence="weak").store()
+    row = next(g for g in gaps(weak, "base:b").segments if g.segment == "seg:a.mid")
+    assert (row.status, row.local_weak, row.local_decisive) == ("数据不足", 2, 0)
+
+
+def test_segment_makers_found_through_products_filed_in_another_chain() -> None:
+    b = _dense(Builder())
+    # chain B files a product named like chain A's 'up环节' segment, and a twin segment
+    b.nodes.append(Node("chain:b", "Chain", {"name": "乙链"}))
+    b.segment("seg:b.parts", "部件", "上游", "chain:b")
+    b.product("prod:b-up", "up环节", "seg:b.parts")
+    b.segment("seg:b.twin", "down环节", "下游", "chain:b")
+    b.product("prod:b-down", "乙下游产品", "seg:b.twin")
+    b.firm("co:here-up", "region:cn-dongguan", ["prod:b-up"])
+    b.firm("co:here-down", "region:cn-dongguan", ["prod:b-down"])
+    report = gaps(b.store(), "base:b")
+    rows = {g.segment: g for g in report.segments}
+    assert rows["seg:a.up"].local_names == ("here-up",)
+    assert rows["seg:a.down"].local_names == ("here-down",)
+    assert rows["seg:a.up"].status not in ("建链", "补链")
+
+
+def test_thresholds_come_from_config() -> None:
+    b = Builder().focus().economy("region:cn-dongguan", 9)
+    b.firm("co:one", "region:cn-dongguan", ["prod:mid"])
+    for i in range(9):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
+    config = dataclasses.replace(AnalysisConfig(), location_quotient=0.1)
+    assert status_of(gaps(b.store(), "base:b", config=config), "seg:a.mid")[0] == "强链"
+
+
+def test_coverage_note_counts_what_is_known() -> None:
+    report = gaps(_dense(Builder(), source="unverified").store(), "base:b")
+    assert report.coverage_note == (
+        "数据覆盖: 东莞市已知制造企业 4 家 (全国 17 家); 重点环节本地企业 2 家次，"
+        "其中证据确凿 0 家次; 3/3 个环节数据不足 (详见 chaingraph audit)"
     )
 
 
@@ -162,17 +261,12 @@ def test_extend_adjacent_segment_and_leader_inputs() -> None:
     assert report.chains[0].local_supply_rate == 0.0
 
 
-def test_thresholds_come_from_config() -> None:
-    store = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"]).store()
-    config = dataclasses.replace(AnalysisConfig(), min_local_firms=1)
-    assert status_of(gaps(store, "base:b", config=config), "seg:a.mid")[0] == "强链"
-
-
 def test_priority_weights_severity() -> None:
     b = Builder().focus("seg:a.up", 1).focus("seg:a.down", 3)
     report = gaps(b.store(), "base:b")
     sev = {g.segment: g.severity for g in report.segments}
-    assert sev["seg:a.up"] == 1.0 and sev["seg:a.down"] == 0.5
+    # no firm known anywhere: both 数据不足 (0.5), weighted by priority 1 (1.0) and 3 (0.5)
+    assert sev["seg:a.up"] == 0.5 and sev["seg:a.down"] == 0.25
     assert report.segments[0].segment == "seg:a.up"
 
 
@@ -225,7 +319,7 @@ def test_score_components_each_pinned() -> None:
     )
     rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid")}
     champ, abroad = rows["co:champ"].parts, rows["co:abroad"].parts
-    assert champ.severity == 1.0  # 建链 at priority 1
+    assert champ.severity == 0.5  # 数据不足 (2 makers known in China) at priority 1
     assert champ.leadership == 0.8 and abroad.leadership == 0.0
     assert champ.scale == 1.0 and abroad.scale == 0.0
     assert champ.technology == 1.0
@@ -234,9 +328,10 @@ def test_score_components_each_pinned() -> None:
     assert champ.proximity == 1.0 and abroad.proximity == 0.3
     assert champ.plan_alignment == 1.0
     assert champ.confidence == 1.0 and abroad.confidence == 0.5 and rows["co:abroad"].unverified
-    assert rows["co:abroad"].reason == "建链·mid产品：已向本地lead供货；德国；部分信息未核实"
+    assert rows["co:abroad"].reason == "数据不足·mid产品：已向本地lead供货；德国；部分信息未核实"
     assert (
-        rows["co:champ"].reason == "建链·mid产品：为本地down产品企业提供关键部件；隐形冠军；深圳市"
+        rows["co:champ"].reason
+        == "数据不足·mid产品：为本地down产品企业提供关键部件；隐形冠军；深圳市"
     )
 
 
@@ -267,7 +362,7 @@ def test_local_firms_are_never_targets() -> None:
 
 def test_plan_marginal_gains_and_completeness() -> None:
     result = plan(tiny_store(), "base:yinping", 2)
-    assert [(p.name, p.marginal_gain) for p in result.picks] == [("日伺服", 0.65), ("苏减速", 0.35)]
+    assert [(p.name, p.marginal_gain) for p in result.picks] == [("日伺服", 1.0), ("苏减速", 0.7)]
     assert result.value_after > result.value_before
     with pytest.raises(ConfigError):
         plan(tiny_store(), "base:yinping", 0)

@@ -28,29 +28,48 @@ class AnalysisConfig:
         the default, as firms are rarely recorded inside a park), ``"town"`` (its
         镇/功能区) or ``"base"`` (firms recorded inside the base itself).
     min_local_firms
-        Fewer local firms than this in a segment makes it weak (补链).
-    min_national_share
-        A segment whose local firms are below this share of the firms in China is 强链.
+        A floor: fewer local firms with decisive evidence than this makes a segment weak
+        (补链) whatever its location quotient (default 1: the quotient alone decides).
+    location_quotient
+        A segment whose location quotient (区位商: its share among the local firms over
+        its share among the firms in China) is below this is weak (补链); at or above
+        it, 强链 (no local leader) or 优势.
+    min_expected_local
+        A segment with no local firm is 建链 (or 补链 断链) only if, at the area's share of
+        China's firms, at least this many local firms would be expected from the firms
+        the data knows in China; otherwise absence says nothing and it is 数据不足.
+    min_known_makers
+        Density (the location quotient) is judged only when the data knows at least this
+        many firms of the segment in China; below it a present segment is 数据不足.
     leader_tags
         Tags that make a firm a leader (龙头) for 强链/优势 and 延链.
     priority_weights
         Weight of a focus priority (1 = highest) in gap severity and plan alignment.
     severity
-        Severity of each status, 0..1 (建链 > 补链 > 强链 > 延链).
+        Severity of each status, 0..1 (建链 > 补链 > 强链 > 数据不足 > 延链).
     score_weights
         Weights of the target-score components; they sum to 1 and the score is 0..100.
     """
 
     scope: str = "city"
-    min_local_firms: int = 2
-    min_national_share: float = 0.05
+    min_local_firms: int = 1
+    location_quotient: float = 1.0
+    min_expected_local: float = 1.0
+    min_known_makers: int = 5
     leader_tags: tuple[str, ...] = ("龙头企业", "链主", "全球百强", "单项冠军")
     priority_weights: dict[int, float] = field(
         default_factory=lambda: {1: 1.0, 2: 0.7, 3: 0.5, 4: 0.35, 5: 0.25}
     )
     adjacent_priority_weight: float = 0.3
     severity: dict[str, float] = field(
-        default_factory=lambda: {"建链": 1.0, "补链": 0.8, "强链": 0.6, "延链": 0.4, "优势": 0.0}
+        default_factory=lambda: {
+            "建链": 1.0,
+            "补链": 0.8,
+            "强链": 0.6,
+            "数据不足": 0.5,
+            "延链": 0.4,
+            "优势": 0.0,
+        }
     )
     leadership_scores: dict[str, float] = field(
         default_factory=lambda: {

@@ -59,7 +59,7 @@ def plan(
     >>> from chaingraph.testing import tiny_store
     >>> result = plan(tiny_store(), "base:yinping", 2)
     >>> [(p.name, p.marginal_gain) for p in result.picks]
-    [('日伺服', 0.65), ('苏减速', 0.35)]
+    [('日伺服', 1.0), ('苏减速', 0.7)]
     >>> result.completeness_before, result.completeness_after
     ({'chain:robot': 0.5}, {'chain:robot': 1.0})
     """

@@ -26,6 +26,7 @@ _TIE_PHRASES = {
     "建链": "填补本地空白环节",
     "补链": "补强本地薄弱环节",
     "强链": "本地该环节缺少龙头",
+    "数据不足": "本地该环节数据不足、待核实",
     "延链": "延伸本地产业链",
 }
 
@@ -92,9 +93,9 @@ def targets(
     >>> from chaingraph.testing import tiny_store
     >>> best = targets(tiny_store(), "base:yinping", top=1)
     >>> [(t.segment_name, t.name, t.score) for t in best]
-    [('核心零部件', '日伺服', 69.0), ('减速器', '苏减速', 76.0)]
+    [('核心零部件', '日伺服', 56.5), ('减速器', '苏减速', 63.5)]
     >>> best[1].reason
-    '建链·谐波减速器：为本地工业机器人企业提供关键部件；专精特新"小巨人"；苏州市'
+    '数据不足·谐波减速器：为本地工业机器人企业提供关键部件；专精特新"小巨人"；苏州市'
     """
     config = config or AnalysisConfig()
     report = report or gaps(store, base, region=region, chain=chain, config=config)

@@ -97,12 +97,15 @@ def gaps(
             "stage",
             "priority",
             "local_firms",
+            "local_decisive",
             "local_leaders",
-            "elsewhere_firms",
+            "national_firms",
+            "location_quotient",
             "rule",
         ]
         text = (
             f"# {report.subject_name}  (本地范围: {report.area_name})\n"
+            + f"{report.coverage_note}\n"
             + "".join(f"note: {n}\n" for n in report.notes)
             + "\n## 链条完整度 / 本地配套率\n"
             + render(rows(report.chains), columns(ChainSummary), fmt)

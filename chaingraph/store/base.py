@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         BaseFacts,
         ChainCounts,
         CompanyFacts,
+        EconomyCounts,
         LeaderInput,
         ProductSupply,
         SegmentCoverage,
@@ -200,6 +201,12 @@ class GraphStore(ABC):
         from chaingraph.store import aggregates
 
         return aggregates.segment_coverage(self, segment_ids, area, leader_tags, leader_rank)
+
+    def economy_counts(self, area: str) -> EconomyCounts:
+        """How many firms make any product: with a site in ``area``, in China, anywhere."""
+        from chaingraph.store import aggregates
+
+        return aggregates.economy_counts(self, area)
 
     def leader_inputs(
         self,
