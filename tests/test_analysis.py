@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from chaingraph.analysis.audit import audit
 from chaingraph.analysis.chokepoints import chokepoints
 from chaingraph.analysis.compare import compare
 from chaingraph.analysis.config import AnalysisConfig
@@ -229,6 +230,28 @@ def test_segment_makers_found_through_products_filed_in_another_chain() -> None:
     assert rows["seg:a.up"].local_names == ("here-up",)
     assert rows["seg:a.down"].local_names == ("here-down",)
     assert rows["seg:a.up"].status not in ("建链", "补链")
+
+
+def test_audit_counts_firms_places_and_evidence() -> None:
+    b = _dense(Builder(), source="unverified")
+    b.nodes.append(Node("region:dg-xiegang", "Region", {"name": "谢岗镇", "level": "town"}))
+    b.rels.append(Relationship("IN", "region:dg-xiegang", "region:cn-dongguan"))
+    b.firm("co:town", "region:dg-xiegang", ["prod:up"])
+    result = audit(b.store(), "base:b")
+    assert (result.companies, result.with_town, result.makers) == (5, 1, 5)
+    # facts: record + LOCATED_IN + MAKES per firm; only m1 and m2 are unverified (3 each)
+    assert (result.facts, result.unverified_share) == (54, round(6 / 54, 3))
+    assert (result.local_facts, result.local_unverified_share) == (15, 0.4)
+    mid = next(r for r in result.segments if r.segment == "seg:a.mid")
+    assert (mid.local_firms, mid.local_decisive, mid.local_unverified, mid.thin) == (
+        2,
+        0,
+        2,
+        True,
+    )
+    assert mid.verified_share == 0.0 and result.segments[0] == mid
+    up = next(r for r in result.segments if r.segment == "seg:a.up")
+    assert (up.local_firms, up.local_with_town) == (1, 1)
 
 
 def test_thresholds_come_from_config() -> None:

@@ -47,8 +47,57 @@ def test_every_focus_base_has_gap_rows(store_path: str) -> None:
     for base in BASES:
         report = gaps(store, base)
         assert report.segments, base
-        assert {g.status for g in report.segments} <= {"建链", "补链", "强链", "延链", "优势"}
+        assert {g.status for g in report.segments} <= {
+            "建链",
+            "补链",
+            "强链",
+            "数据不足",
+            "延链",
+            "优势",
+        }
         assert all(g.rule.startswith(g.status) for g in report.segments)
+
+
+def test_no_build_or_fill_verdict_where_the_data_shows_local_makers(store_path: str) -> None:
+    """Issue #20: 精密结构件 was 建链 on three bases while local firms make precision
+    structural parts (filed under another chain); every verdict shows its numbers."""
+    from chaingraph.analysis.gaps import gaps
+
+    store = NetworkxStore.open(store_path)
+    statuses = set()
+    for base in BASES:
+        report = gaps(store, base)
+        assert report.coverage_note.startswith("数据覆盖: 东莞市已知制造企业")
+        for g in report.segments:
+            statuses.add(g.status)
+            if g.status == "建链" or g.rule.startswith("补链(断链)"):
+                assert g.local_decisive == 0, (base, g.name, g.rule)
+            if g.status == "建链":
+                assert g.local_firms == 0 and "预期" in g.rule, (base, g.name)
+            if g.status in ("补链", "强链", "优势") and not g.rule.startswith("补链(断链)"):
+                assert "区位商" in g.rule and g.location_quotient is not None
+            if g.status == "数据不足":
+                assert g.decide_by, (base, g.name)
+        structural = [g for g in report.segments if g.name == "精密结构件"]
+        assert all(g.local_firms >= 5 and g.status != "建链" for g in structural), base
+    assert "数据不足" in statuses
+
+
+def test_audit_reports_coverage(store_path: str) -> None:
+    import json
+
+    result = CliRunner().invoke(
+        cli, ["audit", "--base", "银瓶", "--store", store_path, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["companies"] > 50 and 0 < data["with_town"] <= data["companies"]
+    assert 0 < data["local_unverified_share"] < data["unverified_share"] < 1
+    thin = [s for s in data["segments"] if s["thin"]]
+    assert len(thin) == data["thin_segments"] > 0
+    assert all(s["status"] == "数据不足" and s["decide_by"] for s in thin)
+    table = CliRunner().invoke(cli, ["gaps", "--base", "银瓶", "--store", store_path])
+    assert table.output.splitlines()[1].startswith("数据覆盖:")
 
 
 def test_compare_and_chokepoints_commands(store_path: str) -> None:

@@ -247,6 +247,7 @@ def _everything(s: GraphStore) -> dict[str, Any]:
         out[f"coverage {area}"] = s.segment_coverage(segments, area, ["龙头企业", "链主"], 100)
         out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
         out[f"candidates {area}"] = s.segment_candidates([*segments, "seg:none"], area)
+        out[f"economy {area}"] = s.economy_counts(area)
     out["supply"] = s.product_supply(), [s.product_supply(c) for c in chains]
     return out
 

@@ -1,4 +1,4 @@
-"""Analysis commands: gaps, targets, compare, chokepoints, plan."""
+"""Analysis commands: gaps, targets, compare, chokepoints, plan, audit."""
 
 from __future__ import annotations
 
@@ -292,3 +292,62 @@ def plan(
         + f"\nweighted gap value: {result.value_before} → {result.value_after}\n"
     )
     write_output(text, output, fmt)
+
+
+@cli.command()
+@scope_options
+@store_option
+@output_options
+def audit(
+    base: str | None,
+    region: str | None,
+    chain: str | None,
+    config_path: Path | None,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Coverage to read before trusting a verdict: firms known per segment, evidence, thin data.
+
+    \b
+    Example:
+      chaingraph audit --base 银瓶高端装备产业基地
+      chaingraph audit --region 东莞市 --chain 新能源 --format json
+    """
+    from chaingraph.analysis.audit import SegmentAudit
+    from chaingraph.analysis.audit import audit as run
+
+    result = run(
+        open_store(store_path), base, region=region, chain=chain, config=_config(config_path)
+    )
+    if fmt == "json":
+        _json(dataclasses.asdict(result), output)
+    elif fmt == "csv":
+        emit(result.segments, columns(SegmentAudit), fmt, output)
+    else:
+        summary = {
+            k: v for k, v in dataclasses.asdict(result).items() if k not in ("segments", "note")
+        }
+        text = (
+            f"# {result.subject_name}  (本地范围: {result.area_name})\n{result.note}\n\n"
+            + render([summary], list(summary), fmt)
+            + "\n## 重点环节\n"
+            + render(
+                rows(result.segments),
+                [
+                    "status",
+                    "name",
+                    "chain",
+                    "local_firms",
+                    "local_with_town",
+                    "local_decisive",
+                    "local_unverified",
+                    "local_weak",
+                    "national_firms",
+                    "verified_share",
+                    "decide_by",
+                ],
+                fmt,
+            )
+        )
+        write_output(text, output, fmt)
