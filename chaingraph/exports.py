@@ -62,6 +62,11 @@ HEADERS_ZH = {
     "unverified": "含未核实信息",
     "tags": "标签",
     "reason": "推荐理由",
+    "supplies_local": "可配套本地企业",
+    "evidence": "依据",
+    "sources": "来源",
+    "as_of": "数据日期",
+    "facts": "事实数",
     "chain": "产业链ID",
     "chain_name": "产业链",
     "stage": "链位",
@@ -94,6 +99,11 @@ TARGET_COLUMNS = [
     "unverified",
     "tags",
     "reason",
+    "supplies_local",
+    "evidence",
+    "sources",
+    "as_of",
+    "facts",
 ]
 
 GAP_COLUMNS = [
@@ -127,7 +137,7 @@ def gap_rows(report: GapReport, store: GraphStore | None = None) -> list[dict[st
     >>> store = tiny_store()
     >>> row = gap_rows(gaps(store, "base:yinping"), store)[0]
     >>> row["chain_name"], row["name"], row["status"]
-    ('工业机器人', '核心零部件', '建链')
+    ('工业机器人', '机器人本体', '数据不足')
     """
     names = {c.chain: c.name for c in report.chains}
     rows = []

@@ -13,11 +13,11 @@
 //                  same name, and those named as it (a segment or product filed under
 //                  two chains is one thing)
 //   makers         how many firms make one of them
-//   local          [id, name, is leader, verified, grade] of each firm with a site
+//   local          [id, name, is leader, best fact] of each firm with a site
 //                  (LOCATED_IN, then IN up to 20 hops) inside $area (unsorted; the
-//                  caller sorts by id); verified and grade are those of its best MAKES
-//                  into the products: verified (source <> 'unverified') first, then
-//                  evidence strong (2) > medium (1, also when missing or unknown) > weak (0)
+//                  caller sorts by id); best fact codes its best MAKES into the
+//                  products as 3 × verified (source <> 'unverified') + grade, grade
+//                  strong 2 > medium 1 (also when missing or unknown) > weak 0
 //   national       how many firms have a site in China (region:cn)
 //   upstream       segments holding inputs (INPUT_TO) of its products, itself excluded, sorted
 //   downstream     segments holding products its products go into, itself excluded, sorted
@@ -66,12 +66,10 @@ RETURN s.id AS segment,
        [firm IN local | [firm.id, coalesce(firm.name, firm.id),
                          any(tag IN coalesce(firm.tags, []) WHERE tag IN $leader_tags)
                          OR coalesce(firm.global_rank_no <= $leader_rank, false),
-                         head(COLLECT {
-                           MATCH (firm)-[m:MAKES]->(p) WHERE p IN products
-                           WITH coalesce(m.source, '') <> 'unverified' AS verified,
-                                CASE m.evidence WHEN 'strong' THEN 2 WHEN 'weak' THEN 0 ELSE 1 END AS grade
-                           RETURN [verified, grade] ORDER BY verified DESC, grade DESC LIMIT 1
-                         })]] AS local,
+                         reduce(best = 0, v IN [(firm)-[m:MAKES]->(p) WHERE p IN products |
+                                  CASE WHEN coalesce(m.source, '') <> 'unverified' THEN 3 ELSE 0 END
+                                  + CASE m.evidence WHEN 'strong' THEN 2 WHEN 'weak' THEN 0 ELSE 1 END]
+                                | CASE WHEN v > best THEN v ELSE best END)]] AS local,
        size([f IN firms WHERE any(site IN f[1] WHERE site IN nation_places)]) AS national,
        COLLECT {
          UNWIND products AS p

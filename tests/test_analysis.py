@@ -12,7 +12,7 @@ from chaingraph.analysis.compare import compare
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.plan import plan
-from chaingraph.analysis.targets import targets
+from chaingraph.analysis.targets import target_list, targets
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node, Relationship
 from chaingraph.store.networkx_store import NetworkxStore
@@ -346,16 +346,60 @@ def test_score_components_each_pinned() -> None:
     assert champ.leadership == 0.8 and abroad.leadership == 0.0
     assert champ.scale == 1.0 and abroad.scale == 0.0
     assert champ.technology == 1.0
-    assert champ.supply_ties == 0.6  # makes an input of the local leader's product
-    assert abroad.supply_ties == 1.0  # already supplies a local firm
+    # its mid goes into down, which local lead makes: 0.4 + 0.3 × log(2)/log(21) + breadth
+    assert champ.supply_ties == 0.506
+    assert abroad.supply_ties == 1.0  # already supplies that local firm
     assert champ.proximity == 1.0 and abroad.proximity == 0.3
     assert champ.plan_alignment == 1.0
-    assert champ.confidence == 1.0 and abroad.confidence == 0.5 and rows["co:abroad"].unverified
-    assert rows["co:abroad"].reason == "数据不足·mid产品：已向本地lead供货；德国；部分信息未核实"
-    assert (
-        rows["co:champ"].reason
-        == "数据不足·mid产品：为本地down产品企业提供关键部件；隐形冠军；深圳市"
+    # confidence: 0.6 × verified share + 0.4 × log(1 + facts) / log(21); 3 and 4 facts
+    assert champ.confidence == 0.782 and abroad.confidence == 0.211 and rows["co:abroad"].unverified
+    assert rows["co:abroad"].reason == (
+        "数据不足·mid产品：已向本地lead供应mid产品（mid产品→down产品）；德国；部分信息未核实；"
+        "数据截至2024"
     )
+    assert rows["co:abroad"].supplies_local == ("lead: mid产品→down产品（已有供货记录）",)
+    champ_row = rows["co:champ"]
+    assert champ_row.reason == (
+        "数据不足·mid产品：可向本地lead供应mid产品（mid产品→down产品）；隐形冠军；深圳市；"
+        "营收 999.0 亿元；数据截至2024"
+    )
+    assert champ_row.evidence == (
+        "生产mid产品: 已核实，来源 test，2024",
+        "隐形冠军（来源 test）",
+        "营收 999.0 亿元",
+    )
+    assert (champ_row.sources, champ_row.as_of, champ_row.facts) == (("test",), "2024", 3)
+
+
+def test_supply_claims_need_an_input_link_and_are_never_circular() -> None:
+    b = Builder().focus()
+    b.input("prod:mid", "prod:mid")  # a self-loop must not read as supplying oneself
+    b.firm("co:m-local", "region:cn-dongguan", ["prod:mid"])
+    b.firm("co:up-local", "region:cn-dongguan", ["prod:up"])  # up does not use mid
+    b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
+    b.rels.append(Relationship("SUPPLIES", "co:far", "co:up-local", "prod:mid", {**S}))
+    row = next(t for t in targets(b.store(), "base:b", segment="seg:a.mid"))
+    assert row.supplies_local == () and row.parts.supply_ties == 0.0
+    assert "供应" not in row.reason and "供货" not in row.reason
+
+
+def test_target_list_is_one_ranked_list_with_a_tie_rule() -> None:
+    b = Builder().focus("seg:a.up", 1).focus("seg:a.mid", 3)
+    b.firm("co:lead", "region:cn-dongguan", ["prod:down"], tags=["龙头企业"])
+    for i in range(3):
+        b.firm(f"co:u{i}", "region:cn-suzhou", ["prod:up"])
+        b.firm(f"co:m{i}", "region:cn-suzhou", ["prod:mid"])
+    found = target_list(b.store(), "base:b", top=4)
+    # priority 1 (up) ranks above priority 3 (mid); equal scores by the stated rule
+    assert [t.company for t in found.rows] == ["co:u0", "co:u1", "co:u2", "co:m0"]
+    assert found.tie_rule.startswith("同分依次比较") and found.coverage_note.startswith("数据覆盖")
+    per = target_list(b.store(), "base:b", per_segment=1)
+    assert [(t.segment, t.company) for t in per.rows] == [
+        ("seg:a.up", "co:u0"),
+        ("seg:a.mid", "co:m0"),
+    ]
+    with pytest.raises(ConfigError, match="no firm in the data has a revenue figure"):
+        target_list(b.store(), "base:b", min_revenue=10)
 
 
 def test_target_filters_and_ties() -> None:

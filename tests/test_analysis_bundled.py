@@ -131,3 +131,28 @@ def test_unknown_base_is_a_clear_error(store_path: str) -> None:
     assert result.exit_code == 1
     assert "did you mean" in result.output and "银瓶高端装备产业基地" in result.output
     assert "Traceback" not in result.output
+
+
+def test_targets_one_list_per_base_with_checkable_reasons(store_path: str) -> None:
+    from chaingraph.analysis.targets import target_list
+
+    store = NetworkxStore.open(store_path)
+    tops = {}
+    for base in BASES:
+        found = target_list(store, base, top=30)
+        rows = found.rows
+        assert len(rows) == 30 and len({t.company for t in rows}) == 30
+        assert [t.score for t in rows] == sorted((t.score for t in rows), reverse=True)
+        tops[base] = {t.company for t in rows}
+        for t in rows:
+            assert t.as_of and t.sources and t.evidence, t
+            assert ("供应" in t.reason) == bool(t.supplies_local), t.reason
+            for link in t.supplies_local:
+                made, used = link.split(": ", 1)[1].split("（")[0].split("→")
+                assert made == t.product_name and used != made, link
+    # bases with different focus get different lists
+    assert len(tops["base:yinping-high-end-equipment"] & tops["base:linshen-electronics"]) < 12
+    result = CliRunner().invoke(
+        cli, ["targets", "--base", "银瓶", "--min-revenue", "10", "--store", store_path]
+    )
+    assert result.exit_code != 0 and "no firm in the data has a revenue figure" in result.output

@@ -248,6 +248,7 @@ def _everything(s: GraphStore) -> dict[str, Any]:
         out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
         out[f"candidates {area}"] = s.segment_candidates([*segments, "seg:none"], area)
         out[f"economy {area}"] = s.economy_counts(area)
+        out[f"users {area}"] = s.local_users([*products, "prod:none", "region:cn"], area)
     out["supply"] = s.product_supply(), [s.product_supply(c) for c in chains]
     return out
 

@@ -125,7 +125,16 @@ def gaps(
 @scope_options
 @click.option("--segment", help="Only this gap segment (id or name).")
 @click.option(
-    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Firms per segment."
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Length of the list (best first across the gap segments).",
+)
+@click.option(
+    "--per-segment",
+    type=click.IntRange(min=1),
+    help="Instead of one list: this many firms for each gap segment.",
 )
 @click.option(
     "--tag", "tags", multiple=True, help="Keep firms with any of these tags (repeatable)."
@@ -150,6 +159,7 @@ def targets(
     config_path: Path | None,
     segment: str | None,
     top: int,
+    per_segment: int | None,
     tags: tuple[str, ...],
     regions_in: tuple[str, ...],
     regions_out: tuple[str, ...],
@@ -159,33 +169,52 @@ def targets(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Ranked firms to attract for each gap segment, with score parts and a checkable reason.
+    """Firms to attract, best first across the base's gaps, with score parts and reasons
+    that cite their facts.
 
     \b
     Example:
-      chaingraph targets --base 银瓶高端装备产业基地 --segment 减速器 --top 3
-      chaingraph targets --base 水乡新能源产业基地 --tag 龙头企业 --format csv -o targets.csv
+      chaingraph targets --base 银瓶高端装备产业基地 --top 30
+      chaingraph targets --base 银瓶 --segment 减速器 --top 3
+      chaingraph targets --base 水乡新能源产业基地 --per-segment 3 --format csv -o targets.csv
     """
-    from chaingraph.analysis.targets import targets as run
+    from chaingraph.analysis.targets import target_list
 
-    found = run(
+    found = target_list(
         open_store(store_path),
         base,
         region=region,
         chain=chain,
         segment=segment,
         top=top,
+        per_segment=per_segment,
         tags=tags,
         regions_in=regions_in,
         regions_out=regions_out,
         min_revenue=min_revenue,
         config=_config(config_path),
     )
-    flat = target_rows(found)
+    flat = target_rows(found.rows)
     if export_path is not None:
-        export_targets(found, export_path)
+        export_targets(found.rows, export_path)
     if fmt == "table":
-        emit(flat, ["status", "segment_name", "score", "name", "city", "reason"], fmt, output)
+        text = (
+            f"{found.coverage_note}\n"
+            + "".join(f"note: {n}\n" for n in found.notes)
+            + render(flat, ["status", "segment_name", "score", "name", "city", "reason"], fmt)
+            + f"排序: 得分高者优先；{found.tie_rule}\n"
+        )
+        write_output(text, output, fmt)
+    elif fmt == "json":
+        _json(
+            {
+                "coverage_note": found.coverage_note,
+                "tie_rule": found.tie_rule,
+                "notes": list(found.notes),
+                "rows": flat,
+            },
+            output,
+        )
     else:
         emit(flat, TARGET_COLUMNS, fmt, output)
 

@@ -196,7 +196,7 @@ def chain_map(
     >>> [(e.source, e.target, e.kind) for e in m.edges][:2]
     [('seg:robot.parts', 'seg:robot.body', 'flow'), ('seg:robot.parts.reducer', 'seg:robot.body', 'flow')]
     >>> m.node("seg:robot.parts.reducer").card.sections[1].items
-    ('苏减速 · 苏州市 · 63.5分',)
+    ('苏减速 · 苏州市 · 61.47分',)
     """
     if companies not in COMPANY_CHOICES:
         raise ConfigError(

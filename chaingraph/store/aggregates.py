@@ -271,11 +271,12 @@ class Walker:
 
     def best_fact(self, company_id: str, products: Container[str]) -> tuple[bool, str]:
         """(verified, grade) of the best MAKES fact of a firm into one of ``products``."""
-        best = (False, 1)
+        best = (False, -1)
         for rel in self.store.relationships("MAKES", source=company_id):
             if rel.target in products:
                 best = max(best, fact_rank(rel.props))
-        return best[0], EVIDENCE_GRADES[best[1]]
+        # a maker has at least one MAKES fact; none would read as unverified, medium
+        return best[0], EVIDENCE_GRADES[best[1]] if best[1] >= 0 else "medium"
 
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         """The makers of a product, or of the products a segment holds directly."""
@@ -539,6 +540,24 @@ def leader_inputs(
                 )
             )
     return rows
+
+
+def local_users(
+    store: GraphStore, product_ids: Iterable[str], area: str
+) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Per product found: each product it is an input to (``INPUT_TO``), by id, with the
+    makers of that product that have a site in ``area`` (sorted)."""
+    walk = store.walker()
+    found: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+    for product in dict.fromkeys(product_ids):
+        node = walk.node(product)
+        if node is None or node.type != "Product":
+            continue
+        found[product] = tuple(
+            (user, walk.local_makers(user, area) if area else ())
+            for user in walk.targets(product, "INPUT_TO")
+        )
+    return found
 
 
 def segment_candidates(

@@ -221,6 +221,15 @@ class GraphStore(ABC):
 
         return aggregates.leader_inputs(self, product_ids, area, leader_tags, leader_rank)
 
+    def local_users(
+        self, product_ids: Iterable[str], area: str
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Per product found: each product it is an input to, by id, with that product's
+        makers with a site in ``area`` (sorted; none when ``area`` is empty)."""
+        from chaingraph.store import aggregates
+
+        return aggregates.local_users(self, product_ids, area)
+
     def segment_candidates(
         self, segment_ids: Iterable[str], area: str
     ) -> dict[str, dict[str, tuple[str, ...]]]:

@@ -788,7 +788,7 @@ class Neo4jStore(GraphStore):
         for r in rows:
             # The query leaves the local firms unsorted: Python sorts them faster than
             # Neo4j, and its order of text is the reference.
-            # [id, name, is leader, [verified, grade]]
+            # [id, name, is leader, 3 × verified + grade of its best fact]
             local = sorted(r["local"], key=itemgetter(0))
             found[r["segment"]] = SegmentCoverage(
                 r["segment"],
@@ -804,8 +804,8 @@ class Neo4jStore(GraphStore):
                 int(r["national"]),
                 tuple(r["upstream"]),
                 tuple(r["downstream"]),
-                tuple(bool(f[3][0]) for f in local),
-                tuple(EVIDENCE_GRADES[int(f[3][1])] for f in local),
+                tuple(int(f[3]) >= 3 for f in local),
+                tuple(EVIDENCE_GRADES[int(f[3]) % 3] for f in local),
             )
         return {s: found[s] for s in wanted if s in found}
 
@@ -841,6 +841,18 @@ class Neo4jStore(GraphStore):
             )
             for r in rows
         ]
+
+    def local_users(
+        self, product_ids: Iterable[str], area: str
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        wanted = list(dict.fromkeys(product_ids))
+        rows = self._records("local_users", products=wanted, area=area)
+        users: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for r in rows:
+            held = users.setdefault(r["product"], [])
+            if r["user"] is not None:
+                held.append((r["user"], tuple(sorted(r["local"]))))
+        return {p: tuple(sorted(users[p])) for p in wanted if p in users}
 
     def segment_candidates(
         self, segment_ids: Iterable[str], area: str

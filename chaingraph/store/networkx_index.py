@@ -136,13 +136,14 @@ class AnalysisIndex:
 
     def best_fact(self, company: str, products: Container[str]) -> tuple[bool, str]:
         """(verified, grade) of a firm's best MAKES fact into one of ``products``."""
-        best = (False, 1)
+        best = (False, -1)
         for product, edges in self._succ.get(company, {}).items():
             if product in products:
                 for edge in edges.values():
                     if edge["t"] == "MAKES":
                         best = max(best, fact_rank(edge["p"]))
-        return best[0], EVIDENCE_GRADES[best[1]]
+        # a maker has at least one MAKES fact; none would read as unverified, medium
+        return best[0], EVIDENCE_GRADES[best[1]] if best[1] >= 0 else "medium"
 
     def economy(self, area: str) -> EconomyCounts:
         """Firms making any product: in ``area``, in China, anywhere."""
