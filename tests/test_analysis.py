@@ -439,4 +439,40 @@ def test_compare_and_chokepoints_on_tiny_graph() -> None:
     rows = compare(tiny_store(), "base:yinping", "region:cn-suzhou", chain="chain:robot")
     assert {r.segment: r.difference for r in rows}["seg:robot.parts.reducer"] == -1
     top = chokepoints(tiny_store())
-    assert top[0].name == "工业机器人" and top[0].cut_off == 1 and top[0].single_supplier
+    # 工业机器人 and 谐波减速器 are made only in China: never 卡脖子
+    assert [(c.name, c.foreign_suppliers, c.domestic_suppliers) for c in top] == [
+        ("伺服电机", 1, 0)
+    ]
+    assert (top[0].top_country, top[0].top_country_share, top[0].foreign_share) == (
+        "日本",
+        1.0,
+        1.0,
+    )
+
+
+def test_chokepoints_are_foreign_dependence_with_cited_sources() -> None:
+    b = Builder().focus()
+    cite = {
+        "suppliers": ["甲国一号", "乙国二号 B2"],
+        "countries": ["德国", "日本"],
+        "note": "公开资料所述",
+        "source": "https://example.org/cited",
+        "as_of": "2025",
+    }
+    b.nodes = [
+        Node(n.id, n.type, {**n.props, "foreign_dependence": cite}) if n.id == "prod:up" else n
+        for n in b.nodes
+    ]
+    b.firm("co:de1", "region:de", ["prod:up", "prod:mid"], name="甲国一号")
+    b.firm("co:cn1", "region:cn-dongguan", ["prod:up"])
+    b.firm("co:cn2", "region:cn-suzhou", ["prod:up", "prod:mid", "prod:down"])
+    rows = {c.product: c for c in chokepoints(b.store(), region="东莞市")}
+    assert "prod:down" not in rows  # only Chinese suppliers
+    up = rows["prod:up"]  # cited: 甲国一号 is in the data, 乙国二号 only in the citation
+    assert (up.foreign_suppliers, up.domestic_suppliers, up.local_suppliers) == (2, 2, 1)
+    assert (up.foreign_share, up.top_country, up.top_country_share) == (0.5, "德国", 0.25)
+    assert up.cited and up.source == "https://example.org/cited" and up.as_of == "2025"
+    assert "公开资料所述" in up.reason and up.foreign_names == ("甲国一号", "乙国二号 B2")
+    mid = rows["prod:mid"]  # not cited: listed because half of its suppliers are abroad
+    assert (mid.foreign_share, mid.cited) == (0.5, False)
+    assert "prod:mid" not in {c.product for c in chokepoints(b.store(), min_foreign_share=0.6)}

@@ -123,7 +123,18 @@ def test_compare_and_chokepoints_commands(store_path: str) -> None:
     result = runner.invoke(
         cli, ["chokepoints", "--chain", "集成电路", "--top", "5", "--store", store_path]
     )
-    assert result.exit_code == 0 and "仅1家供应商" in result.output
+    assert result.exit_code == 0 and "境外供应商" in result.output
+
+
+def test_chokepoints_carry_foreign_dependence_and_cite_sources(store_path: str) -> None:
+    from chaingraph.analysis.chokepoints import chokepoints
+
+    store = NetworkxStore.open(store_path)
+    rows = chokepoints(store, region="东莞市")
+    assert rows and all(r.foreign_suppliers > 0 and r.top_country != "中国" for r in rows)
+    cited = {r.name for r in rows if r.cited}
+    assert {"光刻机", "EDA软件", "光刻胶", "RV减速器", "谐波减速器"} <= cited
+    assert all(r.source.startswith("http") and r.as_of for r in rows if r.cited)
 
 
 def test_unknown_base_is_a_clear_error(store_path: str) -> None:

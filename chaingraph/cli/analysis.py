@@ -255,21 +255,39 @@ def compare(
 @cli.command()
 @click.option("--chain", help="Only products of this chain (id or name).")
 @click.option("--top", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option("--region", help="Count domestic suppliers located here as local, e.g. 东莞市.")
 @store_option
 @output_options
 def chokepoints(
-    chain: str | None, top: int | None, store_path: Path | None, fmt: str, output: Path | None
+    chain: str | None,
+    top: int | None,
+    region: str | None,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
 ) -> None:
-    """卡脖子 candidates: single supplier or supplier country, and downstream products cut off.
+    """卡脖子: products that depend on foreign supply (share of suppliers abroad, top
+    country, domestic and local alternatives); never a product supplied only from China.
 
     \b
     Example:
-      chaingraph chokepoints --chain 集成电路 --top 10
+      chaingraph chokepoints --chain 集成电路 --top 10 --region 东莞市
     """
     from chaingraph.analysis.chokepoints import Chokepoint
     from chaingraph.analysis.chokepoints import chokepoints as run
 
-    emit(run(open_store(store_path), chain, top=top), columns(Chokepoint), fmt, output)
+    found = run(open_store(store_path), chain, top=top, region=region)
+    table = [
+        "name",
+        "foreign_suppliers",
+        "domestic_suppliers",
+        "local_suppliers",
+        "top_country",
+        "top_country_share",
+        "reason",
+    ]
+    shown = table if fmt == "table" else columns(Chokepoint)
+    emit(found, shown, fmt, output)
 
 
 @cli.command()
