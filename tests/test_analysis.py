@@ -435,6 +435,37 @@ def test_plan_marginal_gains_and_completeness() -> None:
         plan(tiny_store(), "base:yinping", 0)
 
 
+def test_plan_respects_land_and_facility_kind() -> None:
+    b = Builder().focus()
+    b.nodes = [
+        Node(n.id, n.type, {**n.props, "area_km2": 2.0}) if n.id == "base:b" else n for n in b.nodes
+    ]
+    b.firm("co:fab", "region:cn-suzhou", ["prod:up"], tags=["龙头企业"])
+    b.firm("co:mine", "region:cn-suzhou", ["prod:mid"], tags=["龙头企业"])
+    b.firm("co:plant", "region:cn-suzhou", ["prod:down"])
+    config = dataclasses.replace(
+        AnalysisConfig(),
+        facility_rules=(("晶圆厂", ("up环节",), 1.0), ("资源开采", ("mid环节",), None)),
+    )
+    result = plan(b.store(), "base:b", 3, config=config)
+    # the fab needs 1 km² of the 0.4 km² open (20% of 2 km²); the mine cannot be placed
+    assert [(p.company, p.facility, p.land_km2) for p in result.picks] == [
+        ("co:plant", "制造工厂", 0.2)
+    ]
+    assert (result.land_km2, result.land_open_km2, result.land_used_km2) == (2.0, 0.4, 0.2)
+    assert result.notes == (
+        "1 家企业的设施无法落在园区 (如资源开采)，未纳入",
+        "1 家企业所需用地超出基地可用面积 0.4 km²，未纳入",
+    )
+
+
+def test_plan_fills_the_first_focus_first() -> None:
+    b = Builder().focus("seg:a.up", 1).focus("seg:a.mid", 2).focus("seg:a.down", 2)
+    b.firm("co:wide", "region:cn-suzhou", ["prod:mid", "prod:down"])  # two P2 gaps
+    b.firm("co:core", "region:cn-suzhou", ["prod:up"])  # one P1 gap
+    assert [p.company for p in plan(b.store(), "base:b", 1).picks] == ["co:core"]
+
+
 def test_compare_and_chokepoints_on_tiny_graph() -> None:
     rows = compare(tiny_store(), "base:yinping", "region:cn-suzhou", chain="chain:robot")
     assert {r.segment: r.difference for r in rows}["seg:robot.parts.reducer"] == -1

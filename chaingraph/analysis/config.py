@@ -49,6 +49,10 @@ class AnalysisConfig:
         Severity of each status, 0..1 (建链 > 补链 > 强链 > 数据不足 > 延链).
     score_weights
         Weights of the target-score components; they sum to 1 and the score is 0..100.
+    facility_rules, default_facility, plan_land_share
+        ``plan``'s constraints: the kind of facility a firm would bring (from the gap
+        segments it fills) and its land in km², and the share of the base's area
+        (``area_km2``) the plan may fill. Facilities with no land figure are not placed.
     """
 
     scope: str = "city"
@@ -100,6 +104,27 @@ class AnalysisConfig:
         }
     )
     scale_full_revenue_cny_100m: float = 1000.0
+    # plan: what a firm would build at the base, read from the names of the gap
+    # segments it fills (first rule whose keyword appears wins), and the land it takes
+    # in km²; None: it cannot be placed in an industrial park (a mine needs its deposit).
+    facility_rules: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
+        ("资源开采", ("资源", "矿", "稀土原料", "原料与前驱体"), None),
+        ("晶圆厂", ("晶圆制造", "面板制造", "特色工艺"), 1.0),
+        ("整车厂", ("整车",), 1.5),
+        (
+            "研发设计",
+            ("设计", "软件", "EDA", "服务", "平台", "算法", "云", "数据", "人工智能"),
+            0.02,
+        ),
+        ("组装", ("整机", "终端", "手机", "系统集成", "可穿戴"), 0.1),
+    )
+    default_facility: tuple[str, float] = ("制造工厂", 0.2)
+    plan_land_share: float = 0.2  # share of a base's area open to the firms a plan brings
+    # plan weighs focus priorities more steeply than targets, so a base's first focus
+    # is filled before firms that touch many segments of its secondary ones
+    plan_priority_weights: dict[int, float] = field(
+        default_factory=lambda: {1: 1.0, 2: 0.3, 3: 0.15, 4: 0.1, 5: 0.05}
+    )
 
     def priority_weight(self, priority: int | None) -> float:
         if priority is None:

@@ -332,11 +332,21 @@ def plan(
         }
         for c in result.completeness_before
     ]
+    land = (
+        f"用地: 基地 {result.land_km2} km²，可用 {result.land_open_km2} km²，"
+        f"本方案占用 {result.land_used_km2} km²\n"
+    )
     text = (
-        render(rows(result.picks), ["order", "name", "marginal_gain", "score", "reason"], fmt)
+        "".join(f"note: {n}\n" for n in result.notes)
+        + render(
+            rows(result.picks),
+            ["order", "name", "facility", "land_km2", "marginal_gain", "score", "reason"],
+            fmt,
+        )
         + "\n## 链条完整度 (前 → 后)\n"
         + render(summary, ["chain", "before", "after"], fmt)
         + f"\nweighted gap value: {result.value_before} → {result.value_after}\n"
+        + land
     )
     write_output(text, output, fmt)
 
