@@ -8,7 +8,7 @@ import pytest
 
 from chaingraph.analysis.audit import audit
 from chaingraph.analysis.chokepoints import chokepoints
-from chaingraph.analysis.compare import compare
+from chaingraph.analysis.compare import compare, comparison
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.plan import plan
@@ -464,6 +464,28 @@ def test_plan_fills_the_first_focus_first() -> None:
     b.firm("co:wide", "region:cn-suzhou", ["prod:mid", "prod:down"])  # two P2 gaps
     b.firm("co:core", "region:cn-suzhou", ["prod:up"])  # one P1 gap
     assert [p.company for p in plan(b.store(), "base:b", 1).picks] == ["co:core"]
+
+
+def test_compare_resolves_short_names_labels_sides_and_warns_on_coverage() -> None:
+    b = Builder().focus("seg:a.up")
+    for i in range(4):
+        b.firm(f"co:dg{i}", "region:cn-dongguan", ["prod:up"])
+    b.firm("co:sz", "region:cn-suzhou", ["prod:up", "prod:mid"], source="unverified")
+    result = comparison(b.store(), "测试", "苏州")  # short names: the base, then 苏州市
+    assert (result.a, result.b, result.b_name, result.a_area) == (
+        "base:b",
+        "region:cn-suzhou",
+        "苏州市",
+        "东莞市",
+    )
+    # a base is compared on its focus only (seg:a.up), not on every segment of b
+    assert [(r.segment, r.a_local_firms, r.b_local_firms) for r in result.rows] == [
+        ("seg:a.up", 4, 1)
+    ]
+    assert (result.a_firms, result.b_firms, result.b_unverified_share) == (4, 1, 1.0)
+    assert result.coverage_warning.startswith("数据覆盖差异 (已知企业数相差悬殊): a 东莞市")
+    with pytest.raises(NotFound, match="no base or region named"):
+        comparison(b.store(), "测试", "火星")
 
 
 def test_compare_and_chokepoints_on_tiny_graph() -> None:

@@ -167,3 +167,19 @@ def test_targets_one_list_per_base_with_checkable_reasons(store_path: str) -> No
         cli, ["targets", "--base", "银瓶", "--min-revenue", "10", "--store", store_path]
     )
     assert result.exit_code != 0 and "no firm in the data has a revenue figure" in result.output
+
+
+def test_compare_takes_short_names_and_labels_its_sides(store_path: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["compare", "--base", "银瓶", "--with", "苏州", "--store", store_path]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("a = 银瓶高端装备产业基地") and lines[1].startswith("b = 苏州市")
+    assert lines[3].startswith("warning: 数据覆盖差异")
+    from chaingraph.analysis.compare import compare
+    from chaingraph.analysis.gaps import gaps
+
+    store = NetworkxStore.open(store_path)
+    focus = [g for g in gaps(store, "银瓶").segments if g.priority]
+    assert len(compare(store, "银瓶", "苏州")) == len(focus)

@@ -235,21 +235,33 @@ def compare(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Benchmark (对标) two bases or regions segment by segment.
+    """Benchmark (对标) two bases or regions segment by segment: a = --base, b = --with.
+
+    Without --chain a base is compared on its focus chains. Names resolve as in every
+    command (银瓶, 苏州 → 苏州市). A warning says when the two sides' data differ in
+    coverage (firms known, unverified share).
 
     \b
     Example:
+      chaingraph compare --base 银瓶 --with 苏州
       chaingraph compare --base 东部智能制造产业基地 --with 深圳市 --chain 集成电路
     """
-    from chaingraph.analysis.compare import SegmentComparison
-    from chaingraph.analysis.compare import compare as run
+    from chaingraph.analysis.compare import SegmentComparison, comparison
 
-    emit(
-        run(open_store(store_path), a, b, chain=chain, config=_config(config_path)),
-        columns(SegmentComparison),
-        fmt,
-        output,
-    )
+    result = comparison(open_store(store_path), a, b, chain=chain, config=_config(config_path))
+    if fmt == "json":
+        _json(dataclasses.asdict(result), output)
+    elif fmt == "csv":
+        emit(result.rows, columns(SegmentComparison), fmt, output)
+    else:
+        text = (
+            f"a = {result.a_name} (本地范围 {result.a_area}, 已知制造企业 {result.a_firms} 家)\n"
+            f"b = {result.b_name} (本地范围 {result.b_area}, 已知制造企业 {result.b_firms} 家)\n"
+            f"difference = a_local_firms - b_local_firms\n"
+            + (f"warning: {result.coverage_warning}\n" if result.coverage_warning else "")
+            + render(rows(result.rows), columns(SegmentComparison), fmt)
+        )
+        write_output(text, output, fmt)
 
 
 @cli.command()
