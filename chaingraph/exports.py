@@ -76,6 +76,11 @@ HEADERS_ZH = {
     "elsewhere_firms": "外地企业数",
     "national_firms": "全国企业数",
     "rule": "判定规则",
+    "local_decisive": "本地证据确凿企业数",
+    "local_unverified": "本地未核实企业数",
+    "expected_local": "预期本地企业数",
+    "location_quotient": "区位商",
+    "decide_by": "如何判定",
     "local_names": "本地企业",
 }
 
@@ -117,8 +122,13 @@ GAP_COLUMNS = [
     "local_leaders",
     "elsewhere_firms",
     "national_firms",
+    "local_decisive",
+    "local_unverified",
+    "expected_local",
+    "location_quotient",
     "severity",
     "rule",
+    "decide_by",
     "local_names",
 ]
 # In a gap row ``name`` is the segment's name, not a firm's.
