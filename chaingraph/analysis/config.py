@@ -89,7 +89,15 @@ class AnalysisConfig:
         }
     )
     proximity_scores: dict[str, float] = field(
-        default_factory=lambda: {"大湾区": 1.0, "广东": 0.8, "中国": 0.6, "境外": 0.3, "未知": 0.2}
+        default_factory=lambda: {
+            "大湾区": 1.0,
+            "广东": 0.8,
+            "邻省": 0.7,
+            "中国": 0.6,
+            "东亚": 0.4,
+            "境外": 0.3,
+            "未知": 0.2,
+        }
     )
     score_weights: dict[str, float] = field(
         default_factory=lambda: {
