@@ -183,7 +183,7 @@ def gaps(
             cov.makers,
             cov.national,
             "延链",
-            "延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业",
+            f"延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业 (全国已知 {cov.national} 家)",
             round(config.severity["延链"] * config.adjacent_priority_weight, 3),
             (),
         )
