@@ -62,6 +62,11 @@ HEADERS_ZH = {
     "unverified": "含未核实信息",
     "tags": "标签",
     "reason": "推荐理由",
+    "supplies_local": "可配套本地企业",
+    "evidence": "依据",
+    "sources": "来源",
+    "as_of": "数据日期",
+    "facts": "事实数",
     "chain": "产业链ID",
     "chain_name": "产业链",
     "stage": "链位",
@@ -71,6 +76,11 @@ HEADERS_ZH = {
     "elsewhere_firms": "外地企业数",
     "national_firms": "全国企业数",
     "rule": "判定规则",
+    "local_decisive": "本地证据确凿企业数",
+    "local_unverified": "本地未核实企业数",
+    "expected_local": "预期本地企业数",
+    "location_quotient": "区位商",
+    "decide_by": "如何判定",
     "local_names": "本地企业",
 }
 
@@ -94,6 +104,11 @@ TARGET_COLUMNS = [
     "unverified",
     "tags",
     "reason",
+    "supplies_local",
+    "evidence",
+    "sources",
+    "as_of",
+    "facts",
 ]
 
 GAP_COLUMNS = [
@@ -107,8 +122,13 @@ GAP_COLUMNS = [
     "local_leaders",
     "elsewhere_firms",
     "national_firms",
+    "local_decisive",
+    "local_unverified",
+    "expected_local",
+    "location_quotient",
     "severity",
     "rule",
+    "decide_by",
     "local_names",
 ]
 # In a gap row ``name`` is the segment's name, not a firm's.
@@ -127,7 +147,7 @@ def gap_rows(report: GapReport, store: GraphStore | None = None) -> list[dict[st
     >>> store = tiny_store()
     >>> row = gap_rows(gaps(store, "base:yinping"), store)[0]
     >>> row["chain_name"], row["name"], row["status"]
-    ('工业机器人', '核心零部件', '建链')
+    ('工业机器人', '机器人本体', '数据不足')
     """
     names = {c.chain: c.name for c in report.chains}
     rows = []

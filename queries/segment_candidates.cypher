@@ -1,5 +1,5 @@
-// segment_candidates: candidates for a segment -- for each product the segment holds
-// directly, the firms making it that have no site inside the area (those are the firms
+// segment_candidates: candidates for a segment -- for each of its products (those
+// IN_SEGMENT it or a segment of the same name, and those named as it), the firms making it that have no site inside the area (those are the firms
 // to attract; their profiles come from company_profiles).
 //
 // Parameters
@@ -16,7 +16,12 @@
 // from each site) are found once, after the (segment, product) pairs, so that the list
 // is never part of a DISTINCT key; each maker is then one lookup in it.
 UNWIND $segments AS sid
-MATCH (s:Entity {id: sid})<-[:IN_SEGMENT]-(p:Product)
+MATCH (s:Entity {id: sid})
+MATCH (p:Product)
+WHERE EXISTS { (p)-[:IN_SEGMENT]->(s) }
+   OR (s.name IS NOT NULL AND s.name <> ''
+       AND (p.name = s.name
+            OR EXISTS { (p)-[:IN_SEGMENT]->(twin:Segment) WHERE twin.name = s.name }))
 WITH DISTINCT s, p
 WITH collect([s, p]) AS pairs
 OPTIONAL MATCH (area:Entity {id: $area})

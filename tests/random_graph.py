@@ -63,6 +63,8 @@ def random_graph(
 ) -> tuple[list[Node], list[Relationship]]:
     """A random chain graph; the same seed gives the same graph."""
     rng = random.Random(seed)
+    # Draws added later come from their own stream, so the graphs above stay as they were.
+    extra = random.Random(seed + 7919)
     nodes: list[Node] = []
     rels: list[Relationship] = []
 
@@ -119,6 +121,20 @@ def random_graph(
                     rels.append(Relationship("IN_SEGMENT", pid, holder))
                     products.append(pid)
                     stage_of[pid] = stage
+    # A segment named like another chain's segment, a product named like a segment:
+    # each is one thing for the gap rules (found through either).
+    if len(segments) > 2:
+        twin, named = extra.sample(segments, 2)
+        twin_name = next(n.props["name"] for n in nodes if n.id == twin)
+        for i, n in enumerate(nodes):
+            if n.id == named:
+                nodes[i] = Node(n.id, n.type, {**n.props, "name": twin_name})
+        pid = extra.choice(products)
+        seg = extra.choice(segments)
+        seg_name = next(n.props["name"] for n in nodes if n.id == seg)
+        for i, n in enumerate(nodes):
+            if n.id == pid:
+                nodes[i] = Node(n.id, n.type, {**n.props, "name": seg_name})
     for pid in rng.sample(products, k=min(2, len(products))):
         other = rng.choice(segments)
         if not any(r.source == pid and r.target == other for r in rels if r.type == "IN_SEGMENT"):
@@ -176,7 +192,15 @@ def random_graph(
                 Relationship("LOCATED_IN", cid, rng.choice(places), "生产", {"role": "生产", **S})
             )
         for pid in rng.sample(products, k=rng.randint(1, 3)):
-            rels.append(Relationship("MAKES", cid, pid, props={**S, "source": source}))
+            grade = extra.choice([None, "strong", "medium", "weak", "unknown"])
+            rels.append(
+                Relationship(
+                    "MAKES",
+                    cid,
+                    pid,
+                    props={**S, "source": source, **({"evidence": grade} if grade else {})},
+                )
+            )
     for _ in range(companies // 3):
         a, b = rng.sample(firms, 2)
         pid = rng.choice(products)

@@ -6,12 +6,13 @@ import dataclasses
 
 import pytest
 
+from chaingraph.analysis.audit import audit
 from chaingraph.analysis.chokepoints import chokepoints
-from chaingraph.analysis.compare import compare
+from chaingraph.analysis.compare import compare, comparison
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.plan import plan
-from chaingraph.analysis.targets import targets
+from chaingraph.analysis.targets import target_list, targets
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node, Relationship
 from chaingraph.store.networkx_store import NetworkxStore
@@ -67,7 +68,13 @@ class Builder:
         return self
 
     def firm(
-        self, cid: str, where: str, makes: list[str], source: str = "test", **props: object
+        self,
+        cid: str,
+        where: str,
+        makes: list[str],
+        source: str = "test",
+        evidence: str | None = None,
+        **props: object,
     ) -> Builder:
         self.nodes.append(
             Node(cid, "Company", {"name": cid.split(":")[1], **S, "source": source, **props})
@@ -75,8 +82,19 @@ class Builder:
         self.rels.append(
             Relationship("LOCATED_IN", cid, where, "总部", {"role": "总部", **S, "source": source})
         )
+        grade = {"evidence": evidence} if evidence else {}
         for p in makes:
-            self.rels.append(Relationship("MAKES", cid, p, props={**S, "source": source}))
+            self.rels.append(Relationship("MAKES", cid, p, props={**S, "source": source, **grade}))
+        return self
+
+    def economy(self, where: str, count: int) -> Builder:
+        """``count`` more firms in ``where`` making a product outside chain A (the
+        economy a segment's share is measured against)."""
+        if not any(n.id == "prod:other" for n in self.nodes):
+            self.nodes.append(Node("prod:other", "Product", {"name": "其他产品"}))
+        start = sum(1 for n in self.nodes if n.id.startswith("co:bg"))
+        for i in range(start, start + count):
+            self.firm(f"co:bg{i:03d}", where, ["prod:other"])
         return self
 
     def store(self) -> NetworkxStore:
@@ -91,17 +109,41 @@ def status_of(report, segment: str) -> tuple[str, str]:  # type: ignore[no-untyp
 
 
 def test_build_link_when_no_local_firm() -> None:
-    store = Builder().focus().firm("co:far", "region:cn-suzhou", ["prod:up"]).store()
-    status, rule = status_of(gaps(store, "base:b"), "seg:a.up")
-    assert status == "建链" and "本地无企业" in rule and "全国 1 家" in rule
+    # local share 4/9 of China's makers: 5 known makers elsewhere -> 2.2 expected here
+    b = Builder().focus().economy("region:cn-dongguan", 4)
+    for i in range(5):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:up"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
+    assert (row.status, row.expected_local, row.local_firms) == ("建链", 2.22, 0)
+    assert row.rule == "建链: 本地无企业；全国已知 5 家，按本地占全国企业 44.4% 预期 2.2 家"
 
 
-def test_fill_link_when_weak() -> None:
-    store = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"]).store()
-    assert status_of(gaps(store, "base:b"), "seg:a.mid") == (
-        "补链",
-        "补链(薄弱): 本地企业 1 < 阈值 2",
+def test_insufficient_when_absence_says_nothing() -> None:
+    b = Builder().focus().economy("region:cn-dongguan", 1).economy("region:cn-suzhou", 8)
+    b.firm("co:far", "region:cn-suzhou", ["prod:up"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
+    assert row.status == "数据不足" and row.expected_local == 0.1
+    assert "全国仅知 1 家" in row.rule and "预期本地 0.1 家 < 1" in row.rule
+    assert row.decide_by == "补充该环节的全国企业名录"
+
+
+def test_insufficient_when_too_few_known_to_judge_density() -> None:
+    b = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"])
+    b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
+    status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
+    assert status == "数据不足" and rule == (
+        "数据不足: 本地 1 家，但全国仅知 2 家 (< 5)，集聚度无法判断"
     )
+
+
+def test_fill_link_when_location_quotient_below_one() -> None:
+    b = Builder().focus().economy("region:cn-dongguan", 9)
+    b.firm("co:one", "region:cn-dongguan", ["prod:mid"])
+    for i in range(9):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
+    assert (row.status, row.location_quotient) == ("补链", 0.19)
+    assert row.rule == "补链(薄弱): 区位商 0.19 < 1 (本地 1/10 家，全国 10/19 家)"
 
 
 def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
@@ -109,43 +151,123 @@ def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
     b.firm("co:u1", "region:cn-dongguan", ["prod:up"]).firm(
         "co:d1", "region:cn-dongguan", ["prod:down"]
     )
+    for i in range(5):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
     status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
     assert (
         status == "补链"
-        and rule.startswith("补链(断链)")
+        and rule.startswith("补链(断链): 本地无企业 (预期 1.4 家)")
         and "up环节" in rule
         and "down环节" in rule
     )
 
 
-def test_strengthen_when_no_local_leader() -> None:
-    b = Builder().focus()
-    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"]).firm(
-        "co:m2", "region:cn-dongguan", ["prod:mid"]
-    )
-    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == (
+def _dense(b: Builder, *, source: str = "test", evidence: str | None = None) -> Builder:
+    """Two local makers of mid among four local firms; 5 of 17 firms in China make it."""
+    b.focus().economy("region:cn-dongguan", 2).economy("region:cn-suzhou", 10)
+    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], source, evidence)
+    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"], source, evidence)
+    for i in range(3):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
+    return b
+
+
+def test_strengthen_when_dense_but_no_local_leader() -> None:
+    assert status_of(gaps(_dense(Builder()).store(), "base:b"), "seg:a.mid") == (
         "强链",
-        "强链: 本地企业 2 家，但无龙头企业",
+        "强链: 区位商 1.70 ≥ 1 (本地 2/4 家，全国 5/17 家)，但无本地龙头",
     )
 
 
-def test_strengthen_when_small_national_share() -> None:
-    b = Builder().focus()
-    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], tags=["龙头企业"])
-    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"])
-    for i in range(40):
-        b.firm(f"co:x{i:02d}", "region:cn-suzhou", ["prod:mid"])
-    status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
-    assert status == "强链" and "本地占全国 4.8% < 5%" in rule
+def test_advantage_when_dense_and_led_locally() -> None:
+    b = _dense(Builder())
+    b.nodes = [
+        Node(n.id, n.type, {**n.props, "tags": ["链主"]}) if n.id == "co:m1" else n for n in b.nodes
+    ]
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
+    assert (row.status, row.local_leaders, row.location_quotient) == ("优势", 1, 1.7)
+    assert row.rule == "优势: 区位商 1.70 (本地 2/4 家，全国 5/17 家)，有本地龙头"
 
 
-def test_advantage_when_led_locally() -> None:
-    b = Builder().focus()
-    b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], tags=["链主"])
-    b.firm("co:m2", "region:cn-dongguan", ["prod:mid"])
-    assert status_of(gaps(b.store(), "base:b"), "seg:a.mid") == (
-        "优势",
-        "优势: 本地企业 2 家，龙头 1 家",
+def test_unverified_local_presence_is_insufficient_and_says_what_decides() -> None:
+    row = next(
+        g
+        for g in gaps(_dense(Builder(), source="unverified").store(), "base:b").segments
+        if g.segment == "seg:a.mid"
+    )
+    assert (row.status, row.local_firms, row.local_decisive, row.local_unverified) == (
+        "数据不足",
+        2,
+        0,
+        2,
+    )
+    assert row.rule == (
+        "数据不足: 本地 2 家中 2 家仅有未核实或弱证据 (m1、m2)；若属实为强链，否则为建链"
+    )
+    assert row.decide_by == "核实m1、m2的产品事实"
+
+
+def test_evidence_grades_strong_counts_weak_does_not() -> None:
+    strong = _dense(Builder(), source="unverified", evidence="strong").store()
+    assert status_of(gaps(strong, "base:b"), "seg:a.mid")[0] == "强链"
+    weak = _dense(Builder(), evidence="weak").store()
+    row = next(g for g in gaps(weak, "base:b").segments if g.segment == "seg:a.mid")
+    assert (row.status, row.local_weak, row.local_decisive) == ("数据不足", 2, 0)
+
+
+def test_segment_makers_found_through_products_filed_in_another_chain() -> None:
+    b = _dense(Builder())
+    # chain B files a product named like chain A's 'up环节' segment, and a twin segment
+    b.nodes.append(Node("chain:b", "Chain", {"name": "乙链"}))
+    b.segment("seg:b.parts", "部件", "上游", "chain:b")
+    b.product("prod:b-up", "up环节", "seg:b.parts")
+    b.segment("seg:b.twin", "down环节", "下游", "chain:b")
+    b.product("prod:b-down", "乙下游产品", "seg:b.twin")
+    b.firm("co:here-up", "region:cn-dongguan", ["prod:b-up"])
+    b.firm("co:here-down", "region:cn-dongguan", ["prod:b-down"])
+    report = gaps(b.store(), "base:b")
+    rows = {g.segment: g for g in report.segments}
+    assert rows["seg:a.up"].local_names == ("here-up",)
+    assert rows["seg:a.down"].local_names == ("here-down",)
+    assert rows["seg:a.up"].status not in ("建链", "补链")
+
+
+def test_audit_counts_firms_places_and_evidence() -> None:
+    b = _dense(Builder(), source="unverified")
+    b.nodes.append(Node("region:dg-xiegang", "Region", {"name": "谢岗镇", "level": "town"}))
+    b.rels.append(Relationship("IN", "region:dg-xiegang", "region:cn-dongguan"))
+    b.firm("co:town", "region:dg-xiegang", ["prod:up"])
+    result = audit(b.store(), "base:b")
+    assert (result.companies, result.with_town, result.makers) == (5, 1, 5)
+    # facts: record + LOCATED_IN + MAKES per firm; only m1 and m2 are unverified (3 each)
+    assert (result.facts, result.unverified_share) == (54, round(6 / 54, 3))
+    assert (result.local_facts, result.local_unverified_share) == (15, 0.4)
+    mid = next(r for r in result.segments if r.segment == "seg:a.mid")
+    assert (mid.local_firms, mid.local_decisive, mid.local_unverified, mid.thin) == (
+        2,
+        0,
+        2,
+        True,
+    )
+    assert mid.verified_share == 0.0 and result.segments[0] == mid
+    up = next(r for r in result.segments if r.segment == "seg:a.up")
+    assert (up.local_firms, up.local_with_town) == (1, 1)
+
+
+def test_thresholds_come_from_config() -> None:
+    b = Builder().focus().economy("region:cn-dongguan", 9)
+    b.firm("co:one", "region:cn-dongguan", ["prod:mid"])
+    for i in range(9):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
+    config = dataclasses.replace(AnalysisConfig(), location_quotient=0.1)
+    assert status_of(gaps(b.store(), "base:b", config=config), "seg:a.mid")[0] == "强链"
+
+
+def test_coverage_note_counts_what_is_known() -> None:
+    report = gaps(_dense(Builder(), source="unverified").store(), "base:b")
+    assert report.coverage_note == (
+        "数据覆盖: 东莞市已知制造企业 4 家 (全国 17 家); 重点环节本地企业 2 家次，"
+        "其中证据确凿 0 家次; 3/3 个环节数据不足 (详见 chaingraph audit)"
     )
 
 
@@ -162,17 +284,12 @@ def test_extend_adjacent_segment_and_leader_inputs() -> None:
     assert report.chains[0].local_supply_rate == 0.0
 
 
-def test_thresholds_come_from_config() -> None:
-    store = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"]).store()
-    config = dataclasses.replace(AnalysisConfig(), min_local_firms=1)
-    assert status_of(gaps(store, "base:b", config=config), "seg:a.mid")[0] == "强链"
-
-
 def test_priority_weights_severity() -> None:
     b = Builder().focus("seg:a.up", 1).focus("seg:a.down", 3)
     report = gaps(b.store(), "base:b")
     sev = {g.segment: g.severity for g in report.segments}
-    assert sev["seg:a.up"] == 1.0 and sev["seg:a.down"] == 0.5
+    # no firm known anywhere: both 数据不足 (0.5), weighted by priority 1 (1.0) and 3 (0.5)
+    assert sev["seg:a.up"] == 0.5 and sev["seg:a.down"] == 0.25
     assert report.segments[0].segment == "seg:a.up"
 
 
@@ -225,19 +342,64 @@ def test_score_components_each_pinned() -> None:
     )
     rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid")}
     champ, abroad = rows["co:champ"].parts, rows["co:abroad"].parts
-    assert champ.severity == 1.0  # 建链 at priority 1
+    assert champ.severity == 0.5  # 数据不足 (2 makers known in China) at priority 1
     assert champ.leadership == 0.8 and abroad.leadership == 0.0
     assert champ.scale == 1.0 and abroad.scale == 0.0
     assert champ.technology == 1.0
-    assert champ.supply_ties == 0.6  # makes an input of the local leader's product
-    assert abroad.supply_ties == 1.0  # already supplies a local firm
+    # its mid goes into down, which local lead makes: 0.4 + 0.3 × log(2)/log(21) + breadth
+    assert champ.supply_ties == 0.506
+    assert abroad.supply_ties == 1.0  # already supplies that local firm
     assert champ.proximity == 1.0 and abroad.proximity == 0.3
     assert champ.plan_alignment == 1.0
-    assert champ.confidence == 1.0 and abroad.confidence == 0.5 and rows["co:abroad"].unverified
-    assert rows["co:abroad"].reason == "建链·mid产品：已向本地lead供货；德国；部分信息未核实"
-    assert (
-        rows["co:champ"].reason == "建链·mid产品：为本地down产品企业提供关键部件；隐形冠军；深圳市"
+    # confidence: 0.6 × verified share + 0.4 × log(1 + facts) / log(21); 3 and 4 facts
+    assert champ.confidence == 0.782 and abroad.confidence == 0.211 and rows["co:abroad"].unverified
+    assert rows["co:abroad"].reason == (
+        "数据不足·mid产品：已向本地lead供应mid产品（mid产品→down产品）；德国；部分信息未核实；"
+        "数据截至2024"
     )
+    assert rows["co:abroad"].supplies_local == ("lead: mid产品→down产品（已有供货记录）",)
+    champ_row = rows["co:champ"]
+    assert champ_row.reason == (
+        "数据不足·mid产品：可向本地lead供应mid产品（mid产品→down产品）；隐形冠军；深圳市；"
+        "营收 999.0 亿元；数据截至2024"
+    )
+    assert champ_row.evidence == (
+        "生产mid产品: 已核实，来源 test，2024",
+        "隐形冠军（来源 test）",
+        "营收 999.0 亿元",
+    )
+    assert (champ_row.sources, champ_row.as_of, champ_row.facts) == (("test",), "2024", 3)
+
+
+def test_supply_claims_need_an_input_link_and_are_never_circular() -> None:
+    b = Builder().focus()
+    b.input("prod:mid", "prod:mid")  # a self-loop must not read as supplying oneself
+    b.firm("co:m-local", "region:cn-dongguan", ["prod:mid"])
+    b.firm("co:up-local", "region:cn-dongguan", ["prod:up"])  # up does not use mid
+    b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
+    b.rels.append(Relationship("SUPPLIES", "co:far", "co:up-local", "prod:mid", {**S}))
+    row = next(t for t in targets(b.store(), "base:b", segment="seg:a.mid"))
+    assert row.supplies_local == () and row.parts.supply_ties == 0.0
+    assert "供应" not in row.reason and "供货" not in row.reason
+
+
+def test_target_list_is_one_ranked_list_with_a_tie_rule() -> None:
+    b = Builder().focus("seg:a.up", 1).focus("seg:a.mid", 3)
+    b.firm("co:lead", "region:cn-dongguan", ["prod:down"], tags=["龙头企业"])
+    for i in range(3):
+        b.firm(f"co:u{i}", "region:cn-suzhou", ["prod:up"])
+        b.firm(f"co:m{i}", "region:cn-suzhou", ["prod:mid"])
+    found = target_list(b.store(), "base:b", top=4)
+    # priority 1 (up) ranks above priority 3 (mid); equal scores by the stated rule
+    assert [t.company for t in found.rows] == ["co:u0", "co:u1", "co:u2", "co:m0"]
+    assert found.tie_rule.startswith("同分依次比较") and found.coverage_note.startswith("数据覆盖")
+    per = target_list(b.store(), "base:b", per_segment=1)
+    assert [(t.segment, t.company) for t in per.rows] == [
+        ("seg:a.up", "co:u0"),
+        ("seg:a.mid", "co:m0"),
+    ]
+    with pytest.raises(ConfigError, match="no firm in the data has a revenue figure"):
+        target_list(b.store(), "base:b", min_revenue=10)
 
 
 def test_target_filters_and_ties() -> None:
@@ -267,14 +429,103 @@ def test_local_firms_are_never_targets() -> None:
 
 def test_plan_marginal_gains_and_completeness() -> None:
     result = plan(tiny_store(), "base:yinping", 2)
-    assert [(p.name, p.marginal_gain) for p in result.picks] == [("日伺服", 0.65), ("苏减速", 0.35)]
+    assert [(p.name, p.marginal_gain) for p in result.picks] == [("日伺服", 1.0), ("苏减速", 0.7)]
     assert result.value_after > result.value_before
     with pytest.raises(ConfigError):
         plan(tiny_store(), "base:yinping", 0)
+
+
+def test_plan_respects_land_and_facility_kind() -> None:
+    b = Builder().focus()
+    b.nodes = [
+        Node(n.id, n.type, {**n.props, "area_km2": 2.0}) if n.id == "base:b" else n for n in b.nodes
+    ]
+    b.firm("co:fab", "region:cn-suzhou", ["prod:up"], tags=["龙头企业"])
+    b.firm("co:mine", "region:cn-suzhou", ["prod:mid"], tags=["龙头企业"])
+    b.firm("co:plant", "region:cn-suzhou", ["prod:down"])
+    config = dataclasses.replace(
+        AnalysisConfig(),
+        facility_rules=(("晶圆厂", ("up环节",), 1.0), ("资源开采", ("mid环节",), None)),
+    )
+    result = plan(b.store(), "base:b", 3, config=config)
+    # the fab needs 1 km² of the 0.4 km² open (20% of 2 km²); the mine cannot be placed
+    assert [(p.company, p.facility, p.land_km2) for p in result.picks] == [
+        ("co:plant", "制造工厂", 0.2)
+    ]
+    assert (result.land_km2, result.land_open_km2, result.land_used_km2) == (2.0, 0.4, 0.2)
+    assert result.notes == (
+        "1 家企业的设施无法落在园区 (如资源开采)，未纳入",
+        "1 家企业所需用地超出基地可用面积 0.4 km²，未纳入",
+    )
+
+
+def test_plan_fills_the_first_focus_first() -> None:
+    b = Builder().focus("seg:a.up", 1).focus("seg:a.mid", 2).focus("seg:a.down", 2)
+    b.firm("co:wide", "region:cn-suzhou", ["prod:mid", "prod:down"])  # two P2 gaps
+    b.firm("co:core", "region:cn-suzhou", ["prod:up"])  # one P1 gap
+    assert [p.company for p in plan(b.store(), "base:b", 1).picks] == ["co:core"]
+
+
+def test_compare_resolves_short_names_labels_sides_and_warns_on_coverage() -> None:
+    b = Builder().focus("seg:a.up")
+    for i in range(4):
+        b.firm(f"co:dg{i}", "region:cn-dongguan", ["prod:up"])
+    b.firm("co:sz", "region:cn-suzhou", ["prod:up", "prod:mid"], source="unverified")
+    result = comparison(b.store(), "测试", "苏州")  # short names: the base, then 苏州市
+    assert (result.a, result.b, result.b_name, result.a_area) == (
+        "base:b",
+        "region:cn-suzhou",
+        "苏州市",
+        "东莞市",
+    )
+    # a base is compared on its focus only (seg:a.up), not on every segment of b
+    assert [(r.segment, r.a_local_firms, r.b_local_firms) for r in result.rows] == [
+        ("seg:a.up", 4, 1)
+    ]
+    assert (result.a_firms, result.b_firms, result.b_unverified_share) == (4, 1, 1.0)
+    assert result.coverage_warning.startswith("数据覆盖差异 (已知企业数相差悬殊): a 东莞市")
+    with pytest.raises(NotFound, match="no base or region named"):
+        comparison(b.store(), "测试", "火星")
 
 
 def test_compare_and_chokepoints_on_tiny_graph() -> None:
     rows = compare(tiny_store(), "base:yinping", "region:cn-suzhou", chain="chain:robot")
     assert {r.segment: r.difference for r in rows}["seg:robot.parts.reducer"] == -1
     top = chokepoints(tiny_store())
-    assert top[0].name == "工业机器人" and top[0].cut_off == 1 and top[0].single_supplier
+    # 工业机器人 and 谐波减速器 are made only in China: never 卡脖子
+    assert [(c.name, c.foreign_suppliers, c.domestic_suppliers) for c in top] == [
+        ("伺服电机", 1, 0)
+    ]
+    assert (top[0].top_country, top[0].top_country_share, top[0].foreign_share) == (
+        "日本",
+        1.0,
+        1.0,
+    )
+
+
+def test_chokepoints_are_foreign_dependence_with_cited_sources() -> None:
+    b = Builder().focus()
+    cite = {
+        "suppliers": ["甲国一号", "乙国二号 B2"],
+        "countries": ["德国", "日本"],
+        "note": "公开资料所述",
+        "source": "https://example.org/cited",
+        "as_of": "2025",
+    }
+    b.nodes = [
+        Node(n.id, n.type, {**n.props, "foreign_dependence": cite}) if n.id == "prod:up" else n
+        for n in b.nodes
+    ]
+    b.firm("co:de1", "region:de", ["prod:up", "prod:mid"], name="甲国一号")
+    b.firm("co:cn1", "region:cn-dongguan", ["prod:up"])
+    b.firm("co:cn2", "region:cn-suzhou", ["prod:up", "prod:mid", "prod:down"])
+    rows = {c.product: c for c in chokepoints(b.store(), region="东莞市")}
+    assert "prod:down" not in rows  # only Chinese suppliers
+    up = rows["prod:up"]  # cited: 甲国一号 is in the data, 乙国二号 only in the citation
+    assert (up.foreign_suppliers, up.domestic_suppliers, up.local_suppliers) == (2, 2, 1)
+    assert (up.foreign_share, up.top_country, up.top_country_share) == (0.5, "德国", 0.25)
+    assert up.cited and up.source == "https://example.org/cited" and up.as_of == "2025"
+    assert "公开资料所述" in up.reason and up.foreign_names == ("甲国一号", "乙国二号 B2")
+    mid = rows["prod:mid"]  # not cited: listed because half of its suppliers are abroad
+    assert (mid.foreign_share, mid.cited) == (0.5, False)
+    assert "prod:mid" not in {c.product for c in chokepoints(b.store(), min_foreign_share=0.6)}

@@ -47,8 +47,57 @@ def test_every_focus_base_has_gap_rows(store_path: str) -> None:
     for base in BASES:
         report = gaps(store, base)
         assert report.segments, base
-        assert {g.status for g in report.segments} <= {"建链", "补链", "强链", "延链", "优势"}
+        assert {g.status for g in report.segments} <= {
+            "建链",
+            "补链",
+            "强链",
+            "数据不足",
+            "延链",
+            "优势",
+        }
         assert all(g.rule.startswith(g.status) for g in report.segments)
+
+
+def test_no_build_or_fill_verdict_where_the_data_shows_local_makers(store_path: str) -> None:
+    """Issue #20: 精密结构件 was 建链 on three bases while local firms make precision
+    structural parts (filed under another chain); every verdict shows its numbers."""
+    from chaingraph.analysis.gaps import gaps
+
+    store = NetworkxStore.open(store_path)
+    statuses = set()
+    for base in BASES:
+        report = gaps(store, base)
+        assert report.coverage_note.startswith("数据覆盖: 东莞市已知制造企业")
+        for g in report.segments:
+            statuses.add(g.status)
+            if g.status == "建链" or g.rule.startswith("补链(断链)"):
+                assert g.local_decisive == 0, (base, g.name, g.rule)
+            if g.status == "建链":
+                assert g.local_firms == 0 and "预期" in g.rule, (base, g.name)
+            if g.status in ("补链", "强链", "优势") and not g.rule.startswith("补链(断链)"):
+                assert "区位商" in g.rule and g.location_quotient is not None
+            if g.status == "数据不足":
+                assert g.decide_by, (base, g.name)
+        structural = [g for g in report.segments if g.name == "精密结构件"]
+        assert all(g.local_firms >= 5 and g.status != "建链" for g in structural), base
+    assert "数据不足" in statuses
+
+
+def test_audit_reports_coverage(store_path: str) -> None:
+    import json
+
+    result = CliRunner().invoke(
+        cli, ["audit", "--base", "银瓶", "--store", store_path, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["companies"] > 50 and 0 < data["with_town"] <= data["companies"]
+    assert 0 < data["local_unverified_share"] < data["unverified_share"] < 1
+    thin = [s for s in data["segments"] if s["thin"]]
+    assert len(thin) == data["thin_segments"] > 0
+    assert all(s["status"] == "数据不足" and s["decide_by"] for s in thin)
+    table = CliRunner().invoke(cli, ["gaps", "--base", "银瓶", "--store", store_path])
+    assert table.output.splitlines()[1].startswith("数据覆盖:")
 
 
 def test_compare_and_chokepoints_commands(store_path: str) -> None:
@@ -74,7 +123,18 @@ def test_compare_and_chokepoints_commands(store_path: str) -> None:
     result = runner.invoke(
         cli, ["chokepoints", "--chain", "集成电路", "--top", "5", "--store", store_path]
     )
-    assert result.exit_code == 0 and "仅1家供应商" in result.output
+    assert result.exit_code == 0 and "境外供应商" in result.output
+
+
+def test_chokepoints_carry_foreign_dependence_and_cite_sources(store_path: str) -> None:
+    from chaingraph.analysis.chokepoints import chokepoints
+
+    store = NetworkxStore.open(store_path)
+    rows = chokepoints(store, region="东莞市")
+    assert rows and all(r.foreign_suppliers > 0 and r.top_country != "中国" for r in rows)
+    cited = {r.name for r in rows if r.cited}
+    assert {"光刻机", "EDA软件", "光刻胶", "RV减速器", "谐波减速器"} <= cited
+    assert all(r.source.startswith("http") and r.as_of for r in rows if r.cited)
 
 
 def test_unknown_base_is_a_clear_error(store_path: str) -> None:
@@ -82,3 +142,44 @@ def test_unknown_base_is_a_clear_error(store_path: str) -> None:
     assert result.exit_code == 1
     assert "did you mean" in result.output and "银瓶高端装备产业基地" in result.output
     assert "Traceback" not in result.output
+
+
+def test_targets_one_list_per_base_with_checkable_reasons(store_path: str) -> None:
+    from chaingraph.analysis.targets import target_list
+
+    store = NetworkxStore.open(store_path)
+    tops = {}
+    for base in BASES:
+        found = target_list(store, base, top=30)
+        rows = found.rows
+        assert len(rows) == 30 and len({t.company for t in rows}) == 30
+        assert [t.score for t in rows] == sorted((t.score for t in rows), reverse=True)
+        tops[base] = {t.company for t in rows}
+        for t in rows:
+            assert t.as_of and t.sources and t.evidence, t
+            assert ("供应" in t.reason) == bool(t.supplies_local), t.reason
+            for link in t.supplies_local:
+                made, used = link.split(": ", 1)[1].split("（")[0].split("→")
+                assert made == t.product_name and used != made, link
+    # bases with different focus get different lists
+    assert len(tops["base:yinping-high-end-equipment"] & tops["base:linshen-electronics"]) < 12
+    result = CliRunner().invoke(
+        cli, ["targets", "--base", "银瓶", "--min-revenue", "10", "--store", store_path]
+    )
+    assert result.exit_code != 0 and "no firm in the data has a revenue figure" in result.output
+
+
+def test_compare_takes_short_names_and_labels_its_sides(store_path: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["compare", "--base", "银瓶", "--with", "苏州", "--store", store_path]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("a = 银瓶高端装备产业基地") and lines[1].startswith("b = 苏州市")
+    assert lines[3].startswith("warning: 数据覆盖差异")
+    from chaingraph.analysis.compare import compare
+    from chaingraph.analysis.gaps import gaps
+
+    store = NetworkxStore.open(store_path)
+    focus = [g for g in gaps(store, "银瓶").segments if g.priority]
+    assert len(compare(store, "银瓶", "苏州")) == len(focus)

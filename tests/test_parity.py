@@ -17,13 +17,14 @@ import pytest
 import test_analysis
 from random_graph import random_graph
 
+from chaingraph.analysis.audit import audit
 from chaingraph.analysis.chokepoints import chokepoints
-from chaingraph.analysis.compare import compare
+from chaingraph.analysis.compare import compare, comparison
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.plan import plan
 from chaingraph.analysis.summary import base_overview, chain_overview, type_counts
-from chaingraph.analysis.targets import targets
+from chaingraph.analysis.targets import target_list, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
 from chaingraph.store.aggregates import MAX_PLACE_DEPTH
@@ -94,6 +95,28 @@ def test_gaps_targets_plan_compare_for_every_base(
     assert compare(store, base, other) == expected(
         lambda s: compare(s, base, other), ("compare", base)
     )
+
+
+@pytest.mark.parametrize("base", ["base:yinping-high-end-equipment", "base:linshen-electronics"])
+def test_verdicts_lists_audit_and_comparison(store: GraphStore, expected: Any, base: str) -> None:
+    """Issue 20's analyses: one ranked list, the audit, a labelled comparison."""
+
+    def run(s: GraphStore) -> Any:
+        return (
+            target_list(s, base, top=30),
+            target_list(s, base, per_segment=2),
+            audit(s, base),
+            comparison(s, base, "苏州"),
+        )
+
+    assert run(store) == expected(run, ("verdicts", base))
+
+
+def test_chokepoints_with_a_region(store: GraphStore, expected: Any) -> None:
+    def run(s: GraphStore) -> Any:
+        return chokepoints(s, region="东莞市"), chokepoints(s, "集成电路", top=5)
+
+    assert run(store) == expected(run, "chokepoints region")
 
 
 def test_gaps_of_a_region_and_with_other_settings(store: GraphStore, expected: Any) -> None:
@@ -247,6 +270,8 @@ def _everything(s: GraphStore) -> dict[str, Any]:
         out[f"coverage {area}"] = s.segment_coverage(segments, area, ["龙头企业", "链主"], 100)
         out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
         out[f"candidates {area}"] = s.segment_candidates([*segments, "seg:none"], area)
+        out[f"economy {area}"] = s.economy_counts(area)
+        out[f"users {area}"] = s.local_users([*products, "prod:none", "region:cn"], area)
     out["supply"] = s.product_supply(), [s.product_supply(c) for c in chains]
     return out
 

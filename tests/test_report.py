@@ -109,7 +109,7 @@ def test_coverage_chart_uses_a_cjk_font() -> None:
     font = cjk_font()
     assert font is not None, "no CJK font: run scripts/install-browser (installs fonts-noto-cjk)"
     report = gaps(tiny_store(), "base:yinping")
-    assert coverage_counts(report) == {"工业机器人": {"建链": 2, "补链": 2}}
+    assert coverage_counts(report) == {"工业机器人": {"数据不足": 4}}
     # filterwarnings=error: a missing glyph ("Glyph ... missing from font") would fail here.
     width, height = png_size(coverage_png(report, font))
     assert width > 600 and height > 100

@@ -31,6 +31,18 @@ __all__ = [
 ]
 
 GBA_CITIES_FLAG = "gba"
+# Proximity tiers between 广东 and 中国, and between 中国 and 境外: provinces bordering
+# Guangdong, and the countries a day's logistics and one time zone away.
+NEIGHBOUR_PROVINCES = frozenset(
+    {
+        "region:cn-fujian",
+        "region:cn-jiangxi",
+        "region:cn-hunan",
+        "region:cn-guangxi",
+        "region:cn-hainan",
+    }
+)
+NEAR_ABROAD = frozenset({"region:jp", "region:kr", "region:sg"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,7 @@ class CompanyProfile:
     tags: tuple[str, ...]
     places: frozenset[str]
     city: str
-    proximity: str  # 大湾区 / 广东 / 中国 / 境外 / 未知
+    proximity: str  # 大湾区 / 广东 / 邻省 / 中国 / 东亚 / 境外 / 未知
     revenue_cny_100m: float | None
     listing_board: str | None
     global_rank: int | None
@@ -210,9 +222,9 @@ def profile_of(facts: CompanyFacts) -> CompanyProfile:
         if "region:cn-guangdong" in hq_chain:
             proximity = "广东"
         elif NATION in hq_chain:
-            proximity = "中国"
+            proximity = "邻省" if NEIGHBOUR_PROVINCES.intersection(hq_chain) else "中国"
         else:
-            proximity = "境外"
+            proximity = "东亚" if NEAR_ABROAD.intersection(hq_chain) else "境外"
     if not city and facts.hq:
         city = facts.hq[0].name
     tags, rank, revenue, board = firm_basics(node)

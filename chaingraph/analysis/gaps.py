@@ -7,12 +7,21 @@ from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Scope, resolve_scope
-from chaingraph.store.aggregates import LeaderInput, SegmentCoverage
+from chaingraph.store.aggregates import EconomyCounts, LeaderInput, SegmentCoverage
 from chaingraph.store.base import GraphStore
 
-__all__ = ["ChainSummary", "GapReport", "InputGap", "SegmentGap", "gaps", "is_leader"]
+__all__ = [
+    "ChainSummary",
+    "GapReport",
+    "InputGap",
+    "SegmentGap",
+    "decisive",
+    "gaps",
+    "is_leader",
+]
 
-STATUSES = ("建链", "补链", "强链", "延链", "优势")
+STATUSES = ("建链", "补链", "强链", "数据不足", "延链", "优势")
+INSUFFICIENT = "数据不足"
 LEADER_RANK = 100  # a global rank at most this makes a leader
 
 
@@ -37,6 +46,13 @@ class SegmentGap:
     rule: str
     severity: float
     local_names: tuple[str, ...]
+    # The numbers behind the verdict (see gaps()):
+    local_decisive: int = 0  # local firms with decisive evidence (verified, or strong)
+    local_unverified: int = 0  # local firms whose best fact is unverified
+    local_weak: int = 0  # local firms whose best fact is weak evidence
+    expected_local: float | None = None  # local firms expected at the area's share
+    location_quotient: float | None = None  # 区位商 on decisive local firms
+    decide_by: str = ""  # for 数据不足: what would decide it
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,7 @@ class GapReport:
     inputs: tuple[InputGap, ...]
     chains: tuple[ChainSummary, ...]
     notes: tuple[str, ...]
+    coverage_note: str = ""  # one line: how much the data knows here (see audit)
 
 
 def is_leader(tags: tuple[str, ...], global_rank: int | None, config: AnalysisConfig) -> bool:
@@ -96,25 +113,43 @@ def gaps(
 ) -> GapReport:
     """Classify every focus segment of a base (or region) and list 延链 opportunities.
 
-    Rules, in order (thresholds from :class:`AnalysisConfig`):
+    A local firm's evidence in a segment is its best ``MAKES`` fact into the segment's
+    products (see :mod:`chaingraph.store.aggregates`); it is *decisive* when the fact
+    is verified (a source other than ``unverified``) and not weak, or its ``evidence``
+    is strong. The economy is the firms that make any product: ``share`` = local firms
+    / firms in China. For a count ``n`` of local firms the verdict is:
 
-    - **建链**: no local firm makes any product of the segment.
-    - **补链 (断链)**: no local firm, but local firms sit both upstream and downstream of it.
-    - **补链 (薄弱)**: local firms, but fewer than ``min_local_firms``.
-    - **强链**: enough local firms, but no local leader, or local firms are less than
-      ``min_national_share`` of the firms in China.
-    - **优势**: enough local firms, led locally, with a fair national share.
-    - **延链**: segments adjacent (up/downstream) to the focus that are outside it and
-      have no local firm; and inputs of local leaders' products with no local maker.
+    - ``n == 0``: if the firms the data knows in China would give fewer than
+      ``min_expected_local`` local firms at ``share`` (expected = national × share),
+      **数据不足** (absence says nothing); else **补链 (断链)** when local firms sit
+      both upstream and downstream of it, else **建链**.
+    - ``n > 0``: with fewer than ``min_known_makers`` firms known in China,
+      **数据不足** (density cannot be judged); else the location quotient
+      (区位商) LQ = (n / local firms) / (national / firms in China): **补链 (薄弱)**
+      when LQ < ``location_quotient`` (or n < ``min_local_firms``), **强链** when no
+      local leader, **优势** otherwise.
+
+    The verdict is taken twice: counting every local firm, and counting only the
+    decisive ones. When the two differ, the status is **数据不足** and ``decide_by``
+    names the firms whose facts, once checked, decide it.
+    **延链**: segments adjacent (up/downstream) to the focus that are outside it and
+    have no local firm; and inputs of local leaders' products with no local maker.
 
     Examples
     --------
-    >>> from chaingraph.testing import tiny_store
+    >>> from chaingraph.testing import evidence_store, tiny_store
     >>> report = gaps(tiny_store(), "base:yinping")
     >>> [(g.name, g.status) for g in report.segments]
-    [('核心零部件', '建链'), ('减速器', '建链'), ('机器人本体', '补链'), ('系统集成', '补链')]
+    [('机器人本体', '数据不足'), ('系统集成', '数据不足'), ('核心零部件', '数据不足'), ('减速器', '数据不足')]
     >>> [(i.name, i.for_product_name) for i in report.inputs]
     [('谐波减速器', '工业机器人'), ('伺服电机', '工业机器人')]
+    >>> for g in gaps(evidence_store(), "base:home").segments:
+    ...     print(g.name, g.status, g.local_decisive, g.location_quotient)
+    传感器 建链 0 None
+    电机 补链 1 0.5
+    结构件 强链 2 2.0
+    控制器 数据不足 0 None
+    整机 优势 3 2.5
     """
     config = config or AnalysisConfig()
     scope = resolve_scope(store, config, base, region, chain)
@@ -123,6 +158,7 @@ def gaps(
         notes.append(f"{scope.subject.name} 没有声明重点产业 (no focus declared): pass --chain")
 
     coverage = _coverage(store, scope.priorities, scope, config)
+    economy = store.economy_counts(scope.area)
     adjacent: set[str] = set()
     for seg in scope.priorities:
         adjacent |= set(coverage[seg].upstream) | set(coverage[seg].downstream)
@@ -131,7 +167,7 @@ def gaps(
 
     rows: dict[str, SegmentGap] = {}
     for seg, priority in scope.priorities.items():
-        rows[seg] = _classify(coverage[seg], priority, coverage, config)
+        rows[seg] = _classify(coverage[seg], priority, coverage, economy, config)
     for seg in sorted(adjacent):
         cov = coverage[seg]
         if cov.local:
@@ -147,7 +183,7 @@ def gaps(
             cov.makers,
             cov.national,
             "延链",
-            "延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业",
+            f"延链(相邻环节): 与重点环节有投入产出关系、本地尚无企业 (全国已知 {cov.national} 家)",
             round(config.severity["延链"] * config.adjacent_priority_weight, 3),
             (),
         )
@@ -167,6 +203,26 @@ def gaps(
         tuple(inputs),
         tuple(_chain_summaries(store, rows, leader_inputs, coverage)),
         tuple(notes),
+        coverage_note(rows.values(), economy, scope.area_name),
+    )
+
+
+def decisive(verified: bool, grade: str) -> bool:
+    """Whether a firm's best fact in a segment decides a verdict: verified and not weak,
+    or strong evidence."""
+    return grade == "strong" or (verified and grade != "weak")
+
+
+def coverage_note(rows: Iterable[SegmentGap], economy: EconomyCounts, area_name: str) -> str:
+    """One line on how far the verdicts can be trusted: firms known, evidence, thin rows."""
+    judged = [g for g in rows if g.priority is not None]
+    local = sum(g.local_firms for g in judged)
+    decided = sum(g.local_decisive for g in judged)
+    thin = sum(1 for g in judged if g.status == INSUFFICIENT)
+    return (
+        f"数据覆盖: {area_name}已知制造企业 {economy.local} 家 (全国 {economy.national} 家); "
+        f"重点环节本地企业 {local} 家次，其中证据确凿 {decided} 家次; "
+        f"{thin}/{len(judged)} 个环节数据不足 (详见 chaingraph audit)"
     )
 
 
@@ -180,33 +236,38 @@ def _classify(
     cov: SegmentCoverage,
     priority: int,
     coverage: dict[str, SegmentCoverage],
+    economy: EconomyCounts,
     config: AnalysisConfig,
 ) -> SegmentGap:
-    local, leaders, national = cov.local, cov.local_leaders, cov.national
-    if not local:
-        up_local = [s for s in cov.upstream if coverage[s].local]
-        down_local = [s for s in cov.downstream if coverage[s].local]
-        if up_local and down_local:
-            status = "补链"
-            rule = (
-                f"补链(断链): 本地无企业，但上游{_names(coverage, up_local)}与下游"
-                f"{_names(coverage, down_local)}均有本地企业"
-            )
-        else:
-            status, rule = (
-                "建链",
-                f"建链: 本地无企业 (全国 {national} 家，其他地区 {cov.makers} 家)",
-            )
-    elif len(local) < config.min_local_firms:
-        status, rule = "补链", f"补链(薄弱): 本地企业 {len(local)} < 阈值 {config.min_local_firms}"
-    elif not leaders:
-        status, rule = "强链", f"强链: 本地企业 {len(local)} 家，但无龙头企业"
-    elif national and len(local) / national < config.min_national_share:
-        share = len(local) / national
-        status = "强链"
-        rule = f"强链: 本地占全国 {share:.1%} < {config.min_national_share:.0%}"
+    local = cov.local
+    facts = list(zip(cov.local_verified, cov.local_grades, strict=True))
+    firm = set(cov.local_leaders)
+    sure = [c for c, (v, g) in zip(local, facts, strict=True) if decisive(v, g)]
+    unsure = [
+        n for c, n, (v, g) in zip(local, cov.local_names, facts, strict=True) if not decisive(v, g)
+    ]
+    share = economy.local / economy.national if economy.national else 0.0
+    expected = cov.national * share
+    every = _verdict(cov, len(local), bool(firm), coverage, economy, expected, config)
+    proven = _verdict(
+        cov, len(sure), bool(firm & set(sure)), coverage, economy, expected, config, bool(unsure)
+    )
+    status, rule, lq = proven
+    decide_by = ""
+    if every[0] != proven[0]:
+        listed = "、".join(unsure[:3]) + ("等" if len(unsure) > 3 else "")
+        decide_by = f"核实{listed}的产品事实"
+        status = INSUFFICIENT
+        rule = (
+            f"数据不足: 本地 {len(local)} 家中 {len(unsure)} 家仅有未核实或弱证据 ({listed})；"
+            f"若属实为{every[0]}，否则为{proven[0]}"
+        )
     else:
-        status, rule = "优势", f"优势: 本地企业 {len(local)} 家，龙头 {len(leaders)} 家"
+        if unsure:
+            listed = "、".join(unsure[:3]) + ("等" if len(unsure) > 3 else "")
+            rule += f"；另有 {len(unsure)} 家仅有未核实或弱证据 ({listed})"
+        if status == INSUFFICIENT:
+            decide_by = "补充该环节的全国企业名录"
     severity = config.severity[status] * config.priority_weight(priority) * cov.weight
     return SegmentGap(
         cov.segment,
@@ -215,14 +276,83 @@ def _classify(
         cov.stage,
         priority,
         len(local),
-        len(leaders),
+        len(cov.local_leaders),
         cov.makers - len(local),
-        national,
+        cov.national,
         status,
         rule,
         round(severity, 3),
         cov.local_names,
+        len(sure),
+        sum(1 for v, _ in facts if not v),
+        sum(1 for v, g in facts if v and g == "weak"),
+        round(expected, 2),
+        lq,
+        decide_by,
     )
+
+
+def _verdict(
+    cov: SegmentCoverage,
+    n: int,
+    led: bool,
+    coverage: dict[str, SegmentCoverage],
+    economy: EconomyCounts,
+    expected: float,
+    config: AnalysisConfig,
+    unsure: bool = False,
+) -> tuple[str, str, float | None]:
+    """(status, rule, location quotient) for ``n`` local firms, ``led`` if one leads
+    (``unsure``: other local firms exist, on evidence not counted here)."""
+    national = cov.national
+    none = "本地无证据确凿的企业" if unsure else "本地无企业"
+    share = economy.local / economy.national if economy.national else 0.0
+    if n == 0:
+        if expected < config.min_expected_local:
+            return (
+                INSUFFICIENT,
+                f"数据不足: {none}，而全国仅知 {national} 家，按本地占全国企业 "
+                f"{share:.1%} 预期本地 {expected:.1f} 家 < {config.min_expected_local:g}，"
+                "无法区分空白与漏录",
+                None,
+            )
+        up_local = [s for s in cov.upstream if coverage[s].local]
+        down_local = [s for s in cov.downstream if coverage[s].local]
+        if up_local and down_local:
+            return (
+                "补链",
+                f"补链(断链): {none} (预期 {expected:.1f} 家)，但上游"
+                f"{_names(coverage, up_local)}与下游{_names(coverage, down_local)}均有本地企业",
+                None,
+            )
+        return (
+            "建链",
+            f"建链: {none}；全国已知 {national} 家，按本地占全国企业 {share:.1%} "
+            f"预期 {expected:.1f} 家",
+            None,
+        )
+    if national < config.min_known_makers:
+        return (
+            INSUFFICIENT,
+            f"数据不足: 本地 {n} 家，但全国仅知 {national} 家 (< {config.min_known_makers})，"
+            "集聚度无法判断",
+            None,
+        )
+    lq = round((n / economy.local) / (national / economy.national), 2)
+    numbers = f"本地 {n}/{economy.local} 家，全国 {national}/{economy.national} 家"
+    if n < config.min_local_firms or lq < config.location_quotient:
+        return (
+            "补链",
+            f"补链(薄弱): 区位商 {lq:.2f} < {config.location_quotient:g} ({numbers})",
+            lq,
+        )
+    if not led:
+        return (
+            "强链",
+            f"强链: 区位商 {lq:.2f} ≥ {config.location_quotient:g} ({numbers})，但无本地龙头",
+            lq,
+        )
+    return "优势", f"优势: 区位商 {lq:.2f} ({numbers})，有本地龙头", lq
 
 
 def _names(coverage: dict[str, SegmentCoverage], ids: list[str], limit: int = 2) -> str:

@@ -24,6 +24,8 @@ class Pick:
     marginal_gain: float
     score: float
     reason: str
+    facility: str = ""  # what it would build here (see AnalysisConfig.facility_rules)
+    land_km2: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ class Plan:
     completeness_after: dict[str, float]
     value_before: float
     value_after: float
+    land_km2: float | None = None  # the base's area
+    land_open_km2: float | None = None  # the share of it the plan may fill
+    land_used_km2: float = 0.0
+    notes: tuple[str, ...] = ()
 
 
 def plan(
@@ -47,21 +53,29 @@ def plan(
     chain: str | None = None,
     config: AnalysisConfig | None = None,
 ) -> Plan:
-    """Greedy choice of ``budget`` firms maximising the weighted gap value closed.
+    """Greedy choice of ``budget`` firms maximising the weighted gap value closed, within
+    what the base can host.
 
-    A segment's value is ``priority weight × (0.7 × min(1, local firms / min_local_firms)
-    + 0.3 × led locally)``; attracting a firm adds it to every focus segment where it
-    makes a product. Each step takes the firm with the largest marginal gain (ties:
-    higher target score, then smaller id), so the order shows diminishing returns.
+    A segment's value is ``plan priority weight × (0.7 × min(1, local firms /
+    min_local_firms) + 0.3 × led locally)`` (``plan_priority_weights``: P1 1.0, P2 0.3,
+    P3 0.15), so the base's first focus is filled first; attracting
+    a firm adds it to every focus segment where it makes a product. Each firm brings
+    one facility, whose kind and land come from the gap segments it fills
+    (``config.facility_rules``: a 晶圆厂 takes 1 km², 研发设计 0.02 km², …; a mine
+    cannot be placed in a park). Picks must fit in ``plan_land_share`` of the base's
+    ``area_km2``. Each step takes the firm with the largest marginal gain that fits
+    (ties: higher target score, then smaller id), so the order shows diminishing returns.
 
     Examples
     --------
     >>> from chaingraph.testing import tiny_store
     >>> result = plan(tiny_store(), "base:yinping", 2)
-    >>> [(p.name, p.marginal_gain) for p in result.picks]
-    [('日伺服', 0.65), ('苏减速', 0.35)]
+    >>> [(p.name, p.marginal_gain, p.facility) for p in result.picks]
+    [('日伺服', 1.0, '制造工厂'), ('苏减速', 0.7, '制造工厂')]
     >>> result.completeness_before, result.completeness_after
     ({'chain:robot': 0.5}, {'chain:robot': 1.0})
+    >>> result.land_open_km2, result.land_used_km2
+    (3.522, 0.4)
     """
     if budget < 1:
         from chaingraph.errors import ConfigError
@@ -76,17 +90,37 @@ def plan(
     candidates = _candidates(store, report, config, profiles)
 
     def value(seg: str, n: int, lead: bool) -> float:
-        weight = config.priority_weight(next(g.priority for g in focus if g.segment == seg))
+        priority = next(g.priority for g in focus if g.segment == seg)
+        weights = config.plan_priority_weights
+        weight = weights.get(priority or 0, min(weights.values()))
         return weight * (0.7 * min(1.0, n / config.min_local_firms) + 0.3 * lead)
 
+    names = {g.segment: g.name for g in focus}
+    facility = {c: _facility(config, [names[s] for s in v[0]]) for c, v in candidates.items()}
+    base_node = store.get(report.subject)
+    area = base_node.get("area_km2") if base_node is not None else None
+    land = float(area) if isinstance(area, int | float) and area > 0 else None
+    open_land = round(land * config.plan_land_share, 3) if land is not None else None
+    notes = []
+    unplaceable = sorted(c for c, (_, km2) in facility.items() if km2 is None)
+    if unplaceable:
+        notes.append(f"{len(unplaceable)} 家企业的设施无法落在园区 (如资源开采)，未纳入")
+    if open_land is None:
+        notes.append("基地无面积数据 (area_km2)，未做用地约束")
+    used = 0.0
     before = sum(value(g.segment, counts[g.segment], led[g.segment]) for g in focus)
     completeness_before = _completeness(focus, counts)
     picks: list[Pick] = []
     chosen: set[str] = set()
+    too_big = 0
     for order in range(1, budget + 1):
         best: tuple[float, float, str] | None = None
         for company, (segments, leader, score, _) in candidates.items():
             if company in chosen:
+                continue
+            km2 = facility[company][1]
+            if km2 is None or (open_land is not None and used + km2 > open_land + 1e-9):
+                too_big += order == 1 and km2 is not None
                 continue
             gain = sum(
                 value(s, counts[s] + 1, led[s] or leader) - value(s, counts[s], led[s])
@@ -103,11 +137,23 @@ def plan(
             counts[s] += 1
             led[s] = led[s] or leader
         chosen.add(company)
+        kind, km2 = facility[company]
+        used += km2 or 0.0
         picks.append(
             Pick(
-                order, company, profiles.get(company).name, segments, round(gain, 3), score, reason
+                order,
+                company,
+                profiles.get(company).name,
+                segments,
+                round(gain, 3),
+                score,
+                reason,
+                kind,
+                km2 or 0.0,
             )
         )
+    if too_big:
+        notes.append(f"{too_big} 家企业所需用地超出基地可用面积 {open_land} km²，未纳入")
     after = sum(value(g.segment, counts[g.segment], led[g.segment]) for g in focus)
     return Plan(
         report.subject,
@@ -117,7 +163,19 @@ def plan(
         _completeness(focus, counts),
         round(before, 3),
         round(after, 3),
+        land,
+        open_land,
+        round(used, 3),
+        tuple(notes),
     )
+
+
+def _facility(config: AnalysisConfig, segment_names: list[str]) -> tuple[str, float | None]:
+    """The facility a firm filling these segments would bring, and its land in km²."""
+    for kind, keywords, km2 in config.facility_rules:
+        if any(k in name for name in segment_names for k in keywords):
+            return kind, km2
+    return config.default_facility[0], config.default_facility[1]
 
 
 def _neg(company: str) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""Analysis commands: gaps, targets, compare, chokepoints, plan."""
+"""Analysis commands: gaps, targets, compare, chokepoints, plan, audit."""
 
 from __future__ import annotations
 
@@ -97,12 +97,15 @@ def gaps(
             "stage",
             "priority",
             "local_firms",
+            "local_decisive",
             "local_leaders",
-            "elsewhere_firms",
+            "national_firms",
+            "location_quotient",
             "rule",
         ]
         text = (
             f"# {report.subject_name}  (本地范围: {report.area_name})\n"
+            + f"{report.coverage_note}\n"
             + "".join(f"note: {n}\n" for n in report.notes)
             + "\n## 链条完整度 / 本地配套率\n"
             + render(rows(report.chains), columns(ChainSummary), fmt)
@@ -122,7 +125,16 @@ def gaps(
 @scope_options
 @click.option("--segment", help="Only this gap segment (id or name).")
 @click.option(
-    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Firms per segment."
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Length of the list (best first across the gap segments).",
+)
+@click.option(
+    "--per-segment",
+    type=click.IntRange(min=1),
+    help="Instead of one list: this many firms for each gap segment.",
 )
 @click.option(
     "--tag", "tags", multiple=True, help="Keep firms with any of these tags (repeatable)."
@@ -147,6 +159,7 @@ def targets(
     config_path: Path | None,
     segment: str | None,
     top: int,
+    per_segment: int | None,
     tags: tuple[str, ...],
     regions_in: tuple[str, ...],
     regions_out: tuple[str, ...],
@@ -156,33 +169,52 @@ def targets(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Ranked firms to attract for each gap segment, with score parts and a checkable reason.
+    """Firms to attract, best first across the base's gaps, with score parts and reasons
+    that cite their facts.
 
     \b
     Example:
-      chaingraph targets --base 银瓶高端装备产业基地 --segment 减速器 --top 3
-      chaingraph targets --base 水乡新能源产业基地 --tag 龙头企业 --format csv -o targets.csv
+      chaingraph targets --base 银瓶高端装备产业基地 --top 30
+      chaingraph targets --base 银瓶 --segment 减速器 --top 3
+      chaingraph targets --base 水乡新能源产业基地 --per-segment 3 --format csv -o targets.csv
     """
-    from chaingraph.analysis.targets import targets as run
+    from chaingraph.analysis.targets import target_list
 
-    found = run(
+    found = target_list(
         open_store(store_path),
         base,
         region=region,
         chain=chain,
         segment=segment,
         top=top,
+        per_segment=per_segment,
         tags=tags,
         regions_in=regions_in,
         regions_out=regions_out,
         min_revenue=min_revenue,
         config=_config(config_path),
     )
-    flat = target_rows(found)
+    flat = target_rows(found.rows)
     if export_path is not None:
-        export_targets(found, export_path)
+        export_targets(found.rows, export_path)
     if fmt == "table":
-        emit(flat, ["status", "segment_name", "score", "name", "city", "reason"], fmt, output)
+        text = (
+            f"{found.coverage_note}\n"
+            + "".join(f"note: {n}\n" for n in found.notes)
+            + render(flat, ["status", "segment_name", "score", "name", "city", "reason"], fmt)
+            + f"排序: 得分高者优先；{found.tie_rule}\n"
+        )
+        write_output(text, output, fmt)
+    elif fmt == "json":
+        _json(
+            {
+                "coverage_note": found.coverage_note,
+                "tie_rule": found.tie_rule,
+                "notes": list(found.notes),
+                "rows": flat,
+            },
+            output,
+        )
     else:
         emit(flat, TARGET_COLUMNS, fmt, output)
 
@@ -203,41 +235,71 @@ def compare(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Benchmark (对标) two bases or regions segment by segment.
+    """Benchmark (对标) two bases or regions segment by segment: a = --base, b = --with.
+
+    Without --chain a base is compared on its focus chains. Names resolve as in every
+    command (银瓶, 苏州 → 苏州市). A warning says when the two sides' data differ in
+    coverage (firms known, unverified share).
 
     \b
     Example:
+      chaingraph compare --base 银瓶 --with 苏州
       chaingraph compare --base 东部智能制造产业基地 --with 深圳市 --chain 集成电路
     """
-    from chaingraph.analysis.compare import SegmentComparison
-    from chaingraph.analysis.compare import compare as run
+    from chaingraph.analysis.compare import SegmentComparison, comparison
 
-    emit(
-        run(open_store(store_path), a, b, chain=chain, config=_config(config_path)),
-        columns(SegmentComparison),
-        fmt,
-        output,
-    )
+    result = comparison(open_store(store_path), a, b, chain=chain, config=_config(config_path))
+    if fmt == "json":
+        _json(dataclasses.asdict(result), output)
+    elif fmt == "csv":
+        emit(result.rows, columns(SegmentComparison), fmt, output)
+    else:
+        text = (
+            f"a = {result.a_name} (本地范围 {result.a_area}, 已知制造企业 {result.a_firms} 家)\n"
+            f"b = {result.b_name} (本地范围 {result.b_area}, 已知制造企业 {result.b_firms} 家)\n"
+            f"difference = a_local_firms - b_local_firms\n"
+            + (f"warning: {result.coverage_warning}\n" if result.coverage_warning else "")
+            + render(rows(result.rows), columns(SegmentComparison), fmt)
+        )
+        write_output(text, output, fmt)
 
 
 @cli.command()
 @click.option("--chain", help="Only products of this chain (id or name).")
 @click.option("--top", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option("--region", help="Count domestic suppliers located here as local, e.g. 东莞市.")
 @store_option
 @output_options
 def chokepoints(
-    chain: str | None, top: int | None, store_path: Path | None, fmt: str, output: Path | None
+    chain: str | None,
+    top: int | None,
+    region: str | None,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
 ) -> None:
-    """卡脖子 candidates: single supplier or supplier country, and downstream products cut off.
+    """卡脖子: products that depend on foreign supply (share of suppliers abroad, top
+    country, domestic and local alternatives); never a product supplied only from China.
 
     \b
     Example:
-      chaingraph chokepoints --chain 集成电路 --top 10
+      chaingraph chokepoints --chain 集成电路 --top 10 --region 东莞市
     """
     from chaingraph.analysis.chokepoints import Chokepoint
     from chaingraph.analysis.chokepoints import chokepoints as run
 
-    emit(run(open_store(store_path), chain, top=top), columns(Chokepoint), fmt, output)
+    found = run(open_store(store_path), chain, top=top, region=region)
+    table = [
+        "name",
+        "foreign_suppliers",
+        "domestic_suppliers",
+        "local_suppliers",
+        "top_country",
+        "top_country_share",
+        "reason",
+    ]
+    shown = table if fmt == "table" else columns(Chokepoint)
+    emit(found, shown, fmt, output)
 
 
 @cli.command()
@@ -282,10 +344,79 @@ def plan(
         }
         for c in result.completeness_before
     ]
+    land = (
+        f"用地: 基地 {result.land_km2} km²，可用 {result.land_open_km2} km²，"
+        f"本方案占用 {result.land_used_km2} km²\n"
+    )
     text = (
-        render(rows(result.picks), ["order", "name", "marginal_gain", "score", "reason"], fmt)
+        "".join(f"note: {n}\n" for n in result.notes)
+        + render(
+            rows(result.picks),
+            ["order", "name", "facility", "land_km2", "marginal_gain", "score", "reason"],
+            fmt,
+        )
         + "\n## 链条完整度 (前 → 后)\n"
         + render(summary, ["chain", "before", "after"], fmt)
         + f"\nweighted gap value: {result.value_before} → {result.value_after}\n"
+        + land
     )
     write_output(text, output, fmt)
+
+
+@cli.command()
+@scope_options
+@store_option
+@output_options
+def audit(
+    base: str | None,
+    region: str | None,
+    chain: str | None,
+    config_path: Path | None,
+    store_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Coverage to read before trusting a verdict: firms known per segment, evidence, thin data.
+
+    \b
+    Example:
+      chaingraph audit --base 银瓶高端装备产业基地
+      chaingraph audit --region 东莞市 --chain 新能源 --format json
+    """
+    from chaingraph.analysis.audit import SegmentAudit
+    from chaingraph.analysis.audit import audit as run
+
+    result = run(
+        open_store(store_path), base, region=region, chain=chain, config=_config(config_path)
+    )
+    if fmt == "json":
+        _json(dataclasses.asdict(result), output)
+    elif fmt == "csv":
+        emit(result.segments, columns(SegmentAudit), fmt, output)
+    else:
+        summary = {
+            k: v for k, v in dataclasses.asdict(result).items() if k not in ("segments", "note")
+        }
+        text = (
+            f"# {result.subject_name}  (本地范围: {result.area_name})\n{result.note}\n\n"
+            + render([summary], list(summary), fmt)
+            + "\n## 重点环节\n"
+            + render(
+                rows(result.segments),
+                [
+                    "status",
+                    "name",
+                    "chain",
+                    "local_firms",
+                    "local_with_town",
+                    "local_decisive",
+                    "local_unverified",
+                    "local_weak",
+                    "national_firms",
+                    "verified_share",
+                    "decide_by",
+                ],
+                fmt,
+            )
+        )
+        write_output(text, output, fmt)

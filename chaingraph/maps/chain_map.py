@@ -42,6 +42,7 @@ STATUS_COLOURS = {
     "建链": "#d62728",
     "补链": "#ff7f0e",
     "强链": "#e6b400",
+    "数据不足": "#8c8c8c",
     "延链": "#9467bd",
     "优势": "#2ca02c",
 }
@@ -49,6 +50,7 @@ STATUS_MEANINGS = {
     "建链": "本地空白",
     "补链": "薄弱或断链",
     "强链": "缺龙头",
+    "数据不足": "数据无法判断",
     "延链": "相邻环节",
     "优势": "本地优势",
 }
@@ -189,12 +191,12 @@ def chain_map(
     >>> from chaingraph.testing import tiny_store
     >>> m = chain_map(tiny_store(), "base:yinping", companies="local")
     >>> [(n.name, n.group, n.level) for n in m.nodes]  # doctest: +NORMALIZE_WHITESPACE
-    [('核心零部件', '建链', 0), ('减速器', '建链', 0), ('机器人本体', '补链', 2),
-     ('系统集成', '补链', 4), ('莞工机器人', '本地企业', 3), ('莞集成', '本地企业', 5)]
+    [('机器人本体', '数据不足', 2), ('系统集成', '数据不足', 4), ('核心零部件', '数据不足', 0),
+     ('减速器', '数据不足', 0), ('莞工机器人', '本地企业', 3), ('莞集成', '本地企业', 5)]
     >>> [(e.source, e.target, e.kind) for e in m.edges][:2]
     [('seg:robot.parts', 'seg:robot.body', 'flow'), ('seg:robot.parts.reducer', 'seg:robot.body', 'flow')]
     >>> m.node("seg:robot.parts.reducer").card.sections[1].items
-    ('苏减速 · 苏州市 · 76.0分',)
+    ('苏减速 · 苏州市 · 61.47分',)
     """
     if companies not in COMPANY_CHOICES:
         raise ConfigError(

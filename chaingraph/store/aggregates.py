@@ -25,6 +25,13 @@ Definitions both implementations follow exactly:
 - **evaluated segments** under a chain or segment: the segment itself (if a
   segment) and every segment below it, keeping those with no sub-segment or with
   products of their own.
+- **products of a segment** (its *members*): the products with ``IN_SEGMENT`` to it,
+  to any other segment with the same ``name``, and the products whose ``name`` is the
+  segment's name: a segment or product filed under two chains is one thing.
+- **evidence of a firm in a segment**: the best of its ``MAKES`` facts into the
+  segment's products, ordered by verified (``source`` other than ``unverified``) first,
+  then ``evidence`` strong > medium > weak (a missing or unknown ``evidence`` counts
+  as medium).
 - Lists of ids are sorted; lists of names follow the order of their ids, except
   where a field says they are sorted by name.
 """
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
     from chaingraph.store.base import GraphStore
 
 __all__ = [
+    "EVIDENCE_GRADES",
     "HQ_ROLE",
     "MAX_CHAIN_DEPTH",
     "MAX_PLACE_DEPTH",
@@ -48,6 +56,7 @@ __all__ = [
     "BaseFacts",
     "ChainCounts",
     "CompanyFacts",
+    "EconomyCounts",
     "LeaderInput",
     "Place",
     "ProductSupply",
@@ -61,6 +70,8 @@ MAX_CHAIN_DEPTH = 100  # hops of PART_OF followed from a segment up to its chain
 HQ_ROLE = "总部"
 NATION = "region:cn"
 _FACT_TYPES = ("MAKES", "LOCATED_IN", "SUPPLIES")
+EVIDENCE_GRADES = ("weak", "medium", "strong")  # a MAKES ``evidence`` property; missing = medium
+UNVERIFIED = "unverified"
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,20 @@ class SegmentCoverage:
     national: int  # makers with a site in China
     upstream: tuple[str, ...]  # segments holding inputs of its products (itself excluded)
     downstream: tuple[str, ...]  # segments holding products its products go into
+    # Per local firm (in the order of ``local``), its best MAKES fact into the segment:
+    local_verified: tuple[bool, ...] = ()  # source is not "unverified"
+    local_grades: tuple[str, ...] = ()  # evidence: strong / medium / weak
+
+
+@dataclass(frozen=True)
+class EconomyCounts:
+    """How many firms make any product: in an area, in China, anywhere (the economy a
+    segment's local share is measured against, e.g. for the location quotient)."""
+
+    area: str
+    local: int
+    national: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -172,6 +197,7 @@ class Walker:
         self.store = store
         self._places: dict[str, list[str]] = {}
         self._nodes: dict[str, Node | None] = {}
+        self._named: dict[tuple[str, str], list[str]] | None = None
 
     def node(self, node_id: str) -> Node | None:
         if node_id not in self._nodes:
@@ -202,10 +228,55 @@ class Walker:
         """Every firm making a product, sorted."""
         return self.sources(product_id, "MAKES")
 
+    def named(self, node_type: str, name: str) -> tuple[str, ...]:
+        """Ids of the nodes of a type whose ``name`` property is exactly ``name``, sorted."""
+        if self._named is None:
+            self._named = {}
+            for kind in ("Product", "Segment"):
+                for node in self.store.nodes(kind):
+                    value = node.props.get("name")
+                    if isinstance(value, str) and value:
+                        self._named.setdefault((kind, value), []).append(node.id)
+        return tuple(sorted(self._named.get((node_type, name), ())))
+
+    def segment_products(self, segment_id: str) -> tuple[str, ...]:
+        """The products that belong to a segment (see the module's definition), sorted."""
+        own = self.sources(segment_id, "IN_SEGMENT")
+        node = self.node(segment_id)
+        name = node.props.get("name") if node is not None else None
+        if not isinstance(name, str) or not name:
+            return own
+        found = set(own).union(self.named("Product", name))
+        for twin in self.named("Segment", name):
+            if twin != segment_id:
+                found.update(self.sources(twin, "IN_SEGMENT"))
+        return tuple(sorted(found))
+
     def segment_makers(self, segment_id: str) -> tuple[str, ...]:
-        """The makers of every product a segment holds directly, sorted, once each."""
-        products = self.sources(segment_id, "IN_SEGMENT")
+        """The makers of every product of a segment, sorted, once each."""
+        products = self.segment_products(segment_id)
         return tuple(sorted(set().union(*(self.makers(p) for p in products))))
+
+    def economy(self, area: str) -> EconomyCounts:
+        """Firms making any product: with a site in ``area``, in China, anywhere."""
+        makers = {r.source for r in self.store.relationships("MAKES")}
+        makers = {c for c in makers if (n := self.node(c)) is not None and n.type == "Company"}
+        inside, nation = self.inside(area), self.inside(NATION)
+        return EconomyCounts(
+            area,
+            sum(1 for c in makers if c in inside) if area else 0,
+            sum(1 for c in makers if c in nation),
+            len(makers),
+        )
+
+    def best_fact(self, company_id: str, products: Container[str]) -> tuple[bool, str]:
+        """(verified, grade) of the best MAKES fact of a firm into one of ``products``."""
+        best = (False, -1)
+        for rel in self.store.relationships("MAKES", source=company_id):
+            if rel.target in products:
+                best = max(best, fact_rank(rel.props))
+        # a maker has at least one MAKES fact; none would read as unverified, medium
+        return best[0], EVIDENCE_GRADES[best[1]] if best[1] >= 0 else "medium"
 
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         """The makers of a product, or of the products a segment holds directly."""
@@ -245,6 +316,13 @@ class Walker:
     def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
         node = self.node(company_id)
         return node is not None and leader_of(node.props, leader_tags, leader_rank)
+
+
+def fact_rank(props: Mapping[str, Any]) -> tuple[bool, int]:
+    """(verified, index of the grade in :data:`EVIDENCE_GRADES`) of one MAKES fact."""
+    grade = props.get("evidence")
+    rank = EVIDENCE_GRADES.index(grade) if grade in EVIDENCE_GRADES else 1
+    return props.get("source") != UNVERIFIED, rank
 
 
 class _SitesIn:
@@ -394,9 +472,11 @@ def segment_coverage(
         node = walk.node(seg)
         if node is None or node.type != "Segment":
             continue
-        products = walk.sources(seg, "IN_SEGMENT")
+        products = walk.segment_products(seg)
         firms = walk.segment_makers(seg)
         local = walk.local_makers(seg, area)
+        member = frozenset(products)
+        facts = [walk.best_fact(c, member) for c in local]
         up: set[str] = set()
         down: set[str] = set()
         for product in products:
@@ -418,8 +498,15 @@ def segment_coverage(
             len(walk.local_makers(seg, NATION)),
             tuple(sorted(up - {seg})),
             tuple(sorted(down - {seg})),
+            tuple(f[0] for f in facts),
+            tuple(f[1] for f in facts),
         )
     return found
+
+
+def economy_counts(store: GraphStore, area: str) -> EconomyCounts:
+    """How many firms make any product, in ``area``, in China and anywhere."""
+    return store.walker().economy(area)
 
 
 def leader_inputs(
@@ -455,13 +542,31 @@ def leader_inputs(
     return rows
 
 
+def local_users(
+    store: GraphStore, product_ids: Iterable[str], area: str
+) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Per product found: each product it is an input to (``INPUT_TO``), by id, with the
+    makers of that product that have a site in ``area`` (sorted)."""
+    walk = store.walker()
+    found: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+    for product in dict.fromkeys(product_ids):
+        node = walk.node(product)
+        if node is None or node.type != "Product":
+            continue
+        found[product] = tuple(
+            (user, walk.local_makers(user, area) if area else ())
+            for user in walk.targets(product, "INPUT_TO")
+        )
+    return found
+
+
 def segment_candidates(
     store: GraphStore, segment_ids: Iterable[str], area: str
 ) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Per segment, each product it holds directly -> its makers with no site in ``area``."""
+    """Per segment, each of its products -> its makers with no site in ``area``."""
     walk = store.walker()
     return {
-        seg: {p: walk.outside_makers(p, area) for p in walk.sources(seg, "IN_SEGMENT")}
+        seg: {p: walk.outside_makers(p, area) for p in walk.segment_products(seg)}
         for seg in dict.fromkeys(segment_ids)
     }
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         BaseFacts,
         ChainCounts,
         CompanyFacts,
+        EconomyCounts,
         LeaderInput,
         ProductSupply,
         SegmentCoverage,
@@ -201,6 +202,12 @@ class GraphStore(ABC):
 
         return aggregates.segment_coverage(self, segment_ids, area, leader_tags, leader_rank)
 
+    def economy_counts(self, area: str) -> EconomyCounts:
+        """How many firms make any product: with a site in ``area``, in China, anywhere."""
+        from chaingraph.store import aggregates
+
+        return aggregates.economy_counts(self, area)
+
     def leader_inputs(
         self,
         product_ids: Iterable[str],
@@ -213,6 +220,15 @@ class GraphStore(ABC):
         from chaingraph.store import aggregates
 
         return aggregates.leader_inputs(self, product_ids, area, leader_tags, leader_rank)
+
+    def local_users(
+        self, product_ids: Iterable[str], area: str
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Per product found: each product it is an input to, by id, with that product's
+        makers with a site in ``area`` (sorted; none when ``area`` is empty)."""
+        from chaingraph.store import aggregates
+
+        return aggregates.local_users(self, product_ids, area)
 
     def segment_candidates(
         self, segment_ids: Iterable[str], area: str

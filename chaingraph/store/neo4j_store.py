@@ -96,9 +96,11 @@ from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.queries import query
 from chaingraph.store.aggregates import (
+    EVIDENCE_GRADES,
     BaseFacts,
     ChainCounts,
     CompanyFacts,
+    EconomyCounts,
     LeaderInput,
     Place,
     ProductSupply,
@@ -786,14 +788,15 @@ class Neo4jStore(GraphStore):
         for r in rows:
             # The query leaves the local firms unsorted: Python sorts them faster than
             # Neo4j, and its order of text is the reference.
-            local = sorted(r["local"], key=itemgetter(0))  # [id, name, is leader]
+            # [id, name, is leader, 3 × verified + grade of its best fact]
+            local = sorted(r["local"], key=itemgetter(0))
             found[r["segment"]] = SegmentCoverage(
                 r["segment"],
                 r["name"],
                 str(r["stage"]),
                 float(r["weight"]),
                 r["chain"],
-                tuple(r["products"]),
+                tuple(sorted(r["products"])),
                 int(r["makers"]),
                 tuple(f[0] for f in local),
                 tuple(f[1] for f in local),
@@ -801,8 +804,14 @@ class Neo4jStore(GraphStore):
                 int(r["national"]),
                 tuple(r["upstream"]),
                 tuple(r["downstream"]),
+                tuple(int(f[3]) >= 3 for f in local),
+                tuple(EVIDENCE_GRADES[int(f[3]) % 3] for f in local),
             )
         return {s: found[s] for s in wanted if s in found}
+
+    def economy_counts(self, area: str) -> EconomyCounts:
+        (row,) = self._records("economy_counts", area=area)
+        return EconomyCounts(area, int(row["local"]), int(row["national"]), int(row["total"]))
 
     def leader_inputs(
         self,
@@ -832,6 +841,18 @@ class Neo4jStore(GraphStore):
             )
             for r in rows
         ]
+
+    def local_users(
+        self, product_ids: Iterable[str], area: str
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        wanted = list(dict.fromkeys(product_ids))
+        rows = self._records("local_users", products=wanted, area=area)
+        users: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for r in rows:
+            held = users.setdefault(r["product"], [])
+            if r["user"] is not None:
+                held.append((r["user"], tuple(sorted(r["local"]))))
+        return {p: tuple(sorted(users[p])) for p in wanted if p in users}
 
     def segment_candidates(
         self, segment_ids: Iterable[str], area: str

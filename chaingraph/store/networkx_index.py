@@ -14,7 +14,14 @@ from collections.abc import Container, Iterable, Sequence
 from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
-from chaingraph.store.aggregates import MAX_PLACE_DEPTH, Walker
+from chaingraph.store.aggregates import (
+    EVIDENCE_GRADES,
+    MAX_PLACE_DEPTH,
+    NATION,
+    EconomyCounts,
+    Walker,
+    fact_rank,
+)
 
 if TYPE_CHECKING:
     from chaingraph.store.networkx_store import NetworkxStore
@@ -51,6 +58,9 @@ class AnalysisIndex:
         self._children: dict[str, list[str]] | None = None
         self._inside: dict[str, frozenset[str]] = {}
         self._segment_makers: dict[str, tuple[str, ...]] = {}
+        self._segment_products: dict[str, tuple[str, ...]] = {}
+        self._named: dict[tuple[str, str], list[str]] | None = None
+        self._economy: dict[str, EconomyCounts] = {}
         self._local: dict[tuple[str, str], tuple[str, ...]] = {}
         self._outside: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_names: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -95,11 +105,70 @@ class AnalysisIndex:
         """Every firm with a ``MAKES`` relationship to ``product``, sorted."""
         return self.sources(product, "MAKES")
 
+    def named(self, node_type: str, name: str) -> tuple[str, ...]:
+        """Ids of the products or segments named exactly ``name``, sorted."""
+        if self._named is None:
+            self._named = {}
+            for node_id, data in self._node.items():
+                if data["t"] in ("Product", "Segment"):
+                    value = data["p"].get("name")
+                    if isinstance(value, str) and value:
+                        self._named.setdefault((data["t"], value), []).append(node_id)
+        return tuple(sorted(self._named.get((node_type, name), ())))
+
+    def segment_products(self, segment: str) -> tuple[str, ...]:
+        """The products that belong to a segment, whichever chain files them, sorted."""
+        found = self._segment_products.get(segment)
+        if found is None:
+            own = self.sources(segment, "IN_SEGMENT")
+            data = self._node.get(segment)
+            name = data["p"].get("name") if data is not None else None
+            if isinstance(name, str) and name:
+                members = set(own).union(self.named("Product", name))
+                for twin in self.named("Segment", name):
+                    if twin != segment:
+                        members.update(self.sources(twin, "IN_SEGMENT"))
+                found = tuple(sorted(members))
+            else:
+                found = own
+            self._segment_products[segment] = found
+        return found
+
+    def best_fact(self, company: str, products: Container[str]) -> tuple[bool, str]:
+        """(verified, grade) of a firm's best MAKES fact into one of ``products``."""
+        best = (False, -1)
+        for product, edges in self._succ.get(company, {}).items():
+            if product in products:
+                for edge in edges.values():
+                    if edge["t"] == "MAKES":
+                        best = max(best, fact_rank(edge["p"]))
+        # a maker has at least one MAKES fact; none would read as unverified, medium
+        return best[0], EVIDENCE_GRADES[best[1]] if best[1] >= 0 else "medium"
+
+    def economy(self, area: str) -> EconomyCounts:
+        """Firms making any product: in ``area``, in China, anywhere."""
+        found = self._economy.get(area)
+        if found is None:
+            makers = {
+                n for n, data in self._node.items() if data["t"] == "Company" and self._makes(n)
+            }
+            local = len(makers & self.inside(area)) if area else 0
+            found = EconomyCounts(area, local, len(makers & self.inside(NATION)), len(makers))
+            self._economy[area] = found
+        return found
+
+    def _makes(self, company: str) -> bool:
+        return any(
+            k == "MAKES" or k.startswith("MAKES\x1f")
+            for edges in self._succ.get(company, {}).values()
+            for k in edges
+        )
+
     def segment_makers(self, segment: str) -> tuple[str, ...]:
-        """The makers of the products a segment holds directly, sorted, once each."""
+        """The makers of the products of a segment, sorted, once each."""
         found = self._segment_makers.get(segment)
         if found is None:
-            products = self.sources(segment, "IN_SEGMENT")
+            products = self.segment_products(segment)
             if len(products) == 1:
                 found = self.makers(products[0])
             else:
@@ -229,6 +298,18 @@ class IndexedWalker(Walker):
 
     def segment_makers(self, segment_id: str) -> tuple[str, ...]:
         return self.index.segment_makers(segment_id)
+
+    def named(self, node_type: str, name: str) -> tuple[str, ...]:
+        return self.index.named(node_type, name)
+
+    def segment_products(self, segment_id: str) -> tuple[str, ...]:
+        return self.index.segment_products(segment_id)
+
+    def best_fact(self, company_id: str, products: Container[str]) -> tuple[bool, str]:
+        return self.index.best_fact(company_id, products)
+
+    def economy(self, area: str) -> EconomyCounts:
+        return self.index.economy(area)
 
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         return self.index.group_makers(group_id)
