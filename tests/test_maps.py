@@ -51,8 +51,8 @@ def test_segments_are_coloured_by_status_and_sized_by_local_firms() -> None:
         assert node.group == gap.status
         assert node.colour == STATUS_COLOURS[gap.status]
         assert node.local_firms == gap.local_firms
-    sizes = {n.local_firms: n.size for n in m.nodes}
-    assert sizes[0] < sizes[1]
+    for node in m.nodes:
+        assert node.label == f"{node.name} ({node.local_firms})"
     assert [e.label for e in m.legend] == list(STATUSES)
     assert sum(e.count for e in m.legend) == len(m.nodes)
 
@@ -62,8 +62,10 @@ def test_columns_run_upstream_to_downstream() -> None:
     m = chain_map(store, "base:yinping")
     stage = {g.segment: STAGE[g.stage] for g in gaps(store, "base:yinping").segments}
     level = {n.id: n.level for n in m.nodes}
+    x = {n.id: n.x for n in m.nodes}
     for e in m.edges:
         assert level[e.source] < level[e.target], e
+        assert x[e.source] < x[e.target], e
     for a in level:
         for b in level:
             if stage[a] < stage[b]:
@@ -93,11 +95,15 @@ def test_company_nodes(companies: str, groups: set[str]) -> None:
     assert {n.group for n in firms} == groups
     ids = {n.id for n in m.nodes}
     assert all(e.source in ids and e.target in ids for e in m.edges)
-    # A firm sits one column right of its segment.
-    level = {n.id: n.level for n in m.nodes}
+    # Firms are collapsed: each has a slot right of every segment it belongs to.
+    x = {n.id: n.x for n in m.nodes}
+    slots = {(s.segment, s.firm): s for s in m.slots}
     for e in m.edges:
         if e.kind != "flow":
-            assert level[e.target] == level[e.source] + 1
+            assert slots[(e.source, e.target)].x > x[e.source]
+    page = page_data(render_map(m))
+    assert {n["id"] for n in page["nodes"]} == {n.id for n in m.nodes if n.kind == "segment"}
+    assert {n["id"] for n in page["firms"]} == {n.id for n in firms}
 
 
 def test_company_cap_is_visible() -> None:
@@ -148,12 +154,16 @@ def test_page_data_matches_map() -> None:
     m = chain_map(tiny_store(), "base:yinping", companies="local")
     html = render_map(m)
     data = page_data(html)
-    assert [n["id"] for n in data["nodes"]] == [n.id for n in m.nodes]
-    assert len(data["edges"]) == len(m.edges)
+    shown = [n for n in m.nodes if n.kind == "segment"]
+    assert [n["id"] for n in data["nodes"]] == [n.id for n in shown]
+    assert [n["id"] for n in data["firms"]] == [n.id for n in m.nodes if n.kind != "segment"]
+    assert len(data["edges"]) + len(data["firm_edges"]) == len(m.edges)
+    # Positions are fixed by the layout: no physics, no vis layout of its own.
     assert data["options"]["physics"]["enabled"] is False
-    hierarchical = data["options"]["layout"]["hierarchical"]
-    assert hierarchical["enabled"] is True and hierarchical["direction"] == "LR"
-    assert f'data-expected-nodes="{len(m.nodes)}"' in html
+    assert data["options"]["layout"]["hierarchical"]["enabled"] is False
+    for node, drawn in zip(shown, data["nodes"], strict=True):
+        assert (drawn["x"], drawn["y"], drawn["fixed"]) == (node.x, node.y, True)
+    assert f'data-expected-nodes="{len(shown)}"' in html
     assert 'id="cg-search"' in html and 'id="cg-legend"' in html
 
 
@@ -169,10 +179,10 @@ def test_hostile_names_stay_text() -> None:
     assert "<title>银瓶&lt;script&gt;alert(5)&lt;/script&gt;" in html
     # The data block carries the names exactly, for the page to show as text.
     data = page_data(html)
-    names = {n["name"] for n in data["nodes"]}
+    names = {n["name"] for n in data["nodes"] + data["firms"]}
     assert set(HOSTILE_NAMES.values()) <= names
     assert HOSTILE_SEGMENT[1] in names
-    cards = json.dumps([n["card"] for n in data["nodes"]], ensure_ascii=False)
+    cards = json.dumps([n["card"] for n in data["nodes"] + data["firms"]], ensure_ascii=False)
     assert json.dumps("<img src=x onerror=alert(1)>")[1:-1] in cards
     # Nothing from the data reaches the page's HTML: only via textContent in map.js.
     js = inline_scripts(html)[1]
@@ -235,10 +245,15 @@ def test_map_command(tmp_path: Path) -> None:
     result = runner.invoke(cli, [*args, "--companies", "local", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "银瓶高端装备产业基地" in result.output and out.exists()
-    assert len(page_data(out.read_text(encoding="utf-8"))["nodes"]) == 6
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert (len(data["nodes"]), len(data["firms"])) == (4, 2)
 
     bad = runner.invoke(cli, [*args, "-o", str(tmp_path / "m.png")])
     assert bad.exit_code == 1 and ".html" in bad.output
+    nothing = runner.invoke(cli, args)
+    assert nothing.exit_code == 1 and "--png" in nothing.output
+    wrong = runner.invoke(cli, [*args, "--png", str(tmp_path / "m.jpg")])
+    assert wrong.exit_code == 1 and "m.jpg" in wrong.output and ".png" in wrong.output
     both = runner.invoke(cli, [*args, "--all-bases", "-o", str(tmp_path / "d")])
     assert both.exit_code == 1 and "--all-bases" in both.output
     folder = runner.invoke(
