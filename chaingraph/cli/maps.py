@@ -169,6 +169,11 @@ def map_command(
 @click.option("--base", help="The base (id or name), e.g. 银瓶高端装备产业基地.")
 @click.option("--region", help="Report on a region (id or name) instead of a base.")
 @click.option(
+    "--all-bases",
+    is_flag=True,
+    help="A small site: an index of every base linking each base's report.",
+)
+@click.option(
     "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Targets per gap."
 )
 @click.option(
@@ -177,6 +182,12 @@ def map_command(
     default="none",
     show_default=True,
     help="Firms drawn on the maps.",
+)
+@click.option(
+    "--pictures/--no-pictures",
+    default=True,
+    show_default=True,
+    help="Draw each map as a PNG (headless Chromium) and show it in the report.",
 )
 @click.option(
     "--config",
@@ -195,37 +206,48 @@ def map_command(
 def report(
     base: str | None,
     region: str | None,
+    all_bases: bool,
     top: int,
     companies: str,
+    pictures: bool,
     config_path: Path | None,
     output: Path,
     store_path: Path | None,
 ) -> None:
     """Static HTML report of a base, to zip and send: opens offline.
 
-    index.html (completeness, coverage chart), gaps.html, targets.html, one map per
-    focus chain under maps/, and gaps.xlsx / targets.xlsx.
+    index.html (completeness, coverage chart, map pictures), gaps.html, targets.html,
+    one interactive map and its PNG per focus chain under maps/, and gaps.xlsx /
+    targets.xlsx. With --all-bases: one such report per base under <folder>/<base>/
+    and an index.html of all bases.
 
     \b
     Example:
       chaingraph report --base 银瓶高端装备产业基地 -o report/
+      chaingraph report --all-bases -o site/
     """
-    from chaingraph.reports import build_report
+    from chaingraph.reports import build_report, build_site
 
-    built = build_report(
-        open_store(store_path),
-        base,
-        output,
-        region=region,
-        top=top,
-        companies=companies,
-        config=_config(config_path),
-    )
-    for note in built.notes:
+    store = open_store(store_path)
+    options: dict[str, Any] = {
+        "top": top,
+        "companies": companies,
+        "config": _config(config_path),
+        "pictures": pictures,
+    }
+    if all_bases:
+        if base or region:
+            raise ConfigError("--all-bases reports on every base: drop --base/--region")
+        site = build_site(store, output, **options)
+        files, index, notes = site.files, site.index, site.notes
+    else:
+        built = build_report(store, base, output, region=region, **options)
+        files, index, notes = built.files, built.index, built.notes
+    for note in notes:
         click.echo(f"note: {note}", err=True)
-    rows = [{"file": str(p), "size_bytes": p.stat().st_size} for p in built.files]
+    rows = [{"file": str(p), "size_bytes": p.stat().st_size} for p in files]
     emit(rows, ["file", "size_bytes"], "table", None)
-    click.echo(f"\nopen {built.index}")
+    click.echo(f"\nopen {index}")
 
 
 def _export_options(f: Any) -> Any:

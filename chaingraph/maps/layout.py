@@ -44,7 +44,8 @@ COLUMN_GAP = 56  # horizontal space between sub-columns (room for the edges)
 BAND_GAP = 18
 BAND_PAD = 14  # space between a band's edge and its first/last row
 TITLE_FONT = 18
-TITLE_WIDTH = 4 * TITLE_FONT + 36  # band titles wrap at four characters a line
+TITLE_CHARS = 5  # band titles wrap, in balanced lines, beyond five characters
+TITLE_WIDTH = TITLE_CHARS * TITLE_FONT + 32
 HEADER_HEIGHT = 44
 STAGES = ("上游", "中游", "下游")
 UNKNOWN_STAGE = "链位未知"
@@ -329,7 +330,9 @@ def _place(
                 for k, node in enumerate(column):
                     positions[node] = (round(column_x[(r, n)], 1), round(top + k * ROW, 1))
                     columns[node] = column_index[(r, n)]
-        placed_bands.append(Band(b, _wrap(band_titles[b], 4), 0.0, y, total_width, height))
+        placed_bands.append(
+            Band(b, _wrap(band_titles[b], TITLE_CHARS), 0.0, y, total_width, height)
+        )
         y += height + BAND_GAP
     return Layout(
         positions=positions,
@@ -343,10 +346,13 @@ def _place(
     )
 
 
-def _wrap(text: str, per_line: int) -> str:
-    """``text`` broken every ``per_line`` characters.
+def _wrap(text: str, most: int) -> str:
+    """``text`` in balanced lines of at most ``most`` characters.
 
-    >>> _wrap("新一代信息技术", 4)
-    '新一代信\\n息技术'
+    >>> _wrap("新一代信息技术", 5), _wrap("工业机器人", 5)
+    ('新一代信\\n息技术', '工业机器人')
     """
-    return "\n".join(text[i : i + per_line] for i in range(0, len(text), per_line)) or text
+    if len(text) <= most:
+        return text
+    per_line = math.ceil(len(text) / math.ceil(len(text) / most))
+    return "\n".join(text[i : i + per_line] for i in range(0, len(text), per_line))
