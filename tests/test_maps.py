@@ -21,12 +21,14 @@ from chaingraph.cli import cli
 from chaingraph.errors import ConfigError
 from chaingraph.maps import (
     STATUS_COLOURS,
+    MapNode,
     chain_map,
     chain_subreport,
     render_map,
     write_base_maps,
     write_map,
 )
+from chaingraph.model import Node, Relationship
 from chaingraph.testing import tiny_store
 
 STAGE = {"上游": 0, "中游": 1, "下游": 2}
@@ -269,3 +271,69 @@ def test_write_base_maps_names_files_after_bases(tmp_path: Path) -> None:
         ("base:yinping", "yinping.html", 4)
     ]
     assert written[0].size_bytes == written[0].path.stat().st_size
+
+
+def test_isolated_segment_is_placed_in_its_chain_band() -> None:
+    """A focus segment without any flow sits in its chain's band, beside the others."""
+    store = tiny_store()
+    store.merge(
+        [Node("seg:robot.lonely", "Segment", {"name": "孤立环节", "stage": "下游"})],
+        [Relationship("PART_OF", "seg:robot.lonely", "chain:robot")],
+    )
+    m = chain_map(store, "base:yinping")
+    lonely = m.node("seg:robot.lonely")
+    assert lonely.band == "chain:robot" and lonely.in_focus
+    (band,) = m.bands
+    assert band.y <= lonely.y <= band.y + band.height
+    assert 0 < lonely.x < m.width
+    assert lonely.x == m.node("seg:robot.integration").x  # the 下游 column
+
+
+def test_layout_orders_rows_to_reduce_crossings() -> None:
+    """Barycentric ordering undoes crossings that the plain id order would draw."""
+    from chaingraph.maps.layout import LayoutItem, crossings, layout
+
+    items = [LayoutItem(f"u{i}", f"上{i}", "c", "上游") for i in range(4)] + [
+        LayoutItem(f"d{i}", f"下{i}", "c", "下游") for i in range(4)
+    ]
+    flows = [(f"u{i}", f"d{3 - i}") for i in range(4)]  # id order: all cross
+    placed = layout(items, flows, {"c": "链"})
+    assert crossings(placed.positions, flows) == 0
+    by_id = layout(items, [], {"c": "链"}).positions
+    assert crossings(by_id, flows) == 6
+
+
+def test_layout_bands_and_stage_columns() -> None:
+    store = tiny_store()
+    m = chain_map(store, "base:yinping")
+    assert [h.text for h in m.headers] == ["上游", "中游", "下游"]
+    stage = {g.segment: g.stage for g in gaps(store, "base:yinping").segments}
+    for node in m.nodes:
+        header = next(h for h in m.headers if h.text == stage[node.id])
+        assert header.x <= node.x <= header.x + header.width, node.name
+    assert m.focus == "工业机器人（优先级 1）" and m.as_of == "2024"
+
+
+def test_barycentric_order_reduces_crossings_on_bundled_bases() -> None:
+    """On each bundled base the drawn order crosses fewer edges than rows sorted by id."""
+    from chaingraph.dataset import load_bundled
+    from chaingraph.maps.layout import crossings
+    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.testing import BUNDLED_BASES
+
+    store = NetworkxStore()
+    load_bundled(store)
+    for base in BUNDLED_BASES:
+        m = chain_map(store, base)
+        flows = [(e.source, e.target) for e in m.edges]
+        drawn = crossings({n.id: (n.x, n.y) for n in m.nodes}, flows)
+        # The same bands, columns and rows, but each column's rows sorted by id.
+        columns: dict[tuple[str, int], list[MapNode]] = {}
+        for n in m.nodes:
+            columns.setdefault((n.band, n.level), []).append(n)
+        plain = {}
+        for members in columns.values():
+            ys = sorted(n.y for n in members)
+            for n, y in zip(sorted(members, key=lambda n: n.id), ys, strict=True):
+                plain[n.id] = (n.x, y)
+        assert drawn < crossings(plain, flows), base

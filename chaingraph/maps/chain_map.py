@@ -58,7 +58,8 @@ FIRM_COLOURS = {LOCAL_FIRM: "#1f77b4", TARGET_FIRM: "#6b7b8c"}
 FIRM_SHAPES = {LOCAL_FIRM: "box", TARGET_FIRM: "box"}
 _CARD_LIST_LIMIT = 12
 FIRM_FONT_SIZE = 12
-FIRM_ROW = 24  # vertical pitch of an expanded segment's firms
+FIRM_ROW = 30  # vertical pitch of an expanded segment's firms
+FIRM_COLUMN = 10  # firms per column beside an expanded segment
 
 
 @dataclass(frozen=True)
@@ -581,14 +582,16 @@ def _firms(
     slots = []
     for seg, firms in per_segment.items():
         x, y, width = boxes[seg]
-        widest = max(text_width(names[f], FIRM_FONT_SIZE) for f in firms) + 12
+        widest = max(text_width(names[f], FIRM_FONT_SIZE) for f in firms) + 16
+        per_column = min(len(firms), FIRM_COLUMN)
         for k, firm in enumerate(firms):
+            column, row = divmod(k, per_column)
             slots.append(
                 FirmSlot(
                     seg,
                     firm,
-                    round(x + width / 2 + 36 + widest / 2, 1),
-                    round(y + (k - (len(firms) - 1) / 2) * FIRM_ROW, 1),
+                    round(x + width / 2 + 36 + widest / 2 + column * (widest + 16), 1),
+                    round(y + (row - (per_column - 1) / 2) * FIRM_ROW, 1),
                 )
             )
     first_slot: dict[str, FirmSlot] = {}

@@ -10,8 +10,8 @@ same map always looks the same:
 - inside a column, segments are ordered by **barycentric ordering** (each takes the
   mean position of its neighbours in the other columns, a few sweeps left and right),
   which reduces edge crossings;
-- the number of rows per sub-column is chosen so that the whole map fits a 16:10
-  window at the largest scale (so labels are as big as possible on first view).
+- the number of rows per sub-column (per band) is chosen so that the whole map fits
+  a 16:10 window at the largest scale (so labels are as big as possible on first view).
 
 Coordinates are vis-network canvas units: y grows downwards, node positions are
 centres, boxes (bands, headers) are given by their top-left corner.
@@ -40,7 +40,7 @@ __all__ = [
 FONT_SIZE = 14  # segment label size in canvas units
 NODE_HEIGHT = 28  # a one-line box at FONT_SIZE with its margins
 ROW = 36  # vertical pitch of segments in a column
-COLUMN_GAP = 56  # horizontal space between sub-columns (room for the edges)
+COLUMN_GAP = 48  # horizontal space between sub-columns (room for the edges)
 BAND_GAP = 18
 BAND_PAD = 14  # space between a band's edge and its first/last row
 TITLE_FONT = 18
@@ -100,7 +100,7 @@ class Layout:
     headers: tuple[StageHeader, ...]
     width: float
     height: float
-    rows: int
+    rows: dict[str, int]
 
 
 def text_width(text: str, size: float = FONT_SIZE) -> float:
@@ -157,19 +157,28 @@ def layout(
     bands = [b for b in band_titles if any(i.band == b for i in items)]
     known = {i.id for i in items}
     links = [(a, b) for a, b in dict.fromkeys(edges) if a in known and b in known and a != b]
-    groups = _order(items, links, bands)
+    candidates = _orders(items, links, bands)
+    groups = candidates[0]
     ranks = sorted({stage_rank(i.stage) for i in items})
     widths = {i.id: text_width(i.label) + 16 for i in items}
 
-    best: tuple[float, int] | None = None
-    tallest = max((len(g) for g in groups.values()), default=1)
-    for rows in range(1, tallest + 1):
+    def scale(rows: dict[str, int]) -> float:
         w, h = _size(groups, bands, ranks, widths, rows)
-        scale = min(target[0] / w, target[1] / h)
-        if best is None or scale > best[0] + 1e-9:
-            best = (scale, rows)
-    rows = best[1] if best else 1
-    return _place(groups, bands, band_titles, ranks, widths, rows)
+        return min(target[0] / w, target[1] / h)
+
+    # The best rows per sub-column for all bands alike, then band by band (a band
+    # with many segments may be taller than the others), a few rounds.
+    tallest = {b: max((len(g) for k, g in groups.items() if k[0] == b), default=1) for b in bands}
+    choices = range(1, max(tallest.values(), default=1) + 1)
+    rows = max(({b: min(r, tallest[b]) for b in bands} for r in choices), key=scale, default={})
+    for _round in range(3):
+        for b in bands:
+            best = max(range(1, tallest[b] + 1), key=lambda r: (scale({**rows, b: r}), -r))
+            rows = {**rows, b: best}
+    # Of the orders the sweeps went through, draw the one with the fewest crossings
+    # as placed (wrapped columns included); the plain id order is among them.
+    placed = [_place(g, bands, band_titles, ranks, widths, rows) for g in candidates]
+    return min(placed, key=lambda p: crossings(p.positions, links))
 
 
 def crossings(positions: dict[str, tuple[float, float]], edges: Iterable[tuple[str, str]]) -> int:
@@ -198,10 +207,11 @@ def _cross(
     return d1 * d2 < 0 and d3 * d4 < 0
 
 
-def _order(
+def _orders(
     items: Sequence[LayoutItem], links: Sequence[tuple[str, str]], bands: Sequence[str]
-) -> dict[tuple[str, int], list[str]]:
-    """(band, stage rank) -> item ids top to bottom, by barycentric sweeps."""
+) -> list[dict[tuple[str, int], list[str]]]:
+    """(band, stage rank) -> item ids top to bottom: first by id, then after each
+    barycentric sweep."""
     groups: dict[tuple[str, int], list[str]] = defaultdict(list)
     where: dict[str, tuple[str, int]] = {}
     for item in sorted(items, key=lambda i: i.id):
@@ -220,6 +230,7 @@ def _order(
         return band_index[where[node][0]] + (members.index(node) + 0.5) / len(members)
 
     ranks = sorted({k[1] for k in groups})
+    seen = [{k: list(v) for k, v in groups.items()}]
     for sweep in range(_SWEEPS):
         order = ranks if sweep % 2 == 0 else ranks[::-1]
         for rank in order:
@@ -235,7 +246,10 @@ def _order(
                     for n in members
                 }
                 groups[key] = sorted(members, key=lambda n: (keyed[n], current[n]))
-    return dict(groups)
+        order_now = {k: list(v) for k, v in groups.items()}
+        if order_now not in seen:
+            seen.append(order_now)
+    return seen
 
 
 def _split(members: Sequence[str], rows: int) -> list[list[str]]:
@@ -251,9 +265,9 @@ def _column_plan(
     groups: dict[tuple[str, int], list[str]],
     bands: Sequence[str],
     ranks: Sequence[int],
-    rows: int,
+    rows: dict[str, int],
 ) -> tuple[dict[int, int], dict[tuple[str, int], list[list[str]]]]:
-    split = {key: _split(members, rows) for key, members in groups.items()}
+    split = {key: _split(members, rows[key[0]]) for key, members in groups.items()}
     per_rank = {r: max((len(split.get((b, r), [])) for b in bands), default=0) for r in ranks}
     return {r: max(1, n) for r, n in per_rank.items()}, split
 
@@ -263,7 +277,7 @@ def _size(
     bands: Sequence[str],
     ranks: Sequence[int],
     widths: dict[str, float],
-    rows: int,
+    rows: dict[str, int],
 ) -> tuple[float, float]:
     per_rank, split = _column_plan(groups, bands, ranks, rows)
     width = float(TITLE_WIDTH)
@@ -291,7 +305,7 @@ def _place(
     band_titles: dict[str, str],
     ranks: Sequence[int],
     widths: dict[str, float],
-    rows: int,
+    rows: dict[str, int],
 ) -> Layout:
     per_rank, split = _column_plan(groups, bands, ranks, rows)
     # x of each (rank, sub-column) centre, and each stage's span for its header.

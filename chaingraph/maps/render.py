@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,15 @@ def render_pictures(
         for fmt in wanted:
             if fmt not in FORMATS:
                 raise ConfigError(f"unknown picture format {fmt!r}: one of {', '.join(FORMATS)}")
+    # Playwright's sync API refuses to run where an asyncio loop runs (Jupyter, or a
+    # caller already driving a browser): a worker thread has none.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(_render, maps, width, scale).result()
+
+
+def _render(
+    maps: Sequence[tuple[ChainMap, Mapping[str, Path]]], width: int, scale: float
+) -> list[Picture]:
     written = []
     with _browser() as browser, tempfile.TemporaryDirectory(prefix="chaingraph-map-") as tmp:
         for n, (chain_map, wanted) in enumerate(maps):

@@ -355,7 +355,7 @@
   }
 
   window.chaingraphMap = {
-    network: network, nodes: nodes, edges: edges, fit: fit, expand: expand, collapse: collapse,
+    network: network, nodes: nodes, edges: edges, data: data, fit: fit, expand: expand, collapse: collapse,
     toSVG: toSVG, labelBoxes: labelBoxes, canvasSize: function () {
       return { width: container.clientWidth, height: container.clientHeight };
     }
