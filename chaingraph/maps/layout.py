@@ -25,6 +25,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import networkx as nx
+
 __all__ = [
     "FONT_SIZE",
     "STAGES",
@@ -51,6 +53,7 @@ STAGES = ("上游", "中游", "下游")
 UNKNOWN_STAGE = "链位未知"
 # The window the layout is fitted to (16:10, minus the page's header).
 TARGET_WIDTH, TARGET_HEIGHT = 1280, 660
+COMFORTABLE_PX = 12  # label size at the target window above which flow depth may widen a map
 _SWEEPS = 8
 
 
@@ -158,12 +161,36 @@ def layout(
     known = {i.id for i in items}
     links = [(a, b) for a, b in dict.fromkeys(edges) if a in known and b in known and a != b]
     candidates = _orders(items, links, bands)
-    groups = candidates[0]
     ranks = sorted({stage_rank(i.stage) for i in items})
     widths = {i.id: text_width(i.label) + 16 for i in items}
 
+    # Two ways to fill a stage: one sub-column per depth of the flow inside the stage
+    # (what feeds what stands left of it; no edge runs down a column), or rows wrapped
+    # as they come (narrower). The first, unless it makes labels small.
+    plain = _fit(candidates, links, bands, band_titles, ranks, widths, target, by_depth=False)
+    deep = _fit(candidates, links, bands, band_titles, ranks, widths, target, by_depth=True)
+    if deep[0] * FONT_SIZE >= COMFORTABLE_PX or deep[0] >= plain[0]:
+        return deep[1]
+    return plain[1]
+
+
+def _fit(
+    candidates: list[dict[tuple[str, int], list[str]]],
+    links: Sequence[tuple[str, str]],
+    bands: Sequence[str],
+    band_titles: dict[str, str],
+    ranks: Sequence[int],
+    widths: dict[str, float],
+    target: tuple[float, float],
+    *,
+    by_depth: bool,
+) -> tuple[float, Layout]:
+    """The rows per band that fit ``target`` best, and the layout with fewest crossings."""
+    groups = candidates[0]
+    depth = _depths(groups, links) if by_depth else {}
+
     def scale(rows: dict[str, int]) -> float:
-        w, h = _size(groups, bands, ranks, widths, rows)
+        w, h = _size(groups, depth, bands, ranks, widths, rows)
         return min(target[0] / w, target[1] / h)
 
     # The best rows per sub-column for all bands alike, then band by band (a band
@@ -177,8 +204,8 @@ def layout(
             rows = {**rows, b: best}
     # Of the orders the sweeps went through, draw the one with the fewest crossings
     # as placed (wrapped columns included); the plain id order is among them.
-    placed = [_place(g, bands, band_titles, ranks, widths, rows) for g in candidates]
-    return min(placed, key=lambda p: crossings(p.positions, links))
+    placed = [_place(g, depth, bands, band_titles, ranks, widths, rows) for g in candidates]
+    return scale(rows), min(placed, key=lambda p: crossings(p.positions, links))
 
 
 def crossings(positions: dict[str, tuple[float, float]], edges: Iterable[tuple[str, str]]) -> int:
@@ -252,34 +279,55 @@ def _orders(
     return seen
 
 
-def _split(members: Sequence[str], rows: int) -> list[list[str]]:
-    """Members wrapped into sub-columns of at most ``rows``, balanced."""
-    if not members:
-        return []
-    count = math.ceil(len(members) / rows)
-    per = math.ceil(len(members) / count)
-    return [list(members[i : i + per]) for i in range(0, len(members), per)]
+def _split(members: Sequence[str], rows: int, depth: dict[str, int]) -> list[list[str]]:
+    """Members in sub-columns: one per depth of the flow inside the stage (what feeds
+    what stands left of it), each wrapped into balanced sub-columns of at most ``rows``."""
+    columns: list[list[str]] = []
+    for level in sorted({depth.get(m, 0) for m in members}):
+        at = [m for m in members if depth.get(m, 0) == level]
+        count = math.ceil(len(at) / rows)
+        per = math.ceil(len(at) / count)
+        columns += [at[i : i + per] for i in range(0, len(at), per)]
+    return columns
+
+
+def _depths(
+    groups: dict[tuple[str, int], list[str]], links: Sequence[tuple[str, str]]
+) -> dict[str, int]:
+    """Depth of each item along the flows inside its own (band, stage) group; items in a
+    cycle share one depth."""
+    where = {m: key for key, members in groups.items() for m in members}
+    inside = nx.DiGraph()
+    inside.add_nodes_from(where)
+    inside.add_edges_from((a, b) for a, b in links if where[a] == where[b])
+    dag = nx.condensation(inside)
+    depth: dict[int, int] = {}
+    for comp in nx.topological_sort(dag):
+        depth[comp] = max((depth[p] + 1 for p in dag.predecessors(comp)), default=0)
+    return {m: depth[dag.graph["mapping"][m]] for m in where}
 
 
 def _column_plan(
     groups: dict[tuple[str, int], list[str]],
+    depth: dict[str, int],
     bands: Sequence[str],
     ranks: Sequence[int],
     rows: dict[str, int],
 ) -> tuple[dict[int, int], dict[tuple[str, int], list[list[str]]]]:
-    split = {key: _split(members, rows[key[0]]) for key, members in groups.items()}
+    split = {key: _split(members, rows[key[0]], depth) for key, members in groups.items()}
     per_rank = {r: max((len(split.get((b, r), [])) for b in bands), default=0) for r in ranks}
     return {r: max(1, n) for r, n in per_rank.items()}, split
 
 
 def _size(
     groups: dict[tuple[str, int], list[str]],
+    depth: dict[str, int],
     bands: Sequence[str],
     ranks: Sequence[int],
     widths: dict[str, float],
     rows: dict[str, int],
 ) -> tuple[float, float]:
-    per_rank, split = _column_plan(groups, bands, ranks, rows)
+    per_rank, split = _column_plan(groups, depth, bands, ranks, rows)
     width = float(TITLE_WIDTH)
     for r in ranks:
         col_widths = [0.0] * per_rank[r]
@@ -301,13 +349,14 @@ def _band_height(
 
 def _place(
     groups: dict[tuple[str, int], list[str]],
+    depth: dict[str, int],
     bands: Sequence[str],
     band_titles: dict[str, str],
     ranks: Sequence[int],
     widths: dict[str, float],
     rows: dict[str, int],
 ) -> Layout:
-    per_rank, split = _column_plan(groups, bands, ranks, rows)
+    per_rank, split = _column_plan(groups, depth, bands, ranks, rows)
     # x of each (rank, sub-column) centre, and each stage's span for its header.
     column_x: dict[tuple[int, int], float] = {}
     column_index: dict[tuple[int, int], int] = {}
