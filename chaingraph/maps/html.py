@@ -49,9 +49,11 @@ __all__ = [
 ]
 
 VIS_NETWORK_VERSION = "9.1.2"
+CROSS_BAND_EDGE = "#d3d9df"
 MAX_FIRST_SCALE = 1.4  # small maps are not blown up beyond this on first view
 LEGEND_NOTE = (
     "括号内 = 本地企业数 · 虚线框 = 基地重点外的相邻环节（延链） · 箭头 = 上游投入流向下游"
+    " · 浅色线 = 跨产业链的投入"
 )
 FONT_STACK = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
@@ -131,7 +133,12 @@ def page_payload(chain_map: ChainMap) -> dict[str, Any]:
     slots: dict[str, list[list[Any]]] = {}
     for slot in chain_map.slots:
         slots.setdefault(slot.segment, []).append([slot.firm, slot.x, slot.y])
-    flows = [e for e in chain_map.edges if e.kind == "flow"]
+    band = {n.id: n.band for n in chain_map.nodes}
+    # Flows between chains first, so each chain's own (darker) flows are drawn over them.
+    flows = sorted(
+        (e for e in chain_map.edges if e.kind == "flow"),
+        key=lambda e: band[e.source] == band[e.target],
+    )
     firm_edges = [e for e in chain_map.edges if e.kind != "flow"]
     return {
         "nodes": [_vis_node(n, n.id in slots) for n in segments],
@@ -231,6 +238,9 @@ def _vis_edge(edge_id: str, e: MapEdge, chain_map: ChainMap) -> dict[str, Any]:
         a, b = chain_map.node(e.source), chain_map.node(e.target)
         if abs(a.x - b.x) < 1:  # same column: bend it so it shows
             edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.35}
+        if a.band != b.band:  # between chains: lighter, so each chain's own flow reads first
+            edge["color"] = {"color": CROSS_BAND_EDGE, "highlight": "#1f2933", "hover": "#3e4c59"}
+            edge["width"] = 0.8
     return edge
 
 

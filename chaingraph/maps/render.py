@@ -43,8 +43,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 INSTALL_HINT = (
-    "install the maps extra (pip install 'chaingraph[maps]') and Chromium with CJK fonts "
-    "(scripts/install-browser, or apt-get install chromium fonts-noto-cjk)"
+    "install Playwright for Python (pip install 'playwright>=1.45', part of chaingraph's "
+    "maps extra) and Chromium with CJK fonts (scripts/install-browser, or apt-get install "
+    "chromium fonts-noto-cjk); no 'playwright install' needed"
 )
 
 

@@ -316,13 +316,14 @@
     marker.appendChild(svgEl("path", { d: "M0,0 L10,5 L0,10 z", fill: "#9aa5b1" }));
     defs.appendChild(marker);
     svg.insertBefore(defs, svg.firstChild);
-    edges.get().forEach(function (e) {
+    edges.get().sort(function (p, q) { return (q.color ? 1 : 0) - (p.color ? 1 : 0); }).forEach(function (e) {
       var from = positions[e.from];
       var to = positions[e.to];
       if (!from || !to) return;
       var a = network.getBoundingBox(e.from);
       var b = network.getBoundingBox(e.to);
-      var attrs = { d: edgePath(from, to, a, b, Math.abs(from.x - to.x) < 1), fill: "none", stroke: "#9aa5b1", "stroke-width": 1.1 };
+      var colour = (e.color && e.color.color) || "#9aa5b1";
+      var attrs = { d: edgePath(from, to, a, b, Math.abs(from.x - to.x) < 1), fill: "none", stroke: colour, "stroke-width": e.width || 1.1 };
       if (e.dashes) attrs["stroke-dasharray"] = "5 4";
       else attrs["marker-end"] = "url(#cg-arrow)";
       map.appendChild(svgEl("path", attrs));
