@@ -344,3 +344,45 @@ def test_barycentric_order_reduces_crossings_on_bundled_bases() -> None:
         assert drawn <= plain_count + 2, (base, drawn, plain_count)
     drawn_all, plain_all = (sum(t) for t in zip(*totals, strict=True))
     assert drawn_all < 0.85 * plain_all, totals
+
+
+def test_pictures_without_chromium_say_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Chromium: one clear line naming the install step; the report still gets written."""
+    from chaingraph.reports import build_report
+
+    monkeypatch.setenv("CHAINGRAPH_CHROMIUM", str(tmp_path / "no-chromium"))
+    store_path = tmp_path / "tiny.json"
+    tiny_store().save(store_path)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "map",
+            "--base",
+            "base:yinping",
+            "--store",
+            str(store_path),
+            "--png",
+            str(tmp_path / "m.png"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "no-chromium" in result.output and "scripts/install-browser" in result.output
+    assert not (tmp_path / "m.png").exists()
+    out = build_report(tiny_store(), "base:yinping", tmp_path / "r")
+    assert any(n.startswith("未生成地图图片") and "install-browser" in n for n in out.notes)
+    assert (tmp_path / "r" / "index.html").exists()
+    assert not (tmp_path / "r" / "maps" / "robot.png").exists()
+
+
+def test_cli_help_imports_no_browser() -> None:
+    code = (
+        "import sys; from chaingraph.cli import cli; from click.testing import CliRunner; "
+        "r = CliRunner().invoke(cli, ['map', '--help']); assert r.exit_code == 0, r.output; "
+        "import chaingraph.reports, chaingraph.maps.render; "
+        "bad = [m for m in ('playwright', 'pyvis', 'matplotlib') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
