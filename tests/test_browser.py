@@ -432,8 +432,16 @@ def test_firms_are_collapsed_and_expand_on_click(
     anchor = next(b for b in shown if b["id"] == segment)
     assert all(b["left"] > anchor["right"] for b in firms)  # beside their segment
     assert overlapping(firms) == []
+    # The view moved to the segment and its firms; the rest of the map steps back.
+    assert min(b["px"] for b in firms) >= MIN_LABEL_PX
+    opacity = page.evaluate(
+        "window.chaingraphMap.nodes.get().map(n => [n.id, n.opacity === undefined ? 1 : n.opacity])"
+    )
+    assert {i for i, o in opacity if o == 1} == {segment} | {b["id"] for b in firms}
+    x, y = page.evaluate(NODE_ON_SCREEN_JS, [segment, False])
     page.mouse.click(x, y)
     assert {b["kind"] for b in first_view(page)["boxes"]} == {"segment"}
+    assert page.evaluate("window.chaingraphMap.network.getScale()") == pytest.approx(view["scale"])
     seen.assert_clean()
 
 

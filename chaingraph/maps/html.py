@@ -349,7 +349,14 @@ def _asset(name: str) -> str:
 
 @cache
 def _vis_js() -> str:
-    lib = resources.files("pyvis").joinpath("templates", "lib", f"vis-{VIS_NETWORK_VERSION}")
+    try:
+        package = resources.files("pyvis")
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            "maps need vis-network from pyvis: pip install 'pyvis>=0.3.2,<0.4' "
+            "(part of chaingraph's maps extra)"
+        ) from exc
+    lib = package.joinpath("templates", "lib", f"vis-{VIS_NETWORK_VERSION}")
     source = lib.joinpath("vis-network.min.js")
     if not source.is_file():
         raise ConfigError(

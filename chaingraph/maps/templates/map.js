@@ -144,11 +144,35 @@
       if (!keep[slot[0]]) nodes.remove(slot[0]);
     });
   }
+  // While firms are shown, the rest of the map steps back and the view moves to them.
+  function spotlight() {
+    var open = Object.keys(expanded);
+    var lit = {};
+    open.forEach(function (seg) {
+      lit[seg] = true;
+      (data.slots[seg] || []).forEach(function (slot) { lit[slot[0]] = true; });
+    });
+    nodes.update(data.nodes.map(function (n) {
+      return { id: n.id, opacity: !open.length || lit[n.id] ? 1 : 0.25 };
+    }));
+    edges.update(data.edges.map(function (e) {
+      var colour = Object.assign({}, e.color || {}, {
+        opacity: !open.length || lit[e.from] || lit[e.to] ? 1 : 0.15
+      });
+      return { id: e.id, color: colour };
+    }));
+    if (open.length) {
+      network.fit({ nodes: Object.keys(lit), animation: false, maxZoomLevel: 1.4 });
+    } else {
+      fit();
+    }
+  }
   network.on("click", function (params) {
     if (params.nodes.length !== 1) return;
     var id = params.nodes[0];
     if (!segmentById[id] || !data.slots[id]) return;
     if (expanded[id]) collapse(id); else expand(id);
+    spotlight();
   });
 
   // Search: names containing the text are selected; Enter focuses the first.
@@ -167,7 +191,7 @@
     var segment = Object.keys(data.slots).find(function (seg) {
       return data.slots[seg].some(function (slot) { return slot[0] === id; });
     });
-    if (segment) expand(segment);
+    if (segment) { expand(segment); spotlight(); }
   }
 
   function matches(text) {
@@ -204,7 +228,8 @@
       input.value = "";
       status.textContent = "";
       network.unselectAll();
-      fit();
+      Object.keys(expanded).forEach(collapse);
+      spotlight();
     }
   });
   input.addEventListener("change", function () {
@@ -356,7 +381,9 @@
   }
 
   window.chaingraphMap = {
-    network: network, nodes: nodes, edges: edges, data: data, fit: fit, expand: expand, collapse: collapse,
+    network: network, nodes: nodes, edges: edges, data: data, fit: fit,
+    expand: function (seg) { expand(seg); spotlight(); },
+    collapse: function (seg) { collapse(seg); spotlight(); },
     toSVG: toSVG, labelBoxes: labelBoxes, canvasSize: function () {
       return { width: container.clientWidth, height: container.clientHeight };
     }
