@@ -386,3 +386,15 @@ def test_cli_help_imports_no_browser() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_map_too_big_for_one_screen_says_to_page_by_chain() -> None:
+    from chaingraph.dataset import load_bundled
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    store = NetworkxStore()
+    load_bundled(store)
+    whole = chain_map(store, region="region:cn-dongguan")  # every chain of the city
+    assert any("--chain" in n for n in whole.notes)
+    one = chain_map(store, region="region:cn-dongguan", chain="chain:ic")
+    assert not any("--chain" in n for n in one.notes)

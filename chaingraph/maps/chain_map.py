@@ -17,7 +17,15 @@ from chaingraph.analysis.facts import Profiles, segment_direct_makers, segment_n
 from chaingraph.analysis.gaps import STATUSES, GapReport, SegmentGap, gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.errors import ConfigError
-from chaingraph.maps.layout import FONT_SIZE, LayoutItem, StageHeader, layout, text_width
+from chaingraph.maps.layout import (
+    FONT_SIZE,
+    TARGET_HEIGHT,
+    TARGET_WIDTH,
+    LayoutItem,
+    StageHeader,
+    layout,
+    text_width,
+)
 from chaingraph.store.base import GraphStore
 
 __all__ = [
@@ -57,6 +65,7 @@ TARGET_FIRM = "招商目标"
 FIRM_COLOURS = {LOCAL_FIRM: "#1f77b4", TARGET_FIRM: "#6b7b8c"}
 FIRM_SHAPES = {LOCAL_FIRM: "box", TARGET_FIRM: "box"}
 _CARD_LIST_LIMIT = 12
+MIN_LABEL_PX = 10  # below this on first view the map suggests paging by chain
 FIRM_FONT_SIZE = 12
 FIRM_ROW = 30  # vertical pitch of an expanded segment's firms
 FIRM_COLUMN = 10  # firms per column beside an expanded segment
@@ -291,6 +300,11 @@ def chain_map(
         )
     ]
     notes = list(report.notes)
+    if first_view_px(placed.width, placed.height) < MIN_LABEL_PX:
+        notes.append(
+            f"本图共 {len(segments)} 个环节，1280×800 窗口首屏字号偏小；"
+            "可用 --chain 逐条产业链查看（或滚轮放大）"
+        )
     slots: list[FirmSlot] = []
     if with_firms:
         firm_nodes, firm_edges, slots, note = _firms(
@@ -353,6 +367,15 @@ def chain_map(
         focus=_focus_text(segments, chain_name),
         as_of=_as_of(store, segments),
     )
+
+
+def first_view_px(width: float, height: float) -> float:
+    """Label size in pixels when a picture of this size opens in a 1280×800 window.
+
+    >>> round(first_view_px(1458.0, 788.0), 1)
+    11.7
+    """
+    return min(TARGET_WIDTH / width, TARGET_HEIGHT / height) * FONT_SIZE
 
 
 def _bands(
