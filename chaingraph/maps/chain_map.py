@@ -445,13 +445,9 @@ def _focus_text(segments: Sequence[SegmentGap], chain_name: dict[str, str]) -> s
 
 def _as_of(store: GraphStore, segments: Sequence[SegmentGap]) -> str:
     """The latest ``as_of`` among the firms making the mapped segments' products."""
-    dates = set()
-    for g in segments:
-        for makers in segment_direct_makers(store, g.segment).values():
-            for firm in makers:
-                node = store.get(firm)
-                if node is not None and node.get("as_of"):
-                    dates.add(str(node.get("as_of")))
+    candidates = store.segment_candidates([g.segment for g in segments], "")
+    firms = {f for per_product in candidates.values() for fs in per_product.values() for f in fs}
+    dates = {str(n.get("as_of")) for n in store.get_many(sorted(firms)).values() if n.get("as_of")}
     return max(dates, default="")
 
 
