@@ -398,3 +398,17 @@ def test_a_map_too_big_for_one_screen_says_to_page_by_chain() -> None:
     assert any("--chain" in n for n in whole.notes)
     one = chain_map(store, region="region:cn-dongguan", chain="chain:ic")
     assert not any("--chain" in n for n in one.notes)
+
+
+def test_segment_without_a_stage_gets_its_own_column() -> None:
+    """User data may leave ``stage`` out: such a segment is drawn in a 链位未知 column."""
+    store = tiny_store()
+    store.merge(
+        [Node("seg:robot.other", "Segment", {"name": "其他环节"})],
+        [Relationship("PART_OF", "seg:robot.other", "chain:robot")],
+    )
+    m = chain_map(store, "base:yinping")
+    assert [h.text for h in m.headers] == ["上游", "中游", "下游", "链位未知"]
+    other = m.node("seg:robot.other")
+    assert other.x > max(n.x for n in m.nodes if n.id != other.id)
+    assert other.card.subtitle.startswith("链位未知")
