@@ -164,7 +164,8 @@ def test_every_field_stays_text_in_maps_and_reports(
         assert_no_markup(html, page.name)
         data = re.search(r'<script type="application/json" id="cg-data">(.*?)</script>', html, re.S)
         if data:  # the data block ends where it should: no payload closed it early
-            nodes = json.loads(data.group(1))["nodes"]
+            payload = json.loads(data.group(1))
+            nodes = payload["nodes"] + payload["firms"]  # firms: shown on a segment's click
             assert any("</script><script>alert(3)</script>" in n["name"] for n in nodes)
         shown |= tags_in(html)
     # The search covered real ground: these fields reach the pages (as text).

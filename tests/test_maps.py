@@ -21,12 +21,14 @@ from chaingraph.cli import cli
 from chaingraph.errors import ConfigError
 from chaingraph.maps import (
     STATUS_COLOURS,
+    MapNode,
     chain_map,
     chain_subreport,
     render_map,
     write_base_maps,
     write_map,
 )
+from chaingraph.model import Node, Relationship
 from chaingraph.testing import tiny_store
 
 STAGE = {"上游": 0, "中游": 1, "下游": 2}
@@ -51,8 +53,8 @@ def test_segments_are_coloured_by_status_and_sized_by_local_firms() -> None:
         assert node.group == gap.status
         assert node.colour == STATUS_COLOURS[gap.status]
         assert node.local_firms == gap.local_firms
-    sizes = {n.local_firms: n.size for n in m.nodes}
-    assert sizes[0] < sizes[1]
+    for node in m.nodes:
+        assert node.label == f"{node.name} ({node.local_firms})"
     assert [e.label for e in m.legend] == list(STATUSES)
     assert sum(e.count for e in m.legend) == len(m.nodes)
 
@@ -62,8 +64,10 @@ def test_columns_run_upstream_to_downstream() -> None:
     m = chain_map(store, "base:yinping")
     stage = {g.segment: STAGE[g.stage] for g in gaps(store, "base:yinping").segments}
     level = {n.id: n.level for n in m.nodes}
+    x = {n.id: n.x for n in m.nodes}
     for e in m.edges:
         assert level[e.source] < level[e.target], e
+        assert x[e.source] < x[e.target], e
     for a in level:
         for b in level:
             if stage[a] < stage[b]:
@@ -95,11 +99,15 @@ def test_company_nodes(companies: str, groups: set[str]) -> None:
     assert {n.group for n in firms} == groups
     ids = {n.id for n in m.nodes}
     assert all(e.source in ids and e.target in ids for e in m.edges)
-    # A firm sits one column right of its segment.
-    level = {n.id: n.level for n in m.nodes}
+    # Firms are collapsed: each has a slot right of every segment it belongs to.
+    x = {n.id: n.x for n in m.nodes}
+    slots = {(s.segment, s.firm): s for s in m.slots}
     for e in m.edges:
         if e.kind != "flow":
-            assert level[e.target] == level[e.source] + 1
+            assert slots[(e.source, e.target)].x > x[e.source]
+    page = page_data(render_map(m))
+    assert {n["id"] for n in page["nodes"]} == {n.id for n in m.nodes if n.kind == "segment"}
+    assert {n["id"] for n in page["firms"]} == {n.id for n in firms}
 
 
 def test_company_cap_is_visible() -> None:
@@ -150,12 +158,16 @@ def test_page_data_matches_map() -> None:
     m = chain_map(tiny_store(), "base:yinping", companies="local")
     html = render_map(m)
     data = page_data(html)
-    assert [n["id"] for n in data["nodes"]] == [n.id for n in m.nodes]
-    assert len(data["edges"]) == len(m.edges)
+    shown = [n for n in m.nodes if n.kind == "segment"]
+    assert [n["id"] for n in data["nodes"]] == [n.id for n in shown]
+    assert [n["id"] for n in data["firms"]] == [n.id for n in m.nodes if n.kind != "segment"]
+    assert len(data["edges"]) + len(data["firm_edges"]) == len(m.edges)
+    # Positions are fixed by the layout: no physics, no vis layout of its own.
     assert data["options"]["physics"]["enabled"] is False
-    hierarchical = data["options"]["layout"]["hierarchical"]
-    assert hierarchical["enabled"] is True and hierarchical["direction"] == "LR"
-    assert f'data-expected-nodes="{len(m.nodes)}"' in html
+    assert data["options"]["layout"]["hierarchical"]["enabled"] is False
+    for node, drawn in zip(shown, data["nodes"], strict=True):
+        assert (drawn["x"], drawn["y"], drawn["fixed"]) == (node.x, node.y, True)
+    assert f'data-expected-nodes="{len(shown)}"' in html
     assert 'id="cg-search"' in html and 'id="cg-legend"' in html
 
 
@@ -171,10 +183,10 @@ def test_hostile_names_stay_text() -> None:
     assert "<title>银瓶&lt;script&gt;alert(5)&lt;/script&gt;" in html
     # The data block carries the names exactly, for the page to show as text.
     data = page_data(html)
-    names = {n["name"] for n in data["nodes"]}
+    names = {n["name"] for n in data["nodes"] + data["firms"]}
     assert set(HOSTILE_NAMES.values()) <= names
     assert HOSTILE_SEGMENT[1] in names
-    cards = json.dumps([n["card"] for n in data["nodes"]], ensure_ascii=False)
+    cards = json.dumps([n["card"] for n in data["nodes"] + data["firms"]], ensure_ascii=False)
     assert json.dumps("<img src=x onerror=alert(1)>")[1:-1] in cards
     # Nothing from the data reaches the page's HTML: only via textContent in map.js.
     js = inline_scripts(html)[1]
@@ -237,10 +249,15 @@ def test_map_command(tmp_path: Path) -> None:
     result = runner.invoke(cli, [*args, "--companies", "local", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "银瓶高端装备产业基地" in result.output and out.exists()
-    assert len(page_data(out.read_text(encoding="utf-8"))["nodes"]) == 6
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert (len(data["nodes"]), len(data["firms"])) == (4, 2)
 
     bad = runner.invoke(cli, [*args, "-o", str(tmp_path / "m.png")])
     assert bad.exit_code == 1 and ".html" in bad.output
+    nothing = runner.invoke(cli, args)
+    assert nothing.exit_code == 1 and "--png" in nothing.output
+    wrong = runner.invoke(cli, [*args, "--png", str(tmp_path / "m.jpg")])
+    assert wrong.exit_code == 1 and "m.jpg" in wrong.output and ".png" in wrong.output
     both = runner.invoke(cli, [*args, "--all-bases", "-o", str(tmp_path / "d")])
     assert both.exit_code == 1 and "--all-bases" in both.output
     folder = runner.invoke(
@@ -256,3 +273,144 @@ def test_write_base_maps_names_files_after_bases(tmp_path: Path) -> None:
         ("base:yinping", "yinping.html", 4)
     ]
     assert written[0].size_bytes == written[0].path.stat().st_size
+
+
+def test_isolated_segment_is_placed_in_its_chain_band() -> None:
+    """A focus segment without any flow sits in its chain's band, beside the others."""
+    store = tiny_store()
+    store.merge(
+        [Node("seg:robot.lonely", "Segment", {"name": "孤立环节", "stage": "下游"})],
+        [Relationship("PART_OF", "seg:robot.lonely", "chain:robot")],
+    )
+    m = chain_map(store, "base:yinping")
+    lonely = m.node("seg:robot.lonely")
+    assert lonely.band == "chain:robot" and lonely.in_focus
+    (band,) = m.bands
+    assert band.y <= lonely.y <= band.y + band.height
+    assert 0 < lonely.x < m.width
+    assert lonely.x == m.node("seg:robot.integration").x  # the 下游 column
+
+
+def test_layout_orders_rows_to_reduce_crossings() -> None:
+    """Barycentric ordering undoes crossings that the plain id order would draw."""
+    from chaingraph.maps.layout import LayoutItem, crossings, layout
+
+    items = [LayoutItem(f"u{i}", f"上{i}", "c", "上游") for i in range(4)] + [
+        LayoutItem(f"d{i}", f"下{i}", "c", "下游") for i in range(4)
+    ]
+    flows = [(f"u{i}", f"d{3 - i}") for i in range(4)]  # id order: all cross
+    placed = layout(items, flows, {"c": "链"})
+    assert crossings(placed.positions, flows) == 0
+    by_id = layout(items, [], {"c": "链"}).positions
+    assert crossings(by_id, flows) == 6
+
+
+def test_layout_bands_and_stage_columns() -> None:
+    store = tiny_store()
+    m = chain_map(store, "base:yinping")
+    assert [h.text for h in m.headers] == ["上游", "中游", "下游"]
+    stage = {g.segment: g.stage for g in gaps(store, "base:yinping").segments}
+    for node in m.nodes:
+        header = next(h for h in m.headers if h.text == stage[node.id])
+        assert header.x <= node.x <= header.x + header.width, node.name
+    assert m.focus == "工业机器人（优先级 1）" and m.as_of == "2024"
+
+
+def test_barycentric_order_reduces_crossings_on_bundled_bases() -> None:
+    """The drawn order crosses fewer edges than the same columns with rows sorted by id."""
+    from chaingraph.dataset import load_bundled
+    from chaingraph.maps.layout import crossings
+    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.testing import BUNDLED_BASES
+
+    store = NetworkxStore()
+    load_bundled(store)
+    totals = []
+    for base in BUNDLED_BASES:
+        m = chain_map(store, base)
+        flows = [(e.source, e.target) for e in m.edges]
+        drawn = crossings({n.id: (n.x, n.y) for n in m.nodes}, flows)
+        # The same bands, columns and rows, but each column's rows sorted by id.
+        columns: dict[tuple[str, int], list[MapNode]] = {}
+        for n in m.nodes:
+            columns.setdefault((n.band, n.level), []).append(n)
+        plain = {}
+        for members in columns.values():
+            ys = sorted(n.y for n in members)
+            for n, y in zip(sorted(members, key=lambda n: n.id), ys, strict=True):
+                plain[n.id] = (n.x, y)
+        totals.append((drawn, crossings(plain, flows)))
+    # Never much worse on one base (a column's id order can beat the sweeps by a
+    # crossing or two), and clearly better over all seven.
+    for base, (drawn, plain_count) in zip(BUNDLED_BASES, totals, strict=True):
+        assert drawn <= plain_count + 2, (base, drawn, plain_count)
+    drawn_all, plain_all = (sum(t) for t in zip(*totals, strict=True))
+    assert drawn_all < 0.85 * plain_all, totals
+
+
+def test_pictures_without_chromium_say_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Chromium: one clear line naming the install step; the report still gets written."""
+    from chaingraph.reports import build_report
+
+    monkeypatch.setenv("CHAINGRAPH_CHROMIUM", str(tmp_path / "no-chromium"))
+    store_path = tmp_path / "tiny.json"
+    tiny_store().save(store_path)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "map",
+            "--base",
+            "base:yinping",
+            "--store",
+            str(store_path),
+            "--png",
+            str(tmp_path / "m.png"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "no-chromium" in result.output and "scripts/install-browser" in result.output
+    assert not (tmp_path / "m.png").exists()
+    out = build_report(tiny_store(), "base:yinping", tmp_path / "r")
+    assert any(n.startswith("未生成地图图片") and "install-browser" in n for n in out.notes)
+    assert (tmp_path / "r" / "index.html").exists()
+    assert not (tmp_path / "r" / "maps" / "robot.png").exists()
+
+
+def test_cli_help_imports_no_browser() -> None:
+    code = (
+        "import sys; from chaingraph.cli import cli; from click.testing import CliRunner; "
+        "r = CliRunner().invoke(cli, ['map', '--help']); assert r.exit_code == 0, r.output; "
+        "import chaingraph.reports, chaingraph.maps.render; "
+        "bad = [m for m in ('playwright', 'pyvis', 'matplotlib') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_map_too_big_for_one_screen_says_to_page_by_chain() -> None:
+    from chaingraph.dataset import load_bundled
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    store = NetworkxStore()
+    load_bundled(store)
+    whole = chain_map(store, region="region:cn-dongguan")  # every chain of the city
+    assert any("--chain" in n for n in whole.notes)
+    one = chain_map(store, region="region:cn-dongguan", chain="chain:ic")
+    assert not any("--chain" in n for n in one.notes)
+
+
+def test_segment_without_a_stage_gets_its_own_column() -> None:
+    """User data may leave ``stage`` out: such a segment is drawn in a 链位未知 column."""
+    store = tiny_store()
+    store.merge(
+        [Node("seg:robot.other", "Segment", {"name": "其他环节"})],
+        [Relationship("PART_OF", "seg:robot.other", "chain:robot")],
+    )
+    m = chain_map(store, "base:yinping")
+    assert [h.text for h in m.headers] == ["上游", "中游", "下游", "链位未知"]
+    other = m.node("seg:robot.other")
+    assert other.x > max(n.x for n in m.nodes if n.id != other.id)
+    assert other.card.subtitle.startswith("链位未知")

@@ -53,10 +53,14 @@ def test_report_folder(tmp_path: Path) -> None:
         "gaps.xlsx",
         "index.html",
         "maps/robot.html",
+        "maps/robot.png",
         "targets.html",
         "targets.xlsx",
     ]
     assert out.index == out.directory / "index.html" and out.notes == ()
+    # The map's picture is a slide-size PNG, also inside the index page (reads without JS).
+    width, height = png_size((out.directory / "maps" / "robot.png").read_bytes())
+    assert width >= 1600 and height > 300
     # Every link is relative and points at a file in the folder (works zipped and mailed).
     for page in out.directory.rglob("*.html"):
         for link in links_of(page):
@@ -65,14 +69,15 @@ def test_report_folder(tmp_path: Path) -> None:
             assert not re.match(r"^[a-z]+:|^//|^/", link), (page, link)
             assert (page.parent / link).resolve().is_file(), (page, link)
     index = (out.directory / "index.html").read_text(encoding="utf-8")
-    assert 'src="data:image/png;base64,' in index  # the chart travels inside the page
+    assert index.count('src="data:image/png;base64,') == 2  # chart and map travel inside
+    assert '<img class="map"' in index and 'href="maps/robot.png"' in index
     assert "完整度 <b>50%</b>" in index
     assert 'href="maps/robot.html"' in index
 
 
 def test_report_tables(tmp_path: Path) -> None:
     store = tiny_store()
-    out = build_report(store, "base:yinping", tmp_path, top=1)
+    out = build_report(store, "base:yinping", tmp_path, top=1, pictures=False)
     gaps_page = (tmp_path / "gaps.html").read_text(encoding="utf-8")
     for g in gaps(store, "base:yinping").segments:
         assert escape(g.rule, quote=False) in gaps_page
@@ -84,7 +89,7 @@ def test_report_tables(tmp_path: Path) -> None:
 
 
 def test_pages_are_offline_and_script_free(tmp_path: Path) -> None:
-    build_report(tiny_store(), "base:yinping", tmp_path)
+    build_report(tiny_store(), "base:yinping", tmp_path, pictures=False)
     for name in ("index.html", "gaps.html", "targets.html"):
         html = (tmp_path / name).read_text(encoding="utf-8")
         assert "<script" not in html
@@ -97,7 +102,7 @@ def test_hostile_names_are_escaped_everywhere(tmp_path: Path) -> None:
     pages = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.html")}
     for name, html in pages.items():
         assert "<img src=x" not in html and "<svg" not in html, name
-        assert html.count("<img") == (name == "index.html"), name  # only the chart
+        assert html.count("<img") == 2 * (name == "index.html"), name  # the chart, the map
         assert HOSTILE_BASE_NAME not in html, name
     assert "&lt;img src=x onerror=alert(1)&gt;" in pages["gaps.html"]
     assert "=HYPERLINK(&#34;http://x&#34;)" in pages["targets.html"]
@@ -140,8 +145,56 @@ def test_report_command_on_bundled_base(bundled_store: Path, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert f"open {tmp_path / 'index.html'}" in result.output
     chains = gaps(NetworkxStore.open(bundled_store), "base:yinping-high-end-equipment").chains
-    maps = sorted(p.name for p in (tmp_path / "maps").iterdir())
+    maps = sorted(p.name for p in (tmp_path / "maps").glob("*.html"))
     assert len(maps) == len(chains) == 3
+    for name in maps:  # each map also as a slide-size picture
+        width, _ = png_size((tmp_path / "maps" / name).with_suffix(".png").read_bytes())
+        assert width >= 1600
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     for c in chains:
         assert c.name in index
+
+
+def test_report_without_pictures_says_nothing_is_missing(tmp_path: Path) -> None:
+    out = build_report(tiny_store(), "base:yinping", tmp_path, pictures=False)
+    assert not (tmp_path / "maps" / "robot.png").exists()
+    assert out.notes == ()
+    assert '<img class="map"' not in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_all_bases_site(bundled_store: Path, tmp_path: Path) -> None:
+    """`report --all-bases` writes an index of every base linking each base's report."""
+    site = tmp_path / "site"
+    result = CliRunner().invoke(
+        cli,
+        ["report", "--all-bases", "--no-pictures", "--store", str(bundled_store), "-o", str(site)],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"open {site / 'index.html'}" in result.output
+    store = NetworkxStore.open(bundled_store)
+    bases = list(store.nodes("Base"))
+    assert len(bases) == 7
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for base in bases:
+        stem = base.id.partition(":")[2]
+        assert f'<a href="{stem}/index.html">{escape(base.name)}</a>' in index
+        report = gaps(store, base.id)
+        for c in report.chains:
+            assert f"{escape(c.name)}</a> {c.completeness * 100:.0f}%" in index
+        # The base's report links back to the site's index.
+        assert 'href="../index.html"' in (site / stem / "index.html").read_text(encoding="utf-8")
+    # Every link of every page is relative and resolves inside the site.
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 7 * 4
+    for page in pages:
+        for link in links_of(page):
+            if link.startswith("data:"):
+                continue
+            assert not re.match(r"^[a-z]+:|^//|^/", link), (page, link)
+            assert (page.parent / link).resolve().is_file(), (page, link)
+            assert site.resolve() in (page.parent / link).resolve().parents, (page, link)
+    both = CliRunner().invoke(
+        cli,
+        ["report", "--all-bases", "--base", "银瓶", "--store", str(bundled_store), "-o", str(site)],
+    )
+    assert both.exit_code == 1 and "--all-bases" in both.output

@@ -44,8 +44,33 @@ from chaingraph.maps.chain_map import COMPANY_CHOICES
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    required=True,
     help="The .html file to write (a folder with --all-bases).",
+)
+@click.option(
+    "--png",
+    "png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also a PNG picture (slide size).",
+)
+@click.option(
+    "--svg", "svg", type=click.Path(dir_okay=False, path_type=Path), help="Also an SVG picture."
+)
+@click.option(
+    "--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), help="Also a PDF picture."
+)
+@click.option(
+    "--width",
+    type=click.IntRange(min=320),
+    default=1600,
+    show_default=True,
+    help="Picture width in pixels.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.5, max=8),
+    default=1.0,
+    show_default=True,
+    help="PNG pixel density (2 or 3 for print).",
 )
 @store_option
 def map_command(
@@ -57,7 +82,12 @@ def map_command(
     max_companies: int,
     top: int,
     all_bases: bool,
-    output: Path,
+    output: Path | None,
+    png: Path | None,
+    svg: Path | None,
+    pdf: Path | None,
+    width: int,
+    scale: float,
     store_path: Path | None,
 ) -> None:
     """Interactive map of a base's chains: upstream → downstream, coloured by gap status.
@@ -70,8 +100,17 @@ def map_command(
       chaingraph map --base 银瓶高端装备产业基地 --chain 高端装备制造 -o map.html
       chaingraph map --base 东部智能制造产业基地 --companies local -o east.html
       chaingraph map --all-bases -o maps/
+      chaingraph map --base 银瓶 --png yinping.png --pdf yinping.pdf --scale 2
     """
-    from chaingraph.maps import MapFile, chain_map, write_base_maps, write_map
+    from chaingraph.maps import chain_map, write_base_maps, write_map
+
+    pictures = {fmt: path for fmt, path in (("png", png), ("svg", svg), ("pdf", pdf)) if path}
+    if output is None and not pictures:
+        raise ConfigError("say where to write the map: -o FILE.html and/or --png/--svg/--pdf FILE")
+    if all_bases and (pictures or output is None):
+        raise ConfigError(
+            "--all-bases writes HTML maps into the folder given by -o (no --png/--svg/--pdf)"
+        )
 
     options: dict[str, Any] = {
         "companies": companies,
@@ -81,32 +120,59 @@ def map_command(
     }
     store = open_store(store_path)
     if all_bases:
+        assert output is not None
         if base or region:
             raise ConfigError("--all-bases draws every base: drop --base/--region")
         written = write_base_maps(store, output, chain=chain, **options)
-    else:
-        if output.suffix.lower() not in (".html", ".htm"):
-            raise ConfigError(
-                f"{output}: a map is an .html file (or pass --all-bases for a folder)"
-            )
-        picture = chain_map(store, base, region=region, chain=chain, **options)
+        emit(written, ["subject_name", "nodes", "edges", "size_bytes", "path"], "table", None)
+        return
+    if output is not None and output.suffix.lower() not in (".html", ".htm"):
+        raise ConfigError(
+            f"{output}: a map is an .html file (--png/--svg/--pdf for pictures, "
+            "or --all-bases for a folder)"
+        )
+    from chaingraph.maps.render import picture_format
+
+    for fmt, path in pictures.items():
+        if picture_format(path) != fmt:
+            raise ConfigError(f"{path}: --{fmt} writes a .{fmt} file")
+    picture = chain_map(store, base, region=region, chain=chain, **options)
+    rows: list[dict[str, Any]] = []
+    if output is not None:
         path = write_map(picture, output)
-        written = [
-            MapFile(
-                picture.subject,
-                picture.subject_name,
-                path,
-                len(picture.nodes),
-                len(picture.edges),
-                path.stat().st_size,
+        rows.append(
+            {
+                "subject_name": picture.subject_name,
+                "file": str(path),
+                "format": "html",
+                "size": f"{len(picture.nodes)} nodes",
+                "size_bytes": path.stat().st_size,
+            }
+        )
+    if pictures:
+        from chaingraph.maps.render import render_pictures
+
+        for made in render_pictures([(picture, pictures)], width=width, scale=scale):
+            rows.append(
+                {
+                    "subject_name": picture.subject_name,
+                    "file": str(made.path),
+                    "format": made.format,
+                    "size": f"{made.width}x{made.height}",
+                    "size_bytes": made.size_bytes,
+                }
             )
-        ]
-    emit(written, ["subject_name", "nodes", "edges", "size_bytes", "path"], "table", None)
+    emit(rows, ["subject_name", "format", "size", "size_bytes", "file"], "table", None)
 
 
 @cli.command()
 @click.option("--base", help="The base (id or name), e.g. 银瓶高端装备产业基地.")
 @click.option("--region", help="Report on a region (id or name) instead of a base.")
+@click.option(
+    "--all-bases",
+    is_flag=True,
+    help="A small site: an index of every base linking each base's report.",
+)
 @click.option(
     "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Targets per gap."
 )
@@ -116,6 +182,12 @@ def map_command(
     default="none",
     show_default=True,
     help="Firms drawn on the maps.",
+)
+@click.option(
+    "--pictures/--no-pictures",
+    default=True,
+    show_default=True,
+    help="Draw each map as a PNG (headless Chromium) and show it in the report.",
 )
 @click.option(
     "--config",
@@ -134,37 +206,48 @@ def map_command(
 def report(
     base: str | None,
     region: str | None,
+    all_bases: bool,
     top: int,
     companies: str,
+    pictures: bool,
     config_path: Path | None,
     output: Path,
     store_path: Path | None,
 ) -> None:
     """Static HTML report of a base, to zip and send: opens offline.
 
-    index.html (completeness, coverage chart), gaps.html, targets.html, one map per
-    focus chain under maps/, and gaps.xlsx / targets.xlsx.
+    index.html (completeness, coverage chart, map pictures), gaps.html, targets.html,
+    one interactive map and its PNG per focus chain under maps/, and gaps.xlsx /
+    targets.xlsx. With --all-bases: one such report per base under <folder>/<base>/
+    and an index.html of all bases.
 
     \b
     Example:
       chaingraph report --base 银瓶高端装备产业基地 -o report/
+      chaingraph report --all-bases -o site/
     """
-    from chaingraph.reports import build_report
+    from chaingraph.reports import build_report, build_site
 
-    built = build_report(
-        open_store(store_path),
-        base,
-        output,
-        region=region,
-        top=top,
-        companies=companies,
-        config=_config(config_path),
-    )
-    for note in built.notes:
+    store = open_store(store_path)
+    options: dict[str, Any] = {
+        "top": top,
+        "companies": companies,
+        "config": _config(config_path),
+        "pictures": pictures,
+    }
+    if all_bases:
+        if base or region:
+            raise ConfigError("--all-bases reports on every base: drop --base/--region")
+        site = build_site(store, output, **options)
+        files, index, notes = site.files, site.index, site.notes
+    else:
+        built = build_report(store, base, output, region=region, **options)
+        files, index, notes = built.files, built.index, built.notes
+    for note in notes:
         click.echo(f"note: {note}", err=True)
-    rows = [{"file": str(p), "size_bytes": p.stat().st_size} for p in built.files]
+    rows = [{"file": str(p), "size_bytes": p.stat().st_size} for p in files]
     emit(rows, ["file", "size_bytes"], "table", None)
-    click.echo(f"\nopen {built.index}")
+    click.echo(f"\nopen {index}")
 
 
 def _export_options(f: Any) -> Any:

@@ -8,18 +8,24 @@ markup: the page puts it into the document as text.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Profiles, segment_direct_makers, segment_neighbours
 from chaingraph.analysis.gaps import STATUSES, GapReport, SegmentGap, gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.errors import ConfigError
+from chaingraph.maps.layout import (
+    FONT_SIZE,
+    TARGET_HEIGHT,
+    TARGET_WIDTH,
+    LayoutItem,
+    StageHeader,
+    layout,
+    text_width,
+)
 from chaingraph.store.base import GraphStore
 
 __all__ = [
@@ -27,7 +33,9 @@ __all__ = [
     "STATUS_COLOURS",
     "Card",
     "ChainMap",
+    "FirmSlot",
     "LegendEntry",
+    "MapBand",
     "MapEdge",
     "MapNode",
     "Section",
@@ -57,9 +65,12 @@ STATUS_MEANINGS = {
 LOCAL_FIRM = "本地企业"
 TARGET_FIRM = "招商目标"
 FIRM_COLOURS = {LOCAL_FIRM: "#1f77b4", TARGET_FIRM: "#6b7b8c"}
-FIRM_SHAPES = {LOCAL_FIRM: "square", TARGET_FIRM: "diamond"}
-_STAGE_RANK = {"上游": 0, "中游": 1, "下游": 2}
+FIRM_SHAPES = {LOCAL_FIRM: "box", TARGET_FIRM: "box"}
 _CARD_LIST_LIMIT = 12
+MIN_LABEL_PX = 10  # below this on first view the map suggests paging by chain
+FIRM_FONT_SIZE = 12
+FIRM_ROW = 30  # vertical pitch of an expanded segment's firms
+FIRM_COLUMN = 10  # firms per column beside an expanded segment
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,10 @@ class MapNode:
     """A drawn node: a segment (``kind="segment"``) or a firm (``kind="company"``).
 
     ``group`` is the gap status of a segment, or 本地企业/招商目标 for a firm;
-    ``level`` is its column, counted from the most upstream one.
+    ``level`` is its column, counted from the most upstream one; ``x``/``y`` its
+    centre on the canvas (firms: next to their first segment); ``band`` the chain
+    band it is drawn in; ``in_focus`` whether the base focuses on it (segments
+    outside the focus are 延链 neighbours); ``label`` the text drawn on it.
     """
 
     id: str
@@ -98,6 +112,34 @@ class MapNode:
     colour: str
     shape: str
     card: Card
+    x: float = 0.0
+    y: float = 0.0
+    band: str = ""
+    in_focus: bool = True
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class FirmSlot:
+    """Where a firm is drawn when its segment is expanded (a click on the segment)."""
+
+    segment: str
+    firm: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class MapBand:
+    """A chain's band: title, a subtitle (focus priority, completeness) and its box."""
+
+    chain: str
+    title: str
+    subtitle: str
+    x: float
+    y: float
+    width: float
+    height: float
 
 
 @dataclass(frozen=True)
@@ -132,6 +174,13 @@ class ChainMap:
     edges: tuple[MapEdge, ...]
     legend: tuple[LegendEntry, ...]
     notes: tuple[str, ...]
+    bands: tuple[MapBand, ...] = ()
+    headers: tuple[StageHeader, ...] = ()
+    width: float = 0.0
+    height: float = 0.0
+    slots: tuple[FirmSlot, ...] = ()
+    focus: str = ""
+    as_of: str = ""
 
     def node(self, node_id: str) -> MapNode:
         """The drawn node with this id (KeyError if it is not on the map)."""
@@ -156,9 +205,13 @@ def chain_map(
 ) -> ChainMap:
     """The map of a base's (or region's) focus chains: every gap segment and how they connect.
 
-    Segments sit in columns from upstream to downstream (上游 → 中游 → 下游, and within a
-    stage by the INPUT_TO flow between them), coloured by their gap status, sized by
-    their number of local firms. A hover card lists local firms and the ``top`` targets.
+    Segments sit in one band per chain and in columns from upstream to downstream
+    (上游 → 中游 → 下游), at fixed positions from :func:`chaingraph.maps.layout.layout`;
+    they are coloured by their gap status and labelled with their number of local
+    firms. Segments outside the base's focus (延链 neighbours) sit in the band of the
+    focus chain they connect to most. A hover card lists local firms and the ``top``
+    targets. Firms (``companies``) are collapsed into their segments: each has a
+    :class:`FirmSlot` beside every segment it belongs to, shown when that is clicked.
 
     Parameters
     ----------
@@ -191,8 +244,10 @@ def chain_map(
     >>> from chaingraph.testing import tiny_store
     >>> m = chain_map(tiny_store(), "base:yinping", companies="local")
     >>> [(n.name, n.group, n.level) for n in m.nodes]  # doctest: +NORMALIZE_WHITESPACE
-    [('机器人本体', '数据不足', 2), ('系统集成', '数据不足', 4), ('核心零部件', '数据不足', 0),
-     ('减速器', '数据不足', 0), ('莞工机器人', '本地企业', 3), ('莞集成', '本地企业', 5)]
+    [('机器人本体', '数据不足', 1), ('系统集成', '数据不足', 2), ('核心零部件', '数据不足', 0),
+     ('减速器', '数据不足', 0), ('莞工机器人', '本地企业', 1), ('莞集成', '本地企业', 2)]
+    >>> [(b.title, b.subtitle.splitlines()[0]) for b in m.bands], [h.text for h in m.headers]
+    ([('工业机器人', '完整度 50%')], ['上游', '中游', '下游'])
     >>> [(e.source, e.target, e.kind) for e in m.edges][:2]
     [('seg:robot.parts', 'seg:robot.body', 'flow'), ('seg:robot.parts.reducer', 'seg:robot.body', 'flow')]
     >>> m.node("seg:robot.parts.reducer").card.sections[1].items
@@ -212,17 +267,29 @@ def chain_map(
 
     segments = list(report.segments)
     flows = _segment_flows(store, [g.segment for g in segments])
-    columns = _columns(segments, flows)
-    with_firms = companies != "none"
-    step = 2 if with_firms else 1  # firms get the column right of their segment
-
     chain_name = {c: _node_name(store, c) for c in {g.chain for g in segments if g.chain}}
+    bands = _bands(segments, flows, report, chain_name)
+    labels = {g.segment: f"{g.name} ({g.local_firms})" for g in segments}
+    placed = layout(
+        [LayoutItem(g.segment, labels[g.segment], bands[g.segment], g.stage) for g in segments],
+        flows,
+        {key: title for key, (title, _) in _band_titles(bands, report, chain_name).items()},
+    )
+    with_firms = companies != "none"
     nodes = [
         _segment_node(
-            g, step * columns[g.segment], by_segment[g.segment][:top], chain_name.get(g.chain, "")
+            g,
+            placed.columns[g.segment],
+            by_segment[g.segment][:top],
+            chain_name.get(g.chain, ""),
+            placed.positions[g.segment],
+            bands[g.segment],
+            labels[g.segment],
+            with_firms,
         )
         for g in segments
     ]
+    columns = placed.columns
     edges = [
         MapEdge(
             a,
@@ -235,9 +302,23 @@ def chain_map(
         )
     ]
     notes = list(report.notes)
+    if first_view_px(placed.width, placed.height) < MIN_LABEL_PX:
+        notes.append(
+            f"本图共 {len(segments)} 个环节，1280×800 窗口首屏字号偏小；"
+            "可用 --chain 逐条产业链查看（或滚轮放大）"
+        )
+    slots: list[FirmSlot] = []
     if with_firms:
-        firm_nodes, firm_edges, note = _firms(
-            store, report, segments, by_segment, columns, companies, max_companies, top
+        firm_nodes, firm_edges, slots, note = _firms(
+            store,
+            report,
+            segments,
+            by_segment,
+            columns,
+            companies,
+            max_companies,
+            top,
+            {n.id: (n.x, n.y, placed.widths[n.id]) for n in nodes},
         )
         nodes += firm_nodes
         edges += firm_edges
@@ -249,7 +330,7 @@ def chain_map(
             s,
             STATUS_MEANINGS[s],
             STATUS_COLOURS[s],
-            "dot",
+            "box",
             sum(1 for g in segments if g.status == s),
         )
         for s in STATUSES
@@ -258,13 +339,14 @@ def chain_map(
         legend += [
             LegendEntry(
                 kind,
-                "企业",
+                "企业（点击环节展开）",
                 FIRM_COLOURS[kind],
                 FIRM_SHAPES[kind],
                 sum(1 for n in nodes if n.group == kind),
             )
             for kind in (LOCAL_FIRM, TARGET_FIRM)
         ]
+    titles = _band_titles(bands, report, chain_name)
     scope = " · ".join(chain_names) or "全部产业链"
     return ChainMap(
         title=f"{report.subject_name} · {scope} 产业链图谱",
@@ -276,7 +358,99 @@ def chain_map(
         edges=tuple(edges),
         legend=tuple(legend),
         notes=tuple(notes),
+        bands=tuple(
+            MapBand(b.key, b.title, titles[b.key][1], b.x, b.y, b.width, b.height)
+            for b in placed.bands
+        ),
+        headers=placed.headers,
+        width=placed.width,
+        height=placed.height,
+        slots=tuple(slots),
+        focus=_focus_text(segments, chain_name),
+        as_of=_as_of(store, segments),
     )
+
+
+def first_view_px(width: float, height: float) -> float:
+    """Label size in pixels when a picture of this size opens in a 1280×800 window.
+
+    >>> round(first_view_px(1458.0, 788.0), 1)
+    11.7
+    """
+    return min(TARGET_WIDTH / width, TARGET_HEIGHT / height) * FONT_SIZE
+
+
+def _bands(
+    segments: Sequence[SegmentGap],
+    flows: dict[tuple[str, str], list[tuple[str, str]]],
+    report: GapReport,
+    chain_name: dict[str, str],
+) -> dict[str, str]:
+    """Segment -> the chain band it is drawn in.
+
+    A focus segment sits in its own chain's band. A segment outside the focus (a
+    延链 neighbour) sits in the band of the focus chain it has most flows with, so
+    it is drawn next to what it feeds or uses; a segment with no flow at all stays
+    in its own chain's band.
+    """
+    focus_chains = [g.chain for g in segments if g.priority is not None]
+    if not focus_chains:
+        return {g.segment: g.chain for g in segments}
+    own = {g.segment: g.chain for g in segments}
+    order = list(dict.fromkeys([c.chain for c in report.chains] + focus_chains))
+    bands = {g.segment: g.chain for g in segments if g.priority is not None}
+    for g in segments:
+        if g.priority is not None:
+            continue
+        weight: dict[str, int] = defaultdict(int)
+        for (a, b), pairs in flows.items():
+            other = b if a == g.segment else a if b == g.segment else None
+            if other is not None and other in bands:
+                weight[bands[other]] += len(pairs)
+        if weight:
+            bands[g.segment] = max(order, key=lambda c: (weight.get(c, 0), -order.index(c)))
+        else:
+            bands[g.segment] = own[g.segment] if own[g.segment] in order else order[0]
+    return bands
+
+
+def _band_titles(
+    bands: dict[str, str], report: GapReport, chain_name: dict[str, str]
+) -> dict[str, tuple[str, str]]:
+    """Band key -> (title, subtitle), focus chains first in the report's order."""
+    summaries = {c.chain: c for c in report.chains}
+    keys = [c.chain for c in report.chains if c.chain in bands.values()]
+    keys += sorted(set(bands.values()) - set(keys))
+    titles = {}
+    for key in keys:
+        summary = summaries.get(key)
+        sub = (
+            f"完整度 {summary.completeness:.0%}\n{summary.present}/{summary.segments} 环节有本地企业"
+            if summary
+            else ""
+        )
+        titles[key] = (chain_name.get(key, key or "其他"), sub)
+    return titles
+
+
+def _focus_text(segments: Sequence[SegmentGap], chain_name: dict[str, str]) -> str:
+    """The base's focus chains with their priority, e.g. ``集成电路（优先级 1）``."""
+    priority: dict[str, int] = {}
+    for g in segments:
+        if g.priority is not None:
+            priority[g.chain] = min(priority.get(g.chain, g.priority), g.priority)
+    return "、".join(
+        f"{chain_name.get(c, c)}（优先级 {p}）"
+        for c, p in sorted(priority.items(), key=lambda cp: (cp[1], chain_name.get(cp[0], "")))
+    )
+
+
+def _as_of(store: GraphStore, segments: Sequence[SegmentGap]) -> str:
+    """The latest ``as_of`` among the firms making the mapped segments' products."""
+    candidates = store.segment_candidates([g.segment for g in segments], "")
+    firms = {f for per_product in candidates.values() for fs in per_product.values() for f in fs}
+    dates = {str(n.get("as_of")) for n in store.get_many(sorted(firms)).values() if n.get("as_of")}
+    return max(dates, default="")
 
 
 def chain_subreport(store: GraphStore, report: GapReport, chain_id: str) -> GapReport:
@@ -332,28 +506,16 @@ def _segment_flows(
     return flows
 
 
-def _columns(segments: Sequence[SegmentGap], flows: Iterable[tuple[str, str]]) -> dict[str, int]:
-    """Column of each segment: by stage first, then by depth of the flow inside its stage."""
-    rank = {g.segment: _STAGE_RANK.get(g.stage, len(_STAGE_RANK)) for g in segments}
-    within = nx.DiGraph()
-    within.add_nodes_from(rank)
-    within.add_edges_from((a, b) for a, b in flows if rank[a] == rank[b])
-    # Cycles (A feeds B feeds A) share one column: depth over strongly connected components.
-    dag = nx.condensation(within)
-    depth: dict[int, int] = {}
-    for comp in nx.topological_sort(dag):
-        depth[comp] = max((depth[p] + 1 for p in dag.predecessors(comp)), default=0)
-    seg_depth = {seg: depth[dag.graph["mapping"][seg]] for seg in rank}
-    offset, columns = 0, {}
-    for stage in sorted(set(rank.values())):
-        members = [s for s in rank if rank[s] == stage]
-        for seg in members:
-            columns[seg] = offset + seg_depth[seg]
-        offset += max(seg_depth[s] for s in members) + 1
-    return columns
-
-
-def _segment_node(gap: SegmentGap, level: int, best: Sequence[Target], chain_name: str) -> MapNode:
+def _segment_node(
+    gap: SegmentGap,
+    level: int,
+    best: Sequence[Target],
+    chain_name: str,
+    position: tuple[float, float],
+    band: str,
+    label: str,
+    with_firms: bool,
+) -> MapNode:
     lines = [gap.rule]
     counts = (
         f"本地企业 {gap.local_firms} 家（龙头 {gap.local_leaders}） · 外地 {gap.elsewhere_firms} 家"
@@ -361,6 +523,10 @@ def _segment_node(gap: SegmentGap, level: int, best: Sequence[Target], chain_nam
     lines.append(counts)
     if gap.priority is not None:
         lines.append(f"重点优先级 {gap.priority}")
+    else:
+        lines.append("不在基地重点内：与重点环节相邻（延链）")
+    if with_firms:
+        lines.append("点击环节展开/收起企业")
     sections = [
         Section(f"本地企业（{gap.local_firms}）", _capped(gap.local_names) or ("（无）",)),
         Section(
@@ -375,12 +541,17 @@ def _segment_node(gap: SegmentGap, level: int, best: Sequence[Target], chain_nam
         group=gap.status,
         level=level,
         local_firms=gap.local_firms,
-        size=round(14 + 7 * math.sqrt(gap.local_firms), 1),
+        size=float(FONT_SIZE),
         colour=STATUS_COLOURS[gap.status],
-        shape="dot",
+        shape="box",
         card=Card(
             gap.name, f"{gap.stage or '链位未知'} · {chain_name}", tuple(lines), tuple(sections)
         ),
+        x=position[0],
+        y=position[1],
+        band=band,
+        in_focus=gap.priority is not None,
+        label=label,
     )
 
 
@@ -393,8 +564,11 @@ def _firms(
     companies: str,
     max_companies: int,
     top: int,
-) -> tuple[list[MapNode], list[MapEdge], str | None]:
-    """Firm nodes (local makers first, then targets by score), capped, and their edges."""
+    boxes: dict[str, tuple[float, float, float]],
+) -> tuple[list[MapNode], list[MapEdge], list[FirmSlot], str | None]:
+    """Firm nodes (local makers first, then targets by score), capped, their edges, and
+    where each is drawn when one of its segments is expanded (a column to its right).
+    """
     profiles = Profiles(store)
     wanted: dict[str, tuple[str, list[str], Target | None]] = {}  # firm -> (kind, segments, target)
     if companies in ("local", "all"):
@@ -420,24 +594,48 @@ def _firms(
             f"（本地企业优先，其次按得分；可用 --max-companies 调整）"
         )
     nodes, edges = [], []
+    kept = list(wanted.items())[:max_companies]
+    names = {firm: profiles.get(firm).name for firm, _ in kept}
+    per_segment: dict[str, list[str]] = defaultdict(list)
+    for firm, (_kind, segs, _target) in kept:
+        for seg in dict.fromkeys(segs):
+            per_segment[seg].append(firm)
+    slots = []
+    for seg, firms in per_segment.items():
+        x, y, width = boxes[seg]
+        widest = max(text_width(names[f], FIRM_FONT_SIZE) for f in firms) + 16
+        per_column = min(len(firms), FIRM_COLUMN)
+        for k, firm in enumerate(firms):
+            column, row = divmod(k, per_column)
+            slots.append(
+                FirmSlot(
+                    seg,
+                    firm,
+                    round(x + width / 2 + 36 + widest / 2 + column * (widest + 16), 1),
+                    round(y + (row - (per_column - 1) / 2) * FIRM_ROW, 1),
+                )
+            )
+    first_slot: dict[str, FirmSlot] = {}
+    for slot in slots:
+        first_slot.setdefault(slot.firm, slot)
     seg_names = {g.segment: g.name for g in segments}
-    for firm, (kind, segs, target) in list(wanted.items())[:max_companies]:
+    for firm, (kind, segs, target) in kept:
         profile = profiles.get(firm)
-        level = 2 * min(columns[s] for s in segs) + 1
         lines = [f"{kind} · {profile.city or '地区未知'}"]
         if profile.tags:
             lines.append("、".join(profile.tags))
         if target is not None:
             lines += [f"得分 {target.score}", target.reason]
+        slot = first_slot[firm]
         nodes.append(
             MapNode(
                 id=firm,
                 name=profile.name,
                 kind="company",
                 group=kind,
-                level=level,
+                level=min(columns[s] for s in segs),
                 local_firms=0,
-                size=9.0,
+                size=float(FIRM_FONT_SIZE),
                 colour=FIRM_COLOURS[kind],
                 shape=FIRM_SHAPES[kind],
                 card=Card(
@@ -446,6 +644,11 @@ def _firms(
                     tuple(lines),
                     (Section("环节", tuple(dict.fromkeys(seg_names[s] for s in segs))),),
                 ),
+                x=slot.x,
+                y=slot.y,
+                band="",
+                in_focus=True,
+                label=profile.name,
             )
         )
         verb = "生产" if kind == LOCAL_FIRM else "可补"
@@ -453,7 +656,7 @@ def _firms(
             MapEdge(s, firm, kind, Card(f"{profile.name} {verb} {seg_names[s]}"))
             for s in dict.fromkeys(segs)
         ]
-    return nodes, edges, note
+    return nodes, edges, slots, note
 
 
 def _capped(items: Sequence[str]) -> tuple[str, ...]:

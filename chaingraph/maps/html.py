@@ -1,10 +1,10 @@
 """Draw a :class:`~chaingraph.maps.chain_map.ChainMap` as one self-contained, offline HTML page.
 
-pyvis assembles the network (nodes, edges, vis-network options); the page comes
-from chaingraph's own template, not pyvis's, because pyvis's template loads
-Bootstrap from a CDN even "in line", renders ``heading`` and the select menu
-unescaped, and switches every tooltip to ``innerHTML`` once a title contains
-``href``. Here:
+Positions come from :mod:`chaingraph.maps.layout` (fixed, physics off); the pyvis
+wheel supplies vis-network's JavaScript. The page comes from chaingraph's own
+template, not pyvis's, because pyvis's template loads Bootstrap from a CDN even
+"in line", renders ``heading`` and the select menu unescaped, and switches every
+tooltip to ``innerHTML`` once a title contains ``href``. Here:
 
 - vis-network's JavaScript (from the pyvis wheel) is inlined; no request leaves the page;
 - data travels as JSON inside ``<script type="application/json">`` (``<``, ``>``, ``&``
@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from pyvis.network import Network
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.errors import ConfigError
-from chaingraph.maps.chain_map import ChainMap, chain_map
+from chaingraph.maps.chain_map import ChainMap, MapEdge, MapNode, chain_map
+from chaingraph.maps.layout import FONT_SIZE
 from chaingraph.store.base import GraphStore
 from chaingraph.store.fileformat import atomic_write_bytes
 
@@ -41,12 +41,20 @@ __all__ = [
     "MapFile",
     "file_stem",
     "map_options",
+    "page_payload",
     "render_map",
+    "subtitle",
     "write_base_maps",
     "write_map",
 ]
 
 VIS_NETWORK_VERSION = "9.1.2"
+CROSS_BAND_EDGE = "#d3d9df"
+MAX_FIRST_SCALE = 1.4  # small maps are not blown up beyond this on first view
+LEGEND_NOTE = (
+    "括号内 = 本地企业数 · 虚线框 = 基地重点外的相邻环节（延链） · 箭头 = 上游投入流向下游"
+    " · 浅色线 = 跨产业链的投入"
+)
 FONT_STACK = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
     '"WenQuanYi Micro Hei", sans-serif'
@@ -54,69 +62,186 @@ FONT_STACK = (
 
 
 def map_options() -> dict[str, Any]:
-    """vis-network options: hierarchical left-to-right layout, physics off (drawn at once)."""
+    """vis-network options: positions come from the layout (physics off, nothing moves)."""
     return {
-        "layout": {
-            "hierarchical": {
-                "enabled": True,
-                "direction": "LR",
-                "sortMethod": "directed",
-                "levelSeparation": 260,
-                "nodeSpacing": 105,
-                "treeSpacing": 120,
-                "blockShifting": True,
-                "edgeMinimization": True,
-                "parentCentralization": True,
-            }
-        },
+        "layout": {"hierarchical": {"enabled": False}, "improvedLayout": False},
         "physics": {"enabled": False},
         "interaction": {
             "hover": True,
             "tooltipDelay": 100,
             "keyboard": {"enabled": True, "bindToWindow": False},
             "multiselect": True,
+            "dragNodes": False,
         },
         "nodes": {
             "borderWidth": 1,
-            "font": {"face": FONT_STACK, "size": 15, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "shape": "box",
+            "margin": {"top": 6, "bottom": 6, "left": 8, "right": 8},
+            "shapeProperties": {"borderRadius": 4},
+            "font": {"face": FONT_STACK, "size": FONT_SIZE},
         },
         "edges": {
-            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-            "color": {"color": "#a7b1bc", "highlight": "#333333", "hover": "#555555"},
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}},
+            "color": {"color": "#9aa5b1", "highlight": "#1f2933", "hover": "#3e4c59"},
             "smooth": {
                 "enabled": True,
                 "type": "cubicBezier",
                 "forceDirection": "horizontal",
-                "roundness": 0.45,
+                "roundness": 0.5,
             },
-            "width": 1.2,
+            "width": 1.1,
+            "selectionWidth": 1.5,
         },
     }
 
 
 def render_map(chain_map: ChainMap) -> str:
     """The page as text: one HTML document with every script and style inside it."""
-    net = _network(chain_map)
-    nodes, edges, heading, _height, _width, _options = net.get_network_data()
-    payload = {"nodes": nodes, "edges": edges, "options": map_options()}
+    payload = page_payload(chain_map)
     data_json = jinja2.utils.htmlsafe_json_dumps(payload, dumps=_dumps)
     app_js = _asset("map.js")
     vis_js = _vis_js()
+    segments = sum(1 for n in chain_map.nodes if n.kind == "segment")
     return (
         _environment()
         .get_template("map.html")
         .render(
-            title=heading,
+            title=chain_map.title,
             chain_map=chain_map,
             data_json=data_json,
             scripts=[vis_js, app_js],
             csp=_csp([vis_js, app_js]),
             css=_asset("map.css"),
-            node_count=len(nodes),
-            edge_count=len(edges),
+            node_count=len(payload["nodes"]),
+            edge_count=len(payload["edges"]),
+            segment_count=segments,
+            subtitle=subtitle(chain_map),
+            legend_note=LEGEND_NOTE,
+            firm_count=len(chain_map.nodes) - segments,
             vis_version=VIS_NETWORK_VERSION,
         )
     )
+
+
+def page_payload(chain_map: ChainMap) -> dict[str, Any]:
+    """What the page draws, as JSON-ready data: the segments and flows shown first, the
+    firms shown when their segment is clicked, the layout's bands and headers, and the
+    texts of the title, legend and notes (for the picture export).
+    """
+    segments = [n for n in chain_map.nodes if n.kind == "segment"]
+    firms = [n for n in chain_map.nodes if n.kind != "segment"]
+    slots: dict[str, list[list[Any]]] = {}
+    for slot in chain_map.slots:
+        slots.setdefault(slot.segment, []).append([slot.firm, slot.x, slot.y])
+    band = {n.id: n.band for n in chain_map.nodes}
+    # Flows between chains first, so each chain's own (darker) flows are drawn over them.
+    flows = sorted(
+        (e for e in chain_map.edges if e.kind == "flow"),
+        key=lambda e: band[e.source] == band[e.target],
+    )
+    firm_edges = [e for e in chain_map.edges if e.kind != "flow"]
+    return {
+        "nodes": [_vis_node(n, n.id in slots) for n in segments],
+        "edges": [_vis_edge(f"flow:{i}", e, chain_map) for i, e in enumerate(flows)],
+        "firms": [_vis_node(n, False) for n in firms],
+        "firm_edges": [_vis_edge(f"firm:{e.source}|{e.target}", e, chain_map) for e in firm_edges],
+        "slots": slots,
+        "options": map_options(),
+        "view": {
+            "width": chain_map.width,
+            "height": chain_map.height,
+            "bands": [dataclasses.asdict(b) for b in chain_map.bands],
+            "headers": [dataclasses.asdict(h) for h in chain_map.headers],
+            "font": FONT_STACK,
+            "max_scale": MAX_FIRST_SCALE,
+        },
+        "meta": {
+            "title": chain_map.title,
+            "subtitle": subtitle(chain_map),
+            "legend": [dataclasses.asdict(e) for e in chain_map.legend],
+            "legend_note": LEGEND_NOTE,
+            "notes": list(chain_map.notes),
+        },
+    }
+
+
+def subtitle(chain_map: ChainMap) -> str:
+    """The line under the title: area, focus, data date."""
+    parts = [f"本地范围：{chain_map.area_name}"]
+    if chain_map.focus:
+        parts.append(f"基地重点：{chain_map.focus}")
+    parts.append(f"数据截至：{chain_map.as_of or '未注明'}")
+    return " · ".join(parts)
+
+
+def _text_colour(background: str) -> str:
+    """Dark or white text, whichever reads better on ``background`` (#rrggbb).
+
+    >>> _text_colour("#d62728"), _text_colour("#e6b400")
+    ('#ffffff', '#1f2933')
+    """
+    r, g, b = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    return "#ffffff" if (1.05 / (luminance + 0.05)) >= 4.0 else "#1f2933"
+
+
+def _vis_node(n: MapNode, expandable: bool) -> dict[str, Any]:
+    segment = n.kind == "segment"
+    fill = n.colour if segment else "#ffffff"
+    node: dict[str, Any] = {
+        "id": n.id,
+        "label": n.label or n.name,
+        "x": n.x,
+        "y": n.y,
+        "fixed": True,
+        "physics": False,
+        "shape": "box",
+        "color": {
+            "background": fill,
+            "border": "#1f2933" if expandable else n.colour,
+            "highlight": {"background": fill, "border": "#000000"},
+            "hover": {"background": fill, "border": "#000000"},
+        },
+        "font": {"color": _text_colour(fill), "size": n.size},
+        "borderWidth": 2.5 if expandable else (1 if segment else 1.5),
+        "name": n.name,
+        "kind": n.kind,
+        "group_label": n.group,
+        "band": n.band,
+        "card": dataclasses.asdict(n.card),
+    }
+    if segment and not n.in_focus:
+        node["shapeProperties"] = {"borderDashes": [5, 3], "borderRadius": 4}
+        node["color"]["border"] = "#1f2933"
+        node["borderWidth"] = 1.5
+    if not segment:
+        node["margin"] = {"top": 4, "bottom": 4, "left": 6, "right": 6}
+    return node
+
+
+def _vis_edge(edge_id: str, e: MapEdge, chain_map: ChainMap) -> dict[str, Any]:
+    firm = e.kind != "flow"
+    edge: dict[str, Any] = {
+        "id": edge_id,
+        "from": e.source,
+        "to": e.target,
+        "kind": e.kind,
+        "card": dataclasses.asdict(e.card),
+        "dashes": firm,
+        "arrows": {"to": {"enabled": not firm}},
+    }
+    if not firm:
+        a, b = chain_map.node(e.source), chain_map.node(e.target)
+        if abs(a.x - b.x) < 1:  # same column: bend it so it shows
+            edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.35}
+        if a.band != b.band:  # between chains: lighter, so each chain's own flow reads first
+            edge["color"] = {"color": CROSS_BAND_EDGE, "highlight": "#1f2933", "hover": "#3e4c59"}
+            edge["width"] = 0.8
+    return edge
 
 
 def write_map(chain_map: ChainMap, path: Path) -> Path:
@@ -190,34 +315,6 @@ def file_stem(node_id: str) -> str:
     return stem or "map"
 
 
-def _network(chain_map: ChainMap) -> Network:
-    net = Network(directed=True, heading=chain_map.title, cdn_resources="in_line")
-    for n in chain_map.nodes:
-        net.add_node(
-            n.id,
-            label=n.name if n.kind == "company" else f"{n.name}\n本地 {n.local_firms} 家",
-            shape=n.shape,
-            color=n.colour,
-            size=n.size,
-            level=n.level,
-            name=n.name,
-            kind=n.kind,
-            group_label=n.group,
-            card=dataclasses.asdict(n.card),
-        )
-    for e in chain_map.edges:
-        firm = e.kind != "flow"
-        net.add_edge(
-            e.source,
-            e.target,
-            kind=e.kind,
-            card=dataclasses.asdict(e.card),
-            dashes=firm,
-            arrows={"to": {"enabled": not firm}},
-        )
-    return net
-
-
 def _dumps(obj: Any, **kwargs: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), **kwargs)
 
@@ -252,7 +349,14 @@ def _asset(name: str) -> str:
 
 @cache
 def _vis_js() -> str:
-    lib = resources.files("pyvis").joinpath("templates", "lib", f"vis-{VIS_NETWORK_VERSION}")
+    try:
+        package = resources.files("pyvis")
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            "maps need vis-network from pyvis: pip install 'pyvis>=0.3.2,<0.4' "
+            "(part of chaingraph's maps extra)"
+        ) from exc
+    lib = package.joinpath("templates", "lib", f"vis-{VIS_NETWORK_VERSION}")
     source = lib.joinpath("vis-network.min.js")
     if not source.is_file():
         raise ConfigError(

@@ -2,5 +2,14 @@
 
 from chaingraph.reports.build import ReportFiles, build_report
 from chaingraph.reports.chart import cjk_font, coverage_counts, coverage_png
+from chaingraph.reports.site import SiteFiles, build_site
 
-__all__ = ["ReportFiles", "build_report", "cjk_font", "coverage_counts", "coverage_png"]
+__all__ = [
+    "ReportFiles",
+    "SiteFiles",
+    "build_report",
+    "build_site",
+    "cjk_font",
+    "coverage_counts",
+    "coverage_png",
+]

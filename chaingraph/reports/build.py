@@ -6,6 +6,8 @@ Layout of the output folder::
     gaps.html       the gap table (every segment, the rule that fired) and 延链 inputs
     targets.html    the target table (firms to attract, score and reason)
     maps/*.html     one interactive map per focus chain (see chaingraph.maps)
+    maps/*.png      the same maps as pictures (also inlined in index.html, so the
+                    report reads without JavaScript)
     coverage.png    the coverage chart (also inlined in index.html)
     gaps.xlsx, targets.xlsx   the two tables for Excel
 """
@@ -21,11 +23,13 @@ from pathlib import Path
 import jinja2
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.gaps import STATUSES, gaps
+from chaingraph.analysis.gaps import STATUSES, GapReport, gaps
 from chaingraph.analysis.targets import Target, targets
+from chaingraph.errors import ConfigError
 from chaingraph.exports import export_gaps, export_targets, gap_rows, target_rows
 from chaingraph.maps.chain_map import STATUS_COLOURS, STATUS_MEANINGS, chain_map, chain_subreport
 from chaingraph.maps.html import file_stem, write_map
+from chaingraph.maps.render import render_pictures
 from chaingraph.reports.chart import cjk_font, coverage_counts, coverage_png
 from chaingraph.store.base import GraphStore
 from chaingraph.store.fileformat import atomic_write_bytes
@@ -42,6 +46,7 @@ class ReportFiles:
     files: tuple[Path, ...]
     maps: tuple[Path, ...]
     notes: tuple[str, ...]
+    report: GapReport | None = None
 
 
 def build_report(
@@ -53,6 +58,8 @@ def build_report(
     top: int = 5,
     companies: str = "none",
     config: AnalysisConfig | None = None,
+    pictures: bool = True,
+    home: str | None = None,
 ) -> ReportFiles:
     """Write the report of a base (or region) into ``directory`` (created if needed).
 
@@ -60,11 +67,21 @@ def build_report(
     scripts inlined) and links to the others by relative paths, so the folder works
     zipped, mailed and opened from disk with no network.
 
+    Parameters
+    ----------
+    pictures
+        Also draw each map as a PNG (in headless Chromium, see
+        :mod:`chaingraph.maps.render`) and show it on the index page. Without
+        Playwright or Chromium the report is still written, with a note saying so.
+    home
+        A relative link back to a site's index (see :func:`build_site`).
+
     Examples
     --------
     >>> import tempfile, pathlib
     >>> from chaingraph.testing import tiny_store
-    >>> out = build_report(tiny_store(), "base:yinping", pathlib.Path(tempfile.mkdtemp()))
+    >>> out = build_report(tiny_store(), "base:yinping", pathlib.Path(tempfile.mkdtemp()),
+    ...                    pictures=False)
     >>> sorted(p.relative_to(out.directory).as_posix() for p in out.files)  # doctest: +NORMALIZE_WHITESPACE
     ['coverage.png', 'gaps.html', 'gaps.xlsx', 'index.html', 'maps/robot.html',
      'targets.html', 'targets.xlsx']
@@ -76,8 +93,9 @@ def build_report(
     notes = list(report.notes)
     written: list[Path] = []
 
-    maps: list[dict[str, str | int]] = []
+    maps: list[dict[str, str | int | None]] = []
     map_paths: list[Path] = []
+    drawn = []
     for summary in report.chains:
         part = chain_subreport(store, report, summary.chain)
         picture = chain_map(
@@ -89,10 +107,24 @@ def build_report(
                 "name": summary.name,
                 "href": f"maps/{path.name}",
                 "segments": sum(1 for n in picture.nodes if n.kind == "segment"),
+                "png": None,
             }
         )
+        drawn.append((picture, {"png": path.with_suffix(".png")}))
         map_paths.append(path)
         written.append(path)
+    if pictures and drawn:
+        try:
+            made = render_pictures(drawn)
+        except ConfigError as exc:
+            notes.append(f"未生成地图图片：{exc}")
+        else:
+            for entry, shot in zip(maps, made, strict=True):
+                written.append(shot.path)
+                entry["png"] = "data:image/png;base64," + base64.b64encode(
+                    shot.path.read_bytes()
+                ).decode("ascii")
+                entry["png_href"] = f"maps/{shot.path.name}"
 
     chart_uri = None
     font = cjk_font()
@@ -121,6 +153,7 @@ def build_report(
         "target_rows": target_rows(found),
         "targets_by_status": _by_status(found),
         "top": top,
+        "home": home,
     }
     for page in ("index.html", "gaps.html", "targets.html"):
         html = _environment().get_template(page).render(page=page, **context)
@@ -131,6 +164,7 @@ def build_report(
         files=tuple(written),
         maps=tuple(map_paths),
         notes=tuple(notes),
+        report=report,
     )
 
 

@@ -94,7 +94,8 @@ def coverage_png(report: GapReport, font: str) -> bytes:
             "text.parse_math": False,
         }
     ):
-        fig = Figure(figsize=(8.5, 1.2 + 0.55 * max(1, len(rows))), dpi=110)
+        height = 1.5 + 0.55 * max(1, len(rows))
+        fig = Figure(figsize=(8.5, height), dpi=110)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         left = [0] * len(rows)
@@ -116,13 +117,14 @@ def coverage_png(report: GapReport, font: str) -> bytes:
         ax.set_xlabel("环节数")
         ax.set_title(f"{_label(report.subject_name, 40)} · 环节覆盖（按缺口状态）", loc="left")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(
+        # The legend in its own strip under the axis label, never over it.
+        fig.legend(
+            *ax.get_legend_handles_labels(),
             ncols=len(STATUSES),
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.18 - 0.3 / max(1, len(rows))),
+            loc="lower center",
             frameon=False,
         )
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.4 / height, 1, 1))
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
