@@ -453,3 +453,24 @@ def test_synthetic_registry_is_seeded_and_marked(store: NetworkxStore, tmp_path:
     assert all(stdnum_uscc.is_valid(row[1]) for row in first)
     with open(SAMPLE, encoding="utf-8") as fh:
         assert all("synthetic" in r["来源"] for r in csv.DictReader(fh))
+
+
+def test_special_files_and_xlsx_bombs_are_refused(store: NetworkxStore, tmp_path: Path) -> None:
+    """A FIFO named like a table is refused before it is opened (it would block forever),
+    and an xlsx whose shared strings would not fit memory is refused before openpyxl reads it."""
+    import os
+
+    from tests.bombs import NS, repeated, workbook
+
+    fifo = tmp_path / "registry.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError) as caught:
+        list(classify_files(store, [fifo]))
+    assert "regular file" in str(caught.value)
+
+    bomb = tmp_path / "registry.xlsx"
+    sst = b'<?xml version="1.0" encoding="UTF-8"?><sst ' + NS + b">"
+    workbook(bomb, shared=repeated(sst + b"<si><t>", b"A", 1 << 30, b"</t></si></sst>"))
+    with pytest.raises(DataError) as caught:
+        list(classify_files(store, [bomb]))
+    assert "registry.xlsx" in str(caught.value)

@@ -21,6 +21,8 @@ import orjson
 import yaml
 
 from chaingraph.errors import ConfigError, DataError, Issue
+from chaingraph.fs import refuse_special
+from chaingraph.loaders.limits import check_xlsx_parts
 from chaingraph.names import normalize_text
 from chaingraph.resources import data_dir
 
@@ -164,6 +166,11 @@ def open_table(path: Path, header_map: Mapping[str, str], encoding: str | None =
         For a missing or unsupported file, an empty one, or a two-row/merged header.
     """
     origin = str(path)
+    # Streamed row by row, so no size limit applies; FIFOs and devices would block or
+    # never end, and an xlsx is measured before openpyxl holds its shared strings.
+    special = refuse_special(path)
+    if special:
+        raise DataError([Issue(origin, special, expected="a regular file")])
     if not path.is_file():
         raise DataError([Issue(origin, "file not found", expected="an existing file path")])
     suffix = _base_suffix(path)
@@ -180,6 +187,8 @@ def open_table(path: Path, header_map: Mapping[str, str], encoding: str | None =
     if suffix in (".json", ".jsonl", ".ndjson"):
         header, rows = _json_rows(path, origin)
     elif suffix == ".xlsx":
+        if not path.name.endswith(".gz"):
+            check_xlsx_parts(path, origin)
         header, rows = _sheet_rows(_xlsx_cells(path), origin, header_map)
     elif suffix == ".xls":
         header, rows = _sheet_rows(_xls_cells(path, origin), origin, header_map)
