@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""Check the bundled A-share firms against public exchange data and rewrite what it confirms.
+
+For every company of ``ingest/companies/*.yaml`` with a 6-digit A-share code:
+
+* each ``makes`` product is looked up among the firm's revenue lines (主营构成) in
+  ChainKnowledgeGraph's ``company_product.jsonl.gz``; a product whose name or alias matches a
+  revenue line (or one of the reviewed equivalences in ``EQUIVALENT``) gets that line as its
+  source (``ChainKnowledgeGraph 主营构成 (2021)``) and the line's share as ``revenue_share``;
+  products listed in ``DROP`` failed the check (the firm's revenue lines contradict them) and
+  are removed; the rest keep their source and are counted as not confirmed;
+* the registered address in the SZSE list (``深交所A股列表 (2025-12-30)``) gives the city and,
+  for Dongguan firms, the town: the headquarters is rewritten as a sourced 注册地/总部 site;
+* the 2021 short and full names of ChainKnowledgeGraph that differ from today's SZSE names are
+  kept as ``former_names`` (and as aliases, so name lookup finds them).
+
+Needs the shared public data (``$CHAINGRAPH_SHARED_DATA``, default ``../shared/data``); it
+prints what it confirmed, changed and dropped, and with ``--write`` rewrites the company
+records in place (only the records it changes; comments and other records are untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CKG_PRODUCTS = "ChainKnowledgeGraph 主营构成 (2021)"
+CKG_FIRMS = "ChainKnowledgeGraph 上市公司 (2021)"
+SZSE = "深交所A股列表 (2025-12-30)"
+SZSE_AS_OF = "2025-12-30"
+
+# Revenue-line labels that say nothing about a product.
+GENERIC = {
+    "其他",
+    "其他业务",
+    "销售",
+    "平衡项目",
+    "加工",
+    "工程",
+    "服务",
+    "产品",
+    "其他产品",
+    "主营业务",
+}
+
+# Reviewed equivalences: product id -> words that, found in a revenue line, name that product.
+EQUIVALENT: dict[str, tuple[str, ...]] = {
+    "prod:precision-structural-part": ("精密结构件", "结构件", "金属结构件", "中小尺寸外观"),
+    "prod:lightweight-structural-parts": (
+        "精密金属结构件",
+        "汽车零部件",
+        "冲压模具和金属结构件",
+        "铝制品",
+        "镁制品",
+    ),
+    "prod:cnc-machine-tool": ("数控机床", "机床", "加工中心"),
+    "prod:industrial-robot": ("工业机器人",),
+    "prod:optical-lens": ("镜头",),
+    "prod:passive-components": ("磁性元器件",),
+    "prod:optical-module": ("光电部件",),
+    "prod:modern-tcm": ("中成药",),
+    "prod:engineering-plastics": ("改性塑料", "改性工程塑料"),
+    "prod:pv-glass": ("光伏玻璃", "太阳能"),
+    "prod:electronics-manufacturing-equipment": ("PCB精密加工检测设备", "电子装联", "检测设备"),
+    "prod:data-center": ("数据中心",),
+    "prod:pcs": ("储能",),
+    "prod:energy-storage-system": ("储能",),
+    "prod:charging-pile": ("充电桩",),
+    "prod:amorphous-alloy": ("液态金属",),
+    "prod:connector": ("连接器",),
+    "prod:ccl": ("覆铜板",),
+    "prod:pcb": ("印制电路板", "PCB"),
+    "prod:acoustic-component": ("耳机", "音频"),
+    "prod:wearable": ("耳机", "可穿戴"),
+    "prod:power-adapter": ("适配器", "充电器"),
+    "prod:cover-glass": ("防护屏", "防护玻璃"),
+    "prod:smart-hardware": ("音箱",),
+}
+
+# Facts the firm's revenue lines contradict, dropped: (company id, product id) -> why.
+DROP: dict[tuple[str, str], str] = {}
+
+
+def shared_data() -> Path:
+    return Path(os.environ.get("CHAINGRAPH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def load_exchange() -> tuple[
+    dict[str, list[tuple[str, float]]], dict[str, dict[str, str]], dict[str, dict[str, str]]
+]:
+    """Revenue lines per code, SZSE rows per code, CKG firm rows per code."""
+    data = shared_data()
+    lines: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    with gzip.open(data / "ckg" / "company_product.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for raw in fh:
+            d = json.loads(raw)
+            lines[d["company_code"][:6]].append((d["product_name"], float(d["rel_weight"])))
+    with open(data / "szse" / "szse_a_list_20251230.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    szse = {}
+    for r in rows:
+        szse[r["A股代码"]] = {re.sub(r"\s+", "", k): v for k, v in r.items()}
+    ckg = {}
+    with open(data / "ckg" / "company.jsonl", encoding="utf-8") as fh:
+        for raw in fh:
+            d = json.loads(raw)
+            ckg[d["code"][:6]] = d
+    return lines, szse, ckg
+
+
+def product_names() -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "ontology" / "chains").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for p in doc.get("products", []) or []:
+            names[p["id"]] = [p["name"], *(p.get("aliases") or [])]
+    return names
+
+
+def town_regions() -> dict[str, str]:
+    """Dongguan town/district name (and its short forms) -> region id."""
+    doc = yaml.safe_load((ROOT / "ontology" / "regions.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for r in doc["regions"]:
+        if r["id"].startswith("region:dg-") and r["level"] in ("town", "district"):
+            for n in [r["name"], *(r.get("aliases") or [])]:
+                out[n] = r["id"]
+    return out
+
+
+def city_regions() -> dict[str, str]:
+    doc = yaml.safe_load((ROOT / "ontology" / "regions.yaml").read_text(encoding="utf-8"))
+    return {r["name"]: r["id"] for r in doc["regions"] if r["level"] == "city"}
+
+
+def town_of(address: str, towns: dict[str, str]) -> str | None:
+    """The Dongguan town or park an address names (longest name first; 松山湖 before 东城)."""
+    if "松山湖" in address:
+        return "region:dg-songshanhu"
+    rest = address.split("东莞市", 1)[-1]
+    for name in sorted(towns, key=len, reverse=True):
+        if len(name) >= 2 and rest.startswith(name):
+            return towns[name]
+    for suffix in ("街道", "区", "镇"):
+        m = re.match(r"(.{2,3}?)" + suffix, rest)
+        if m and m.group(1) in towns:
+            return towns[m.group(1)]
+    return None
+
+
+def match_line(
+    pid: str, names: list[str], lines: list[tuple[str, float]]
+) -> tuple[str, float] | None:
+    words = [n for n in names if len(n) >= 2] + list(EQUIVALENT.get(pid, ()))
+    best: tuple[str, float] | None = None
+    for label, weight in lines:
+        if label in GENERIC or len(label) < 2:
+            continue
+        if any(
+            w.lower() in label.lower() or (len(label) >= 3 and label.lower() in w.lower())
+            for w in words
+        ) and (best is None or weight > best[1]):
+            best = (label, weight)
+    return best
+
+
+def plan(write: bool) -> dict[str, Any]:
+    lines, szse, ckg = load_exchange()
+    pnames = product_names()
+    towns = town_regions()
+    cities = city_regions()
+    report: dict[str, Any] = defaultdict(list)
+    seen: set[str] = set()
+    for path in sorted((ROOT / "ingest" / "companies").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        doc = yaml.safe_load(text)
+        fsrc, fasof = doc.get("source"), doc.get("as_of")
+        new_blocks: dict[str, dict[str, Any]] = {}
+        for c in doc.get("companies", []) or []:
+            code = str((c.get("listing") or {}).get("code", ""))
+            if not re.fullmatch(r"[0-9]{6}", code):
+                continue
+            changed = False
+            csrc, _casof = c.get("source", fsrc), c.get("as_of", fasof)
+            flines = lines.get(code, [])
+            makes = []
+            for e in c.get("makes", []) or []:
+                pid = e if isinstance(e, str) else e["product"]
+                props = {} if isinstance(e, str) else {k: v for k, v in e.items() if k != "product"}
+                src = props.get("source", csrc)
+                if (c["id"], pid) in DROP:
+                    report["dropped"].append((c["id"], c["name"], pid, DROP[(c["id"], pid)]))
+                    changed = True
+                    continue
+                hit = match_line(pid, pnames.get(pid, []), flines) if flines else None
+                if hit is not None and (src == "unverified" or CKG_PRODUCTS not in str(src)):
+                    label, weight = hit
+                    report["confirmed"].append(
+                        (c["id"], c["name"], pid, label, round(weight, 3), src == "unverified")
+                    )
+                    if src == "unverified":
+                        props = {
+                            "source": f"{CKG_PRODUCTS}，{c['name']}主营产品「{label}」",
+                            "as_of": "2021",
+                        }
+                        if 0 < weight <= 1:
+                            props["revenue_share"] = round(weight, 3)
+                        changed = True
+                elif src == "unverified":
+                    report["not_confirmed"].append((c["id"], c["name"], pid, bool(flines)))
+                makes.append({"product": pid, **props} if props else pid)
+            if changed:
+                c["makes"] = makes
+            row = szse.get(code)
+            if row is not None:
+                city = cities.get(row["城市"])
+                address = row["注册地址"]
+                hq = c.get("hq")
+                sites = list(c.get("sites") or [])
+                place = town_of(address, towns) if row["城市"] == "东莞市" else city
+                if place is None:
+                    report["no_region"].append((c["id"], c["name"], row["城市"], address))
+                else:
+                    note = f"{SZSE}，注册地址{address}"
+                    first = c["id"] not in seen
+                    seen.add(c["id"])
+                    vague = (None, "region:cn-dongguan", place)
+                    wrong = [
+                        s for s in sites if s.get("role") == "注册地" and s.get("region") != place
+                    ]
+                    if wrong:
+                        report["site_dropped"].append(
+                            (c["id"], c["name"], [s["region"] for s in wrong], place, address)
+                        )
+                        sites = [s for s in sites if s not in wrong]
+                        c["sites"] = sites
+                        changed = True
+                    if hq in vague:
+                        c.pop("hq", None)
+                        sites = [
+                            s
+                            for s in sites
+                            if not (
+                                s.get("role") in ("总部", "注册地") and s.get("region") in vague
+                            )
+                        ]
+                        if first:
+                            if hq != place and not any(
+                                x.get("region") == place for x in c.get("sites") or []
+                            ):
+                                report["place_changed"].append(
+                                    (c["id"], c["name"], hq, place, address)
+                                )
+                            sites.insert(
+                                0,
+                                {
+                                    "region": place,
+                                    "role": "总部",
+                                    "note": "注册地",
+                                    "source": note,
+                                    "as_of": SZSE_AS_OF,
+                                },
+                            )
+                        c["sites"] = sites
+                        changed = True
+                    elif first and not any(s.get("region") == place for s in sites):
+                        report["place_added"].append((c["id"], c["name"], hq, place, address))
+                        sites.append(
+                            {"region": place, "role": "注册地", "source": note, "as_of": SZSE_AS_OF}
+                        )
+                        c["sites"] = sites
+                        changed = True
+            old = ckg.get(code)
+            if old is not None and row is not None:
+                now = {
+                    re.sub(r"\s", "", unicodedata.normalize("NFKC", n))
+                    for n in (row["A股简称"], row["公司全称"], c["name"], c.get("legal_name") or "")
+                }
+                former = [
+                    n
+                    for n in (old["name"], old["fullname"])
+                    if n and re.sub(r"\s", "", unicodedata.normalize("NFKC", n)) not in now
+                ]
+                former = [n for n in former if n not in (c.get("former_names") or [])]
+                if former:
+                    c["former_names"] = [*(c.get("former_names") or []), *former]
+                    c["aliases"] = [
+                        *(c.get("aliases") or []),
+                        *[n for n in former if n not in (c.get("aliases") or [])],
+                    ]
+                    c["former_names_source"] = f"{CKG_FIRMS}（代码{code}）与{SZSE}"
+                    report["former_names"].append((c["id"], c["name"], former))
+                    changed = True
+                if not c.get("legal_name"):
+                    c["legal_name"] = row["公司全称"]
+                    changed = True
+            if changed:
+                # The record's source covers its hq: only the register may replace it.
+                if (
+                    c.get("source", "unverified") == "unverified"
+                    and row is not None
+                    and "hq" not in c
+                ):
+                    c["source"] = f"{SZSE}，{row['公司全称']}，A股代码{code}"
+                    c["as_of"] = SZSE_AS_OF
+                new_blocks[c["id"]] = c
+        if write and new_blocks:
+            path.write_text(rewrite_blocks(text, new_blocks), encoding="utf-8")
+    return report
+
+
+def dump_record(record: dict[str, Any]) -> str:
+    """One company record in the files' style: block keys, flow-style nested items."""
+    out = []
+    first = True
+    for key, value in record.items():
+        lead = "  - " if first else "    "
+        first = False
+        if (
+            key in ("makes", "sites", "supplies")
+            and isinstance(value, list)
+            and any(isinstance(v, dict) for v in value)
+        ):
+            out.append(f"{lead}{key}:")
+            for v in value:
+                out.append("      - " + _flow(v))
+        else:
+            out.append(f"{lead}{key}: {_flow(value)}")
+    return "\n".join(out) + "\n"
+
+
+def _flow(value: Any) -> str:
+    return (
+        yaml.safe_dump(
+            value, allow_unicode=True, default_flow_style=True, width=10**6, sort_keys=False
+        )
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )
+
+
+def rewrite_blocks(text: str, blocks: dict[str, dict[str, Any]]) -> str:
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        m = re.match(r"  - id: (co:[a-z0-9.-]+)\s*$", lines[i])
+        if m and m.group(1) in blocks:
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("    "):
+                j += 1
+            # keep trailing blank/comment lines out of the block
+            out.append(dump_record(blocks.pop(m.group(1))))
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--write", action="store_true", help="rewrite the company files")
+    args = ap.parse_args(argv)
+    report = plan(args.write)
+    for key in (
+        "confirmed",
+        "not_confirmed",
+        "dropped",
+        "place_changed",
+        "place_added",
+        "site_dropped",
+        "no_region",
+        "former_names",
+    ):
+        rows = report.get(key, [])
+        print(f"## {key}: {len(rows)}")
+        for r in rows:
+            print("  ", *r)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
