@@ -164,3 +164,4 @@ from chaingraph.cli import nlp  # noqa: E402, F401
 from chaingraph.cli import maps  # noqa: E402, F401
 from chaingraph.cli import neo4j  # noqa: E402, F401
 from chaingraph.cli import scale  # noqa: E402, F401
+from chaingraph.cli import classify  # noqa: E402, F401

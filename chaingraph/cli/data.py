@@ -19,12 +19,35 @@ from chaingraph.output import render, write_output
 @click.option(
     "--encoding", help="Force the text encoding (default: detect UTF-8, BOM, GBK/GB18030)."
 )
+@click.option(
+    "--classify",
+    "classify_rows",
+    is_flag=True,
+    help="Registry files: classify rows (see 'chaingraph classify') and write firms, MAKES, LOCATED_IN.",
+)
+@click.option("--dry-run", is_flag=True, help="With --classify: print the diff, write nothing.")
+@click.option("--skip-bad", is_flag=True, help="With --classify: report bad rows, load the rest.")
+@click.option(
+    "--min-share",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="With --classify: a revenue line below this share makes no maker.",
+)
+@click.option("--where", multiple=True, metavar="COL=VALUE", help="With --classify: row filter.")
+@click.option("--source", help="With --classify: source for rows without a 来源 column.")
 @store_option
 @output_options
 def load(
     files: tuple[Path, ...],
     mapping: str | None,
     encoding: str | None,
+    classify_rows: bool,
+    dry_run: bool,
+    skip_bad: bool,
+    min_share: float,
+    where: tuple[str, ...],
+    source: str | None,
     store_path: Path | None,
     fmt: str,
     output: Path | None,
@@ -42,6 +65,13 @@ def load(
     from chaingraph.store.networkx_store import NetworkxStore
 
     store = open_store(store_path, must_exist=False)
+    if classify_rows:
+        from chaingraph.cli.classify import run_load_classify
+
+        run_load_classify(
+            store, files, mapping, dry_run, skip_bad, min_share, where, source, fmt, output
+        )
+        return
     report = load_files(store, list(files), mapping=mapping, encoding=encoding)
     if report.merge.changed and isinstance(store, NetworkxStore):
         # Marks the store as holding the user's data: the bundled rebuild leaves it alone.

@@ -1,0 +1,235 @@
+"""The matching knowledge of ``ontology/matching/`` joined with the store's vocabulary.
+
+Keywords come from every product's and segment's name and Chinese aliases in the
+store, plus ``keywords.yaml``; exclusions, boilerplate scope items, GB/T 4754
+classes and region aliases are data files too. Nothing about a product lives in code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from chaingraph.errors import ConfigError
+from chaingraph.names import normalize_text
+from chaingraph.resources import data_dir
+from chaingraph.store.base import GraphStore
+
+__all__ = ["Entry", "Knowledge", "Target", "load_knowledge"]
+
+_MIN_TERM = 2  # one-character terms (钨, 钴) only from keywords.yaml, never from aliases
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a term points to: a product, a segment or a chain, with its chain and segment."""
+
+    id: str
+    kind: str  # "product" | "segment" | "chain"
+    name: str
+    chain: str
+    segment: str | None
+    product: str | None  # the product a MAKES goes to (a segment may name one)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One term of the automaton; ``target`` is None for an exclusion that only hides."""
+
+    term: str
+    target: Target | None
+    only: str | None = None  # "revenue": counts in revenue lines and product lists only
+
+
+@dataclass
+class Knowledge:
+    """Everything classify needs to read a row, built once per run."""
+
+    automaton: Any
+    targets: dict[str, Target]
+    boilerplate: tuple[str, ...]
+    core_items: int
+    stop_markers: tuple[str, ...]
+    gbt: dict[str, Target]
+    gbt_names: dict[str, Target]
+    towns: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    town_automaton: Any = None
+    city_names: dict[str, str] = field(default_factory=dict)  # 东莞市/东莞 -> region id
+    region_names: dict[str, str] = field(default_factory=dict)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read matching data ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("chaingraph_matching") != 1:
+        raise ConfigError(f"{path}: not a matching file (expected 'chaingraph_matching: 1' on top)")
+    return doc
+
+
+def _chain_of(segment: str, parent: Mapping[str, str]) -> str:
+    seen = set()
+    node = segment
+    while node.startswith("seg:") and node not in seen:
+        seen.add(node)
+        node = parent.get(node, "")
+    return node
+
+
+def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
+    """Build the keyword automaton and the region gazetteer from ``store`` and the data files.
+
+    Parameters
+    ----------
+    store
+        The store whose products, segments and regions are the vocabulary.
+    folder
+        The matching files (default: the bundled ``ontology/matching``).
+
+    Returns
+    -------
+    Knowledge
+
+    Raises
+    ------
+    ConfigError
+        When a matching file is unreadable or names an id the store lacks.
+
+    Examples
+    --------
+    >>> from chaingraph.dataset import open_default_store
+    >>> k = load_knowledge(open_default_store())
+    >>> k.targets["prod:harmonic-reducer"].chain
+    'chain:equipment'
+    """
+    folder = folder or data_dir("ontology") / "matching"
+    parent: dict[str, str] = {}
+    for rel in store.relationships("PART_OF"):
+        parent[rel.source] = rel.target
+    product_segment: dict[str, str] = {}
+    for rel in store.relationships("IN_SEGMENT"):
+        product_segment.setdefault(rel.source, rel.target)
+    targets: dict[str, Target] = {}
+    names: dict[str, list[str]] = {}
+    for node in store.nodes("Chain"):
+        targets[node.id] = Target(node.id, "chain", node.name, node.id, None, None)
+    for node in store.nodes("Segment"):
+        chain = _chain_of(node.id, parent)
+        targets[node.id] = Target(node.id, "segment", node.name, chain, node.id, None)
+        names[node.id] = [node.name, *(node.props.get("aliases") or [])]
+    for node in store.nodes("Product"):
+        segment = product_segment.get(node.id)
+        if segment is None:
+            continue
+        chain = _chain_of(segment, parent)
+        targets[node.id] = Target(node.id, "product", node.name, chain, segment, node.id)
+        names[node.id] = [node.name, *(node.props.get("aliases") or [])]
+
+    keywords = _read(folder / "keywords.yaml")
+    ignore = {normalize_text(t) for t in keywords.get("ignore") or []}
+    terms: dict[str, Entry] = {}
+
+    def target_of(spec: Mapping[str, Any], where: str) -> Target | None:
+        target_id = spec.get("target")
+        if target_id is None:
+            return None
+        found = targets.get(str(target_id))
+        if found is None:
+            raise ConfigError(f"{where}: target {target_id!r} is not a chain, segment or product")
+        product = spec.get("product")
+        if product is not None:
+            made = targets.get(str(product))
+            if made is None or made.kind != "product":
+                raise ConfigError(f"{where}: product {product!r} is not a product id")
+            return Target(found.id, found.kind, found.name, found.chain, found.segment, made.id)
+        return found
+
+    # Store vocabulary first; keywords.yaml overrides it term by term.
+    for node_id, spellings in names.items():
+        for spelling in spellings:
+            term = normalize_text(str(spelling))
+            if len(term) < _MIN_TERM or (term.isascii() and len(term) < 3) or term in ignore:
+                continue
+            if not any("\u4e00" <= ch <= "\u9fff" for ch in term) and not term.isupper():
+                continue  # English aliases: registry text is Chinese; acronyms (PCB) stay
+            terms.setdefault(term, Entry(term, targets[node_id]))
+    for spec in keywords.get("keywords") or []:
+        term = normalize_text(str(spec["term"]))
+        terms[term] = Entry(term, target_of(spec, f"keywords.yaml: {term}"), spec.get("only"))
+    for spec in keywords.get("exclude") or []:
+        term = normalize_text(str(spec["term"]))
+        terms[term] = Entry(term, target_of(spec, f"keywords.yaml: exclude {term}"))
+
+    automaton = ahocorasick.Automaton()
+    for term, entry in terms.items():
+        automaton.add_word(term.lower(), entry)
+    automaton.make_automaton()
+
+    scope = _read(folder / "scope.yaml")
+    gbt_doc = _read(folder / "gbt4754.yaml")
+    gbt: dict[str, Target] = {}
+    gbt_names: dict[str, Target] = {}
+    for code, spec in (gbt_doc.get("classes") or {}).items():
+        found = target_of(spec, f"gbt4754.yaml: {code}")
+        if found is not None:
+            gbt[str(code)] = found
+            gbt_names[normalize_text(str(spec.get("name", "")))] = found
+
+    knowledge = Knowledge(
+        automaton,
+        targets,
+        tuple(normalize_text(t) for t in scope.get("boilerplate") or []),
+        int(scope.get("core_items", 4)),
+        tuple(normalize_text(t) for t in scope.get("stop_markers") or []),
+        gbt,
+        gbt_names,
+    )
+    _add_regions(knowledge, store, _read(folder / "regions.yaml"))
+    return knowledge
+
+
+def _add_regions(knowledge: Knowledge, store: GraphStore, doc: Mapping[str, Any]) -> None:
+    """Towns (镇/街道/园区) by the city they lie in, with every spelling an address uses."""
+    extra: dict[str, list[str]] = {
+        str(k): [str(a) for a in v] for k, v in (doc.get("aliases") or {}).items()
+    }
+    parent = {
+        r.source: r.target for r in store.relationships("IN") if r.source.startswith("region:")
+    }
+    automaton = ahocorasick.Automaton()
+    for node in store.nodes("Region"):
+        level = node.props.get("level")
+        spellings = [node.name, *(node.props.get("aliases") or []), *extra.pop(node.id, [])]
+        if level in ("city", "province", "country"):
+            for spelling in spellings:
+                knowledge.region_names[normalize_text(spelling)] = node.id
+            if level == "city":
+                for spelling in spellings:
+                    knowledge.city_names[normalize_text(spelling)] = node.id
+            continue
+        city = parent.get(node.id)
+        if city is None:
+            continue
+        for spelling in spellings:
+            text = normalize_text(spelling)
+            if len(text) < 2:
+                continue
+            # A full name (塘厦镇, 南城街道, 松山湖园区) beats a bare one (塘厦, 南城).
+            full = text == node.name or text.endswith(("镇", "街道", "区", "园", "新区"))
+            rank = 2 if full else 1
+            knowledge.towns.setdefault(text, []).append((city, node.id, node.name))
+            automaton.add_word(text, (text, rank))
+    if extra:
+        raise ConfigError(f"regions.yaml: {', '.join(sorted(extra))} not Region ids of the store")
+    automaton.make_automaton()
+    knowledge.town_automaton = automaton
+
+
+def iter_unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

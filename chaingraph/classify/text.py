@@ -1,0 +1,91 @@
+"""Read a firm's text (revenue lines, products, business scope, name) into hits.
+
+Terms are found with an Aho-Corasick automaton (the gazetteer of
+:mod:`chaingraph.classify.knowledge`), longest first and without overlaps, so a
+longer term (电池检测设备, 医药商业) hides the shorter ones inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chaingraph.classify.knowledge import Entry, Knowledge, Target
+from chaingraph.names import normalize_text
+
+__all__ = ["Hit", "find_terms", "scope_items", "text_hits"]
+
+_SCOPE_SPLIT = re.compile(r"[、；;，,。\n]+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A target found in one piece of text, with the evidence it gives."""
+
+    target: Target
+    term: str
+    evidence: str  # strong | medium | weak
+    confidence: float
+    source_text: str
+    share: float | None = None
+
+
+def find_terms(knowledge: Knowledge, text: str) -> list[Entry]:
+    """Terms in ``text``, longest first, without overlaps (exclusions included).
+
+    Examples
+    --------
+    >>> from chaingraph.dataset import open_default_store
+    >>> from chaingraph.classify.knowledge import load_knowledge
+    >>> k = load_knowledge(open_default_store())
+    >>> [e.term for e in find_terms(k, "锂电池、电池检测设备及电池级碳酸锂")]
+    ['锂电池', '电池检测设备', '电池级', '碳酸锂']
+    """
+    lowered = normalize_text(text).lower()
+    if not lowered:
+        return []
+    spans: list[tuple[int, int, Entry]] = []
+    for end, entry in knowledge.automaton.iter(lowered):
+        spans.append((end - len(entry.term) + 1, end + 1, entry))
+    if not spans:
+        return []
+    # Longest first: a longer term hides every shorter one it overlaps.
+    spans.sort(key=lambda s: (s[0] - s[1], s[0]))
+    taken = bytearray(len(lowered))
+    chosen: list[tuple[int, Entry]] = []
+    for start, end, entry in spans:
+        if any(taken[start:end]):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        chosen.append((start, entry))
+    chosen.sort(key=lambda c: c[0])
+    return [entry for _, entry in chosen]
+
+
+def scope_items(knowledge: Knowledge, scope: str) -> list[str]:
+    """The items of a 经营范围 that can count: before the licensed-project markers,
+    without boilerplate items (技术开发、货物进出口 …)."""
+    text = normalize_text(scope)
+    for marker in knowledge.stop_markers:
+        at = text.find(marker)
+        if at > 0:
+            text = text[:at]
+    items = [i.strip() for i in _SCOPE_SPLIT.split(text) if i.strip()]
+    return [i for i in items if not any(b in i for b in knowledge.boilerplate)]
+
+
+def text_hits(
+    knowledge: Knowledge,
+    text: str,
+    evidence: str,
+    confidence: float,
+    share: float | None = None,
+    revenue: bool = False,
+) -> list[Hit]:
+    """Every target ``text`` names, as hits of the given evidence level."""
+    hits = []
+    for entry in find_terms(knowledge, text):
+        if entry.target is None or (entry.only == "revenue" and not revenue):
+            continue
+        hits.append(Hit(entry.target, entry.term, evidence, confidence, text, share))
+    return hits
