@@ -8,9 +8,14 @@ have no citable source) stay in the list only, with the reason in 备注. Firms 
 another bundled company file are left to that file (their facts were checked by
 ``scripts/verify_listed.py``).
 
-This is the stop-gap path while the registry pipeline (``chaingraph classify``) is not
-merged: the product ids are the curator's reading of the cited 主营产品 text, checked here
-against the bundled catalogue. Run from the repository root::
+The products come from the registry pipeline (``chaingraph.classify``, the path a user's
+registry file takes): each row's 主营产品 text is classified against the bundled catalogue,
+and where its strong or medium reading agrees with the curator's 产品ID the ``MAKES`` fact
+carries the pipeline's matched words (``basis: classify: …``) and ``confidence``. Where the
+pipeline reads nothing or something else (it matched 「扫拖一体机器人」 to 工业机器人, and
+「精密零部件及外壳」 to 手机), the curator's reading of the cited text is kept
+(``basis: curator: …``) and the disagreement is printed for the classifier's maintainers.
+Every fact keeps the row's 产品来源 and 截至. Run from the repository root::
 
     python3 scripts/dg_layer_build.py          # rewrite the YAML
     python3 scripts/dg_layer_build.py --check  # exit 1 if the YAML is stale
@@ -27,6 +32,8 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# This checkout's chaingraph, not an installed one.
+sys.path.insert(0, str(ROOT))
 SOURCE = ROOT / "ingest" / "sources" / "dongguan-firms.csv"
 TARGET = ROOT / "ingest" / "companies" / "dongguan-local.yaml"
 HEADER = (
@@ -63,20 +70,45 @@ def _known_ids() -> tuple[set[str], set[str], set[str]]:
     return products, regions, companies
 
 
-def build(rows: list[dict[str, str]]) -> dict[str, Any]:
+def classified_products(path: Path = SOURCE) -> dict[int, list[dict[str, Any]]]:
+    """CSV line -> the products the registry pipeline reads in the row (strong/medium evidence)."""
+    from chaingraph.classify import Options, classify_files
+    from chaingraph.dataset import bundled_files
+    from chaingraph.loaders.pipeline import load_files
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    store = NetworkxStore()
+    load_files(store, [f for f in bundled_files() if f.resolve() != TARGET.resolve()])
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in classify_files(store, [path], options=Options(min_share=0.0)):
+        out[row.line] = [p for p in row.products if p.get("evidence") in ("strong", "medium")]
+    return out
+
+
+def build(rows: list[dict[str, str]], *, notes: list[str] | None = None) -> dict[str, Any]:
     products, regions, elsewhere = _known_ids()
+    classified = classified_products()
+    notes = notes if notes is not None else []
     records: dict[str, dict[str, Any]] = {}
     for line, row in enumerate(rows, start=2):
-        cid, pid = row["id"], row["产品ID"]
-        if not cid or not pid or cid in elsewhere:
+        cid, expected = row["id"], row["产品ID"]
+        if not cid or cid in elsewhere:
             continue
         where = f"{SOURCE.name}:{line}"
-        if pid not in products:
+        if expected and expected not in products:
             raise SystemExit(
-                f"{where}: 产品ID {pid!r} is not a bundled product; pick one from ontology/chains/"
+                f"{where}: 产品ID {expected!r} is not a bundled product; pick one from ontology/chains/"
+            )
+        found = classified.get(line, [])
+        got = {p["id"]: p for p in found}
+        if not expected:
+            continue
+        if expected not in got:
+            notes.append(
+                f"{where}: {row['简称']} 「{row['主营产品']}」: pipeline {sorted(got) or 'nothing'}, kept curator {expected}"
             )
         if not row["产品来源"] or not row["产品截至"]:
-            raise SystemExit(f"{where}: 产品ID {pid} needs 产品来源 and 产品截至")
+            raise SystemExit(f"{where}: 主营产品 needs 产品来源 and 产品截至")
         rec = records.get(cid)
         if rec is None:
             town = row["镇街"]
@@ -108,7 +140,17 @@ def build(rows: list[dict[str, str]]) -> dict[str, Any]:
             ]
             rec["makes"] = []
             records[cid] = rec
-        make: dict[str, Any] = {"product": pid, "source": row["产品来源"], "as_of": row["产品截至"]}
+        make: dict[str, Any] = {
+            "product": expected,
+            "source": row["产品来源"],
+            "as_of": row["产品截至"],
+        }
+        hit = got.get(expected)
+        if hit is not None:
+            make["basis"] = f"classify: 主营产品 {hit.get('term') or row['主营产品']}"
+            make["confidence"] = hit["confidence"]
+        else:
+            make["basis"] = f"curator: 主营产品 {row['主营产品']}"
         if row["收入占比"]:
             make["revenue_share"] = float(row["收入占比"])
         rec["makes"].append(make)
@@ -128,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="exit 1 if the generated file is out of date"
     )
     args = ap.parse_args(argv)
-    text = render(build(read_rows()))
+    notes: list[str] = []
+    doc = build(read_rows(), notes=notes)
+    text = render(doc)
+    for note in notes:
+        print(note, file=sys.stderr)
     if args.check:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
@@ -139,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}: {len(build(read_rows())['companies'])} companies")
+    print(f"wrote {TARGET.relative_to(ROOT)}: {len(doc['companies'])} companies")
     return 0
 
 
