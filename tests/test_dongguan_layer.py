@@ -22,10 +22,7 @@ KNOWN_WITHOUT_TOWN = {
     "co:atl",
     "co:edifier",
     "co:guoke-neutron",
-    "co:hkc",
-    "co:huaqin",
     "co:jiayu-carbon",
-    "co:lens-tech",
 }
 
 
