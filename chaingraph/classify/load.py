@@ -159,19 +159,31 @@ def load_classified(
         if row.status:
             incoming["status"] = row.status
         keys = [k for k in (row.uscc, row.stock_code, name_key(row.legal_name or "")) if k]
-        if row.match:
-            node_id = row.match["id"]
-            stored = store.get(node_id)
-            base = dict(nodes.get(node_id) or (stored.props if stored else {}))
-            refused = _conflicts(row, node_id, base, incoming, conflicts)
-            if refused:
+        # a firm this load created earlier, by code: as a later load would find it
+        by_code = next((run_ids[k] for k in (row.uscc, row.stock_code) if k and k in run_ids), None)
+        match_id = row.match["id"] if row.match else None
+        if by_code and (row.match is None or row.match["by"] not in ("credit_code", "stock_code")):
+            match_id = by_code
+        if match_id is None:
+            match_id = next((run_ids[k] for k in keys if k in run_ids), None)
+
+        def owner(key: str, me: str) -> str | None:
+            found = run_ids.get(key) or store.company_by_name_key(key)
+            return found if found and found != me else None
+
+        if match_id is not None:
+            stored = store.get(match_id)
+            base = dict(nodes.get(match_id) or (stored.props if stored else {}))
+            node_id = match_id
+            if _conflicts(row, node_id, base, incoming, conflicts, owner):
                 continue
-            firms_matched += 1
+            if stored is not None:
+                firms_matched += 1
         else:
-            node_id = next((run_ids[k] for k in keys if k in run_ids), None) or _new_id(row)
+            node_id = _new_id(row)
             base = dict(nodes.get(node_id) or {})
             if base:
-                if _conflicts(row, node_id, base, incoming, conflicts):
+                if _conflicts(row, node_id, base, incoming, conflicts, owner):
                     continue
             else:
                 firms_created += 1
@@ -320,9 +332,11 @@ def _conflicts(
     base: dict[str, Any],
     incoming: dict[str, Any],
     conflicts: list[Conflict],
+    owner: Any = None,
 ) -> bool:
     """Record what the row may not change; True when the row is refused whole
-    (a different credit code or listing: the row may be another firm)."""
+    (a different credit code or listing, or another firm's legal name: the row may be
+    another firm)."""
     firm = str(base.get("name") or node_id)
 
     def add(fld: str, stored: Any, value: Any, resolution: str) -> None:
@@ -349,6 +363,17 @@ def _conflicts(
             incoming.pop("listing", None)  # a stored listing is never replaced
         elif stored is not None and value is not None and stored != value:
             add(fld, stored, value, "row not applied: another firm's code?")
+            refused = True
+    legal = incoming.get("legal_name")
+    if not refused and owner is not None and isinstance(legal, str):
+        other = owner(name_key(legal), node_id)
+        if other is not None and name_key(str(base.get("legal_name") or "")) != name_key(legal):
+            add(
+                "legal_name",
+                base.get("legal_name"),
+                legal,
+                f"row not applied: the legal name of {other}",
+            )
             refused = True
     if refused:
         return True

@@ -139,12 +139,12 @@ def _open_text(path: Path, raw: IO[bytes], encoding: str | None) -> IO[str]:
             except UnicodeDecodeError as exc:
                 # a cut multi-byte character at the end of the sample is still UTF-8
                 encoding = "utf-8" if exc.start > len(head) - 4 else "gb18030"
-    return io.TextIOWrapper(raw, encoding=encoding, newline="")  # type: ignore[arg-type]
+    return io.TextIOWrapper(raw, encoding=encoding, newline="")
 
 
 def _binary(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return io.BufferedReader(gzip.open(path, "rb"))  # type: ignore[arg-type]
+        return io.BufferedReader(gzip.open(path, "rb"))
     return open(path, "rb")
 
 
@@ -230,7 +230,7 @@ def _json_rows(path: Path, origin: str) -> tuple[list[str], Iterator[tuple[int, 
             raise DataError(
                 [Issue(origin, "JSON is not a list of objects", expected="[{...}, ...]")]
             )
-        records = ((i + 1, r) for i, r in enumerate(data))
+        records: Iterator[tuple[int, Any]] = ((i + 1, r) for i, r in enumerate(data))
     else:
 
         def lines() -> Iterator[tuple[int, Any]]:
@@ -301,7 +301,7 @@ def _csv_rows(
     path: Path, origin: str, encoding: str | None, delimiter: str, header_map: Mapping[str, str]
 ) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     raw = _binary(path)
-    text = _open_text(path, raw, encoding)  # type: ignore[arg-type]
+    text = _open_text(path, raw, encoding)
     reader = csv.reader(text, delimiter=delimiter)
     opening: list[tuple[int, list[str]]] = []
     end = 0
@@ -377,7 +377,11 @@ def _header_at(
             following = opening[index + 1] if index + 1 < len(opening) else []
             filled = [c for c in row if c not in (None, "")]
             below_known = sum(1 for c in following if c is not None and _key(c) in header_map)
-            if len(filled) < len(row) and below_known >= 1:
+            below = list(following)
+            while below and below[-1] in (None, ""):
+                below.pop()
+            # sub-headers under a merged (or blank) header cell
+            if below_known >= 1 and len(filled) < max(len(row), len(below)):
                 raise DataError(
                     [
                         Issue(

@@ -140,7 +140,7 @@ def registry_rows(store: GraphStore, count: int, seed: int = 7) -> Iterator[list
 def write_registry(store: GraphStore, path: Path, count: int, seed: int = 7) -> Path:
     """Write :func:`registry_rows` as CSV (UTF-8; gzip if the name ends in .gz)."""
     opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "wb") as raw:  # type: ignore[operator]
+    with opener(path, "wb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         writer = csv.writer(text)
         writer.writerow(HEADER)

@@ -7,6 +7,7 @@ longer term (电池检测设备, 医药商业) hides the shorter ones inside it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -71,7 +72,15 @@ def scope_items(knowledge: Knowledge, scope: str) -> list[str]:
         if at > 0:
             text = text[:at]
     items = [i.strip() for i in _SCOPE_SPLIT.split(text) if i.strip()]
-    return [i for i in items if not any(b in i for b in knowledge.boilerplate)]
+    pattern = _boilerplate_pattern(knowledge.boilerplate)
+    return [i for i in items if pattern.search(i) is None]
+
+
+@functools.lru_cache(maxsize=8)
+def _boilerplate_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) or "(?!)"
+    )
 
 
 def text_hits(
