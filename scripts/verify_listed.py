@@ -14,6 +14,14 @@ For every company of ``ingest/companies/*.yaml`` with a 6-digit A-share code:
 * the 2021 short and full names of ChainKnowledgeGraph that differ from today's SZSE names are
   kept as ``former_names`` (and as aliases, so name lookup finds them).
 
+Firms are found by their A-share code (only on 深交所/上交所/北交所 boards: Korean six-digit
+codes are not A-share codes), else by their full legal name (a short name alone is reported,
+never applied). SSE firms have no address in the shared data: their full name's place prefix
+(企业名称所冠行政区划) confirms a city-level headquarters (``ChainKnowledgeGraph 上市公司 (2021)``).
+A register source on a record confirms the firm and its registered place only: the makes, sites
+and supplies entries that inherited the record's old ``unverified`` get it written on each.
+Rerunning changes nothing.
+
 Needs the shared public data (``$CHAINGRAPH_SHARED_DATA``, default ``../shared/data``); it
 prints what it confirmed, changed and dropped, and with ``--write`` rewrites the company
 records in place (only the records it changes; comments and other records are untouched).
@@ -40,6 +48,7 @@ CKG_PRODUCTS = "ChainKnowledgeGraph 主营构成 (2021)"
 CKG_FIRMS = "ChainKnowledgeGraph 上市公司 (2021)"
 SZSE = "深交所A股列表 (2025-12-30)"
 SZSE_AS_OF = "2025-12-30"
+CKG_AS_OF = "2021-10"
 
 # Revenue-line labels that say nothing about a product.
 GENERIC = {
@@ -89,8 +98,33 @@ EQUIVALENT: dict[str, tuple[str, ...]] = {
     "prod:smart-hardware": ("音箱",),
 }
 
+# Reviewed per-firm equivalences: (company id, product id) -> words that, found in one of that
+# firm's revenue lines, confirm the product (too broad to hold for every firm).
+FIRM_EQUIVALENT: dict[tuple[str, str], tuple[str, ...]] = {
+    ("co:chipscreen", "prod:innovative-drug"): ("西达本胺",),  # 1.1 类原创新药 chidamide
+    ("co:tasly", "prod:modern-tcm"): ("中药",),
+    ("co:wuxi-apptec", "prod:cro-service"): ("实验室服务",),
+    ("co:fii", "prod:server"): ("云服务设备",),
+    ("co:jingcheng", "prod:hydrogen-storage-tank"): ("缠绕瓶", "低温储罐"),
+    ("co:wencan", "prod:lightweight-structural-parts"): ("压铸件",),
+    ("co:silan", "prod:power-semiconductor"): ("分立器件",),
+    ("co:jcet", "prod:advanced-packaging"): ("凸块",),
+    ("co:wlcsp", "prod:advanced-packaging"): ("芯片封装",),  # wafer-level CSP only
+    ("co:anji", "prod:cmp-slurry"): ("化学机械抛光液",),
+    ("co:xiamen-tungsten", "prod:carbide-cutting-tool"): ("精密刀具",),
+    ("co:xiamen-tungsten", "prod:cathode-material"): ("电池材料",),  # 厦钨新能 cathodes
+    ("co:xiamen-tungsten", "prod:permanent-magnet"): ("稀土业务",),
+    ("co:xiamen-tungsten", "prod:tungsten-carbide-powder"): ("粉末",),
+    ("co:xiamen-tungsten", "prod:cemented-carbide"): ("钨钼有色金属制品",),
+    ("co:northern-rare-earth", "prod:permanent-magnet"): ("稀土功能材料",),
+    ("co:bloomage", "prod:biomedical-material"): ("透明质酸钠",),
+}
+
 # Facts the firm's revenue lines contradict, dropped: (company id, product id) -> why.
 DROP: dict[tuple[str, str], str] = {}
+
+# Listings whose codes are A-share codes (Korean and other 6-digit codes are not).
+A_SHARE_BOARDS = ("深交所", "上交所", "北交所")
 
 
 def shared_data() -> Path:
@@ -160,10 +194,64 @@ def town_of(address: str, towns: dict[str, str]) -> str | None:
     return None
 
 
+def _norm(name: str) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", name))
+
+
+def name_index(
+    szse: dict[str, dict[str, str]], ckg: dict[str, dict[str, str]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Full name -> code and short name -> code, from the SZSE list and ChainKnowledgeGraph."""
+    full: dict[str, str] = {}
+    short: dict[str, str] = {}
+    for code, d in ckg.items():
+        full[_norm(d["fullname"])] = code
+        short[_norm(d["name"])] = code
+    for code, r in szse.items():
+        full[_norm(r["公司全称"])] = code
+        short[_norm(r["A股简称"])] = code
+    return full, short
+
+
+def find_by_name(
+    c: dict[str, Any], byfull: dict[str, str], byshort: dict[str, str]
+) -> tuple[str, str] | None:
+    """("全称" | "简称", code) of the A-share firm a record names, if any."""
+    if c.get("legal_name") and _norm(c["legal_name"]) in byfull:
+        return "全称", byfull[_norm(c["legal_name"])]
+    for n in [c["name"], *(c.get("aliases") or [])]:
+        if _norm(n) in byshort:
+            return "简称", byshort[_norm(n)]
+    return None
+
+
+def board_of(code: str, szse: dict[str, dict[str, str]]) -> str:
+    if code in szse:
+        return "深交所" + szse[code]["板块"]
+    if code.startswith("688"):
+        return "上交所科创板"
+    if code.startswith("6"):
+        return "上交所主板"
+    return "北交所"
+
+
+def city_of_name(fullname: str, cities: dict[str, str]) -> str | None:
+    """The city a Chinese firm's full name starts with (after an optional province)."""
+    rest = re.sub(
+        r"^(.{2,3}?省|广西壮族自治区|内蒙古自治区|新疆维吾尔自治区|宁夏回族自治区)", "", fullname
+    )
+    for name, rid in sorted(cities.items(), key=lambda x: -len(x[0])):
+        short = name.removesuffix("市")
+        if rest.startswith(name) or (len(short) >= 2 and rest.startswith(short)):
+            return rid
+    return None
+
+
 def match_line(
-    pid: str, names: list[str], lines: list[tuple[str, float]]
+    pid: str, names: list[str], lines: list[tuple[str, float]], cid: str = ""
 ) -> tuple[str, float] | None:
     words = [n for n in names if len(n) >= 2] + list(EQUIVALENT.get(pid, ()))
+    words += list(FIRM_EQUIVALENT.get((cid, pid), ()))
     best: tuple[str, float] | None = None
     for label, weight in lines:
         if label in GENERIC or len(label) < 2:
@@ -181,6 +269,7 @@ def plan(write: bool) -> dict[str, Any]:
     pnames = product_names()
     towns = town_regions()
     cities = city_regions()
+    byfull, byshort = name_index(szse, ckg)
     report: dict[str, Any] = defaultdict(list)
     seen: set[str] = set()
     for path in sorted((ROOT / "ingest" / "companies").glob("*.yaml")):
@@ -191,9 +280,24 @@ def plan(write: bool) -> dict[str, Any]:
         fsrc, fasof = doc.get("source"), doc.get("as_of")
         new_blocks: dict[str, dict[str, Any]] = {}
         for c in doc.get("companies", []) or []:
-            code = str((c.get("listing") or {}).get("code", ""))
-            if not re.fullmatch(r"[0-9]{6}", code):
-                continue
+            listing = c.get("listing") or {}
+            code = str(listing.get("code", ""))
+            if not (
+                re.fullmatch(r"[0-9]{6}", code)
+                and any(b in str(listing.get("board", "")) for b in A_SHARE_BOARDS)
+            ):
+                found = find_by_name(c, byfull, byshort)
+                if found is None:
+                    continue
+                how, code = found
+                if how != "全称" or listing:
+                    # a short name alone is not enough (步步高 002251 is a supermarket chain),
+                    # and a firm listed elsewhere keeps its own listing
+                    report["name_only"].append((c["id"], c["name"], how, code))
+                    continue
+                c["listing"] = {"board": board_of(code, szse), "code": code}
+                report["listing_added"].append((c["id"], c["name"], code))
+                new_blocks[c["id"]] = c
             changed = False
             csrc, _casof = c.get("source", fsrc), c.get("as_of", fasof)
             flines = lines.get(code, [])
@@ -206,7 +310,7 @@ def plan(write: bool) -> dict[str, Any]:
                     report["dropped"].append((c["id"], c["name"], pid, DROP[(c["id"], pid)]))
                     changed = True
                     continue
-                hit = match_line(pid, pnames.get(pid, []), flines) if flines else None
+                hit = match_line(pid, pnames.get(pid, []), flines, c["id"]) if flines else None
                 if hit is not None and (src == "unverified" or CKG_PRODUCTS not in str(src)):
                     label, weight = hit
                     report["confirmed"].append(
@@ -284,6 +388,44 @@ def plan(write: bool) -> dict[str, Any]:
                         )
                         c["sites"] = sites
                         changed = True
+            elif code in ckg:
+                # SSE firms have no address here: their full name's place prefix is where they
+                # are registered (企业名称冠以所在地行政区划), which confirms a city-level hq
+                full = ckg[code]["fullname"]
+                hq = c.get("hq")
+                place = city_of_name(full, cities)
+                if hq is None and any(
+                    str(x.get("source", "")).startswith((SZSE, CKG_FIRMS))
+                    for x in c.get("sites") or []
+                ):
+                    pass  # confirmed on an earlier run
+                elif place is None or hq is None:
+                    report["sse_unconfirmed"].append((c["id"], c["name"], hq, full))
+                elif place != hq:
+                    report["sse_hq_differs"].append((c["id"], c["name"], hq, place, full))
+                else:
+                    first = c["id"] not in seen
+                    seen.add(c["id"])
+                    c.pop("hq")
+                    if first:
+                        sites = [
+                            s
+                            for s in c.get("sites") or []
+                            if not (s.get("role") == "总部" and s.get("region") == place)
+                        ]
+                        sites.insert(
+                            0,
+                            {
+                                "region": place,
+                                "role": "总部",
+                                "note": "注册地（企业名称所冠行政区划）",
+                                "source": f"{CKG_FIRMS}，全称{full}，代码{code}",
+                                "as_of": CKG_AS_OF,
+                            },
+                        )
+                        c["sites"] = sites
+                    report["sse_hq_confirmed"].append((c["id"], c["name"], place, full))
+                    changed = True
             old = ckg.get(code)
             if old is not None and row is not None:
                 now = {
@@ -308,19 +450,44 @@ def plan(write: bool) -> dict[str, Any]:
                 if not c.get("legal_name"):
                     c["legal_name"] = row["公司全称"]
                     changed = True
-            if changed:
-                # The record's source covers its hq: only the register may replace it.
-                if (
-                    c.get("source", "unverified") == "unverified"
-                    and row is not None
-                    and "hq" not in c
-                ):
+            # The record's source covers its hq: only the register may replace it.
+            if changed and c.get("source", fsrc) == "unverified" and "hq" not in c:
+                if row is not None:
                     c["source"] = f"{SZSE}，{row['公司全称']}，A股代码{code}"
                     c["as_of"] = SZSE_AS_OF
+                elif code in ckg:
+                    c["source"] = f"{CKG_FIRMS}，{ckg[code]['fullname']}，代码{code}"
+                    c["as_of"] = CKG_AS_OF
+            # A register confirms the firm and its registered place, nothing else: the facts
+            # that inherited the record's old `unverified` keep it, written out on each.
+            if str(c.get("source", fsrc)).startswith((SZSE, CKG_FIRMS)):
+                pinned = pin_inherited(c, fasof)
+                if pinned:
+                    report["pinned_unverified"].append((c["id"], c["name"], pinned))
+                    changed = True
+            if changed:
                 new_blocks[c["id"]] = c
         if write and new_blocks:
             path.write_text(rewrite_blocks(text, new_blocks), encoding="utf-8")
     return report
+
+
+def pin_inherited(c: dict[str, Any], as_of: Any) -> int:
+    """Write ``source: unverified`` on the makes/sites/supplies entries that give no source."""
+    n = 0
+    for key, field in (("makes", "product"), ("sites", None), ("supplies", None)):
+        entries = c.get(key) or []
+        out = []
+        for e in entries:
+            if isinstance(e, str):
+                e = {field: e}
+            if "source" not in e:
+                e = {**e, "source": "unverified", "as_of": str(e.get("as_of", as_of))}
+                n += 1
+            out.append(e)
+        if entries:
+            c[key] = out
+    return n
 
 
 def dump_record(record: dict[str, Any]) -> str:
@@ -387,6 +554,12 @@ def main(argv: list[str] | None = None) -> int:
         "site_dropped",
         "no_region",
         "former_names",
+        "pinned_unverified",
+        "sse_hq_confirmed",
+        "sse_hq_differs",
+        "sse_unconfirmed",
+        "listing_added",
+        "name_only",
     ):
         rows = report.get(key, [])
         print(f"## {key}: {len(rows)}")
