@@ -367,6 +367,12 @@ def plan(write: bool) -> dict[str, Any]:
     byfull, byshort = name_index(szse, ckg)
     report: dict[str, Any] = defaultdict(list)
     seen: set[str] = set()
+    # A firm described in several chain files carries its listing in one of them.
+    listings: dict[str, dict[str, Any]] = {}
+    for path in sorted((ROOT / "ingest" / "companies").glob("*.yaml")):
+        for c in yaml.safe_load(path.read_text(encoding="utf-8")).get("companies") or []:
+            if c.get("listing"):
+                listings.setdefault(c["id"], c["listing"])
     for path in sorted((ROOT / "ingest" / "companies").glob("*.yaml")):
         if path.name == "dongguan-local.yaml":
             continue  # generated from ingest/sources/dongguan-firms.csv by dg_layer_build.py
@@ -375,7 +381,7 @@ def plan(write: bool) -> dict[str, Any]:
         fsrc, fasof = doc.get("source"), doc.get("as_of")
         new_blocks: dict[str, dict[str, Any]] = {}
         for c in doc.get("companies", []) or []:
-            listing = c.get("listing") or {}
+            listing = c.get("listing") or listings.get(c["id"]) or {}
             code = str(listing.get("code", ""))
             if not (
                 re.fullmatch(r"[0-9]{6}", code)
