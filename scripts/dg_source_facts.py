@@ -120,6 +120,39 @@ SITES: dict[tuple[str, str], Src | str] = {
     ("co:luxshare", "region:cn-shenzhen"): DROP,  # 研发 site without a source
 }
 
+# Firms outside Dongguan: sources found for MAKES facts that are the only support of a target
+# product (the rest stay marked `unverified` and counted; never dropped here, see the report).
+OTHER_MAKES: dict[tuple[str, str], Src] = {
+    ("co:asml", "prod:lithography-machine"): (
+        "https://tweakers.net/reviews/10832/cto-martin-van-den-brink-over-de-obstakels-naar-asmls-euv-alleenheerschappij.html (ASML-cto over euv-lithografie; ASML-thuisbasis Veldhoven)",
+        "2025-05",
+    ),
+    ("co:smee", "prod:lithography-machine"): (
+        "https://www.piffle365.com/html/chanye/dianzidianlu/201706/60231.html (东方网“每月一访”走进上海微电子：高端扫描投影光刻机研制和先进封装光刻机产业化的承担单位)",
+        "2017-06",
+    ),
+    ("co:tsmc", "prod:wafer-foundry"): (
+        "https://www.japantimes.co.jp/opinion/2021/06/17/commentary/japan-commentary/taiwan-chip-dependence/ (TSMC, the world's first dedicated semiconductor foundry, 54% of the global foundry market in 2020)",
+        "2021-06",
+    ),
+    ("co:synopsys", "prod:eda"): (
+        "https://chinatechtales.wordpress.com/2020/09/24/example-post-3/ (today's dominant EDA vendors: Mentor Graphics, Cadence, Synopsys)",
+        "2020-09",
+    ),
+    ("co:cadence", "prod:eda"): (
+        "https://chinatechtales.wordpress.com/2020/09/24/example-post-3/ (today's dominant EDA vendors: Mentor Graphics, Cadence, Synopsys)",
+        "2020-09",
+    ),
+    ("co:toyota", "prod:fcev"): (
+        "http://www.toyota-global.com/innovation/environmental_technology/technology_file/fuel_cell_hybrid/tfcs.html (Toyota Fuel Cell System, the power train of the MIRAI; undated page)",
+        "2021",
+    ),
+    ("co:toyota", "prod:fc-stack"): (
+        "http://www.toyota-global.com/innovation/environmental_technology/technology_file/fuel_cell_hybrid/tfcs.html (Toyota's first mass-produced fuel cell, the Toyota FC Stack; undated page)",
+        "2021",
+    ),
+}
+
 # Sourced places added to a firm (only when it has no site in that region yet).
 ADD_SITES: dict[str, list[dict[str, str]]] = {
     "co:shengyi-tech": [
@@ -190,6 +223,26 @@ def _decide(
     return {**entry, "source": src, "as_of": as_of}
 
 
+def _source_other(c: dict[str, Any], fsrc: Any, fasof: Any, log: list[str]) -> bool:
+    """Apply OTHER_MAKES to a non-Dongguan firm's unverified MAKES facts (never drops)."""
+    csrc = c.get("source", fsrc)
+    changed = False
+    makes = []
+    for e in c.get("makes") or []:
+        pid = e if isinstance(e, str) else e["product"]
+        src = e.get("source", csrc) if isinstance(e, dict) else csrc
+        decision = OTHER_MAKES.get((c["id"], pid))
+        if src == "unverified" and decision is not None:
+            base = {} if isinstance(e, str) else dict(e)
+            e = {**base, "product": pid, "source": decision[0], "as_of": decision[1]}
+            log.append(f"SOURCED {c['id']} {c['name']} makes ('{pid}',)")
+            changed = True
+        makes.append(e)
+    if changed:
+        c["makes"] = makes
+    return changed
+
+
 def plan(write: bool) -> list[str]:
     dg = dongguan_firms() | set(RECORD) | set(DROP_FIRMS)
     log: list[str] = []
@@ -203,6 +256,8 @@ def plan(write: bool) -> list[str]:
         for c in doc.get("companies") or []:
             cid = c["id"]
             if cid not in dg:
+                if _source_other(c, fsrc, fasof, log):
+                    blocks[cid] = c
                 continue
             if cid in DROP_FIRMS:
                 log.append(f"DROP firm {cid} {c['name']} ({DROP_FIRMS[cid]})")
