@@ -151,6 +151,38 @@ OTHER_MAKES: dict[tuple[str, str], Src] = {
         "http://www.toyota-global.com/innovation/environmental_technology/technology_file/fuel_cell_hybrid/tfcs.html (Toyota's first mass-produced fuel cell, the Toyota FC Stack; undated page)",
         "2021",
     ),
+    ("co:intuitive", "prod:surgical-robot"): (
+        "https://friendlywiki.com/article/index.php?title=Intuitive_Surgical (Intuitive Surgical, da Vinci Surgical System; installed base 6,730 systems as of 2021-12-31, per its 10-K)",
+        "2021-12",
+    ),
+    ("co:illumina", "prod:gene-sequencer"): (
+        "https://www.axios.com/2022/09/29/competition-dna-sequencing-illumina (Illumina, an estimated 80% share of the global gene sequencing market, unveiled a new line of instruments)",
+        "2022-09",
+    ),
+    ("co:nvidia", "prod:ai-chip"): (
+        "https://lesvillasdusoleil.com/tech/nvidia-dominates-data-center-gpus-and-artificial-intelligence/ (Wells Fargo: NVIDIA holds 98% of data-center GPUs for AI, 2023)",
+        "2024",
+    ),
+    ("co:lam", "prod:etching-equipment"): (
+        "https://seekingalpha.com/article/4154304-lam-research-rises-in-semiconductor-etch-sector-on-heels-of-3d-nand-memory (Lam Research's plasma etch share rose to the mid-50% range; main competitor Tokyo Electron)",
+        "2018-03",
+    ),
+    ("co:tel", "prod:etching-equipment"): (
+        "https://seekingalpha.com/article/4154304-lam-research-rises-in-semiconductor-etch-sector-on-heels-of-3d-nand-memory (in the plasma etch sector Lam Research gained share against its main competitor Japan's Tokyo Electron)",
+        "2018-03",
+    ),
+    ("co:amat", "prod:etching-equipment"): (
+        "http://seekingalpha.com/article/4039773-applied-materials-42-percent-exposure-euv-lithography-will-stunt-long-term-growth (Applied Materials competes with Lam Research in the etch and deposition equipment sectors)",
+        "2017-01",
+    ),
+    ("co:amat", "prod:deposition-equipment"): (
+        "http://seekingalpha.com/article/4039773-applied-materials-42-percent-exposure-euv-lithography-will-stunt-long-term-growth (Applied Materials competes with Lam Research in the etch and deposition equipment sectors)",
+        "2017-01",
+    ),
+    ("co:shin-etsu", "prod:silicon-wafer"): (
+        "https://www.semimedia.cc/9354.html (Shin-Etsu Chemical: 29.4% of the global silicon wafer market as of September 2020, first in the world)",
+        "2020-09",
+    ),
 }
 
 # Sourced places added to a firm (only when it has no site in that region yet).

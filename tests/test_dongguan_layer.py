@@ -130,7 +130,7 @@ def test_dongguan_firms_have_towns_except_the_known_gaps(counts: dict[str, objec
 
 def test_unverified_shares_went_down(counts: dict[str, object]) -> None:
     # Before issue #21: 0.884 overall and 0.435 for Dongguan firms (scripts/dg_layer_counts.py).
-    assert counts["unverified_share"] <= 0.52  # type: ignore[operator]
+    assert counts["unverified_share"] <= 0.515  # type: ignore[operator]
     # every fact of a Dongguan firm carries a document source (issue #21)
     assert counts["dongguan_unverified_share"] == 0.0
 
