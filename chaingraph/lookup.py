@@ -22,6 +22,7 @@ _TYPE_WORDS = {
     "Company": "company (企业)",
     "Base": "base (产业基地)",
     "Region": "region (地区)",
+    "Platform": "platform (平台)",
 }
 
 

@@ -22,7 +22,7 @@ __all__ = [
     "load_model",
 ]
 
-ID_PATTERN = re.compile(r"^(chain|seg|prod|co|base|region):[a-z0-9][a-z0-9._-]{0,199}$")
+ID_PATTERN = re.compile(r"^(chain|seg|prod|co|base|region|platform):[a-z0-9][a-z0-9._-]{0,199}$")
 
 
 @dataclass(frozen=True)

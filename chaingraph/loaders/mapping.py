@@ -42,9 +42,10 @@ SECTIONS = {
     "regions": "Region",
     "bases": "Base",
     "companies": "Company",
+    "platforms": "Platform",
 }
 LIST_FIELDS = frozenset(
-    {"aliases", "tags", "makes", "inputs", "segments", "sites", "supplies", "focus"}
+    {"aliases", "tags", "makes", "inputs", "segments", "sites", "supplies", "focus", "supports"}
 )
 DEFAULT_SEPARATOR = r"[;；、,，|]"
 

@@ -35,6 +35,7 @@ STRUCTURAL = {
     "Region": {"parent"},
     "Base": {"region", "focus"},
     "Company": {"hq", "makes", "sites", "supplies", "parent_company"},
+    "Platform": {"region", "regions", "supports"},
 }
 
 
@@ -508,6 +509,14 @@ def _nested_relationships(
         for value, where in items("focus"):
             target, props = split(value, "target", where)
             add("FOCUSES_ON", me, ref(target, ("Chain", "Segment", "Product"), where), props, where)
+    elif node_type == "Platform":
+        for value, where in items("region") + items("regions"):
+            target, props = split(value, "region", where)
+            add("IN", me, ref(target, ("Region",), where), props, where)
+        for value, where in items("supports"):
+            target, props = split(value, "target", where)
+            kinds = ("Chain", "Segment", "Product", "Base")
+            add("SUPPORTS", me, ref(target, kinds, where), props, where)
     elif node_type == "Company":
         for value, where in items("hq"):
             add(
