@@ -288,8 +288,8 @@ def test_priority_weights_severity() -> None:
     b = Builder().focus("seg:a.up", 1).focus("seg:a.down", 3)
     report = gaps(b.store(), "base:b")
     sev = {g.segment: g.severity for g in report.segments}
-    # no firm known anywhere: both 数据不足 (0.5), weighted by priority 1 (1.0) and 3 (0.5)
-    assert sev["seg:a.up"] == 0.5 and sev["seg:a.down"] == 0.25
+    # no firm known anywhere: both 数据不足 (0.5), weighted by priority 1 (1.0) and 3 (0.3)
+    assert sev["seg:a.up"] == 0.5 and sev["seg:a.down"] == 0.15
     assert report.segments[0].segment == "seg:a.up"
 
 

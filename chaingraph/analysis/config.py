@@ -66,7 +66,7 @@ class AnalysisConfig:
     min_known_makers: int = 5
     leader_tags: tuple[str, ...] = ("龙头企业", "链主", "全球百强", "单项冠军")
     priority_weights: dict[int, float] = field(
-        default_factory=lambda: {1: 1.0, 2: 0.7, 3: 0.5, 4: 0.35, 5: 0.25}
+        default_factory=lambda: {1: 1.0, 2: 0.5, 3: 0.3, 4: 0.2, 5: 0.15}
     )
     adjacent_priority_weight: float = 0.3
     severity: dict[str, float] = field(
