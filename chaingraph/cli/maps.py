@@ -11,7 +11,10 @@ from chaingraph.cli import cli, emit, open_store, store_option
 from chaingraph.cli.analysis import _config, scope_options
 from chaingraph.errors import ConfigError
 from chaingraph.graph_exports import exporters
-from chaingraph.maps.chain_map import COMPANY_CHOICES
+
+# Same as chaingraph.maps.chain_map.COMPANY_CHOICES (tests/test_startup.py checks); kept
+# here so that ``chaingraph --help`` does not import the map code.
+COMPANY_CHOICES = ("none", "local", "targets", "all")
 
 
 @cli.command("map")

@@ -27,8 +27,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from pyvis.network import Network
+from chaingraph.optional import missing
+
+try:
+    import jinja2
+    from pyvis.network import Network
+except ImportError as exc:  # pragma: no cover - only without the [maps] extra
+    raise missing(exc.name if exc.name == "jinja2" else "pyvis") from exc
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.errors import ConfigError
