@@ -74,7 +74,7 @@ lint: $(DEV_DEPS)
 java-maven:
 	scripts/install-java-maven
 
-neo4j-jars: java-maven
+neo4j-jars: java-maven $(BASE_DEPS)
 	$(PY) scripts/neo4j-server fetch
 
 browser:
@@ -84,8 +84,11 @@ pytest: $(DEV_DEPS) neo4j-jars browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # The tests that need nothing outside the repository: no ../shared/data, Neo4j or browser.
+# pytest's exit 5 (no test collected) is an error here, said in words.
 pytest-local: $(DEV_DEPS)
-	$(PY) -m pytest -q -m "$(LOCAL_MARKERS)" $(PYTEST_ARGS)
+	@rc=0; $(PY) -m pytest -q -m "$(LOCAL_MARKERS)" $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest-local: no test was collected (pytest exit 5)" >&2; fi; \
+	exit $$rc
 
 test: lint pytest
 
