@@ -15,7 +15,7 @@ from tabulate import tabulate
 
 from chaingraph.store.fileformat import atomic_write_bytes
 
-__all__ = ["FORMATS", "neutralise", "render", "terminal_safe", "write_output"]
+__all__ = ["FORMATS", "neutralise", "render", "terminal_safe", "write_output", "wrote"]
 
 FORMATS = ("table", "json", "csv")
 # Cells that spreadsheet programs would run as formulas (CSV/XLSX injection).
@@ -97,4 +97,21 @@ def write_output(text: str, output: str | Path | None, fmt: str) -> None:
         sys.stdout.write(text)
         return
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    atomic_write_bytes(Path(output), text.encode(encoding))
+    wrote(atomic_write_bytes(Path(output), text.encode(encoding)))
+
+
+def wrote(path: str | Path, detail: str = "") -> None:
+    """Tell the user where a command wrote a file: ``wrote PATH`` on stderr (stdout stays data).
+
+    Every command that writes a file (``-o``, ``--export``, a saved store) says so
+    through this one helper.
+
+    >>> import contextlib, io
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err):
+    ...     wrote("gaps.xlsx", "3 sheets")
+    >>> err.getvalue()
+    'wrote gaps.xlsx (3 sheets)\\n'
+    """
+    sys.stderr.write(f"wrote {path}" + (f" ({detail})" if detail else "") + "\n")
+    sys.stderr.flush()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from chaingraph.cli import cli, columns, emit, open_store, output_options, rows, store_option
-from chaingraph.output import render, write_output
+from chaingraph.output import render, write_output, wrote
 
 
 @cli.command()
@@ -46,7 +46,7 @@ def load(
     if report.merge.changed and isinstance(store, NetworkxStore):
         # Marks the store as holding the user's data: the bundled rebuild leaves it alone.
         store.meta["user_loads"] = int(store.meta.get("user_loads", 0)) + 1
-        store.save()
+        wrote(store.save(), "store")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     row = {

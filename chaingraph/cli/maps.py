@@ -11,6 +11,7 @@ from chaingraph.cli import cli, emit, open_store, store_option
 from chaingraph.cli.analysis import _config, scope_options
 from chaingraph.errors import ConfigError
 from chaingraph.graph_exports import exporters
+from chaingraph.output import wrote
 
 # Same as chaingraph.maps.chain_map.COMPANY_CHOICES (tests/test_startup.py checks); kept
 # here so that ``chaingraph --help`` does not import the map code.
@@ -105,6 +106,8 @@ def map_command(
             )
         ]
     emit(written, ["subject_name", "nodes", "edges", "size_bytes", "path"], "table", None)
+    for item in written:
+        wrote(item.path, "map")
 
 
 @cli.command()
@@ -167,6 +170,7 @@ def report(
         click.echo(f"note: {note}", err=True)
     rows = [{"file": str(p), "size_bytes": p.stat().st_size} for p in built.files]
     emit(rows, ["file", "size_bytes"], "table", None)
+    wrote(built.index.parent, f"report, {len(built.files)} files")
     click.echo(f"\nopen {built.index}")
 
 
@@ -207,3 +211,5 @@ def export_command(store_path: Path | None, **paths: Path | None) -> None:
         exporter.write(store, path)
         rows.append({"format": exporter.name, "path": str(path)})
     emit(rows, ["format", "path"], "table", None)
+    for row in rows:
+        wrote(row["path"], row["format"])

@@ -22,6 +22,7 @@ import click
 
 from chaingraph.cli import cli, emit, output_options
 from chaingraph.errors import ConfigError
+from chaingraph.output import wrote
 
 if TYPE_CHECKING:  # the driver is imported by the commands that use it (fast --help)
     from chaingraph.store.neo4j_store import Neo4jStore
@@ -220,7 +221,7 @@ def pull(
     if report.changed:
         # Marks the file as holding the user's data, like 'load' does.
         target.meta["user_loads"] = int(target.meta.get("user_loads", 0)) + 1
-        target.save()
+        wrote(target.save(), "store")
     row = {"nodes": target.count_nodes(), "relationships": target.count_relationships()}
     row.update(dataclasses.asdict(report))
     emit([row], list(row), fmt, output)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from chaingraph.cli import cli, columns, emit, open_store, output_options, rows, store_option
-from chaingraph.output import write_output
+from chaingraph.output import write_output, wrote
 
 _TABLE_COLUMNS = ["action", "kind", "subject", "value", "detail", "confidence", "start", "end"]
 
@@ -67,7 +67,7 @@ def ingest_text(
     if report.merge.changed and isinstance(store, NetworkxStore):
         # Marks the store as holding the user's data: the bundled rebuild leaves it alone.
         store.meta["user_loads"] = int(store.meta.get("user_loads", 0)) + 1
-        store.save()
+        wrote(store.save(), "store")
     counts = {a: report.count(a) for a in ("add", "link", "conflict", "candidate")}
     summary = {
         "source": report.source,
