@@ -42,7 +42,7 @@ $(VENV_PY):
 	fi
 	@echo "== creating the virtualenv $(VENV)"
 	@rm -rf $(VENV)
-	$(SYSTEM_PYTHON) -m venv $(VENV)
+	$(SYSTEM_PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 venv: $(VENV_PY)
 
