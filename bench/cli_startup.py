@@ -8,7 +8,8 @@ Run from the repository root::
 Each run is ``python -m chaingraph --help`` in a new interpreter (what a user waits
 for), timed from spawn to exit. Also lists which heavy optional modules (Neo4j
 driver, spaCy, jieba, playwright, matplotlib, pyvis) that run imported: none should.
-Exits 1 if the median misses the target or a heavy module was imported.
+Exits 1 if a heavy module was imported, 2 if only the median misses the target (which
+a machine busy with other work can cause; .ci/run then warns instead of failing).
 """
 
 from __future__ import annotations
@@ -62,7 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chaingraph --help: median {median:.3f} s over {len(times)} runs", end="")
     print(f" (min {min(times):.3f}, max {max(times):.3f}; target < {TARGET_S} s)")
     print(f"heavy modules imported: {heavy or 'none'}")
-    return 0 if median < TARGET_S and not heavy else 1
+    if heavy:
+        return 1
+    if median >= TARGET_S:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"slower than the target (load average {load:.1f} on {os.cpu_count()} CPUs)")
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ The public API, in short::
     best = targets(store, "银瓶", segment="减速器", top=3)
 """
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 # The public names are imported on first use (PEP 562), so that ``chaingraph --help``
@@ -43,6 +42,13 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # importlib.metadata is slow to import: only when asked
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("chaingraph")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0.0.0"
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'chaingraph' has no attribute {name!r}")
@@ -52,11 +58,6 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
-
-try:
-    __version__ = version("chaingraph")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 __all__ = [
     "AnalysisConfig",

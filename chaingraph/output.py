@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tabulate import tabulate
 
 from chaingraph.store.fileformat import atomic_write_bytes
 
@@ -78,6 +77,8 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) 
     if fmt == "table":
         if not rows:
             return "(no rows)\n"
+        from tabulate import tabulate  # imported when a table is printed (fast --help)
+
         body = [[_cell(row.get(c)) for c in columns] for row in rows]
         return (
             tabulate(body, headers=list(columns), tablefmt="simple", disable_numparse=True) + "\n"
