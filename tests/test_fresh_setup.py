@@ -3,6 +3,7 @@ two commands, and data found inside the repository."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,10 +15,16 @@ from chaingraph.resources import data_dir, founding_plan_path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Variables an outer make (e.g. ``PY=python3 make test``) would pass down.
+_MAKE_ENV = ("PY", "VENV", "SYSTEM_PYTHON", "PYTEST_ARGS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+
+
 def _make_dry_run(target: str, venv: Path, *extra: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in _MAKE_ENV}
     done = subprocess.run(
         ["make", "-n", "-B", target, f"VENV={venv}", *extra],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
