@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python bench/nlp_eval.py                    # both segmenters, the plan in ../shared/docs/
+    python bench/nlp_eval.py                    # both segmenters, the plan shipped in ingest/texts/
     python bench/nlp_eval.py --segmenter jieba --doc other.txt --gold other.gold.yaml
 
 The store is the bundled dataset, built in memory; the gold is the hand-labelled
@@ -22,11 +22,10 @@ from tabulate import tabulate
 
 from chaingraph.dataset import load_bundled
 from chaingraph.nlp import SEGMENTERS, build_pipeline, extract, load_gold, score
-from chaingraph.resources import data_dir
+from chaingraph.resources import data_dir, founding_plan_path
 from chaingraph.store.networkx_store import NetworkxStore
 
-ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT.parent / "shared" / "docs" / "dongguan-strategic-emerging-industry-bases-plan.txt"
+PLAN = founding_plan_path()  # shipped in ingest/texts/ ($CHAINGRAPH_PLAN_TEXT overrides)
 GOLD = data_dir("ingest") / "gold" / "dongguan-plan.gold.yaml"
 TARGET = 0.9
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT.parent / "shared" / "docs" / "dongguan-strategic-emerging-industry-bases-plan.txt"
+from chaingraph.resources import founding_plan_path
+
+PLAN = founding_plan_path()  # shipped in ingest/texts/ ($CHAINGRAPH_PLAN_TEXT overrides)
 TARGET_KB_S = 50.0
 LONG_COPIES = 20
 

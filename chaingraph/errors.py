@@ -16,6 +16,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "Issue",
+    "MissingDependency",
     "NotFound",
     "StoreCorrupt",
     "StoreError",
@@ -92,6 +93,23 @@ class ChaingraphError(Exception):
 
 class ConfigError(ChaingraphError):
     """A setting, option or environment variable is wrong."""
+
+
+class MissingDependency(ChaingraphError, ImportError):
+    """An optional dependency is not installed; names the extra that brings it.
+
+    Examples
+    --------
+    >>> print(MissingDependency("pyvis", "maps"))
+    this needs the Python package 'pyvis', which is not installed; install the extra: pip install 'chaingraph[maps]'
+    """
+
+    def __init__(self, module: str, extra: str) -> None:
+        self.module, self.extra = module, extra
+        super().__init__(
+            f"this needs the Python package {module!r}, which is not installed; "
+            f"install the extra: pip install 'chaingraph[{extra}]'"
+        )
 
 
 class DataError(ChaingraphError):

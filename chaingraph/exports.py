@@ -28,11 +28,15 @@ if TYPE_CHECKING:
     from chaingraph.store.base import GraphStore
 
 __all__ = [
+    "CHAIN_COLUMNS",
     "EXPORT_SUFFIXES",
     "GAP_COLUMNS",
     "GAP_HEADERS",
+    "GAP_TABLES",
     "HEADERS_ZH",
+    "INPUT_COLUMNS",
     "TARGET_COLUMNS",
+    "export_gap_tables",
     "export_gaps",
     "export_rows",
     "export_targets",
@@ -134,6 +138,49 @@ GAP_COLUMNS = [
 # In a gap row ``name`` is the segment's name, not a firm's.
 GAP_HEADERS = {**HEADERS_ZH, "name": "环节"}
 
+# The other two tables of a gap report: completeness per chain, and 延链 inputs.
+CHAIN_COLUMNS = [
+    "chain",
+    "name",
+    "segments",
+    "present",
+    "completeness",
+    "local_leader_inputs",
+    "local_supported_inputs",
+    "local_supply_rate",
+]
+CHAIN_HEADERS = {
+    **HEADERS_ZH,
+    "name": "产业链",
+    "segments": "环节数",
+    "present": "已有环节数",
+    "completeness": "链条完整度",
+    "local_leader_inputs": "龙头所需投入数",
+    "local_supported_inputs": "本地可供投入数",
+    "local_supply_rate": "本地配套率",
+}
+INPUT_COLUMNS = [
+    "product",
+    "name",
+    "segment",
+    "for_product",
+    "for_product_name",
+    "local_leaders",
+    "makers_elsewhere",
+    "rule",
+]
+INPUT_HEADERS = {
+    **HEADERS_ZH,
+    "product": "投入品ID",
+    "name": "投入品",
+    "for_product": "用于产品ID",
+    "for_product_name": "用于产品",
+    "local_leaders": "本地龙头",
+    "makers_elsewhere": "外地生产企业数",
+}
+# Table name -> sheet name; every export of a gap report carries all three.
+GAP_TABLES = {"segments": "缺口环节", "chains": "链条完整度", "inputs": "延链投入"}
+
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -172,11 +219,74 @@ def target_rows(found: Sequence[Target]) -> list[dict[str, Any]]:
     return rows
 
 
+def _gap_tables(
+    report: GapReport, store: GraphStore | None
+) -> dict[str, tuple[list[dict[str, Any]], list[str], Mapping[str, str]]]:
+    return {
+        "segments": (gap_rows(report, store), GAP_COLUMNS, GAP_HEADERS),
+        "chains": ([dataclasses.asdict(c) for c in report.chains], CHAIN_COLUMNS, CHAIN_HEADERS),
+        "inputs": ([dataclasses.asdict(i) for i in report.inputs], INPUT_COLUMNS, INPUT_HEADERS),
+    }
+
+
+def export_gap_tables(
+    report: GapReport, path: Path, store: GraphStore | None = None, table: str | None = None
+) -> list[Path]:
+    """Write every table of a gap report (segments, chains, 延链 inputs), or only ``table``.
+
+    XLSX: one sheet per table (缺口环节, 链条完整度, 延链投入). JSON: an object with one
+    list per table. CSV holds one table per file: ``path`` gets the segments and
+    ``<stem>-chains.csv`` and ``<stem>-inputs.csv`` beside it the others; with ``table``,
+    ``path`` gets that table alone in any format. Returns the files written.
+
+    Raises
+    ------
+    ConfigError
+        An unknown ``table`` or suffix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from chaingraph.analysis.gaps import gaps
+    >>> from chaingraph.testing import tiny_store
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "g.csv"
+    >>> [p.name for p in export_gap_tables(gaps(tiny_store(), "base:yinping"), out)]
+    ['g.csv', 'g-chains.csv', 'g-inputs.csv']
+    """
+    path = Path(path)
+    if table is not None and table not in GAP_TABLES:
+        raise ConfigError(f"no gap table {table!r}; one of {', '.join(GAP_TABLES)}")
+    tables = _gap_tables(report, store)
+    if table is not None:
+        rows, columns, headers = tables[table]
+        return [export_rows(rows, columns, path, sheet=GAP_TABLES[table], headers=headers)]
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        sheets = [
+            (GAP_TABLES[name], rows, columns, [headers.get(c, c) for c in columns])
+            for name, (rows, columns, headers) in tables.items()
+        ]
+        return [atomic_write_bytes(path, _xlsx_book(sheets))]
+    if suffix == ".json":
+        payload = {
+            name: [{c: row.get(c) for c in columns} for row in rows]
+            for name, (rows, columns, _) in tables.items()
+        }
+        return [atomic_write_bytes(path, orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n")]
+    written = []
+    for name, (rows, columns, headers) in tables.items():
+        target = path if name == "segments" else path.with_name(f"{path.stem}-{name}{path.suffix}")
+        written.append(export_rows(rows, columns, target, sheet=GAP_TABLES[name], headers=headers))
+    return written
+
+
 def export_gaps(report: GapReport, path: Path, store: GraphStore | None = None) -> Path:
-    """Write a gap report's segments to ``path`` (.xlsx, .csv or .json), Chinese headers."""
-    return export_rows(
-        gap_rows(report, store), GAP_COLUMNS, path, sheet="缺口环节", headers=GAP_HEADERS
-    )
+    """Write a gap report to ``path`` (.xlsx, .csv or .json) with Chinese headers.
+
+    Every table, as :func:`export_gap_tables` says; returns ``path`` (for CSV, the
+    segments; the other tables are beside it).
+    """
+    return export_gap_tables(report, path, store)[0]
 
 
 def export_targets(found: Sequence[Target], path: Path) -> Path:
@@ -252,6 +362,14 @@ def _csv_bytes(
 def _xlsx_bytes(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[str], titles: list[str], sheet: str
 ) -> bytes:
+    return _xlsx_book([(sheet, rows, columns, titles)])
+
+
+Sheet = tuple[str, Sequence[Mapping[str, Any]], Sequence[str], list[str]]
+
+
+def _xlsx_book(sheets: Sequence[Sheet]) -> bytes:
+    """An XLSX workbook with one sheet per ``(name, rows, columns, titles)``."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -266,28 +384,29 @@ def _xlsx_bytes(
             "strings_to_numbers": False,
         },
     )
-    ws = book.add_worksheet(_SHEET_FORBIDDEN.sub("_", sheet)[:31] or "Sheet1")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    widths = [max(6, _width(t)) for t in titles]
-    for col, title in enumerate(titles):
-        ws.write_string(0, col, str(neutralise(title)), bold)
-    for r, row in enumerate(rows, start=1):
-        for col, column in enumerate(columns):
-            value = _text(row.get(column))
-            if value is None:
-                continue
-            if isinstance(value, int | float):
-                if math.isfinite(value):  # NaN/inf have no Excel number; leave blank
-                    ws.write_number(r, col, value)
-                    widths[col] = max(widths[col], len(f"{value:g}"))
-                continue
-            text = str(neutralise(str(value)))
-            ws.write_string(r, col, text)
-            widths[col] = max(widths[col], min(60, _width(text)))
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width + 2)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(1, len(rows)), max(0, len(columns) - 1))
+    for sheet, rows, columns, titles in sheets:
+        ws = book.add_worksheet(_SHEET_FORBIDDEN.sub("_", sheet)[:31] or "Sheet1")
+        widths = [max(6, _width(t)) for t in titles]
+        for col, title in enumerate(titles):
+            ws.write_string(0, col, str(neutralise(title)), bold)
+        for r, row in enumerate(rows, start=1):
+            for col, column in enumerate(columns):
+                value = _text(row.get(column))
+                if value is None:
+                    continue
+                if isinstance(value, int | float):
+                    if math.isfinite(value):  # NaN/inf have no Excel number; leave blank
+                        ws.write_number(r, col, value)
+                        widths[col] = max(widths[col], len(f"{value:g}"))
+                    continue
+                text = str(neutralise(str(value)))
+                ws.write_string(r, col, text)
+                widths[col] = max(widths[col], min(60, _width(text)))
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width + 2)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(1, len(rows)), max(0, len(columns) - 1))
     book.close()
     return buffer.getvalue()
 

@@ -25,15 +25,20 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
 import orjson
 
 from chaingraph.errors import NotFound
-from chaingraph.model import Node, Relationship
-from chaingraph.store.base import GraphStore
 from chaingraph.store.fileformat import atomic_write_bytes
+
+if TYPE_CHECKING:
+    # networkx and the model are imported by the writers: the registry alone (which
+    # ``chaingraph --help`` reads) stays light.
+    import networkx as nx
+
+    from chaingraph.model import Node, Relationship
+    from chaingraph.store.base import GraphStore
 
 __all__ = [
     "GraphExporter",
@@ -49,7 +54,7 @@ __all__ = [
     "write_node_link",
 ]
 
-Writer = Callable[[GraphStore, Path], Any]
+Writer = Callable[["GraphStore", Path], Any]
 # Characters XML 1.0 cannot hold at all (not even escaped).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -112,6 +117,8 @@ def to_networkx(store: GraphStore) -> nx.MultiDiGraph:
     >>> g.number_of_edges() == tiny_store().count_relationships()
     True
     """
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for node in store.nodes():
         graph.add_node(node.id, **{**node.props, "node_type": node.type})
@@ -147,12 +154,16 @@ def flat_graph(store: GraphStore) -> nx.MultiDiGraph:
 
 def write_graphml(store: GraphStore, path: Path) -> Path:
     """The whole graph as GraphML (UTF-8), for yEd, Gephi or Cytoscape."""
+    import networkx as nx
+
     buffer = _xml_buffer(lambda fh: nx.write_graphml(flat_graph(store), fh, encoding="utf-8"))
     return atomic_write_bytes(Path(path), buffer)
 
 
 def write_gexf(store: GraphStore, path: Path) -> Path:
     """The whole graph as GEXF 1.2 (UTF-8), Gephi's own format."""
+    import networkx as nx
+
     buffer = _xml_buffer(lambda fh: nx.write_gexf(flat_graph(store), fh, encoding="utf-8"))
     return atomic_write_bytes(Path(path), buffer)
 
@@ -165,12 +176,18 @@ def write_node_link(store: GraphStore, path: Path) -> Path:
     ``source`` is already a property (provenance). Read it with networkx as
     ``node_link_graph(data, edges="edges", source="from", target="to")``.
     """
+    import networkx as nx
+
     data = nx.node_link_data(to_networkx(store), edges="edges", **_NODE_LINK_ENDS)
     return atomic_write_bytes(Path(path), orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def read_node_link(path: Path) -> tuple[list[Node], list[Relationship]]:
     """Nodes and relationships from a file :func:`write_node_link` wrote (exact round trip)."""
+    import networkx as nx
+
+    from chaingraph.model import Node, Relationship
+
     data = orjson.loads(Path(path).read_bytes())
     graph = nx.node_link_graph(
         data, edges="edges", directed=True, multigraph=True, **_NODE_LINK_ENDS

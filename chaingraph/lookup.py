@@ -99,5 +99,21 @@ def resolve(store: GraphStore, text: str, type: str | None = None) -> Node:
             found = store.get(partial.pop())
             assert found is not None
             return found
+    # Pinyin or an English word for a base or region: yinping, Songshanhu, xiegang.
+    from chaingraph.romanise import romanised_ids
+
+    romanised = romanised_ids(store, text, type)
+    if len(romanised) == 1:
+        found = store.get(romanised[0])
+        assert found is not None
+        return found
+    if len(romanised) > 1:
+        found_nodes = [n for n in (store.get(i) for i in romanised) if n is not None]
+        raise Ambiguous(
+            what,
+            text,
+            [f"{n.name} ({n.id}, {n.type})" for n in found_nodes],
+            [n.id for n in found_nodes],
+        )
     near = search_names(store, text, type)
     raise NotFound(what, text, [f"{m.name} ({m.id})" for m in near])

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tabulate import tabulate
 
 from chaingraph.store.fileformat import atomic_write_bytes
 
-__all__ = ["FORMATS", "neutralise", "notice", "render", "terminal_safe", "write_output"]
+__all__ = ["FORMATS", "neutralise", "notice", "render", "terminal_safe", "write_output", "wrote"]
 
 FORMATS = ("table", "json", "csv")
 # Cells that spreadsheet programs would run as formulas (CSV/XLSX injection).
@@ -78,6 +77,8 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) 
     if fmt == "table":
         if not rows:
             return "(no rows)\n"
+        from tabulate import tabulate  # imported when a table is printed (fast --help)
+
         body = [[_cell(row.get(c)) for c in columns] for row in rows]
         return (
             tabulate(body, headers=list(columns), tablefmt="simple", disable_numparse=True) + "\n"
@@ -97,11 +98,27 @@ def write_output(text: str, output: str | Path | None, fmt: str) -> None:
         sys.stdout.write(text)
         return
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    atomic_write_bytes(Path(output), text.encode(encoding))
+    wrote(atomic_write_bytes(Path(output), text.encode(encoding)))
 
 
 def notice(text: str) -> None:
     """One line for the person at the terminal, on stderr (kept out of ``-o`` and pipes):
     what was done besides the answer, e.g. where a file was built."""
     sys.stderr.write(terminal_safe(text) + "\n")
+
+
+def wrote(path: str | Path, detail: str = "") -> None:
+    """Tell the user where a command wrote a file: ``wrote PATH`` on stderr (stdout stays data).
+
+    Every command that writes a file (``-o``, ``--export``, a saved store) says so
+    through this one helper.
+
+    >>> import contextlib, io
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err):
+    ...     wrote("gaps.xlsx", "3 sheets")
+    >>> err.getvalue()
+    'wrote gaps.xlsx (3 sheets)\\n'
+    """
+    sys.stderr.write(f"wrote {path}" + (f" ({detail})" if detail else "") + "\n")
     sys.stderr.flush()

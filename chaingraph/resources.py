@@ -7,12 +7,15 @@ editable install they are the top-level folders of the repository.
 from __future__ import annotations
 
 import hashlib
+import os
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["bundled_fingerprint", "data_dir", "data_files"]
+__all__ = ["PLAN_TEXT_ENV", "bundled_fingerprint", "data_dir", "data_files", "founding_plan_path"]
 
 _FOLDERS = ("ontology", "ingest", "queries")
+PLAN_TEXT_ENV = "CHAINGRAPH_PLAN_TEXT"
+_PLAN_TEXT = "texts/dongguan-strategic-emerging-industry-bases-plan.txt"
 
 
 def data_dir(name: str) -> Path:
@@ -38,6 +41,31 @@ def data_files(name: str, pattern: str = "**/*") -> list[Path]:
     """Files under a bundled folder matching ``pattern``, in a stable order."""
     root = data_dir(name)
     return sorted(p for p in root.glob(pattern) if p.is_file())
+
+
+def founding_plan_path() -> Path:
+    """The text of the founding plan (东莞市战略性新兴产业基地规划建设实施方案).
+
+    A public government document shipped in ``ingest/texts/`` (see its README for
+    provenance); ``$CHAINGRAPH_PLAN_TEXT`` overrides it with another copy.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``$CHAINGRAPH_PLAN_TEXT`` names a file that does not exist.
+
+    Examples
+    --------
+    >>> founding_plan_path().read_text(encoding="utf-8").startswith("东莞市战略性新兴产业基地")
+    True
+    """
+    configured = os.environ.get(PLAN_TEXT_ENV)
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"${PLAN_TEXT_ENV} names {path}, which is not a file")
+        return path
+    return data_dir("ingest") / _PLAN_TEXT
 
 
 def bundled_fingerprint() -> str:

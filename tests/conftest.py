@@ -116,3 +116,17 @@ def shared_data() -> Path:
             pytrace=False,
         )
     return path
+
+
+# Fixture -> marker: a test that uses the fixture carries the marker even if its author
+# forgot it, so marker selections (``-m "not shared_data"`` in a fresh clone, see .ci/run)
+# never run a test that needs something outside the repository.
+_FIXTURE_MARKERS = {"shared_data": "shared_data", "neo4j_server": "neo4j", "neo4j_driver": "neo4j"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            marker = _FIXTURE_MARKERS.get(fixture)
+            if marker is not None and item.get_closest_marker(marker) is None:
+                item.add_marker(getattr(pytest.mark, marker))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from pathlib import Path
 
@@ -29,19 +28,14 @@ from chaingraph.nlp import (
     parse_area,
     score,
 )
-from chaingraph.resources import data_dir
+from chaingraph.resources import data_dir, founding_plan_path
 from chaingraph.store.networkx_store import NetworkxStore
 from chaingraph.testing import tiny_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "nlp"
-# The founding plan, shared with the team beside the repository (../shared/docs/).
-PLAN_FILE = Path(
-    os.environ.get(
-        "CHAINGRAPH_PLAN_TEXT",
-        ROOT.parent / "shared" / "docs" / "dongguan-strategic-emerging-industry-bases-plan.txt",
-    )
-)
+# The founding plan ships inside the package (ingest/texts/, a public government document).
+PLAN_FILE = founding_plan_path()
 GOLD = data_dir("ingest") / "gold" / "dongguan-plan.gold.yaml"
 SEGMENTERS = ("char", "jieba")
 

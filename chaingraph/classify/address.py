@@ -32,7 +32,12 @@ class Place:
 def _cpca(addresses: Sequence[str]) -> list[tuple[str | None, str | None, str | None]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import cpca
+        try:
+            import cpca
+        except ImportError as exc:  # the registry extra
+            from chaingraph.optional import missing
+
+            raise missing("cpca") from exc
 
         frame = cpca.transform(list(addresses))
     out = []

@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
 import yaml
 
 from chaingraph.errors import ConfigError
+from chaingraph.optional import missing
+
+try:
+    import ahocorasick
+except ImportError as exc:  # the registry extra
+    raise missing("ahocorasick") from exc
 from chaingraph.names import normalize_text
 from chaingraph.resources import data_dir
 from chaingraph.store.base import GraphStore

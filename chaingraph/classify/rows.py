@@ -425,7 +425,12 @@ def _xlsx_cells(path: Path) -> tuple[Iterator[tuple[int, list[Any]]], Any]:
 
 
 def _xls_cells(path: Path, origin: str) -> tuple[Iterator[tuple[int, list[Any]]], Any]:
-    import xlrd
+    try:
+        import xlrd
+    except ImportError as exc:  # the registry extra
+        from chaingraph.optional import missing
+
+        raise missing("xlrd") from exc
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=False)

@@ -11,13 +11,15 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from chaingraph.errors import ChaingraphError, ConfigError
 from chaingraph.output import FORMATS, notice, render, write_output
-from chaingraph.store.base import GraphStore
+
+if TYPE_CHECKING:
+    from chaingraph.store.base import GraphStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 

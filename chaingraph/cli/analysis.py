@@ -10,8 +10,9 @@ import click
 import orjson
 
 from chaingraph.cli import F, cli, columns, emit, open_store, output_options, rows, store_option
-from chaingraph.exports import TARGET_COLUMNS, export_targets, target_rows
-from chaingraph.output import render, write_output
+from chaingraph.errors import ConfigError
+from chaingraph.exports import GAP_TABLES, TARGET_COLUMNS, export_targets, target_rows
+from chaingraph.output import render, write_output, wrote
 
 
 def config_option(f: F) -> F:
@@ -53,7 +54,13 @@ def _json(payload: Any, output: Path | None) -> None:
     "--export",
     "export_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the segments to .xlsx, .csv or .json (Chinese headers).",
+    help="Also write every table (segments, chains, 延链 inputs) to .xlsx (one sheet each), "
+    ".json, or .csv (one file each: FILE, FILE-chains.csv, FILE-inputs.csv); Chinese headers.",
+)
+@click.option(
+    "--table",
+    type=click.Choice(list(GAP_TABLES)),
+    help="With --export: write only this table to FILE.",
 )
 @store_option
 @output_options
@@ -64,6 +71,7 @@ def gaps(
     config_path: Path | None,
     show_inputs: bool,
     export_path: Path | None,
+    table: str | None,
     store_path: Path | None,
     fmt: str,
     output: Path | None,
@@ -78,12 +86,15 @@ def gaps(
     from chaingraph.analysis.gaps import ChainSummary, InputGap, SegmentGap
     from chaingraph.analysis.gaps import gaps as run
 
+    if table is not None and export_path is None:
+        raise ConfigError("--table chooses what --export writes: give --export FILE too")
     store = open_store(store_path)
     report = run(store, base, region=region, chain=chain, config=_config(config_path))
     if export_path is not None:
-        from chaingraph.exports import export_gaps
+        from chaingraph.exports import export_gap_tables
 
-        export_gaps(report, export_path, store)
+        for path in export_gap_tables(report, export_path, store, table=table):
+            wrote(path)
     if fmt == "json":
         _json(dataclasses.asdict(report), output)
     elif fmt == "csv":
@@ -178,10 +189,14 @@ def targets(
       chaingraph targets --base 银瓶 --segment 减速器 --top 3
       chaingraph targets --base 水乡新能源产业基地 --per-segment 3 --format csv -o targets.csv
     """
+    from chaingraph.analysis.tag_check import check_tags
     from chaingraph.analysis.targets import target_list
 
+    store = open_store(store_path)
+    for note in check_tags(store, tags).notes:
+        click.echo(f"note: {note}", err=True)
     found = target_list(
-        open_store(store_path),
+        store,
         base,
         region=region,
         chain=chain,
@@ -196,7 +211,7 @@ def targets(
     )
     flat = target_rows(found.rows)
     if export_path is not None:
-        export_targets(found.rows, export_path)
+        wrote(export_targets(found.rows, export_path), f"{len(found.rows)} rows")
     if fmt == "table":
         text = (
             f"{found.coverage_note}\n"

@@ -10,7 +10,7 @@ import click
 
 from chaingraph.cli import cli, open_store, output_options, store_option
 from chaingraph.errors import ConfigError
-from chaingraph.output import render, write_output
+from chaingraph.output import render, write_output, wrote
 
 CLASSIFY_COLUMNS = [
     "name",
@@ -163,7 +163,7 @@ def run_load_classify(
         store, list(files), mapping=mapping, options=options, dry_run=dry_run, source=source
     )
     if diff.merge is not None and diff.merge.changed and isinstance(store, NetworkxStore):
-        store.save()
+        wrote(store.save(), "store")
     for issue in diff.bad:
         click.echo(f"bad row: {issue}", err=True)
     counts = {

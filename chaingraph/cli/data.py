@@ -17,7 +17,7 @@ from chaingraph.cli import (
     store_option,
     writable_store,
 )
-from chaingraph.output import render, write_output
+from chaingraph.output import render, write_output, wrote
 
 
 @cli.command()
@@ -83,7 +83,7 @@ def load(
             return
         report = load_files(store, list(files), mapping=mapping, encoding=encoding)
         if report.merge.changed and isinstance(store, NetworkxStore):
-            store.save()
+            wrote(store.save(), "store")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     row = {

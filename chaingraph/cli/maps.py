@@ -11,7 +11,11 @@ from chaingraph.cli import cli, emit, open_store, store_option
 from chaingraph.cli.analysis import _config, scope_options
 from chaingraph.errors import ConfigError
 from chaingraph.graph_exports import exporters
-from chaingraph.maps.chain_map import COMPANY_CHOICES
+from chaingraph.output import wrote
+
+# Same as chaingraph.maps.chain_map.COMPANY_CHOICES (tests/test_startup.py checks); kept
+# here so that ``chaingraph --help`` does not import the map code.
+COMPANY_CHOICES = ("none", "local", "targets", "all")
 
 
 @cli.command("map")
@@ -125,6 +129,8 @@ def map_command(
             raise ConfigError("--all-bases draws every base: drop --base/--region")
         written = write_base_maps(store, output, chain=chain, **options)
         emit(written, ["subject_name", "nodes", "edges", "size_bytes", "path"], "table", None)
+        for item in written:
+            wrote(item.path, "map")
         return
     if output is not None and output.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(
@@ -163,6 +169,8 @@ def map_command(
                 }
             )
     emit(rows, ["subject_name", "format", "size", "size_bytes", "file"], "table", None)
+    for made_row in rows:
+        wrote(made_row["file"], made_row["format"])
 
 
 @cli.command()
@@ -247,6 +255,7 @@ def report(
         click.echo(f"note: {note}", err=True)
     rows = [{"file": str(p), "size_bytes": p.stat().st_size} for p in files]
     emit(rows, ["file", "size_bytes"], "table", None)
+    wrote(index.parent, f"report, {len(files)} files")
     click.echo(f"\nopen {index}")
 
 
@@ -287,3 +296,5 @@ def export_command(store_path: Path | None, **paths: Path | None) -> None:
         exporter.write(store, path)
         rows.append({"format": exporter.name, "path": str(path)})
     emit(rows, ["format", "path"], "table", None)
+    for row in rows:
+        wrote(row["path"], row["format"])

@@ -16,13 +16,19 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from chaingraph.cli import cli, emit, output_options
 from chaingraph.errors import ConfigError
-from chaingraph.store.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
+from chaingraph.output import wrote
+
+if TYPE_CHECKING:  # the driver is imported by the commands that use it (fast --help)
+    from chaingraph.store.neo4j_store import Neo4jStore
+
+# Same as chaingraph.store.neo4j_store.DEFAULT_BATCH_SIZE (tests/test_startup.py checks).
+DEFAULT_BATCH_SIZE = 5000
 
 CONFIG_ENV = "CHAINGRAPH_NEO4J_CONFIG"
 
@@ -97,6 +103,8 @@ def connect(
 ) -> Neo4jStore:
     """Open the Neo4j store at ``uri`` (else ``$NEO4J_URI``) with credentials as the module
     docstring says; closed when the command ends."""
+    from chaingraph.store.neo4j_store import Neo4jStore
+
     settings = read_config(config_path())
     uri = uri or os.environ.get("NEO4J_URI") or settings.get("uri")
     user = os.environ.get("NEO4J_USER") or settings.get("user") or "neo4j"
@@ -213,7 +221,7 @@ def pull(
     with updating_store(store_path, notify=notice) as target:
         report = target.merge(list(source.nodes()), list(source.relationships()))
         if report.changed:
-            target.save()
+            wrote(target.save(), "store")
     row = {"nodes": target.count_nodes(), "relationships": target.count_relationships()}
     row.update(dataclasses.asdict(report))
     emit([row], list(row), fmt, output)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from chaingraph.cli import cli, columns, emit, output_options, rows, store_option, writable_store
-from chaingraph.output import write_output
+from chaingraph.output import write_output, wrote
 
 _TABLE_COLUMNS = ["action", "kind", "subject", "value", "detail", "confidence", "start", "end"]
 
@@ -65,7 +65,7 @@ def ingest_text(
             dry_run=dry_run,
         )
         if report.merge.changed and isinstance(store, NetworkxStore):
-            store.save()
+            wrote(store.save(), "store")
     counts = {a: report.count(a) for a in ("add", "link", "conflict", "candidate")}
     summary = {
         "source": report.source,

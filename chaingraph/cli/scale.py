@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from chaingraph.cli import cli
+from chaingraph.output import wrote
 
 
 @cli.command()
@@ -38,8 +39,8 @@ def generate(companies: int, seed: int, store_out: Path) -> None:
     store = synthetic_store(companies, seed)
     store.meta["synthetic"] = {"companies": companies, "seed": seed}  # type: ignore[attr-defined]
     store.save(store_out)  # type: ignore[attr-defined]
-    click.echo(
-        f"wrote {store_out}: {store.count_nodes()} nodes, "
-        f"{store.count_relationships()} relationships (synthetic, seed {seed})",
-        err=True,
+    wrote(
+        store_out,
+        f"{store.count_nodes()} nodes, {store.count_relationships()} relationships, "
+        f"synthetic, seed {seed}",
     )

@@ -281,10 +281,17 @@ def apply_mapping(
                 for c in fatal
             ]
         )
+    # A field fed by several alternative headers (所在地区 or 注册地 -> hq) is warned
+    # about only when the file has none of them.
+    fed = {spec.columns[c] for c in present}
+    unfed: dict[str, list[str]] = {}
+    for c in missing:
+        if spec.columns[c] not in fed:
+            unfed.setdefault(spec.columns[c], []).append(c)
     warnings = [
-        f"{origin}: no column {c!r}, so field {spec.columns[c]!r} stays empty "
-        f"(mapping {spec.origin})"
-        for c in missing
+        f"{origin}: no column {' or '.join(repr(c) for c in names)}, so field {field!r} "
+        f"stays empty (mapping {spec.origin})"
+        for field, names in unfed.items()
     ]
     splitter = re.compile(normalize_separator(spec.list_separator))
     records = []

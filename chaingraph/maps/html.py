@@ -27,7 +27,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
+from chaingraph.optional import missing
+
+try:
+    import jinja2
+except ImportError as exc:  # pragma: no cover - only without the [maps] extra
+    raise missing("jinja2") from exc
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.errors import ConfigError

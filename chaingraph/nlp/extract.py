@@ -23,7 +23,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from chaingraph.optional import missing
+
+try:
+    from spacy.tokens import Doc, Span
+except ImportError as exc:  # pragma: no cover - only without the [nlp] extra
+    raise missing("spacy") from exc
 
 from chaingraph.nlp.clean import CleanText, clean_text, is_heading
 from chaingraph.nlp.facts import (

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import jieba
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans, get_words_and_spaces
+from chaingraph.optional import missing
+
+try:
+    import jieba
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+    from spacy.util import filter_spans, get_words_and_spaces
+except ImportError as exc:  # pragma: no cover - only without the [nlp] extra
+    raise missing(exc.name if exc.name in ("jieba", "spacy") else "spacy") from exc
 
 from chaingraph.errors import ConfigError
 from chaingraph.nlp.gazetteer import Gazetteer, build_gazetteer, short_cjk

@@ -15,12 +15,20 @@ Layout of the output folder::
 from __future__ import annotations
 
 import base64
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import jinja2
+from chaingraph.optional import missing
+
+try:
+    import jinja2
+except ImportError as exc:  # pragma: no cover - only without the [maps] extra
+    raise missing("jinja2") from exc
+if importlib.util.find_spec("matplotlib") is None:  # pragma: no cover - imported when charting
+    raise missing("matplotlib")
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import STATUSES, GapReport, gaps

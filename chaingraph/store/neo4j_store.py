@@ -80,9 +80,15 @@ from operator import itemgetter
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import neo4j
 import orjson
-from neo4j import exceptions as neo4j_errors
+
+from chaingraph.optional import missing
+
+try:
+    import neo4j
+    from neo4j import exceptions as neo4j_errors
+except ImportError as exc:  # pragma: no cover - only without the [neo4j] extra
+    raise missing("neo4j") from exc
 
 from chaingraph.errors import (
     ConfigError,
