@@ -421,10 +421,31 @@ class _Written:
         self.done = 0
         self.progress = progress
 
-    def add(self, rows: int) -> None:
+        self.batches: list[int] = []
+
+    def add(self, number: int, rows: int) -> None:
+        self.batches.append(number)
         self.done += rows
         if self.progress is not None:
             self.progress(self.done, self.total)
+
+    def failed(self, error: StoreError, number: int) -> StoreError:
+        """``error`` saying what is written and how to finish the load."""
+        done = sorted(self.batches)
+        if not done:
+            head = "Nothing was written"
+        elif done == list(range(1, len(done) + 1)):
+            head = f"Batches 1-{len(done)} ({self.done} of {self.total} rows) are written"
+        else:
+            head = (
+                f"Batches {', '.join(map(str, done))} ({self.done} of {self.total} rows) "
+                "are written"
+            )
+        return type(error)(
+            f"{error}. {head}; batch {number} is not (each batch is written entirely "
+            "or not at all). Run the same load again to finish it: rows already written "
+            "are skipped."
+        )
 
 
 @dataclass
@@ -1173,7 +1194,7 @@ class Neo4jStore(GraphStore):
                         if failure is None:
                             failure, failed_batch = exc, number
                         continue
-                    written.add(size)
+                    written.add(number, size)
 
             for index, (kind, rows) in enumerate(batches):
                 while len(running) >= writers:
@@ -1203,16 +1224,7 @@ class Neo4jStore(GraphStore):
             for future in built:
                 future.cancel()
         if failure is not None:
-            head = (
-                f"{written.done} of {written.total} rows are written (whole batches)"
-                if written.done
-                else "Nothing was written"
-            )
-            raise type(failure)(
-                f"{failure}. {head}; batch {failed_batch} is not (each batch is written "
-                "entirely or not at all). Run the same load again to finish it: rows "
-                "already written are skipped."
-            ) from None
+            raise written.failed(failure, failed_batch)
         return report
 
     def _prepare(self, kind: str, rows: list[Any], state: _Fresh) -> _Prepared:
