@@ -21,7 +21,8 @@ numbers, booleans, lists of one kind) are real properties; the others (nested ma
 such as ``listing`` and ``global_rank``, lists of mixed types, empty lists, numbers
 beyond 64 bits, and data properties named like one chaingraph derives) go together
 into ``props_extra``, one JSON object, only on the records that have any; the order
-of the names, when they are not sorted, in ``props_order`` (JSON list). Reading a
+of the names, when they are not sorted, in ``props_order`` (their positions in sorted
+order, e.g. ``"2013"``). Reading a
 record back (its Neo4j properties without the derived ones, plus ``props_extra``, in
 that order) gives exactly what was merged, with the same types. Beside them sit properties
 derived for queries and for people browsing the graph: ``id`` and ``type``,
@@ -162,7 +163,7 @@ _NODE_RESERVED = frozenset(
 _REL_RESERVED = frozenset({"key", "props_json", "props_extra", "props_order"})
 # Where the properties Neo4j cannot store as they are go, as one JSON object.
 EXTRA = "props_extra"
-# The order of the properties as merged (JSON list of names), when not sorted by name.
+# The order of the properties as merged, when not sorted by name (see _order_code).
 ORDER = "props_order"
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -210,8 +211,34 @@ def _split(props: dict[str, Any], reserved: frozenset[str], out: dict[str, Any])
         out[EXTRA] = orjson.dumps(extra).decode()
     keys = list(props)
     if any(a > b for a, b in pairwise(keys)):
-        out[ORDER] = orjson.dumps(keys).decode()
+        out[ORDER] = _order_code(keys)
     return out
+
+
+def _order_code(keys: list[str]) -> str:
+    """The order of ``keys`` as positions in their sorted order: digits when there are
+    at most ten (``"2013"``), else comma-separated (Neo4j keeps such short numeric text
+    inside the property record, without a string record of its own).
+
+    >>> _order_code(["name", "as_of", "source"]), _decoded_order("102", ["as_of", "name", "source"])
+    ('102', ['name', 'as_of', 'source'])
+    """
+    rank = {k: i for i, k in enumerate(sorted(keys))}
+    sep = "" if len(keys) <= 10 else ","
+    return sep.join(str(rank[k]) for k in keys)
+
+
+def _decoded_order(code: Any, names: list[str]) -> list[str]:
+    """The names (sorted) in the order ``code`` gives; sorted when it does not fit them."""
+    if not isinstance(code, str):
+        return names
+    parts = code.split(",") if "," in code else list(code)
+    if len(parts) != len(names) or not all(p.isdigit() for p in parts):
+        return names
+    positions = [int(p) for p in parts]
+    if sorted(positions) != list(range(len(names))):
+        return names
+    return [names[i] for i in positions]
 
 
 def node_properties(node: Node) -> dict[str, Any]:
@@ -290,20 +317,9 @@ def _props_of(
         extra = stored.get(EXTRA)
         if extra is not None:
             props.update(_json_object(extra, what, EXTRA))
-        order = stored.get(ORDER)
-        keys: list[Any] = []
-        if isinstance(order, str):
-            try:
-                keys = orjson.loads(order)
-            except orjson.JSONDecodeError:
-                keys = []
-        if not isinstance(keys, list) or not keys:
-            keys = sorted(props)
-        # In the order merged (names the order misses, if any, after it).
-        ordered = {k: props[k] for k in keys if isinstance(k, str) and k in props}
-        if len(ordered) < len(props):
-            ordered.update((k, props[k]) for k in sorted(props) if k not in ordered)
-        return ordered
+        # In the order merged (sorted by name when no order is stored, or it does
+        # not fit: a record edited by hand).
+        return {k: props[k] for k in _decoded_order(stored.get(ORDER), sorted(props))}
     return _json_object(raw, what, "props_json")
 
 
