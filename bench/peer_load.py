@@ -20,8 +20,9 @@ The rows are read at run time from ``$CHAINGRAPH_SHARED_DATA/ckg`` (else
 ``../shared/data/ckg`` beside the repository): ``company.jsonl`` and
 ``company_product.jsonl.gz``. Nothing is copied. Because the peer's relationship
 statement scans every firm and product per row (the work grows with the square of
-the data), ``--peer-rels`` limits it to the first N relationship rows (all nodes are
-always created); its rows/s is measured over what it ran. "cold" is a freshly
+the data), ``--peer-rels`` limits it to the first N relationship rows (with every
+firm, and the products those rows name); its rows/s is measured over what it ran, and
+flatters the peer: with fewer products each scan is shorter. "cold" is a freshly
 started server (query planning and JIT included); "warm" is the same load again
 after clearing the database.
 

@@ -14,6 +14,10 @@ neo4j-admin, one per line::
     neo4j-admin database import full neo4j $(cat out/import-args.txt)   # server stopped
     cypher-shell -f out/schema.cypher                                  # server started
 
+:func:`bulk_import` (``chaingraph push --bulk``) does all of it in a temporary folder:
+writes the files, runs neo4j-admin, deletes them; ``chaingraph push --schema-only``
+then creates the constraint and indexes once the server runs.
+
 Import into an empty database while the server is stopped (``--overwrite-destination``
 replaces one). The files are UTF-8; every value is quoted (an empty field means "no
 value", ``""`` an empty text), array elements are separated by U+001F, and fields
