@@ -53,7 +53,12 @@ in Python, and writes with ``UNWIND $rows ...`` only the rows that change: ``MER
 on the id for nodes; for relationships, ``CREATE`` for those not found between their
 locked ends, ``SET`` for those found. So a reload writes nothing, a batch is written
 entirely or not at all, and after a failure the same load run again skips what was
-written and finishes the rest without duplicates. Node writes go per label, named
+written and finishes the rest without duplicates. A thread builds the rows of the
+coming batches while the server writes the current one; new relationships name their
+ends by position in a list the batch looks up once (``UNWIND $ends``), not by two index
+seeks per row. ``writers`` sessions write node batches at once (default one);
+relationships always go through one, as parallel batches deadlock on shared hubs
+(products, regions). Node writes go per label, named
 in the query text from the model's allowlist; relationship types are set from a
 parameter (``CREATE (a)-[r:$(row.type)]->(b)``, checked against the allowlist too),
 which needs Neo4j 5.26 or newer: older servers are refused when connecting. The
