@@ -81,28 +81,121 @@ def measure(store: Any, out_dir: Path) -> dict[str, Any]:
     An analysis the store fails (say Neo4j running out of transaction memory at 1M
     firms) gets ``None`` times and its message under ``<name>_error``, so one failure
     does not lose the rest of a long run."""
-    from chaingraph.analysis.config import AnalysisConfig
-    from chaingraph.analysis.gaps import gaps
-    from chaingraph.analysis.plan import plan
-    from chaingraph.analysis.targets import targets
     from chaingraph.errors import StoreError
-    from chaingraph.maps import chain_map, write_map
 
-    town = dataclasses.replace(AnalysisConfig(), scope="town")
     result: dict[str, Any] = {}
-    for name, work in (
-        ("gaps", lambda: gaps(store, BASE)),
-        ("targets", lambda: targets(store, BASE, top=5)),
-        ("targets_town", lambda: targets(store, BASE, top=5, config=town)),
-        ("plan", lambda: plan(store, BASE, 5)),
-        ("map", lambda: write_map(chain_map(store, BASE, chain=CHAIN), out_dir / "map.html")),
-    ):
+    for name, work in analyses(store, out_dir).items():
         try:
             result[f"{name}_first_s"], result[f"{name}_s"] = _first_and_median(work)
         except StoreError as exc:
             result[f"{name}_first_s"] = result[f"{name}_s"] = None
             result[f"{name}_error"] = str(exc)
     return result
+
+
+def analyses(store: Any, out_dir: Path) -> dict[str, Callable[[], Any]]:
+    """The timed analyses by name, in the order :func:`measure` runs them."""
+    from chaingraph.analysis.config import AnalysisConfig
+    from chaingraph.analysis.gaps import gaps
+    from chaingraph.analysis.plan import plan
+    from chaingraph.analysis.targets import targets
+    from chaingraph.maps import chain_map, write_map
+
+    town = dataclasses.replace(AnalysisConfig(), scope="town")
+    return {
+        "gaps": lambda: gaps(store, BASE),
+        "targets": lambda: targets(store, BASE, top=5),
+        "targets_town": lambda: targets(store, BASE, top=5, config=town),
+        "plan": lambda: plan(store, BASE, 5),
+        "map": lambda: write_map(chain_map(store, BASE, chain=CHAIN), out_dir / "map.html"),
+    }
+
+
+# Analyses timed on the first call after opening, each on a store opened for it alone
+# (no other analysis before it): the embedded store in a fresh process, Neo4j with its
+# query caches cleared (plans are per server, not per connection).
+FIRST_ONLY = ("targets", "targets_town")
+
+
+def child_first(path: str, name: str) -> None:
+    """Run in a child process: open the file, run one analysis once, print its seconds."""
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    store = NetworkxStore.open(path)
+    work = analyses(store, Path(path).parent)[name]
+    started = time.perf_counter()
+    work()
+    print(json.dumps({"s": time.perf_counter() - started}))
+
+
+def neo4j_first_calls(server: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+    """Neo4j's first calls: for each analysis, clear the server's query caches, open a
+    store (which plans the named queries, see ``Neo4jStore.warm``; timed as
+    ``open_s``), run the analysis once."""
+    from chaingraph.store.neo4j_store import Neo4jStore
+
+    result: dict[str, Any] = {}
+    for name in ("gaps", *FIRST_ONLY):
+        for warm in (True, False):
+            with _driver(server) as driver:
+                driver.execute_query("CALL db.clearQueryCaches()")
+            started = time.perf_counter()
+            store = Neo4jStore(server["uri"], server["user"], server["password"], warm=warm)
+            opened = time.perf_counter() - started
+            try:
+                work = analyses(store, out_dir)[name]
+                started = time.perf_counter()
+                work()
+                seconds = time.perf_counter() - started
+            finally:
+                store.close()
+            suffix = "" if warm else "_unwarmed"
+            result[f"{name}_first{suffix}_s"] = seconds
+            result[f"open{suffix}_s"] = opened
+    return result
+
+
+def profile_queries(store: Any, out_dir: Path) -> dict[str, int]:
+    """Database hits of each named query (``PROFILE``) with the parameters the analyses
+    pass: gaps, targets and targets at town scope run once while the queries they send
+    are recorded, then each named query's first recorded call is profiled."""
+    from chaingraph.queries import query, query_names
+
+    sent: dict[str, tuple[str, dict[str, Any]]] = {}
+    texts = {name: query(name) for name in query_names()}
+    original = store._read
+
+    def recording(text: str, doing: str = "reading", **params: Any) -> Any:
+        for name, body in texts.items():
+            if body in text and name not in sent:
+                sent[name] = (text, params)
+        return original(text, doing, **params)
+
+    store._read = recording
+    try:
+        for name, work in analyses(store, out_dir).items():
+            if name in ("gaps", "targets", "targets_town"):
+                work()
+    finally:
+        del store._read
+    hits: dict[str, int] = {}
+    with store._session() as session:
+        for name in sorted(sent):
+            text, params = sent[name]
+            summary = session.run(f"PROFILE {text}", params).consume()
+            hits[name] = _db_hits(summary.profile or {})
+    return hits
+
+
+def _db_hits(plan: dict[str, Any]) -> int:
+    own = plan.get("dbHits") or plan.get("args", {}).get("DbHits") or 0
+    return int(own) + sum(_db_hits(child) for child in plan.get("children", []))
+
+
+def _driver(server: dict[str, Any]) -> Any:
+    import neo4j
+
+    return neo4j.GraphDatabase.driver(server["uri"], auth=(server["user"], server["password"]))
 
 
 def child_generate(companies: str, seed: str, path: str) -> None:
@@ -151,6 +244,7 @@ CHILDREN: dict[str, Callable[..., None]] = {
     "--child-generate": child_generate,
     "--child-embedded": child_embedded,
     "--child-export": child_export,
+    "--child-first": child_first,
 }
 
 
@@ -246,6 +340,8 @@ def neo4j_side(
                 with _store(server) as store:
                     result["analyses_on"] = "bulk"
                     result.update(measure(store, folder))
+                    result["db_hits"] = profile_queries(store, folder)
+                result.update(neo4j_first_calls(server, folder))
         for done in ("csv", "bulk"):  # gigabytes at 1M companies
             shutil.rmtree(folder / done)
     if batched:
@@ -261,6 +357,8 @@ def neo4j_side(
             result["batched_s"] = time.perf_counter() - started
             result["analyses_on"] = "batched"
             result.update(measure(store, folder))
+            result["db_hits"] = profile_queries(store, folder)
+            result.update(neo4j_first_calls(server, folder))
         shutil.rmtree(folder / "batched")
     return result
 
@@ -268,7 +366,7 @@ def neo4j_side(
 def _store(server: dict[str, Any]) -> Any:
     from chaingraph.store.neo4j_store import Neo4jStore
 
-    return Neo4jStore(server["uri"], server["user"], server["password"], batch_size=10_000)
+    return Neo4jStore(server["uri"], server["user"], server["password"], warm=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,18 +397,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="also write the figures as JSON (the largest size at the top level)",
+    )
+    parser.add_argument(
         "--out", default=str(HERE / "RESULTS.md"), help="markdown file, or - to print only"
     )
     args = parser.parse_args(argv)
     sizes = args.sizes + ([1_000_000] if args.full else [])
 
     rows = []
+    started_load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cg-bench-") as tmp:
         for n in sizes:
             path = Path(tmp) / f"syn-{n}.cgraph.json"
             made, _ = run_child(["--child-generate", str(n), str(args.seed), str(path)])
             counts = (made["nodes"], made["relationships"])
             embedded, rss = run_child(["--child-embedded", str(path)])
+            for name in FIRST_ONLY:
+                first, _ = run_child(["--child-first", str(path), name])
+                embedded[f"{name}_first_s"] = first["s"]
             row: dict[str, Any] = {
                 "companies": n,
                 "nodes": counts[0],
@@ -323,17 +431,65 @@ def main(argv: list[str] | None = None) -> int:
             wanted = not args.no_neo4j and (args.neo4j_max is None or n <= args.neo4j_max)
             if wanted and (batched or bulk):
                 row["neo4j"] = neo4j_side(path, Path(tmp) / f"neo4j-{n}", counts, batched, bulk)
+            row["load_average"] = {"before": started_load, "after": os.getloadavg()}
+            started_load = os.getloadavg()
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
             path.unlink()
     text = render(rows)
     print(text)
+    if args.json:
+        args.json.write_text(
+            json.dumps(figures(rows), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
     if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")
     return 0
 
 
 COLUMNS = ("gaps", "targets", "targets_town", "plan", "map")
+
+
+def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON of ``--json``: per store, ``<analysis>_first_s`` (first call after
+    opening, no analysis before it) and ``<analysis>_repeat_s`` (median of the
+    repeats), Neo4j's ``load_rows_per_s`` and ``db_hits`` per named query; the largest
+    size at the top level, every size under ``by_size``."""
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        entry: dict[str, Any] = {
+            "companies": r["companies"],
+            "nodes": r["nodes"],
+            "relationships": r["relationships"],
+            "load_average": r.get("load_average"),
+        }
+        for side in ("embedded", "neo4j"):
+            if side not in r:
+                continue
+            result = dict(r[side])
+            for c in COLUMNS:
+                if c + "_s" in result:
+                    result[c + "_repeat_s"] = result.pop(c + "_s")
+            if side == "embedded":
+                total = r["nodes"] + r["relationships"]
+                result["load_rows_per_s"] = total / result["load_s"]
+            else:
+                if result.get("batched_s"):
+                    result["load_rows_per_s"] = result["rows"] / result["batched_s"]
+                if result.get("import_s"):
+                    result["bulk_rows_per_s"] = result["rows"] / (
+                        result["csv_s"] + result["import_s"]
+                    )
+            entry[side] = result
+        out.append(entry)
+    top = dict(out[-1]) if out else {}
+    top["machine"] = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
+    top["by_size"] = out
+    return top
 
 
 def _pair(result: dict[str, Any], name: str) -> str:
@@ -438,6 +594,49 @@ def render(rows: list[dict[str, Any]]) -> str:
                 f"{_seconds(n.get('import_s'))} | {_rate(rows_, bulk_s)} | "
                 f"{_rate(rows_, n.get('import_s'))} | {_seconds(n.get('schema_s'))} | {rss} |"
             )
+    hits = [(r["companies"], r["neo4j"]) for r in rows if r.get("neo4j", {}).get("db_hits")]
+    if hits:
+        names = sorted({q for _, n in hits for q in n["db_hits"]})
+        lines += [
+            "",
+            "Neo4j named queries: database hits (`PROFILE`, with the parameters `gaps`, "
+            "`targets` and town-scope `targets` pass; the first call of each).",
+            "",
+            "| companies | " + " | ".join(f"`{q}`" for q in names) + " |",
+            "|---:|" + "---:|" * len(names),
+        ]
+        for companies, n in hits:
+            cells = " | ".join(f"{n['db_hits'].get(q, 0):,}" for q in names)
+            lines.append(f"| {companies:,} | {cells} |")
+    firsts = [(r["companies"], r["neo4j"]) for r in rows if "open_s" in r.get("neo4j", {})]
+    if firsts:
+        lines += [
+            "",
+            "Neo4j first calls: each after `CALL db.clearQueryCaches()` and a new store; "
+            "opening plans every named query (`EXPLAIN`, `Neo4jStore.warm`) unless "
+            "`warm=False`. Seconds.",
+            "",
+            "| companies | open (warm) | gaps first | targets first | targets town first | "
+            "open (no warm) | gaps first | targets first | targets town first |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for companies, n in firsts:
+            warm = " | ".join(_seconds(n.get(f"{c}_first_s")) for c in ("gaps", *FIRST_ONLY))
+            cold = " | ".join(
+                _seconds(n.get(f"{c}_first_unwarmed_s")) for c in ("gaps", *FIRST_ONLY)
+            )
+            lines.append(
+                f"| {companies:,} | {_seconds(n.get('open_s'))} | {warm} | "
+                f"{_seconds(n.get('open_unwarmed_s'))} | {cold} |"
+            )
+    averages = [
+        f"{r['companies']:,}: {' '.join(f'{x:.2f}' for x in r['load_average']['before'])} "
+        f"before, {' '.join(f'{x:.2f}' for x in r['load_average']['after'])} after"
+        for r in rows
+        if r.get("load_average")
+    ]
+    if averages:
+        lines += ["", "Load average (1/5/15 min) around each size: " + "; ".join(averages) + "."]
     lines.append("")
     return "\n".join(lines)
 

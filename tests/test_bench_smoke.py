@@ -96,3 +96,35 @@ def test_results_table_shows_both_neo4j_load_paths() -> None:
     assert "| 2,000 | 2,400 | – | – | 1.00 | 3.00 | 600 | 800 | 0.50 | 50 |" in text
     assert "| 3,000 | 600 | 3,000 | embedded |" in text
     assert text.count("Neo4j / embedded (repeat)") == 2
+
+
+def test_json_figures_name_first_and_repeat_calls() -> None:
+    """bench/run.py --json: the figures issue 22 asks for, largest size at the top."""
+    run = _bench_run()
+    latencies = {f"{c}{end}": 0.5 for c in run.COLUMNS for end in ("_first_s", "_s")}
+    neo4j = {
+        "rows": 1_200, "batched_s": 12.0, "csv_s": 1.0, "import_s": 3.0, **latencies,
+        "analyses_on": "batched", "db_hits": {"segment_coverage": 10}, "open_s": 0.2,
+        "gaps_first_unwarmed_s": 0.7,
+    }  # fmt: skip
+    rows = [
+        {
+            "companies": size, "nodes": 200, "relationships": 1_000,
+            "embedded": {"load_s": 1.0, "peak_rss_mib": 9.0, **latencies}, "neo4j": neo4j,
+            "load_average": {"before": (1.0, 2.0, 3.0), "after": (1.5, 2.0, 3.0)},
+        }
+        for size in (1_000, 2_000)
+    ]  # fmt: skip
+    figures = run.figures(rows)
+    assert figures["companies"] == 2_000 and len(figures["by_size"]) == 2
+    for key in ("gaps_first_s", "gaps_repeat_s", "targets_town_first_s"):
+        assert figures["embedded"][key] == 0.5
+    for key in ("gaps_first_s", "gaps_repeat_s", "targets_repeat_s"):
+        assert figures["neo4j"][key] == 0.5
+    assert figures["neo4j"]["load_rows_per_s"] == 100
+    assert figures["neo4j"]["bulk_rows_per_s"] == 300
+    assert figures["neo4j"]["db_hits"] == {"segment_coverage": 10}
+    text = run.render(rows)
+    assert "| 2,000 | 10 |" in text  # db hits
+    assert "| 2,000 | 0.20 | 0.50 | 0.50 | 0.50 | – | 0.70 | – | – |" in text  # first calls
+    assert "2,000: 1.00 2.00 3.00 before, 1.50 2.00 3.00 after" in text

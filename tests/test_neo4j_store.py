@@ -492,7 +492,7 @@ def test_export_command_writes_neo4j_admin_files(tmp_path: Path) -> None:
     assert "nodes-Company.csv" in names and "relationships-MAKES.csv" in names
     assert "schema.cypher" in names and "import-args.txt" in names
     header = (tmp_path / "bulk" / "nodes-Company.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("id:ID,:LABEL,type:string,props_json:string,")
+    assert header.startswith("id:ID,:LABEL,type:string,props_extra:string,")
     assert "lookup_names:string[]" in header and "tags:string[]" in header
 
 

@@ -100,6 +100,7 @@ def connect(
     database: str | None = None,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    warm: bool = True,
 ) -> Neo4jStore:
     """Open the Neo4j store at ``uri`` (else ``$NEO4J_URI``) with credentials as the module
     docstring says; closed when the command ends."""
@@ -119,6 +120,7 @@ def connect(
         password,
         database or os.environ.get("NEO4J_DATABASE") or settings.get("database"),
         batch_size=batch_size,
+        warm=warm and not os.environ.get("CHAINGRAPH_NEO4J_NO_WARM"),
     )
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
@@ -157,12 +159,36 @@ def _neo4j_options(f: Any) -> Any:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Embedded store to push (default: the default store, see 'chaingraph --help').",
 )
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="First load of a large store: neo4j-admin import into a new database "
+    "(server stopped), instead of merging over Bolt.",
+)
+@click.option(
+    "--neo4j-admin",
+    "admin",
+    metavar="CMD",
+    default="neo4j-admin",
+    show_default=True,
+    help="With --bulk: the neo4j-admin command (e.g. /opt/neo4j/bin/neo4j-admin).",
+)
+@click.option("--overwrite", is_flag=True, help="With --bulk: replace the database if it exists.")
+@click.option(
+    "--schema-only",
+    is_flag=True,
+    help="Only create the constraint and indexes (after a --bulk import, server started).",
+)
 @output_options
 def push(
     uri: str | None,
     database: str | None,
     batch_size: int,
     store_path: Path | None,
+    bulk: bool,
+    admin: str,
+    overwrite: bool,
+    schema_only: bool,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -172,14 +198,36 @@ def push(
     in batches, each all or nothing. If the server is lost midway, run the same push
     again: what was written is skipped and the rest is written.
 
+    For a first load of a large store (100k firms and more), --bulk is several times
+    faster: it writes neo4j-admin import files into a temporary folder and runs
+    `neo4j-admin database import full` into a new database (Neo4j Community: stop the
+    server first). Then start the server and run `push --schema-only`.
+
     \b
     Example:
       NEO4J_PASSWORD=… chaingraph push --neo4j bolt://localhost:7687
+      chaingraph push --bulk --neo4j-admin /opt/neo4j/bin/neo4j-admin --overwrite
+      NEO4J_PASSWORD=… chaingraph push --schema-only --neo4j bolt://localhost:7687
     """
     from chaingraph.cli import open_store
 
+    if bulk and schema_only:
+        raise click.UsageError("--bulk and --schema-only do not go together")
+    if schema_only:
+        connect(uri, database, warm=False).ensure_schema()
+        emit([{"schema": "ready"}], ["schema"], fmt, output)
+        return
     source = open_store(store_path) if store_path else _default_store()
-    target = connect(uri, database, batch_size=batch_size)
+    if bulk:
+        import shlex
+
+        from chaingraph.store.neo4j_admin import bulk_import
+
+        result = bulk_import(source, shlex.split(admin), database or "neo4j", overwrite=overwrite)
+        row = dataclasses.asdict(result)
+        emit([row], list(row), fmt, output)
+        return
+    target = connect(uri, database, batch_size=batch_size, warm=False)
     report = target.merge(
         list(source.nodes()), list(source.relationships()), progress=_progress("push")
     )
@@ -217,7 +265,7 @@ def pull(
     from chaingraph.dataset import updating_store
     from chaingraph.output import notice
 
-    source = connect(uri, database, batch_size=batch_size)
+    source = connect(uri, database, batch_size=batch_size, warm=False)
     with updating_store(store_path, notify=notice) as target:
         report = target.merge(list(source.nodes()), list(source.relationships()))
         if report.changed:

@@ -4,7 +4,7 @@ For very large first loads, where batched ``MERGE`` (``chaingraph push``) would 
 long: :func:`write_neo4j_admin` writes one node file per node type and one
 relationship file per relationship type, with typed headers, holding exactly the
 properties :class:`~chaingraph.store.neo4j_store.Neo4jStore` writes (labels
-``Entity`` plus the type, ``props_json``, the plain and derived properties), so the
+``Entity`` plus the type, the plain and derived properties, ``props_extra``), so the
 imported database is a chaingraph Neo4j store like any other. Beside them it
 writes ``schema.cypher`` (the constraint and indexes, to run once the server is
 up, e.g. with cypher-shell) and ``import-args.txt``, the arguments to give
@@ -14,6 +14,10 @@ neo4j-admin, one per line::
     neo4j-admin database import full neo4j $(cat out/import-args.txt)   # server stopped
     cypher-shell -f out/schema.cypher                                  # server started
 
+:func:`bulk_import` (``chaingraph push --bulk``) does all of it in a temporary folder:
+writes the files, runs neo4j-admin, deletes them; ``chaingraph push --schema-only``
+then creates the constraint and indexes once the server runs.
+
 Import into an empty database while the server is stopped (``--overwrite-destination``
 replaces one). The files are UTF-8; every value is quoted (an empty field means "no
 value", ``""`` an empty text), array elements are separated by U+001F, and fields
@@ -21,32 +25,47 @@ may span lines, so neo4j-admin must get ``--array-delimiter=U+001F
 --multiline-fields=true`` (both are in ``import-args.txt``).
 
 A property whose values mix types within one node type (say a number in one
-company and text in another, possible only for extra company fields) is written as
-text in the bulk files; its exact values stay in ``props_json`` either way.
+company and text in another, possible only for extra company fields), or whose name
+cannot go in a header, goes into ``props_extra`` (JSON) on the records where it does
+not fit its column, so every value reads back exactly as merged.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
+from chaingraph.errors import ConfigError, StoreError
 from chaingraph.store.base import GraphStore
 from chaingraph.store.fileformat import atomic_write_bytes
 from chaingraph.store.neo4j_store import (
     ENTITY_LABEL,
+    EXTRA,
+    ORDER,
     node_properties,
     relationship_properties,
     schema_statements,
 )
 
-__all__ = ["ARRAY_DELIMITER", "import_arguments", "write_neo4j_admin"]
+__all__ = ["ARRAY_DELIMITER", "BulkImport", "bulk_import", "import_arguments", "write_neo4j_admin"]
 
 ARRAY_DELIMITER = "\x1f"
-_NODE_FIXED = ("id", "type", "props_json")
+_NODE_FIXED = ("id", "type", EXTRA)
 _UNSAFE_NAME = re.compile(r'[,:"\s\x00-\x1f]')
-_REL_FIXED = ("key", "props_json")
+_REL_FIXED = ("key", EXTRA)
+# Properties chaingraph derives: never data, never moved into props_extra.
+_DERIVED = frozenset(
+    {"id", "type", "key", ORDER, "lookup_names", "name_key", "legal_name_key", "listing_board",
+     "global_rank_no"}
+)  # fmt: skip
 
 
 def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
@@ -63,7 +82,7 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
     >>> [p.name for p in out][:2], out[-1].name
     (['nodes-Chain.csv', 'nodes-Segment.csv'], 'import-args.txt')
     >>> out[0].read_text(encoding="utf-8").splitlines()[0][:40]
-    'id:ID,:LABEL,type:string,props_json:stri'
+    'id:ID,:LABEL,type:string,props_extra:str'
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -77,7 +96,8 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
         rows = [node_properties(node) for node in store.nodes(node_type)]
         if not rows:
             continue
-        columns = _columns(rows, _NODE_FIXED)
+        columns, misfits = _columns(rows, _NODE_FIXED)
+        rows = _fitted(rows, (columns, misfits))
         header = ["id:ID", ":LABEL"] + [f"{c}:{t}" for c, t in columns if c != "id"]
         lines = [_line(header, raw=True)]
         label = f"{ENTITY_LABEL}{ARRAY_DELIMITER}{node_type}"
@@ -96,7 +116,9 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
         ]
         if not rel_rows:
             continue
-        columns = _columns([r[2] for r in rel_rows], _REL_FIXED)
+        columns, misfits = _columns([r[2] for r in rel_rows], _REL_FIXED)
+        fitted = _fitted([r[2] for r in rel_rows], (columns, misfits))
+        rel_rows = [(a, b, props) for (a, b, _), props in zip(rel_rows, fitted, strict=True)]
         header = [":START_ID", ":END_ID", ":TYPE"] + [f"{c}:{t}" for c, t in columns]
         lines = [_line(header, raw=True)]
         for source, target, props in rel_rows:
@@ -115,9 +137,13 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
     return [*written, schema, args]
 
 
-def import_arguments(files: Iterable[Path]) -> list[str]:
-    """Arguments for ``neo4j-admin database import full <database>`` for these CSV files
-    (its report goes beside them)."""
+def import_arguments(files: Iterable[Path], report_dir: str | Path | None = None) -> list[str]:
+    """Arguments for ``neo4j-admin database import full <database>`` for these CSV files.
+
+    Its report (``import.report``, the rows it skipped and why) goes into
+    ``report_dir``, else beside the files, else into a new temporary folder: never
+    into the working folder.
+    """
     files = list(files)
     args = []
     for path in files:
@@ -125,7 +151,11 @@ def import_arguments(files: Iterable[Path]) -> list[str]:
             args.append(f"--nodes={path.resolve()}")
         elif path.name.startswith("relationships-"):
             args.append(f"--relationships={path.resolve()}")
-    report = (files[0].resolve().parent if files else Path.cwd()) / "import.report"
+    if report_dir is None:
+        report_dir = (
+            files[0].resolve().parent if files else tempfile.mkdtemp(prefix="chaingraph-import-")
+        )
+    report = Path(report_dir).resolve() / "import.report"
     return [
         *args,
         "--array-delimiter=U+001F",
@@ -134,20 +164,174 @@ def import_arguments(files: Iterable[Path]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class BulkImport:
+    """What :func:`bulk_import` did.
+
+    Attributes
+    ----------
+    database
+        The database imported into.
+    nodes, relationships
+        Records written.
+    csv_s, import_s
+        Seconds writing the CSV files, and running neo4j-admin.
+    rows_per_s
+        Nodes and relationships per second, both steps together.
+    next_step
+        What to run once the server is (re)started: the constraint and indexes.
+    """
+
+    database: str
+    nodes: int
+    relationships: int
+    csv_s: float
+    import_s: float
+    rows_per_s: float
+    next_step: str
+
+
+def bulk_import(
+    store: GraphStore,
+    admin: Sequence[str],
+    database: str = "neo4j",
+    *,
+    overwrite: bool = False,
+    work_dir: str | Path | None = None,
+) -> BulkImport:
+    """Import the whole store into a new Neo4j database with ``neo4j-admin database
+    import full`` (the fast path for a first load: no transactions, no Bolt).
+
+    The CSV files (:func:`write_neo4j_admin`) and neo4j-admin's report go into a
+    temporary folder (in ``work_dir`` if given: it needs room for the whole graph as
+    text) that is deleted afterwards. The database must not exist (or ``overwrite``)
+    and, in Neo4j Community, the server must be stopped. Once it runs, the
+    constraint and indexes are created by ``chaingraph push --schema-only`` (any
+    ``push`` creates them too).
+
+    Parameters
+    ----------
+    store
+        The graph to import.
+    admin
+        The neo4j-admin command, e.g. ``["neo4j-admin"]`` or
+        ``["/opt/neo4j/bin/neo4j-admin"]``; ``database import full ...`` is appended.
+    database
+        Name of the database to create.
+    overwrite
+        Replace a database of that name (``--overwrite-destination``).
+    work_dir
+        Where to put the temporary folder (default: the system's).
+
+    Returns
+    -------
+    BulkImport
+
+    Raises
+    ------
+    ConfigError
+        The neo4j-admin command cannot be run, or the database name is not plain.
+    StoreError
+        neo4j-admin failed (its last lines are in the message); nothing is imported.
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> bulk_import(tiny_store(), ["/nonexistent/neo4j-admin"])
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.ConfigError: cannot run neo4j-admin ('/nonexistent/neo4j-admin'): No such file or directory; pass --neo4j-admin with the path of neo4j-admin (in the bin folder of a Neo4j installation)
+    """
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-]*", database):
+        raise ConfigError(f"not a Neo4j database name: {database!r} (letters, digits, . and -)")
+    if not admin:
+        raise ConfigError("no neo4j-admin command given")
+    with tempfile.TemporaryDirectory(prefix="chaingraph-bulk-", dir=work_dir) as tmp:
+        started = time.perf_counter()
+        files = write_neo4j_admin(store, Path(tmp) / "csv")
+        csv_s = time.perf_counter() - started
+        csv = [f for f in files if f.suffix == ".csv"]
+        # The database name goes before --nodes/--relationships (they take several files).
+        command = [*admin, "database", "import", "full", database, *import_arguments(csv, tmp)]
+        if overwrite:
+            command.append("--overwrite-destination=true")
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot run neo4j-admin ({admin[0]!r}): {exc.strerror}; pass --neo4j-admin "
+                "with the path of neo4j-admin (in the bin folder of a Neo4j installation)"
+            ) from None
+        import_s = time.perf_counter() - started
+        if done.returncode != 0:
+            tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+            raise StoreError(
+                f"neo4j-admin import into database {database!r} failed (exit "
+                f"{done.returncode}): {tail[:500]}. Nothing was imported; is the server "
+                "stopped and the database new (else --overwrite)?"
+            )
+    nodes = store.count_nodes()
+    relationships = store.count_relationships()
+    return BulkImport(
+        database,
+        nodes,
+        relationships,
+        round(csv_s, 3),
+        round(import_s, 3),
+        round((nodes + relationships) / max(csv_s + import_s, 1e-9)),
+        "start the server, then: chaingraph push --schema-only --neo4j URI "
+        f"--neo4j-database {database}",
+    )
+
+
 def _ordered(model_types: Iterable[str], present: dict[str, Any]) -> list[str]:
     return [t for t in model_types if t in present] + sorted(set(present) - set(model_types))
 
 
-def _columns(rows: list[dict[str, Any]], fixed: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``(property, neo4j-admin type)`` for every property in ``rows``, fixed ones first."""
-    kinds: dict[str, set[str]] = {}
+def _columns(
+    rows: list[dict[str, Any]], fixed: tuple[str, ...]
+) -> tuple[list[tuple[str, str]], bool]:
+    """``(property, neo4j-admin type)`` for every property in ``rows``, fixed ones first
+    (``props_extra`` always: :func:`_fitted` may move values into it), and whether some
+    value does not fit its column (a column of mixed types, a name unfit for a header)."""
+    misfits = False
+    kinds: dict[str, set[str]] = {EXTRA: {"string"}}
     for row in rows:
         for key, value in row.items():
             if _UNSAFE_NAME.search(key):
-                continue  # cannot be named in a header; the value is in props_json
+                misfits = True  # cannot be named in a header: _fitted moves it
+                continue
             kinds.setdefault(key, set()).add(_kind(value))
     names = [c for c in fixed if c in kinds] + sorted(set(kinds) - set(fixed))
-    return [(c, _neo4j_type(kinds[c])) for c in names]
+    misfits = misfits or any(len(k) > 1 for k in kinds.values())
+    return [(c, _neo4j_type(kinds[c])) for c in names], misfits
+
+
+def _fitted(
+    rows: list[dict[str, Any]], columns: tuple[list[tuple[str, str]], bool]
+) -> list[dict[str, Any]]:
+    """``rows`` with every value its column cannot hold exactly (a mixed column, or a
+    name that cannot go in a header) moved into ``props_extra``."""
+    if not columns[1]:
+        return rows
+    types = dict(columns[0])
+    out = []
+    for row in rows:
+        misfits = {
+            k: v
+            for k, v in row.items()
+            if k != EXTRA and k not in _DERIVED and (k not in types or _kind(v) != types[k])
+        }
+        if misfits:
+            row = {k: v for k, v in row.items() if k not in misfits}
+            extra = orjson.loads(row[EXTRA]) if EXTRA in row else {}
+            extra.update(misfits)
+            row[EXTRA] = orjson.dumps(extra).decode()
+        out.append(row)
+    return out
 
 
 def _kind(value: Any) -> str:
@@ -170,7 +354,7 @@ def _neo4j_type(kinds: set[str]) -> str:
         return "double"
     if kinds <= {"long[]", "double[]"}:
         return "double[]"
-    return "string"  # mixed: written as text (the exact values are in props_json)
+    return "string"  # mixed: written as text (_fitted moves what does not fit to props_extra)
 
 
 def _value(value: Any, column_type: str) -> str | None:
@@ -180,8 +364,6 @@ def _value(value: Any, column_type: str) -> str | None:
         items = value if isinstance(value, list) else [value]
         return ARRAY_DELIMITER.join(_scalar(v, column_type[:-2]) for v in items)
     if isinstance(value, list):
-        import orjson
-
         return orjson.dumps(value).decode()
     return _scalar(value, column_type)
 

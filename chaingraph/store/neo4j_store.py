@@ -16,16 +16,23 @@ parameter, never inside the query text.
 
 Properties
 ----------
-Neo4j cannot store nested maps (``listing``, ``global_rank``) or lists of mixed
-types, so each node and relationship keeps its full chaingraph properties as JSON
-text in ``props_json``: reading it back gives exactly what was merged, with the
-same types. Beside it sit real properties for queries and for people browsing the
-graph: ``id`` and ``type``, every top-level property Neo4j can store as it is
-(text, numbers, booleans, lists of one kind), and derived ones: ``lookup_names``
-(normalised name, legal name and aliases, for exact name lookup), ``name_key`` and
-``legal_name_key`` (company dedup keys), ``listing_board`` and ``global_rank_no``.
-A relationship also has ``key`` (what tells apart parallel ones of one type;
-``""`` when none) and is identified by ``(type, source, target, key)``.
+Each chaingraph property is stored once. Those Neo4j can store as they are (text,
+numbers, booleans, lists of one kind) are real properties; the others (nested maps
+such as ``listing`` and ``global_rank``, lists of mixed types, empty lists, numbers
+beyond 64 bits, and data properties named like one chaingraph derives) go together
+into ``props_extra``, one JSON object, only on the records that have any; the order
+of the names, when they are not sorted, in ``props_order`` (their positions in sorted
+order, e.g. ``"2013"``). Reading a
+record back (its Neo4j properties without the derived ones, plus ``props_extra``, in
+that order) gives exactly what was merged, with the same types. Beside them sit properties
+derived for queries and for people browsing the graph: ``id`` and ``type``,
+``lookup_names`` (normalised name, legal name and aliases, for exact name lookup),
+``name_key`` and ``legal_name_key`` (company dedup keys), ``listing_board`` and
+``global_rank_no``. A relationship also has ``key`` (what tells apart parallel ones
+of one type; ``""`` when none) and is identified by ``(type, source, target, key)``.
+Records written by earlier versions carry the whole properties as JSON in
+``props_json``; they read as before, and the next merge that changes them writes
+them the lean way.
 
 Loading
 -------
@@ -46,7 +53,12 @@ in Python, and writes with ``UNWIND $rows ...`` only the rows that change: ``MER
 on the id for nodes; for relationships, ``CREATE`` for those not found between their
 locked ends, ``SET`` for those found. So a reload writes nothing, a batch is written
 entirely or not at all, and after a failure the same load run again skips what was
-written and finishes the rest without duplicates. Node writes go per label, named
+written and finishes the rest without duplicates. A thread builds the rows of the
+coming batches while the server writes the current one; new relationships name their
+ends by position in a list the batch looks up once (``UNWIND $ends``), not by two index
+seeks per row. ``writers`` sessions write node batches at once (default one);
+relationships always go through one, as parallel batches deadlock on shared hubs
+(products, regions). Node writes go per label, named
 in the query text from the model's allowlist; relationship types are set from a
 parameter (``CREATE (a)-[r:$(row.type)]->(b)``, checked against the allowlist too),
 which needs Neo4j 5.26 or newer: older servers are refused when connecting. The
@@ -74,8 +86,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -100,7 +116,7 @@ from chaingraph.errors import (
 )
 from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
-from chaingraph.queries import query
+from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store.aggregates import (
     EVIDENCE_GRADES,
     BaseFacts,
@@ -117,6 +133,7 @@ from chaingraph.store.merging import collapse_batch, merge_props, reference_prob
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_WRITERS",
     "ENTITY_LABEL",
     "Neo4jStore",
     "connection_settings",
@@ -128,7 +145,16 @@ __all__ = [
 ENTITY_LABEL = "Entity"
 MIN_SERVER_VERSION = (5, 26)
 DEFAULT_BATCH_SIZE = 5000
+DEFAULT_WRITERS = 1
 _READ_CHUNK = 5000
+# Values of the right type for each parameter of the named queries, for warm().
+_SAMPLE: dict[str, Any] = {
+    "ids": ["co:x"],
+    "segments": ["seg:x"],
+    "products": ["prod:x"],
+    "leader_tags": ["龙头企业"],
+    "leader_rank": 100,
+}
 _PAGE = 5000
 _SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Real properties chaingraph derives or owns; a data property of the same name stays
@@ -138,6 +164,8 @@ _NODE_RESERVED = frozenset(
         "id",
         "type",
         "props_json",
+        "props_extra",
+        "props_order",
         "lookup_names",
         "name_key",
         "legal_name_key",
@@ -145,7 +173,11 @@ _NODE_RESERVED = frozenset(
         "global_rank_no",
     }
 )
-_REL_RESERVED = frozenset({"key", "props_json"})
+_REL_RESERVED = frozenset({"key", "props_json", "props_extra", "props_order"})
+# Where the properties Neo4j cannot store as they are go, as one JSON object.
+EXTRA = "props_extra"
+# The order of the properties as merged, when not sorted by name (see _order_code).
+ORDER = "props_order"
 _INT64 = (-(2**63), 2**63 - 1)
 
 T = TypeVar("T")
@@ -157,21 +189,69 @@ T = TypeVar("T")
 def _storable(value: Any) -> bool:
     """Whether Neo4j can store ``value`` as a property as it is (empty lists are left
     out: they carry no type, and a bulk import could not tell them from no value)."""
-    if isinstance(value, bool | str | float):
+    kind = type(value)
+    if kind is str or kind is float or kind is bool:
         return True
-    if isinstance(value, int):
+    if kind is int:
         return _INT64[0] <= value <= _INT64[1]
-    if isinstance(value, list):
-        kinds = {_kind(v) for v in value}
-        return len(kinds) == 1 and None not in kinds and all(_storable(v) for v in value)
+    if kind is list:
+        if not value:
+            return False
+        first = type(value[0])
+        if first not in _LIST_KINDS or any(type(v) is not first for v in value):
+            return False
+        return first is not int or all(_INT64[0] <= v <= _INT64[1] for v in value)
     return False
 
 
-def _kind(value: Any) -> type | None:
-    for kind in (bool, str, int, float):
-        if isinstance(value, kind):
-            return kind
-    return None
+# Types a list may hold, one kind per list (subclasses such as IntEnum go to props_extra).
+_LIST_KINDS = frozenset({str, float, bool, int})
+
+
+def _split(props: dict[str, Any], reserved: frozenset[str], out: dict[str, Any]) -> dict[str, Any]:
+    """Put into ``out`` every property Neo4j stores as it is; the others (nested maps,
+    mixed lists, empty lists, numbers beyond 64 bits, names chaingraph reserves) go
+    into ``props_extra`` as JSON, so each value is stored exactly once."""
+    extra: dict[str, Any] | None = None
+    for key, value in props.items():
+        if key not in reserved and _storable(value):
+            out[key] = value
+        else:
+            if extra is None:
+                extra = {}
+            extra[key] = value
+    if extra:
+        out[EXTRA] = orjson.dumps(extra).decode()
+    keys = list(props)
+    if any(a > b for a, b in pairwise(keys)):
+        out[ORDER] = _order_code(keys)
+    return out
+
+
+def _order_code(keys: list[str]) -> str:
+    """The order of ``keys`` as positions in their sorted order: digits when there are
+    at most ten (``"2013"``), else comma-separated (Neo4j keeps such short numeric text
+    inside the property record, without a string record of its own).
+
+    >>> _order_code(["name", "as_of", "source"]), _decoded_order("102", ["as_of", "name", "source"])
+    ('102', ['name', 'as_of', 'source'])
+    """
+    rank = {k: i for i, k in enumerate(sorted(keys))}
+    sep = "" if len(keys) <= 10 else ","
+    return sep.join(str(rank[k]) for k in keys)
+
+
+def _decoded_order(code: Any, names: list[str]) -> list[str]:
+    """The names (sorted) in the order ``code`` gives; sorted when it does not fit them."""
+    if not isinstance(code, str):
+        return names
+    parts = code.split(",") if "," in code else list(code)
+    if len(parts) != len(names) or not all(p.isdigit() for p in parts):
+        return names
+    positions = [int(p) for p in parts]
+    if sorted(positions) != list(range(len(names))):
+        return names
+    return [names[i] for i in positions]
 
 
 def node_properties(node: Node) -> dict[str, Any]:
@@ -183,7 +263,7 @@ def node_properties(node: Node) -> dict[str, Any]:
     ...     {"board": "科创板", "code": "688001"}, "global_rank": {"list": "L", "rank": 7}}))
     >>> props["name"], props["lookup_names"], props["listing_board"], props["global_rank_no"]
     ('Ｘ科技', ['x科技'], '科创板', 7)
-    >>> "listing" in props, props["props_json"].startswith('{"name"')
+    >>> "listing" in props, props["props_extra"].startswith('{"listing"')
     (False, True)
     """
     return _node_properties(node.id, node.type, node.props)
@@ -191,12 +271,9 @@ def node_properties(node: Node) -> dict[str, Any]:
 
 def _node_properties(node_id: str, node_type: str, props: dict[str, Any]) -> dict[str, Any]:
     # Apart from node_properties so a load need not build a Node per row.
-    out: dict[str, Any] = {
-        k: v for k, v in props.items() if k not in _NODE_RESERVED and v is not None and _storable(v)
-    }
+    out = _split(props, _NODE_RESERVED, {})
     out["id"] = node_id
     out["type"] = node_type
-    out["props_json"] = orjson.dumps(props).decode()
     names = [props.get("name"), props.get("legal_name"), *(props.get("aliases") or ())]
     lookup = list(
         dict.fromkeys(normalize_text(n).lower() for n in names if isinstance(n, str) and n)
@@ -217,10 +294,13 @@ def _node_properties(node_id: str, node_type: str, props: dict[str, Any]) -> dic
 
 
 def relationship_properties(rel: Relationship) -> dict[str, Any]:
-    """The Neo4j properties of a relationship: ``key``, ``props_json`` and its plain values.
+    """The Neo4j properties of a relationship: ``key``, its plain values and, for the
+    others, ``props_extra``.
 
     >>> relationship_properties(Relationship("FOCUSES_ON", "base:b", "chain:c", "", {"priority": 1}))
-    {'priority': 1, 'key': '', 'props_json': '{"priority":1}'}
+    {'priority': 1, 'key': ''}
+    >>> relationship_properties(Relationship("MAKES", "co:a", "prod:p", "", {"capacity": {"t": 5}}))
+    {'props_extra': '{"capacity":{"t":5}}', 'key': ''}
     """
     return _relationship_properties(rel.key, rel.props)
 
@@ -228,28 +308,42 @@ def relationship_properties(rel: Relationship) -> dict[str, Any]:
 def _relationship_properties(key: str, props: dict[str, Any]) -> dict[str, Any]:
     # Apart from relationship_properties so a load need not build a Relationship per
     # row (a frozen dataclass: the slowest part of preparing a relationship row).
-    out: dict[str, Any] = {
-        k: v for k, v in props.items() if k not in _REL_RESERVED and v is not None and _storable(v)
-    }
+    out = _split(props, _REL_RESERVED, {})
     out["key"] = key
-    out["props_json"] = orjson.dumps(props).decode()
     return out
 
 
 def _props_of(
     raw: str | None, fallback: dict[str, Any] | None, reserved: frozenset[str], what: str
 ) -> dict[str, Any]:
-    """The chaingraph properties stored for ``what`` (a node or relationship)."""
+    """The chaingraph properties stored for ``what`` (a node or relationship).
+
+    ``raw`` is ``props_json``, the whole properties as JSON that chaingraph wrote
+    before 0.x and bulk files may still hold; when it is missing, the properties are
+    the Neo4j ones (``fallback``) without the derived ones, plus those kept in
+    ``props_extra``. A node written by something else (say, by hand in Neo4j Browser)
+    reads the same way.
+    """
     if raw is None:
-        # Written by something other than chaingraph (say, by hand in Neo4j Browser).
-        return {k: v for k, v in (fallback or {}).items() if k not in reserved}
+        stored = fallback or {}
+        props = {k: v for k, v in stored.items() if k not in reserved}
+        extra = stored.get(EXTRA)
+        if extra is not None:
+            props.update(_json_object(extra, what, EXTRA))
+        # In the order merged (sorted by name when no order is stored, or it does
+        # not fit: a record edited by hand).
+        return {k: props[k] for k in _decoded_order(stored.get(ORDER), sorted(props))}
+    return _json_object(raw, what, "props_json")
+
+
+def _json_object(raw: Any, what: str, field: str) -> dict[str, Any]:
     try:
-        props = orjson.loads(raw)
+        props = orjson.loads(raw) if isinstance(raw, str | bytes) else None
     except orjson.JSONDecodeError:
         props = None
     if not isinstance(props, dict):
         raise StoreCorrupt(
-            f"{what} has a props_json that is not a JSON object ({str(raw)[:60]!r}); "
+            f"{what} has a {field} that is not a JSON object ({str(raw)[:60]!r}); "
             "fix or delete it in Neo4j, or load the data again"
         )
     return props
@@ -329,6 +423,71 @@ def _has_credentials(uri: str) -> bool:
     return bool(parts.username or parts.password)
 
 
+# -- loading helpers ------------------------------------------------------------------
+
+
+class _Fresh:
+    """Ids a merge creates without reading first, shared by the thread that builds
+    rows and the one that writes them; ``generation`` counts the times ids left."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+        self.generation = 0
+        self._lock = threading.Lock()
+
+    def discard(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            # A new set, not changed in place: the other thread may be reading the old one.
+            self.ids = self.ids.difference(ids)
+            self.generation += 1
+
+
+class _Written:
+    """Rows of the batches written so far, for progress and for messages."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+        self.batches: list[int] = []
+
+    def add(self, number: int, rows: int) -> None:
+        self.batches.append(number)
+        self.done += rows
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def failed(self, error: StoreError, number: int) -> StoreError:
+        """``error`` saying what is written and how to finish the load."""
+        done = sorted(self.batches)
+        if not done:
+            head = "Nothing was written"
+        elif done == list(range(1, len(done) + 1)):
+            head = f"Batches 1-{len(done)} ({self.done} of {self.total} rows) are written"
+        else:
+            head = (
+                f"Batches {', '.join(map(str, done))} ({self.done} of {self.total} rows) "
+                "are written"
+            )
+        return type(error)(
+            f"{error}. {head}; batch {number} is not (each batch is written entirely "
+            "or not at all). Run the same load again to finish it: rows already written "
+            "are skipped."
+        )
+
+
+@dataclass
+class _Prepared:
+    """A batch's rows built ahead of its transaction (see :meth:`Neo4jStore._prepare`)."""
+
+    generation: int
+    nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    relationships: list[dict[str, Any]] = field(default_factory=list)
+    ends: list[str] = field(default_factory=list)
+    known: list[Any] = field(default_factory=list)
+
+
 # -- the store ----------------------------------------------------------------------
 
 
@@ -341,7 +500,13 @@ class Neo4jStore(GraphStore):
         Connection; ``None`` reads ``NEO4J_URI``, ``NEO4J_USER`` (default ``neo4j``),
         ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` (default: the server's default).
     batch_size
-        Rows per write transaction when merging.
+        Rows per write transaction when merging (see ``DEFAULT_BATCH_SIZE``).
+    writers
+        Sessions writing node batches at once when merging (see ``DEFAULT_WRITERS``;
+        relationships are written by one, see :meth:`merge`).
+    warm
+        Plan every named query (``EXPLAIN``) on opening, so the first analysis does
+        not pay for Neo4j's planning (see :meth:`warm`); off for loads and pulls.
     retry_seconds
         How long the driver retries a transaction after transient errors or a lost
         connection before giving up.
@@ -367,6 +532,8 @@ class Neo4jStore(GraphStore):
         *,
         model: Model | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        writers: int = DEFAULT_WRITERS,
+        warm: bool = True,
         retry_seconds: float = 30.0,
         connect_attempts: int = 3,
         connection_timeout: float = 10.0,
@@ -382,7 +549,10 @@ class Neo4jStore(GraphStore):
                 f"not a usable Neo4j URI {redact(self.uri)!r}: a user or password does not go "
                 "in the URI; set NEO4J_USER and NEO4J_PASSWORD"
             )
+        if writers < 1:
+            raise ConfigError("writers must be at least 1")
         self.batch_size = batch_size
+        self.writers = writers
         self.retry_seconds = retry_seconds
         self._schema_ready = False
         self._labels = {t: _check_name(t) for t in self.model.node_types}
@@ -405,6 +575,9 @@ class Neo4jStore(GraphStore):
         except BaseException:
             self._driver.close()
             raise
+        self.warm_seconds: float | None = None
+        if warm:
+            self.warm()
 
     def __repr__(self) -> str:
         return f"Neo4jStore({redact(self.uri)!r}, database={self.database!r})"
@@ -459,6 +632,36 @@ class Neo4jStore(GraphStore):
 
     def close(self) -> None:
         self._driver.close()
+
+    def warm(self) -> float:
+        """Plan every named query of ``queries/`` with ``EXPLAIN`` (nothing runs), so
+        the plans are cached before the first analysis; seconds taken (also kept in
+        ``warm_seconds``).
+
+        Parameters get values of the type the store passes (lists of ids, text, a
+        rank), as the plan cache tells plans apart by parameter types. A query that
+        fails to plan is left for its first real call to report.
+        """
+        started = time.perf_counter()
+        try:
+            with self._session() as session:
+                for name in query_names():
+                    text = self._query_text(name)
+                    params = {p: _SAMPLE.get(p, "") for p in query_parameters(name)}
+                    try:
+                        session.run(f"EXPLAIN {text}", params).consume()
+                    except neo4j_errors.Neo4jError:
+                        continue
+        except (neo4j_errors.DriverError, neo4j_errors.Neo4jError, OSError):
+            pass  # the server went away: the first real call says so
+        self.warm_seconds = time.perf_counter() - started
+        return self.warm_seconds
+
+    def _query_text(self, name: str) -> str:
+        """The text a named query is sent as (packed for the one read packed)."""
+        if name == "company_profiles":
+            return self._packed_query(name, self._PROFILE_COLUMNS)
+        return query(name)
 
     # -- running queries ------------------------------------------------------------
     def _session(self) -> neo4j.Session:
@@ -729,10 +932,13 @@ class Neo4jStore(GraphStore):
         the server spends on a firm's profile), a list element costs it next to nothing.
         For queries with many rows per call (company_profiles).
         """
+        return self._read_rows(self._packed_query(name, columns), f"running query {name}", **params)
+
+    @staticmethod
+    def _packed_query(name: str, columns: Sequence[str]) -> str:
         for column in columns:
             _check_name(column)
-        text = f"CALL () {{\n{query(name)}\n}}\nRETURN collect([{', '.join(columns)}]) AS rows"
-        return self._read_rows(text, f"running query {name}", **params)
+        return f"CALL () {{\n{query(name)}\n}}\nRETURN collect([{', '.join(columns)}]) AS rows"
 
     def evaluated_segments(self, root: str) -> list[str]:
         return [r["segment"] for r in self._records("evaluated_segments", root=root)]
@@ -975,46 +1181,156 @@ class Neo4jStore(GraphStore):
             ("relationships", rel_list[i : i + self.batch_size])
             for i in range(0, len(rel_list), self.batch_size)
         ]
-        report = MergeReport()
-        done = 0
-        for number, (kind, rows) in enumerate(batches, 1):
-
-            def run(kind: str = kind, rows: list[Any] = rows) -> MergeReport:
-                return self._write_batch(kind, rows, fresh)
-
-            try:
-                report += self._guard(run, f"writing batch {number} of {len(batches)} ({kind})")
-            except StoreError as exc:
-                head = (
-                    f"Batches 1-{number - 1} ({done} of {total} rows) are written"
-                    if number > 1
-                    else "Nothing was written"
-                )
-                raise type(exc)(
-                    f"{exc}. {head}; batch {number} is not (each batch is written entirely "
-                    "or not at all). Run the same load again to finish it: rows already "
-                    "written are skipped."
-                ) from None
-            done += len(rows)
-            if progress is not None:
-                progress(done, total)
+        state = _Fresh(fresh)
+        node_batches = [b for b in batches if b[0] == "nodes"]
+        rel_batches = [b for b in batches if b[0] == "relationships"]
+        written = _Written(total, progress)
+        # Nodes first, then relationships (their ends must exist): each phase ends
+        # when all its batches are written.
+        report = self._write_phase(node_batches, 1, len(batches), state, written, self.writers)
+        # One session for relationships: parallel ones deadlock on the hubs (products,
+        # regions) that many batches link to, and the retries cost more than they gain.
+        report += self._write_phase(
+            rel_batches, len(node_batches) + 1, len(batches), state, written, 1
+        )
         return report
 
-    def _write_batch(self, kind: str, rows: list[Any], fresh: set[str]) -> MergeReport:
+    def _write_phase(
+        self,
+        batches: list[tuple[str, list[Any]]],
+        first: int,
+        count: int,
+        state: _Fresh,
+        written: _Written,
+        writers: int,
+    ) -> MergeReport:
+        """Write ``batches`` (numbered from ``first`` of ``count``) in up to
+        ``writers`` sessions at once.
+
+        One thread builds the rows of the coming batches while the server writes the
+        current ones (the driver waits on the socket without holding the GIL), and
+        ``writers`` threads each send one batch at a time. The batches of a phase are
+        disjoint (collapse_batch), so they never write the same record.
+        """
+        report = MergeReport()
+        if not batches:
+            return report
+        failure: StoreError | None = None
+        failed_batch = 0
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="chaingraph-rows") as builder,
+            ThreadPoolExecutor(writers, thread_name_prefix="chaingraph-write") as pool,
+        ):
+            ahead = writers + 1
+            built: list[Future[_Prepared]] = [
+                builder.submit(self._prepare, *batch, state) for batch in batches[:ahead]
+            ]
+            running: dict[Future[MergeReport], tuple[int, int]] = {}
+
+            def collect(block: bool) -> None:
+                nonlocal report, failure, failed_batch
+                if not running:
+                    return
+                finished, _ = wait(
+                    running, timeout=None if block else 0, return_when=FIRST_COMPLETED
+                )
+                for future in finished:
+                    number, size = running.pop(future)
+                    try:
+                        report += future.result()
+                    except StoreError as exc:
+                        if failure is None:
+                            failure, failed_batch = exc, number
+                        continue
+                    written.add(number, size)
+
+            for index, (kind, rows) in enumerate(batches):
+                while len(running) >= writers:
+                    collect(block=True)
+                if failure is not None:
+                    break
+                prepared = built[index].result()
+                if index + ahead < len(batches):
+                    built.append(builder.submit(self._prepare, *batches[index + ahead], state))
+                number = first + index
+
+                def run(
+                    kind: str = kind,
+                    rows: list[Any] = rows,
+                    prepared: _Prepared = prepared,
+                    number: int = number,
+                ) -> MergeReport:
+                    return self._guard(
+                        lambda: self._write_batch(kind, rows, state, prepared),
+                        f"writing batch {number} of {count} ({kind})",
+                    )
+
+                running[pool.submit(run)] = (number, len(rows))
+                collect(block=False)
+            while running:
+                collect(block=True)
+            for future in built:
+                future.cancel()
+        if failure is not None:
+            raise written.failed(failure, failed_batch)
+        return report
+
+    def _prepare(self, kind: str, rows: list[Any], state: _Fresh) -> _Prepared:
+        """The rows to ``CREATE`` for a batch's fresh records (built outside the
+        transaction, ahead of it) and the records to read and merge."""
+        generation = state.generation
+        fresh = state.ids
+        prepared = _Prepared(generation)
+        if kind == "nodes":
+            for node in rows:
+                if node.id in fresh:
+                    props = merge_props({}, node.props)
+                    prepared.nodes.setdefault(node.type, []).append(
+                        _node_properties(node.id, node.type, props)
+                    )
+                else:
+                    prepared.known.append(node)
+        else:
+            # The ends of the fresh relationships are looked up once per batch, not once
+            # per row: rows name them by position in ``ends`` (a relationship batch
+            # names a few thousand firms and hubs for many more rows; the lookups were
+            # most of the server's work).
+            position: dict[str, int] = {}
+            for rel in rows:
+                if rel.source in fresh and rel.target in fresh:
+                    prepared.relationships.append(
+                        {
+                            "type": self._rel_types[rel.type],
+                            "s": position.setdefault(rel.source, len(position)),
+                            "t": position.setdefault(rel.target, len(position)),
+                            "props": _relationship_properties(rel.key, merge_props({}, rel.props)),
+                        }
+                    )
+                else:
+                    prepared.known.append(rel)
+            prepared.ends = list(position)
+        return prepared
+
+    def _write_batch(
+        self, kind: str, rows: list[Any], state: _Fresh, prepared: _Prepared
+    ) -> MergeReport:
         """One batch in one managed transaction (retried by the driver when transient)."""
+        if prepared.generation != state.generation:
+            # Ids left the fresh set since these rows were built: build them again.
+            prepared = self._prepare(kind, rows, state)
         with self._session() as session:
             if kind == "relationships":
-                report: MergeReport = session.execute_write(self._merge_relationships, rows, fresh)
+                report: MergeReport = session.execute_write(self._merge_relationships, prepared)
                 return report
             try:
-                report = session.execute_write(self._merge_nodes, rows, fresh)
+                report = session.execute_write(self._merge_nodes, prepared)
             except neo4j_errors.ConstraintError:
                 # Someone created one of these ids since the check, so a CREATE broke
                 # the uniqueness constraint and the batch rolled back. Write it again
                 # reading every row; relationships to these ids are read before
                 # writing too.
-                fresh.difference_update(n.id for n in rows)
-                report = session.execute_write(self._merge_nodes, rows, fresh)
+                state.discard(n.id for n in rows)
+                report = session.execute_write(self._merge_nodes, self._prepare(kind, rows, state))
             return report
 
     def _check(self, nodes: list[Node], relationships: list[Relationship]) -> dict[str, str]:
@@ -1067,29 +1383,19 @@ class Neo4jStore(GraphStore):
                 found[r["id"]] = r["type"]
         return found
 
-    def _merge_nodes(
-        self, tx: neo4j.ManagedTransaction, batch: list[Node], fresh: set[str]
-    ) -> MergeReport:
+    def _merge_nodes(self, tx: neo4j.ManagedTransaction, prepared: _Prepared) -> MergeReport:
         """Create the batch's fresh nodes; read, merge and write back the others."""
         # Per label, so the label is in the query text (from the allowlist, checked in
         # _check): CREATE (n:Entity:Company) measured ~10% less server time than
         # adding the label from a parameter (SET n:$(label)).
-        created: dict[str, list[dict[str, Any]]] = {}
-        known = [n for n in batch if n.id not in fresh]
-        for node in batch:
-            if node.id in fresh:
-                props = merge_props({}, node.props)
-                created.setdefault(node.type, []).append(
-                    _node_properties(node.id, node.type, props)
-                )
-        report = MergeReport(sum(map(len, created.values())), 0, 0, 0, 0)
-        for node_type, rows in created.items():
+        report = MergeReport(sum(map(len, prepared.nodes.values())), 0, 0, 0, 0)
+        for node_type, rows in prepared.nodes.items():
             tx.run(
                 f"UNWIND $rows AS p CREATE (n:{ENTITY_LABEL}:{self._labels[node_type]}) SET n = p",
                 rows=rows,
             ).consume()
-        if known:
-            report += self._merge_known_nodes(tx, known)
+        if prepared.known:
+            report += self._merge_known_nodes(tx, prepared.known)
         return report
 
     def _merge_known_nodes(self, tx: neo4j.ManagedTransaction, batch: list[Node]) -> MergeReport:
@@ -1145,20 +1451,29 @@ class Neo4jStore(GraphStore):
         }
 
     def _merge_relationships(
-        self, tx: neo4j.ManagedTransaction, batch: list[Relationship], fresh: set[str]
+        self, tx: neo4j.ManagedTransaction, prepared: _Prepared
     ) -> MergeReport:
         """Create the relationships between fresh nodes; read, merge and write the others."""
+        report = MergeReport(0, 0, len(prepared.relationships), 0, 0)
+        if prepared.relationships:
+            # One-element lists keep every end at its position (collect drops nulls):
+            # an end deleted since the check is a null there, and CREATE then fails
+            # (the batch rolls back) rather than skip the row.
+            record = tx.run(
+                f"UNWIND $ends AS id OPTIONAL MATCH (n:{ENTITY_LABEL} {{id: id}}) "
+                "WITH collect([n]) AS nodes "
+                "UNWIND $rows AS row WITH nodes[row.s][0] AS a, nodes[row.t][0] AS b, row "
+                "CREATE (a)-[r:$(row.type)]->(b) SET r = row.props RETURN count(r) AS n",
+                ends=prepared.ends,
+                rows=prepared.relationships,
+            ).single()
+            if record is None or record["n"] != len(prepared.relationships):
+                raise StoreError(
+                    "Neo4j created fewer relationships than asked for; the batch was rolled back"
+                )
         created: list[dict[str, Any]] = []
-        known: list[Relationship] = []
-        for rel in batch:
-            if rel.source in fresh and rel.target in fresh:
-                created.append(self._relationship_row(rel, merge_props({}, rel.props)))
-            else:
-                known.append(rel)
-        report = MergeReport(0, 0, len(created), 0, 0)
-        if known:
-            # Before the create below: it adds the rows it finds missing to it.
-            report += self._merge_known_relationships(tx, known, created)
+        if prepared.known:
+            report += self._merge_known_relationships(tx, prepared.known, created)
         if created:
             # The type is a parameter checked against the model's allowlist (_check).
             # Unlike labels (_merge_nodes), one query per type measured no cheaper.
