@@ -9,8 +9,8 @@ were at a git revision) so before/after figures of a data change can be compared
     python3 scripts/dg_layer_counts.py --rev 9b4a780 --compare   # before and after side by side
 
 A *fact* is a company record's own provenance (one per record occurrence, carrying the
-headquarters), and each of its ``makes``, ``sites`` and ``supplies`` entries; a fact is
-unverified when its effective ``source`` (own, else the record's, else the file's) is
+headquarters), each of its ``makes``, ``sites`` and ``supplies`` entries, and each edge
+from it in a file's ``relationships`` list; a fact is unverified when its effective ``source`` (own, else the record's, else the file's) is
 ``unverified``. A Dongguan firm is one located in Dongguan in any role; it has a town when
 one of its places is a town, district or park of Dongguan, or one of the plan's bases.
 """
@@ -102,6 +102,10 @@ def counts(rev: str | None = None) -> dict[str, object]:
                         makes[cid] += 1
                     if key == "sites":
                         own.add(e.get("region") or base_region.get(e.get("base", ""), ""))
+        # edges listed apart from their firm's record (a firm homed in another chain's file)
+        for e in doc.get("relationships", []) or []:
+            if str(e.get("from", "")).startswith("co:"):
+                firm_facts.setdefault(e["from"], []).append(e.get("source", fsrc) == "unverified")
     for flags in firm_facts.values():
         facts += len(flags)
         unverified += sum(flags)

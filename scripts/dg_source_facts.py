@@ -209,6 +209,58 @@ ADD_SITES: dict[str, list[dict[str, str]]] = {
 
 SUPPLIES: dict[tuple[str, str, str], Src | str] = {}
 
+# Edges in a file's `relationships:` list (firms homed in another chain's file), keyed by
+# (type, from, to). Pages found with the project's page search; the passage is quoted.
+HW_CLOUD = "http://www.yanyu31692.cn/html/2025-8-28/1717212.htm (数博会：华为常务董事、华为云计算CEO张平安：华为云整体算力规模同比增长近250%，使用昇腾AI云服务的客户1714家)"
+HW_MODELARTS = "https://aigc.luomor.com/2023/07/08/6000-%e5%ad%97%e8%af%a6%e8%a7%a3%e5%8d%8e%e4%b8%ba%e7%9b%98%e5%8f%a4%e5%a4%a7%e6%a8%a1%e5%9e%8b%ef%bc%9a%e8%83%bd%e5%90%a6%e6%92%91%e8%b5%b7%e4%b8%96%e7%95%8c-ai-%e5%8f%a6%e4%b8%80%e6%9e%81%ef%bc%9f (HDC 2023：华为云发布盘古大模型3.0；AI开发生产线ModelArts、全场景AI框架昇思MindSpore)"
+HW_PANGU = "https://hehuxinxi.cn/29145.html (华为正式宣布开源盘古70亿参数稠密模型、盘古Pro MoE 720亿参数混合专家模型)"
+HW_HARMONY = "http://93992.cn/doc-view-1663.html (华为鸿蒙系统：2019年8月9日华为在东莞举行开发者大会发布鸿蒙OS；2021年6月发布HarmonyOS 2)"
+HW_GAUSSDB = "http://www.ruibaoantu.com/article/detail.html?id=3820079 (GaussDB：华为云推出的企业级分布式关系型数据库)"
+HW_SERVER = "https://www.zhitaoyun.cn/2323878.html (华为鲲鹏服务器基于鲲鹏处理器，昇腾服务器基于昇腾AI处理器)"
+HW_DC = "http://finance.jxyuging.com/kx/2022/0225/169680.html (华为数字能源：东莞华为云数据中心采用预制模块化建设，2019年六个月内完成工程建设与交付)"
+HW_IEF = "http://miconline.com.cn/cases/details_102794.html (案例：华为云IEF边云协同操作系统；企业：华为技术有限公司；领域：边缘计算)"
+HW_FUSIONPLANT = "http://www.fujian-window.com/wangluo/16164_3.html (中国经济周刊：2018年，华为发布FusionPlant工业互联网平台)"
+HW_PRIVATE5G = "https://star-elink.com/news/2021.html (2019年华为和中国移动为山西新元煤矿开发地下5G网络，为湘潭钢铁建成5G覆盖；5G民营网络专供特定企业场所)"
+HW_6G = "http://m.gg1fic3.cn/viewnews-2303153.html (华为轮值董事长徐直军：华为2017年开始对6G研究的投资，预计6G将在2030年左右投向市场)"
+HW_ESS = "http://m.r7565.cn/news/show.php?itemid=16608 (华为签下沙特红海新城1300MWh储能项目，提供智能组串式储能解决方案)"
+HW_CHARGER = "https://wallstreetcn.com/livenews/2590036 (上证报：华为数字能源计划2024年部署超过10万个华为全液冷超快充充电桩)"
+HW_DRIVEONE = "https://www.qbitai.com/2023/11/98369.html (量子位：华为DriveONE电驱动系统，电机控制器、电机和减速器三合一，首发搭载智界S7)"
+HW_ASCEND = "https://udn.com/news/story/7333/9013285 (聯合報：華為全聯接大會2025，徐直軍披露昇騰晶片規畫；今年第1季推出昇騰910C)"
+HW_ECG = "http://www.bjmhhq.com/108366.html (广东省药监局：华为腕部单导心电采集器正式批准生产，第二类医疗器械，粤械注准20202071705)"
+OPPO_OS = "http://www.91haoming.cn/news/show-592975.html (2025年10月15日OPPO开发者大会：ColorOS 16)"
+OPPO_LLM = "http://www.shdongyou.cn/dy/article/KC326TFE0511FMIQ.html?spss=dy_author (OPPO AI中心推出开源端侧多模态大模型AndesVL，0.6B-4B四档尺寸)"
+VIVO_OS = "https://m.elecfans.com/article/2301799.html (2023 vivo开发者大会：正式发布自研智慧操作系统蓝河操作系统BlueOS)"
+VIVO_LLM = "https://user.guancha.cn/main/content?id=1313447&s=fwtjgzwz (2023年vivo开发者大会推出自研大模型矩阵蓝心大模型；2024 vivo开发者大会发布全面升级的蓝心大模型矩阵)"
+BYD_ICV = "https://www-lf.dongchedi.com/article/7470180476814000651 (2025年2月10日比亚迪智能化战略发布会：天神之眼高阶智能驾驶系统完成全国无图城市领航功能推送)"
+YIAN_PARTS = "https://www.mygp.cn/?p=8345 (宜安科技：液态金属精密制造；华为Mate系列折叠屏铰链供应商、5G基站镁合金散热壳体；特斯拉液态金属门锁盖)"
+
+RELATIONS: dict[tuple[str, str, str], Src | str] = {
+    ("MAKES", "co:huawei", "prod:wearable-health-device"): (HW_ECG, "2021-10"),
+    ("MAKES", "co:huawei", "prod:cloud-computing"): (HW_CLOUD, "2025-08"),
+    ("MAKES", "co:huawei", "prod:ai-platform"): (HW_MODELARTS, "2023-07"),
+    ("MAKES", "co:huawei", "prod:foundation-model"): (HW_PANGU, "2025-06"),
+    ("MAKES", "co:huawei", "prod:operating-system"): (HW_HARMONY, "2021-11"),
+    ("MAKES", "co:huawei", "prod:database"): (HW_GAUSSDB, "2025-09"),
+    ("MAKES", "co:huawei", "prod:server"): (HW_SERVER, "2025-07"),
+    ("MAKES", "co:huawei", "prod:data-center"): (HW_DC, "2022-02"),
+    ("MAKES", "co:huawei", "prod:edge-computing"): (HW_IEF, "2021-03"),
+    ("MAKES", "co:huawei", "prod:industrial-internet-platform"): (HW_FUSIONPLANT, "2018"),
+    ("MAKES", "co:huawei", "prod:5g-private-network"): (HW_PRIVATE5G, "2021"),
+    ("MAKES", "co:huawei", "prod:6g"): (HW_6G, "2022"),  # research investment, not a product yet
+    ("MAKES", "co:huawei", "prod:pcs"): DROP,  # no page names a Huawei PCS (储能变流器)
+    ("MAKES", "co:huawei", "prod:energy-storage-system"): (HW_ESS, "2021-10"),
+    ("MAKES", "co:huawei", "prod:charging-pile"): (HW_CHARGER, "2023-12"),
+    ("MAKES", "co:huawei", "prod:e-drive-system"): (HW_DRIVEONE, "2023-11"),
+    ("MAKES", "co:huawei", "prod:5g-equipment"): (HW_5G, "2019-09"),
+    ("MAKES", "co:huawei", "prod:ai-chip"): (HW_ASCEND, "2025-09"),
+    ("MAKES", "co:oppo", "prod:operating-system"): (OPPO_OS, "2025-10"),
+    ("MAKES", "co:oppo", "prod:foundation-model"): (OPPO_LLM, "2025"),
+    ("MAKES", "co:vivo", "prod:operating-system"): (VIVO_OS, "2023-11"),
+    ("MAKES", "co:vivo", "prod:foundation-model"): (VIVO_LLM, "2024-10"),
+    ("MAKES", "co:byd", "prod:intelligent-connected-vehicle"): (BYD_ICV, "2025-02"),
+    ("MAKES", "co:yian-tech", "prod:precision-structural-part"): (YIAN_PARTS, "2025-10"),
+}
+
 # Anything else still unverified on a Dongguan firm is dropped: no public source was found.
 NO_SOURCE = "未找到公开来源"
 
@@ -346,9 +398,57 @@ def plan(write: bool) -> list[str]:
                     changed = True
             if changed:
                 blocks[cid] = c
-        if write and blocks:
-            path.write_text(_rewrite(text, blocks), encoding="utf-8")
+        out_text = _rewrite(text, blocks) if blocks else text
+        out_text = _relations(out_text, fsrc, dg, log)
+        if write and out_text != text:
+            path.write_text(out_text, encoding="utf-8")
     return log
+
+
+def _yq(v: str) -> str:
+    return "'" + v.replace("'", "''") + "'"
+
+
+def _relations(text: str, fsrc: Any, dg: set[str], log: list[str]) -> str:
+    """Apply RELATIONS to the unverified edges of Dongguan firms in a `relationships:` list.
+
+    Each edge is one flow-mapping line; a sourced edge is rewritten in place, a dropped one
+    removed. Edges that already carry a source other than ``unverified`` are left alone.
+    """
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    in_rel = False
+    for line in lines:
+        if line.startswith("relationships:"):
+            in_rel = True
+        elif line.strip() and not line.startswith((" ", "#")):
+            in_rel = False
+        if not (in_rel and line.lstrip().startswith("- {type:")):
+            out.append(line)
+            continue
+        edge = yaml.safe_load(line.strip()[2:])
+        if edge.get("from") not in dg or edge.get("source", fsrc) != "unverified":
+            out.append(line)
+            continue
+        key = (edge["type"], edge["from"], edge["to"])
+        decision = RELATIONS.get(key)
+        what = f"{edge['from']} relationships {key[0]} {key[2]}"
+        if decision is None or decision == DROP:
+            log.append(f"DROP {what} ({NO_SOURCE})")
+            continue
+        src, as_of = decision
+        log.append(f"SOURCED {what}")
+        indent = line[: len(line) - len(line.lstrip())]
+        extra = "".join(
+            f", {k}: {_yq(str(v))}"
+            for k, v in edge.items()
+            if k not in ("type", "from", "to", "source", "as_of")
+        )
+        out.append(
+            f"{indent}- {{type: {key[0]}, from: {key[1]}, to: {key[2]}{extra}, "
+            f"source: {_yq(src)}, as_of: {_yq(as_of)}}}\n"
+        )
+    return "".join(out)
 
 
 def _rewrite(text: str, blocks: dict[str, dict[str, Any] | None]) -> str:

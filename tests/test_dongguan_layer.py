@@ -186,3 +186,19 @@ def test_platforms_load_into_the_store() -> None:
     csns = store.get("platform:csns")
     assert csns is not None and csns.type == "Platform"
     assert store.count_relationships("SUPPORTS") >= 15
+
+
+def test_audit_finds_no_unverified_fact_of_a_dongguan_firm(tmp_path: Path) -> None:
+    """`audit --region 东莞市` counts every firm with a Dongguan site and all its facts,
+    including MAKES edges listed under another chain file's `relationships:` (issue #21)."""
+    from chaingraph.analysis.audit import audit
+    from chaingraph.dataset import load_bundled
+    from chaingraph.store.networkx_store import NetworkxStore
+
+    store = NetworkxStore(tmp_path / "store.json")
+    load_bundled(store)
+    report = audit(store, region="东莞市")
+    assert report.companies >= 150
+    assert report.local_facts >= 500  # the national firms with a Dongguan site are counted
+    assert report.local_unverified_share == 0.0
+    assert report.unverified_share is not None and 0 < report.unverified_share < 1
