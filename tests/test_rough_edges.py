@@ -121,15 +121,15 @@ def test_gaps_json_export_has_every_table(bundled: NetworkxStore, tmp_path: Path
 
 
 def test_tag_no_firm_has_is_named(bundled: NetworkxStore, bundled_path: Path) -> None:
-    check = check_tags(bundled, ["专精特新", "龙头企业"])
-    assert check.missing == ("专精特新",)
+    check = check_tags(bundled, ["单项冠军", "龙头企业"])
+    assert check.missing == ("单项冠军",)
     assert "龙头企业" in dict(check.known)
     code, out, err = _run(
-        "targets", "--base", "银瓶", "--store", str(bundled_path), "--tag", "专精特新"
+        "targets", "--base", "银瓶", "--store", str(bundled_path), "--tag", "单项冠军"
     )
     assert code == 0, err
     note = next(line for line in err.splitlines() if line.startswith("note:"))
-    assert "'专精特新'" in note and "没有任何企业" in note and "龙头企业" in note
+    assert "'单项冠军'" in note and "没有任何企业" in note and "龙头企业" in note
     assert "(no rows)" in out
     code, _, err = _run(
         "targets", "--base", "银瓶", "--store", str(bundled_path), "--tag", "龙头企业"
