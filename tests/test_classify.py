@@ -160,6 +160,50 @@ def test_evidence_levels_and_share(store: NetworkxStore, tmp_path: Path) -> None
     assert weak.chains == ["chain:equipment"] and weak.segments[0]["evidence"] == "weak"
 
 
+def test_precision_rules_generic_trade_other_and_chain_share(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            # 轨道交通 as a cable maker's market: a generic word alone names no chain
+            firm(
+                "甲电缆股份有限公司",
+                uscc("91441900MA00002A1"),
+                "",
+                "",
+                "特种电缆(80%)、轨道交通市场(18%)",
+            ),
+            # trade and remainder lines are no evidence
+            firm(
+                "乙贸易有限公司",
+                uscc("91441900MA00002B1"),
+                "",
+                "",
+                "医疗器械贸易(60%)、其他业务(30%)",
+            ),
+            # lines naming a chain add up to less than the chain share: no chain
+            firm("丙实业股份有限公司", uscc("91441900MA00002C1"), "", "", "水泥(88%)、锂电池(7%)"),
+            # ... and to more: the chain stands, with its specific term
+            firm(
+                "丁实业股份有限公司", uscc("91441900MA00002D1"), "", "", "锂电池(7%)、动力电池(6%)"
+            ),
+            # equipment for another chain's product makes equipment
+            firm("戊装备股份有限公司", uscc("91441900MA00002E1"), "", "", "锂电池自动化设备(70%)"),
+        ],
+    )
+    rows = {r.legal_name: r for r in one(store, path)}
+    assert rows["甲电缆股份有限公司"].chains == []
+    assert rows["乙贸易有限公司"].chains == []
+    assert rows["丙实业股份有限公司"].chains == []
+    assert rows["丁实业股份有限公司"].chains == ["chain:energy"]
+    assert rows["丁实业股份有限公司"].chain_shares == {"chain:energy": 0.07}
+    assert rows["戊装备股份有限公司"].chains == ["chain:equipment"]
+    # the chain share is an option: at 5% the 7% line counts again
+    low = {r.legal_name: r for r in one(store, path, options=Options(min_chain_share=0.05))}
+    assert low["丙实业股份有限公司"].chains == ["chain:energy"]
+
+
 def test_gbt_industry_is_medium(store: NetworkxStore, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "r.csv",

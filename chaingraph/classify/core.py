@@ -12,7 +12,7 @@ from chaingraph.classify.address import place_addresses
 from chaingraph.classify.identity import IdentityIndex, is_legal_name, stock_code
 from chaingraph.classify.knowledge import Knowledge, Target, load_knowledge
 from chaingraph.classify.rows import open_table, read_header_map
-from chaingraph.classify.text import Hit, scope_items, text_hits
+from chaingraph.classify.text import Hit, no_evidence_line, scope_items, text_hits
 from chaingraph.errors import DataError, Issue
 from chaingraph.names import check_uscc, normalize_text
 from chaingraph.store.base import GraphStore
@@ -56,6 +56,9 @@ class Options:
     """How classify reads rows."""
 
     min_share: float = 0.05  # a revenue line below this share makes no maker
+    # the revenue lines naming a chain must add up to this share for the chain to count
+    # (when revenue lines are all the evidence for it)
+    min_chain_share: float = 0.10
     where: tuple[tuple[str, str], ...] = ()  # (field or header, value) filters
     skip_bad: bool = True  # classify reports bad rows and goes on
     chunk: int = 2000
@@ -357,6 +360,8 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
     for label, share in raw.lines:
         if share is not None and share < options.min_share:
             continue
+        if no_evidence_line(knowledge, label):
+            continue
         conf = 0.75 if share is None else round(min(1.0, 0.7 + 0.6 * share), 3)
         found = text_hits(knowledge, label, "strong", conf, share, revenue=True)
         hits.extend(found)
@@ -373,6 +378,8 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
                 share = float(percent.group(1) or percent.group(2)) / 100
                 if share < options.min_share:
                     continue
+            if no_evidence_line(knowledge, _SHARE.sub("", item)):
+                continue
             found = text_hits(
                 knowledge,
                 item,
@@ -420,6 +427,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
                     why.extend(f"名称 {text}: {h.term}" for h in found)
                     break
 
+    hits = _weighed(hits, options.min_chain_share)
     segments: dict[str, dict[str, Any]] = {}
     products: dict[str, dict[str, Any]] = {}
     chains: dict[str, None] = {}
@@ -461,6 +469,30 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         problems=problems,
         chain_shares=shares,
     )
+
+
+def _weighed(hits: list[Hit], min_chain_share: float) -> list[Hit]:
+    """The hits whose chain stands: not on generic words alone (装备, 通信, 轨道交通),
+    and, when revenue lines with shares are its only evidence, on lines adding up to
+    ``min_chain_share`` (each line counted once)."""
+    specific: set[str] = set()
+    unshared: set[str] = set()
+    line_shares: dict[str, dict[str, float]] = {}
+    for hit in hits:
+        chain = hit.target.chain
+        if not hit.generic:
+            specific.add(chain)
+        if hit.share is None:
+            if not hit.generic:
+                unshared.add(chain)
+        else:
+            line_shares.setdefault(chain, {})[hit.source_text] = hit.share
+    keep = {
+        chain
+        for chain in specific
+        if chain in unshared or sum(line_shares.get(chain, {}).values()) >= min_chain_share
+    }
+    return [h for h in hits if h.target.chain in keep]
 
 
 def _keep(into: dict[str, dict[str, Any]], node_id: str, name: str, hit: Hit, chain: str) -> None:

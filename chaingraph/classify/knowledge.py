@@ -49,6 +49,7 @@ class Entry:
     term: str
     target: Target | None
     only: str | None = None  # "revenue": counts in revenue lines and product lists only
+    generic: bool = False  # counts only beside a specific term of the same chain
 
 
 @dataclass
@@ -66,6 +67,12 @@ class Knowledge:
     town_automaton: Any = None
     city_names: dict[str, str] = field(default_factory=dict)  # 东莞市/东莞 -> region id
     region_names: dict[str, str] = field(default_factory=dict)
+    # revenue lines that are trade, rent or a remainder, not making (keywords.yaml)
+    no_evidence_contains: tuple[str, ...] = ()
+    no_evidence_starts: tuple[str, ...] = ()
+    # a revenue line naming equipment (设备, 生产线) for another chain's product makes equipment
+    tool_words: tuple[str, ...] = ()
+    tool_chain: str | None = None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -170,6 +177,19 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
     for spec in keywords.get("exclude") or []:
         term = normalize_text(str(spec["term"]))
         terms[term] = Entry(term, target_of(spec, f"keywords.yaml: exclude {term}"))
+    for raw in keywords.get("generic") or []:
+        term = normalize_text(str(raw))
+        known = terms.get(term)
+        if known is None or known.target is None:
+            raise ConfigError(
+                f"keywords.yaml: generic {term!r} is not a keyword (add it under keywords: first)"
+            )
+        terms[term] = Entry(term, known.target, known.only, generic=True)
+    lines = keywords.get("no_evidence_lines") or {}
+    tools = keywords.get("equipment_lines") or {}
+    tool_chain = tools.get("chain")
+    if tool_chain is not None and targets.get(str(tool_chain)) is None:
+        raise ConfigError(f"keywords.yaml: equipment_lines chain {tool_chain!r} is not a chain id")
 
     automaton = ahocorasick.Automaton()
     for term, entry in terms.items():
@@ -194,6 +214,10 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
         tuple(normalize_text(t) for t in scope.get("stop_markers") or []),
         gbt,
         gbt_names,
+        no_evidence_contains=tuple(normalize_text(t) for t in lines.get("contains") or []),
+        no_evidence_starts=tuple(normalize_text(t) for t in lines.get("starts") or []),
+        tool_words=tuple(normalize_text(t) for t in tools.get("words") or []),
+        tool_chain=tool_chain,
     )
     _add_regions(knowledge, store, _read(folder / "regions.yaml"))
     return knowledge

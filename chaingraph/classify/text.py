@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from chaingraph.classify.knowledge import Entry, Knowledge, Target
 from chaingraph.names import normalize_text
 
-__all__ = ["Hit", "find_terms", "scope_items", "text_hits"]
+__all__ = ["Hit", "find_terms", "no_evidence_line", "scope_items", "text_hits"]
 
 _SCOPE_SPLIT = re.compile(r"[、；;，,。\n]+")
 
@@ -29,6 +29,7 @@ class Hit:
     confidence: float
     source_text: str
     share: float | None = None
+    generic: bool = False  # a generic word (装备, 通信): counts only beside a specific one
 
 
 def find_terms(knowledge: Knowledge, text: str) -> list[Entry]:
@@ -92,9 +93,35 @@ def text_hits(
     revenue: bool = False,
 ) -> list[Hit]:
     """Every target ``text`` names, as hits of the given evidence level."""
-    hits = []
+    hits: list[Hit] = []
     for entry in find_terms(knowledge, text):
         if entry.target is None or (entry.only == "revenue" and not revenue):
             continue
-        hits.append(Hit(entry.target, entry.term, evidence, confidence, text, share))
+        hits.append(Hit(entry.target, entry.term, evidence, confidence, text, share, entry.generic))
+    tool = knowledge.tool_chain
+    if (
+        tool
+        and any(h.target.chain == tool for h in hits)
+        and any(w in text for w in knowledge.tool_words)
+    ):
+        # 锂电设备, 光伏组件生产线, 摄像头模组生产设备: the firm makes the equipment
+        hits = [h for h in hits if h.target.chain == tool]
     return hits
+
+
+def no_evidence_line(knowledge: Knowledge, label: str) -> bool:
+    """Whether a revenue line is trade, rent, advertising or a remainder (其他业务):
+    it says nothing about what the firm makes.
+
+    Examples
+    --------
+    >>> from chaingraph.dataset import open_default_store
+    >>> from chaingraph.classify.knowledge import load_knowledge
+    >>> k = load_knowledge(open_default_store())
+    >>> no_evidence_line(k, "医疗器械贸易"), no_evidence_line(k, "其他业务"), no_evidence_line(k, "锂电池")
+    (True, True, False)
+    """
+    text = normalize_text(label).strip()
+    return text.startswith(knowledge.no_evidence_starts) or any(
+        t in text for t in knowledge.no_evidence_contains
+    )

@@ -83,6 +83,13 @@ def flat_row(row: Any) -> dict[str, Any]:
     help="A revenue line below this share makes no maker.",
 )
 @click.option(
+    "--min-chain-share",
+    default=0.10,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Revenue lines naming a chain must add up to this share for the chain to count.",
+)
+@click.option(
     "--skip-bad/--no-skip-bad",
     default=True,
     show_default=True,
@@ -95,6 +102,7 @@ def classify(
     mapping: str | None,
     where: tuple[str, ...],
     min_share: float,
+    min_chain_share: float,
     skip_bad: bool,
     store_path: Path | None,
     fmt: str,
@@ -113,7 +121,12 @@ def classify(
     from chaingraph.classify import Options, classify_report
 
     store = open_store(store_path)
-    options = Options(min_share=min_share, where=parse_where(where), skip_bad=skip_bad)
+    options = Options(
+        min_share=min_share,
+        min_chain_share=min_chain_share,
+        where=parse_where(where),
+        skip_bad=skip_bad,
+    )
     report = classify_report(store, list(files), mapping=mapping, options=options)
     for issue in report.bad:
         click.echo(f"bad row: {issue}", err=True)
