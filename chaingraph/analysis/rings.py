@@ -91,12 +91,7 @@ def rings_of(store: GraphStore, subject: Node) -> Rings:
     levels = {p: (nodes[p].get("level") if p in nodes else None) for p in ancestors}
     base: str | None = None
     if subject.type == "Base":
-        below_city = []
-        for place in ancestors[1:]:
-            if levels[place] == "city":
-                break
-            below_city.append(place)
-        base = next((p for p in below_city if levels[p] in TOWN_LEVELS), subject.id)
+        base = next((p for p in ancestors[1:] if levels[p] in TOWN_LEVELS), subject.id)
     start = 1 if subject.type == "Base" else 0
     city = next((p for p in ancestors[start:] if levels[p] == "city"), None)
     metro_name, cities = next(
