@@ -86,6 +86,10 @@ HEADERS_ZH = {
     "location_quotient": "区位商",
     "decide_by": "如何判定",
     "local_names": "本地企业",
+    "in_base": "基地所在镇企业数",
+    "in_city": "本市企业数",
+    "in_metro": "都市圈企业数",
+    "in_gba": "大湾区企业数",
 }
 
 TARGET_COLUMNS = [
@@ -130,6 +134,10 @@ GAP_COLUMNS = [
     "local_unverified",
     "expected_local",
     "location_quotient",
+    "in_base",
+    "in_city",
+    "in_metro",
+    "in_gba",
     "severity",
     "rule",
     "decide_by",

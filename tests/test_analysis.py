@@ -293,6 +293,74 @@ def test_priority_weights_severity() -> None:
     assert report.segments[0].segment == "seg:a.up"
 
 
+def _rings_graph() -> Builder:
+    """A base in a town of Dongguan; makers of up only outside Dongguan (深圳, 惠州,
+    香港, 韶关, 苏州); makers of mid in the base, the town, the city and 深圳; one maker
+    of down with sites in both Dongguan and Shenzhen."""
+    b = Builder().focus().economy("region:cn-dongguan", 4)
+    for rid, name, level, parent in [
+        ("region:dg-town", "某镇", "town", "region:cn-dongguan"),
+        ("region:cn-huizhou", "惠州市", "city", "region:cn-guangdong"),
+        ("region:cn-hongkong", "香港特别行政区", "province", "region:cn"),
+    ]:
+        gba = {"gba": True} if level != "town" else {}
+        b.nodes.append(Node(rid, "Region", {"name": name, "level": level, **gba}))
+        b.rels.append(Relationship("IN", rid, parent))
+    b.rels = [r for r in b.rels if (r.type, r.source) != ("IN", "base:b")]
+    b.rels.append(Relationship("IN", "base:b", "region:dg-town"))
+    for i, where in enumerate(
+        ["region:cn-shenzhen", "region:cn-shenzhen", "region:cn-huizhou", "region:cn-hongkong"]
+        + ["region:cn-shaoguan"]
+        + ["region:cn-suzhou"] * 5
+    ):
+        b.firm(f"co:up{i}", where, ["prod:up"])
+    b.firm("co:inbase", "base:b", ["prod:mid"]).firm("co:intown", "region:dg-town", ["prod:mid"])
+    b.firm("co:incity", "region:cn-dongguan", ["prod:mid"])
+    b.firm("co:midsz", "region:cn-shenzhen", ["prod:mid"])
+    b.firm("co:midsg", "region:cn-shaoguan", ["prod:mid"])
+    b.firm("co:two", "region:cn-dongguan", ["prod:down"])
+    b.rels.append(Relationship("LOCATED_IN", "co:two", "region:cn-shenzhen", "工厂", {**S}))
+    return b
+
+
+def test_base_scope_counts_makers_ring_by_ring() -> None:
+    report = gaps(_rings_graph().store(), "base:b")
+    assert report.ring_names == "某镇/东莞市/深莞惠/大湾区"
+    rows = {g.segment: g for g in report.segments}
+    rings = {s: (g.in_base, g.in_city, g.in_metro, g.in_gba, g.rings) for s, g in rows.items()}
+    assert rings == {
+        "seg:a.up": (0, 0, 3, 4, "0/0/3/4"),  # 深圳 2 + 惠州 1; + 香港; 韶关 is not GBA
+        "seg:a.mid": (2, 3, 4, 4, "2/3/4/4"),  # base + town; + city; + 深圳
+        "seg:a.down": (0, 1, 1, 1, "0/1/1/1"),  # one firm with sites in two cities: once
+    }
+    assert all(g.in_city == g.local_firms for g in rows.values())
+    # the city lacks up but the metro area has it: the rule says so; verdicts unchanged
+    up = rows["seg:a.up"]
+    assert up.status == "建链" and up.rule.startswith("建链: 本地无企业；全国已知 10 家")
+    assert up.rule.endswith("；东莞市无，深莞惠有 3 家，大湾区有 4 家 (可就近招引)")
+    assert "可就近招引" not in rows["seg:a.mid"].rule + rows["seg:a.down"].rule
+
+
+def test_base_scope_follows_the_scope_setting_and_regions() -> None:
+    b = _rings_graph()
+    mid = next(
+        g
+        for g in gaps(b.store(), "base:b", config=AnalysisConfig(scope="town")).segments
+        if g.segment == "seg:a.mid"
+    )
+    assert (mid.local_firms, mid.in_base, mid.in_city, mid.rings) == (2, 2, 3, "2/3/4/4")
+    report = gaps(b.store(), region="region:cn-suzhou", chain="chain:a")
+    assert report.ring_names == "-/苏州市/-/-"  # no base, no metro, not in the GBA
+    up = next(g for g in report.segments if g.segment == "seg:a.up")
+    assert (up.in_base, up.in_city, up.in_metro, up.in_gba, up.rings) == (
+        None,
+        5,
+        None,
+        None,
+        "-/5/-/-",
+    )
+
+
 def test_completeness_and_local_supply_rate() -> None:
     b = Builder().focus()
     b.firm("co:lead", "region:cn-dongguan", ["prod:down"], tags=["龙头企业"])

@@ -184,3 +184,23 @@ def test_compare_takes_short_names_and_labels_its_sides(store_path: str) -> None
     store = NetworkxStore.open(store_path)
     focus = [g for g in gaps(store, "银瓶").segments if g.priority]
     assert len(compare(store, "银瓶", "苏州")) == len(focus)
+
+
+def test_base_scope_rings_on_every_base(store_path: str) -> None:
+    from chaingraph.analysis.gaps import gaps
+
+    store = NetworkxStore.open(store_path)
+    nearby = 0
+    for base in BASES:
+        report = gaps(store, base)
+        assert report.ring_names.endswith("/东莞市/深莞惠/大湾区"), report.ring_names
+        for g in report.segments:
+            assert g.in_city == g.local_firms, (base, g.name)
+            assert g.in_base is not None and g.in_metro is not None and g.in_gba is not None
+            assert g.in_base <= g.in_city <= g.in_metro <= g.in_gba, (base, g.name, g.rings)
+            if g.in_city == 0 and g.in_metro:
+                assert f"东莞市无，深莞惠有 {g.in_metro} 家" in g.rule, g.rule
+                nearby += 1
+    assert nearby >= 10  # gaps in Dongguan that Shenzhen or Huizhou firms fill
+    yinping = gaps(store, "base:yinping-high-end-equipment")
+    assert yinping.ring_names == "谢岗镇/东莞市/深莞惠/大湾区"

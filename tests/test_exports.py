@@ -166,6 +166,12 @@ def test_export_gaps_and_targets_from_hostile_store(tmp_path: Path) -> None:
     assert header[:4] == ["状态", "产业链", "环节ID", "环节"] and len(header) == len(GAP_COLUMNS)
     assert "<svg onload=alert(4)>" in [c.value for c in ws["D"]]
     assert ws.cell(2, header.index("本地企业数") + 1).data_type == "n"
+    rings = ["基地所在镇企业数", "本市企业数", "都市圈企业数", "大湾区企业数"]
+    by_row = {ws.cell(r, 3).value: r for r in range(2, ws.max_row + 1)}
+    for g in report.segments:
+        cells = [ws.cell(by_row[g.segment], header.index(h) + 1) for h in rings]
+        assert [c.value for c in cells] == [g.in_base, g.in_city, g.in_metro, g.in_gba]
+        assert all(c.data_type == "n" for c in cells)
 
     ws = openpyxl.load_workbook(export_targets(found, tmp_path / "t.xlsx")).worksheets[0]
     header = [c.value for c in ws[1]]
@@ -191,7 +197,9 @@ def test_gaps_and_targets_commands_export(tmp_path: Path) -> None:
     common = ["--base", "base:yinping", "--store", str(store_path)]
     result = runner.invoke(cli, ["gaps", *common, "--export", str(tmp_path / "g.csv")])
     assert result.exit_code == 0, result.output
-    assert read_csv(tmp_path / "g.csv")[0][:4] == ["状态", "产业链", "环节ID", "环节"]
+    table = read_csv(tmp_path / "g.csv")
+    assert table[0][:4] == ["状态", "产业链", "环节ID", "环节"]
+    assert {"基地所在镇企业数", "本市企业数", "都市圈企业数", "大湾区企业数"} <= set(table[0])
     result = runner.invoke(
         cli, ["targets", *common, "--top", "9", "--export", str(tmp_path / "t.xlsx")]
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Scope, resolve_scope
+from chaingraph.analysis.rings import RingCounts, Rings, ring_counts, rings_of
 from chaingraph.store.aggregates import EconomyCounts, LeaderInput, SegmentCoverage
 from chaingraph.store.base import GraphStore
 
@@ -53,6 +55,12 @@ class SegmentGap:
     expected_local: float | None = None  # local firms expected at the area's share
     location_quotient: float | None = None  # 区位商 on decisive local firms
     decide_by: str = ""  # for 数据不足: what would decide it
+    # Base scope: makers ring by ring (None where the ring does not apply, see rings.py):
+    in_base: int | None = None  # in the base or its 镇/功能区
+    in_city: int | None = None  # in the base's city
+    in_metro: int | None = None  # in the metropolitan area (深莞惠)
+    in_gba: int | None = None  # in the Greater Bay Area (大湾区)
+    rings: str = ""  # the four counts as the table shows them, e.g. "0/3/12/15"
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,7 @@ class GapReport:
     chains: tuple[ChainSummary, ...]
     notes: tuple[str, ...]
     coverage_note: str = ""  # one line: how much the data knows here (see audit)
+    ring_names: str = ""  # what the rings are, e.g. "谢岗镇/东莞市/深莞惠/大湾区"
 
 
 def is_leader(tags: tuple[str, ...], global_rank: int | None, config: AnalysisConfig) -> bool:
@@ -193,6 +202,9 @@ def gaps(
         sorted(focus_products), scope.area, config.leader_tags, LEADER_RANK
     )
     inputs = _input_gaps(leader_inputs)
+    rings = rings_of(store, scope.subject)
+    counts = ring_counts(store, rings, rows, config.leader_tags, LEADER_RANK)
+    rows = {seg: _with_rings(row, counts[seg], rings) for seg, row in rows.items()}
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
     return GapReport(
         scope.subject.id,
@@ -204,6 +216,33 @@ def gaps(
         tuple(_chain_summaries(store, rows, leader_inputs, coverage)),
         tuple(notes),
         coverage_note(rows.values(), economy, scope.area_name),
+        rings.label,
+    )
+
+
+def _with_rings(row: SegmentGap, counts: RingCounts, rings: Rings) -> SegmentGap:
+    """The row with its ring counts, and a note on the rule when the city has no maker
+    but the metropolitan area or the Greater Bay Area has (firms nearby to attract)."""
+    rule = row.rule
+    if counts.in_city == 0 and (counts.in_metro or counts.in_gba):
+        nearby = [
+            f"{name}有 {n} 家"
+            for name, n in ((rings.metro_name, counts.in_metro), ("大湾区", counts.in_gba))
+            if n
+        ]
+        rule += f"；{rings.city_name}无，" + "，".join(nearby) + " (可就近招引)"
+    shown = "/".join(
+        "-" if n is None else str(n)
+        for n in (counts.in_base, counts.in_city, counts.in_metro, counts.in_gba)
+    )
+    return dataclasses.replace(
+        row,
+        rule=rule,
+        in_base=counts.in_base,
+        in_city=counts.in_city,
+        in_metro=counts.in_metro,
+        in_gba=counts.in_gba,
+        rings=shown,
     )
 
 

@@ -112,10 +112,12 @@ def gaps(
             "local_leaders",
             "national_firms",
             "location_quotient",
+            "rings",
             "rule",
         ]
         text = (
-            f"# {report.subject_name}  (本地范围: {report.area_name})\n"
+            f"# {report.subject_name}  (本地范围: {report.area_name}; "
+            f"圈层 rings = {report.ring_names})\n"
             + f"{report.coverage_note}\n"
             + "".join(f"note: {n}\n" for n in report.notes)
             + "\n## 链条完整度 / 本地配套率\n"
