@@ -356,11 +356,8 @@ def _asset(name: str) -> str:
 def _vis_js() -> str:
     try:
         package = resources.files("pyvis")
-    except ModuleNotFoundError as exc:
-        raise ConfigError(
-            "maps need vis-network from pyvis: pip install 'pyvis>=0.3.2,<0.4' "
-            "(part of chaingraph's maps extra)"
-        ) from exc
+    except ModuleNotFoundError as exc:  # vis-network's JavaScript ships inside pyvis
+        raise missing("pyvis") from exc
     lib = package.joinpath("templates", "lib", f"vis-{VIS_NETWORK_VERSION}")
     source = lib.joinpath("vis-network.min.js")
     if not source.is_file():

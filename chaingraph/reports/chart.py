@@ -63,7 +63,7 @@ def coverage_counts(report: GapReport) -> dict[str, Counter[str]]:
     >>> from chaingraph.analysis.gaps import gaps
     >>> from chaingraph.testing import tiny_store
     >>> coverage_counts(gaps(tiny_store(), "base:yinping"))
-    {'工业机器人': Counter({'建链': 2, '补链': 2})}
+    {'工业机器人': Counter({'数据不足': 4})}
     """
     names = {c.chain: c.name for c in report.chains}
     counts: dict[str, Counter[str]] = {name: Counter() for name in names.values()}
