@@ -24,21 +24,16 @@ from hostile import HOSTILE_BASE_NAME, HOSTILE_NAMES, HOSTILE_SEGMENT, hostile_s
 from chaingraph.cli import cli
 from chaingraph.dataset import load_bundled
 from chaingraph.maps import chain_map, write_map
+from chaingraph.maps.render import CHROMIUM_ARGS as RENDER_CHROMIUM_ARGS
 from chaingraph.store.networkx_store import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CHAINGRAPH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The same flags the library's renderer uses (chaingraph.maps.render), so the tests see
+# what map --png sees.
+CHROMIUM_ARGS = list(RENDER_CHROMIUM_ARGS)
 BASES = BUNDLED_BASES
 NON_BLANK_JS = """() => {
   const canvas = document.querySelector('#cg-network canvas');
