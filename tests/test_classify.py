@@ -224,6 +224,9 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
         ("癸电池股份有限公司", "电池和配件(95%)"),
         ("子照明股份有限公司", "户外照明(60%)、室内照明(30%)"),
         ("丑微纳股份有限公司", "红外探测器(49%)、红外热像仪整机(47%)"),
+        ("寅信息股份有限公司", "信息化解决方案(86%)"),
+        # wire for cars is no car electronics
+        ("卯线材股份有限公司", "漆包线(60%)、汽车电子线(19%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -246,6 +249,8 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
     assert chains["癸电池股份有限公司"] == ["chain:energy"]
     assert chains["子照明股份有限公司"] == ["chain:ngit"]
     assert chains["丑微纳股份有限公司"] == ["chain:ngit"]
+    assert chains["寅信息股份有限公司"] == ["chain:digital"]
+    assert chains["卯线材股份有限公司"] == []
 
 
 def test_gbt_industry_is_medium(store: NetworkxStore, tmp_path: Path) -> None:
