@@ -204,6 +204,55 @@ def test_precision_rules_generic_trade_other_and_chain_share(
     assert low["丙实业股份有限公司"].chains == ["chain:energy"]
 
 
+def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    rows_in = [
+        # (1) CMO (a CDMO term) is not inside CMOS
+        ("甲微电子股份有限公司", "CMOS图像传感器(72%)"),
+        ("乙医药股份有限公司", "CMO业务(60%)"),
+        # (2) a sale of a broad word is trade; a product term beside 销售 still counts
+        ("丙通讯股份有限公司", "通信销售(97%)"),
+        ("丁医药股份有限公司", "医药销售(90%)"),
+        ("戊药业股份有限公司", "中成药销售(78%)、化学药销售(14%)"),
+        # (3) a machine for a material counts for equipment (or nothing), not the material
+        ("己科技股份有限公司", "光伏硅片检测分选设备(69%)"),
+        ("庚通信股份有限公司", "通信设备(80%)"),
+        ("辛科技股份有限公司", "光伏硅片检测分选设备(50%)、激光加工设备(40%)"),
+        # (4) vocabulary: bare 仪器/试纸/试剂, 电池和配件, 照明, 红外探测器
+        ("壬医疗股份有限公司", "仪器(40%)、试纸(30%)、试剂(30%)"),
+        ("癸电池股份有限公司", "电池和配件(95%)"),
+        ("子照明股份有限公司", "户外照明(60%)、室内照明(30%)"),
+        ("丑微纳股份有限公司", "红外探测器(49%)、红外热像仪整机(47%)"),
+        ("寅信息股份有限公司", "信息化解决方案(86%)"),
+        # wire for cars is no car electronics
+        ("卯线材股份有限公司", "漆包线(60%)、汽车电子线(19%)"),
+    ]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA00003{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    chains = {r.legal_name: r.chains for r in one(store, path)}
+    assert "chain:biomed" not in chains["甲微电子股份有限公司"]
+    assert "chain:ic" in chains["甲微电子股份有限公司"]
+    assert chains["乙医药股份有限公司"] == ["chain:biomed"]
+    assert chains["丙通讯股份有限公司"] == []
+    assert chains["丁医药股份有限公司"] == []
+    assert chains["戊药业股份有限公司"] == ["chain:biomed"]
+    assert chains["己科技股份有限公司"] == []
+    assert chains["庚通信股份有限公司"] == ["chain:ngit"]
+    assert chains["辛科技股份有限公司"] == ["chain:equipment"]
+    assert chains["壬医疗股份有限公司"] == ["chain:biomed"]
+    assert chains["癸电池股份有限公司"] == ["chain:energy"]
+    assert chains["子照明股份有限公司"] == ["chain:ngit"]
+    assert chains["丑微纳股份有限公司"] == ["chain:ngit"]
+    assert chains["寅信息股份有限公司"] == ["chain:digital"]
+    assert chains["卯线材股份有限公司"] == []
+
+
 def test_gbt_industry_is_medium(store: NetworkxStore, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "r.csv",

@@ -73,6 +73,12 @@ class Knowledge:
     # a revenue line naming equipment (设备, 生产线) for another chain's product makes equipment
     tool_words: tuple[str, ...] = ()
     tool_chain: str | None = None
+    # a line ending in one of these (before the suffixes) counts for the equipment chain only
+    tool_end_words: tuple[str, ...] = ()
+    tool_end_suffixes: tuple[str, ...] = ()
+    # a line with one of these naming only broad terms (医药, 通信) is trade
+    broad_sales_words: tuple[str, ...] = ()
+    broad_sales_terms: frozenset[str] = frozenset()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -186,6 +192,7 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
             )
         terms[term] = Entry(term, known.target, known.only, generic=True)
     lines = keywords.get("no_evidence_lines") or {}
+    broad = lines.get("broad_sales") or {}
     tools = keywords.get("equipment_lines") or {}
     tool_chain = tools.get("chain")
     if tool_chain is not None and targets.get(str(tool_chain)) is None:
@@ -218,6 +225,10 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
         no_evidence_starts=tuple(normalize_text(t) for t in lines.get("starts") or []),
         tool_words=tuple(normalize_text(t) for t in tools.get("words") or []),
         tool_chain=tool_chain,
+        tool_end_words=tuple(normalize_text(t).lower() for t in tools.get("end_words") or []),
+        tool_end_suffixes=tuple(normalize_text(t).lower() for t in tools.get("end_suffixes") or []),
+        broad_sales_words=tuple(normalize_text(t) for t in broad.get("words") or []),
+        broad_sales_terms=frozenset(normalize_text(t) for t in broad.get("terms") or []),
     )
     _add_regions(knowledge, store, _read(folder / "regions.yaml"))
     return knowledge

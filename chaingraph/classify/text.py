@@ -17,6 +17,7 @@ from chaingraph.names import normalize_text
 __all__ = ["Hit", "find_terms", "no_evidence_line", "scope_items", "text_hits"]
 
 _SCOPE_SPLIT = re.compile(r"[、；;，,。\n]+")
+_TRAILING = " -_.()0123456789%"
 
 
 @dataclass(frozen=True)
@@ -46,22 +47,40 @@ def find_terms(knowledge: Knowledge, text: str) -> list[Entry]:
     lowered = normalize_text(text).lower()
     if not lowered:
         return []
+    return [entry for _, _, entry in _term_spans(knowledge, lowered)]
+
+
+def _ascii_letter(ch: str) -> bool:
+    return "a" <= ch <= "z"
+
+
+def _term_spans(knowledge: Knowledge, lowered: str) -> list[tuple[int, int, Entry]]:
+    """(start, end, entry) of the terms in lowered, normalised text, left to right.
+
+    An ASCII term (CMO, LED, PCB) matches whole words only: CMO is not in CMOS.
+    """
     spans: list[tuple[int, int, Entry]] = []
+    last = len(lowered) - 1
     for end, entry in knowledge.automaton.iter(lowered):
-        spans.append((end - len(entry.term) + 1, end + 1, entry))
+        start = end - len(entry.term) + 1
+        if (start > 0 and _ascii_letter(lowered[start - 1]) and _ascii_letter(lowered[start])) or (
+            end < last and _ascii_letter(lowered[end + 1]) and _ascii_letter(lowered[end])
+        ):
+            continue
+        spans.append((start, end + 1, entry))
     if not spans:
         return []
     # Longest first: a longer term hides every shorter one it overlaps.
     spans.sort(key=lambda s: (s[0] - s[1], s[0]))
     taken = bytearray(len(lowered))
-    chosen: list[tuple[int, Entry]] = []
+    chosen: list[tuple[int, int, Entry]] = []
     for start, end, entry in spans:
         if any(taken[start:end]):
             continue
         taken[start:end] = b"\x01" * (end - start)
-        chosen.append((start, entry))
+        chosen.append((start, end, entry))
     chosen.sort(key=lambda c: c[0])
-    return [entry for _, entry in chosen]
+    return chosen
 
 
 def scope_items(knowledge: Knowledge, scope: str) -> list[str]:
@@ -93,11 +112,25 @@ def text_hits(
     revenue: bool = False,
 ) -> list[Hit]:
     """Every target ``text`` names, as hits of the given evidence level."""
+    lowered = normalize_text(text).lower()
+    spans = _term_spans(knowledge, lowered) if lowered else []
     hits: list[Hit] = []
-    for entry in find_terms(knowledge, text):
+    for _, _, entry in spans:
         if entry.target is None or (entry.only == "revenue" and not revenue):
             continue
         hits.append(Hit(entry.target, entry.term, evidence, confidence, text, share, entry.generic))
+    if not hits:
+        return hits
+    if revenue:
+        if all(h.term in knowledge.broad_sales_terms for h in hits) and any(
+            w in lowered for w in knowledge.broad_sales_words
+        ):
+            # 医药销售, 通信销售: a broad word and a sale is trade (中成药销售 is not)
+            return []
+        tool_end = _tool_end(knowledge, lowered)
+        if tool_end and not any(end == tool_end for _, end, _ in spans):
+            # 光伏硅片检测分选设备: a machine for the material, not the material
+            return [h for h in hits if h.target.chain == knowledge.tool_chain]
     tool = knowledge.tool_chain
     if (
         tool
@@ -107,6 +140,20 @@ def text_hits(
         # 锂电设备, 光伏组件生产线, 摄像头模组生产设备: the firm makes the equipment
         hits = [h for h in hits if h.target.chain == tool]
     return hits
+
+
+def _tool_end(knowledge: Knowledge, lowered: str) -> int:
+    """Where a line that ends in a machine word (设备, 装备, 仪器, 生产线) ends, without
+    the trailing 销售/类/系列 words; 0 when it does not end in one."""
+    text = lowered.rstrip(_TRAILING)
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in knowledge.tool_end_suffixes:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)].rstrip(_TRAILING)
+                stripped = True
+    return len(text) if text.endswith(knowledge.tool_end_words) else 0
 
 
 def no_evidence_line(knowledge: Knowledge, label: str) -> bool:
