@@ -597,3 +597,20 @@ def test_chokepoints_are_foreign_dependence_with_cited_sources() -> None:
     mid = rows["prod:mid"]  # not cited: listed because half of its suppliers are abroad
     assert (mid.foreign_share, mid.cited) == (0.5, False)
     assert "prod:mid" not in {c.product for c in chokepoints(b.store(), min_foreign_share=0.6)}
+
+
+def test_analysis_package_reexports_the_functions_not_their_modules() -> None:
+    import importlib
+
+    import chaingraph.analysis as analysis
+
+    for name in analysis.__all__:
+        value = getattr(analysis, name)
+        assert callable(value), name
+        module = importlib.import_module(value.__module__)
+        assert getattr(module, name) is value, name
+    # A submodule imported before the package still leaves the function bound here.
+    from chaingraph.analysis import gaps, targets
+
+    assert gaps.__module__ == "chaingraph.analysis.gaps"
+    assert targets.__module__ == "chaingraph.analysis.targets"

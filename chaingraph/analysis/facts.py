@@ -30,7 +30,6 @@ __all__ = [
     "segment_neighbours",
 ]
 
-GBA_CITIES_FLAG = "gba"
 # Proximity tiers between 广东 and 中国, and between 中国 and 境外: provinces bordering
 # Guangdong, and the countries a day's logistics and one time zone away.
 NEIGHBOUR_PROVINCES = frozenset(

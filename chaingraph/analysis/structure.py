@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 
 from chaingraph.store import aggregates
 from chaingraph.store.base import GraphStore
 
 __all__ = [
     "chain_of_segment",
-    "chain_products",
     "chain_segments",
-    "companies_within",
-    "company_places",
-    "makers",
     "place_ancestors",
-    "segment_products",
 ]
 
 
@@ -50,24 +44,6 @@ def _stage_rank(store: GraphStore, segment_id: str) -> int:
     return _STAGES.get(str(node.get("stage")) if node else "", 3)
 
 
-def segment_products(store: GraphStore, segment_id: str, deep: bool = True) -> list[str]:
-    """Products in a segment (and, when ``deep``, in its sub-segments)."""
-    segments = [segment_id, *(chain_segments(store, segment_id) if deep else [])]
-    products: dict[str, None] = {}
-    for seg in segments:
-        for rel in store.relationships("IN_SEGMENT", target=seg):
-            products[rel.source] = None
-    return sorted(products)
-
-
-def chain_products(store: GraphStore, chain_id: str) -> list[str]:
-    """Every product in any segment of the chain."""
-    products: dict[str, None] = {}
-    for seg in chain_segments(store, chain_id):
-        products.update(dict.fromkeys(segment_products(store, seg, deep=False)))
-    return sorted(products)
-
-
 def chain_of_segment(store: GraphStore, segment_id: str) -> str | None:
     """The chain a segment belongs to (following parent segments).
 
@@ -78,15 +54,6 @@ def chain_of_segment(store: GraphStore, segment_id: str) -> str | None:
     'chain:robot'
     """
     return aggregates.chain_of(store, segment_id) or None
-
-
-def makers(store: GraphStore, products: Iterable[str]) -> list[str]:
-    """Companies that make any of ``products``."""
-    found: dict[str, None] = {}
-    for product in products:
-        for rel in store.relationships("MAKES", target=product):
-            found[rel.source] = None
-    return sorted(found)
 
 
 def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
@@ -102,16 +69,3 @@ def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
     ['base:yinping', 'region:dg-xiegang', 'region:cn-dongguan', 'region:cn-guangdong', 'region:cn']
     """
     return aggregates.place_ancestors(store, place_id)
-
-
-def company_places(store: GraphStore, company_id: str) -> set[str]:
-    """Every region and base a company is located in, with their enclosing regions."""
-    places: set[str] = set()
-    for rel in store.relationships("LOCATED_IN", source=company_id):
-        places.update(place_ancestors(store, rel.target))
-    return places
-
-
-def companies_within(store: GraphStore, companies: Iterable[str], area_id: str) -> list[str]:
-    """Those of ``companies`` with a site (HQ, plant, R&D) inside ``area_id``."""
-    return [c for c in companies if area_id in company_places(store, c)]

@@ -86,13 +86,6 @@ class Gazetteer:
             return node_id
         return self.chain_of.get(node_id)
 
-    def region_ancestors(self, region_id: str) -> list[str]:
-        """``region_id`` and the regions that contain it, innermost first."""
-        found = [region_id]
-        while found[-1] in self.region_parent and len(found) < 20:
-            found.append(self.region_parent[found[-1]])
-        return found
-
 
 def _usable(text: str) -> bool:
     """Two characters at least, and not a bare number or code fragment."""

@@ -289,11 +289,6 @@ class TextPipeline:
     def __call__(self, text: str) -> Doc:
         return self.nlp(text)
 
-    @classmethod
-    def from_store(cls, store: GraphStore, segmenter: str = "char") -> TextPipeline:
-        """Build the pipeline from the names in ``store``."""
-        return build_pipeline(store, segmenter)
-
 
 def build_pipeline(store: GraphStore, segmenter: str = "char") -> TextPipeline:
     """A blank Chinese spaCy pipeline whose entity patterns come from ``store``.
