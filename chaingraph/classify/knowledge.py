@@ -79,6 +79,13 @@ class Knowledge:
     # a line with one of these naming only broad terms (医药, 通信) is trade
     broad_sales_words: tuple[str, ...] = ()
     broad_sales_terms: frozenset[str] = frozenset()
+    # a line ending in a service word (技术服务, 工程, 监理, 运维 …) that no term covers is a
+    # service: it makes nothing for these chains (unless its target is kept)
+    service_end_words: tuple[str, ...] = ()
+    service_chains: frozenset[str] = frozenset()
+    service_keep: frozenset[str] = frozenset()
+    # a revenue line whose last term reaches its end names that term's chain only
+    head_decides: bool = False
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -194,6 +201,14 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
     lines = keywords.get("no_evidence_lines") or {}
     broad = lines.get("broad_sales") or {}
     tools = keywords.get("equipment_lines") or {}
+    service = keywords.get("service_lines") or {}
+    for key in ("chains", "keep"):
+        for target_id in service.get(key) or []:
+            if targets.get(str(target_id)) is None:
+                raise ConfigError(
+                    f"keywords.yaml: service_lines {key} {target_id!r} is not a chain, "
+                    "segment or product id"
+                )
     tool_chain = tools.get("chain")
     if tool_chain is not None and targets.get(str(tool_chain)) is None:
         raise ConfigError(f"keywords.yaml: equipment_lines chain {tool_chain!r} is not a chain id")
@@ -229,6 +244,10 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
         tool_end_suffixes=tuple(normalize_text(t).lower() for t in tools.get("end_suffixes") or []),
         broad_sales_words=tuple(normalize_text(t) for t in broad.get("words") or []),
         broad_sales_terms=frozenset(normalize_text(t) for t in broad.get("terms") or []),
+        service_end_words=tuple(normalize_text(t).lower() for t in service.get("end_words") or []),
+        service_chains=frozenset(str(t) for t in service.get("chains") or []),
+        service_keep=frozenset(str(t) for t in service.get("keep") or []),
+        head_decides=bool((keywords.get("line_heads") or {}).get("decide", False)),
     )
     _add_regions(knowledge, store, _read(folder / "regions.yaml"))
     return knowledge

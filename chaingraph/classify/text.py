@@ -121,16 +121,36 @@ def text_hits(
         hits.append(Hit(entry.target, entry.term, evidence, confidence, text, share, entry.generic))
     if not hits:
         return hits
+    head = _head_end(knowledge, lowered)
+    covered = any(end == head for _, end, _ in spans)
+    if (
+        knowledge.service_end_words
+        and not covered
+        and lowered[:head].endswith(knowledge.service_end_words)
+    ):
+        # 通信监理, 通信管线工程, 物联网技术服务: a service, not a product of the chain
+        hits = [
+            h
+            for h in hits
+            if h.target.chain not in knowledge.service_chains
+            or h.target.id in knowledge.service_keep
+        ]
+        if not hits:
+            return hits
     if revenue:
         if all(h.term in knowledge.broad_sales_terms for h in hits) and any(
             w in lowered for w in knowledge.broad_sales_words
         ):
             # 医药销售, 通信销售: a broad word and a sale is trade (中成药销售 is not)
             return []
-        tool_end = _tool_end(knowledge, lowered)
-        if tool_end and not any(end == tool_end for _, end, _ in spans):
+        if not covered and lowered[:head].endswith(knowledge.tool_end_words):
             # 光伏硅片检测分选设备: a machine for the material, not the material
             return [h for h in hits if h.target.chain == knowledge.tool_chain]
+        if knowledge.head_decides and covered:
+            last = next(e for _, end, e in spans if end == head)
+            if last.target is not None and not last.generic:
+                # 通用LED照明驱动芯片 is a chip: the words before the head are its market
+                hits = [h for h in hits if h.target.chain == last.target.chain]
     tool = knowledge.tool_chain
     if (
         tool
@@ -142,9 +162,9 @@ def text_hits(
     return hits
 
 
-def _tool_end(knowledge: Knowledge, lowered: str) -> int:
-    """Where a line that ends in a machine word (设备, 装备, 仪器, 生产线) ends, without
-    the trailing 销售/类/系列 words; 0 when it does not end in one."""
+def _head_end(knowledge: Knowledge, lowered: str) -> int:
+    """Where a line's head word ends: without trailing digits and the 销售/类/系列/业务
+    words (``end_suffixes``), so 通信设备销售 ends after 设备."""
     text = lowered.rstrip(_TRAILING)
     stripped = True
     while stripped:
@@ -153,7 +173,7 @@ def _tool_end(knowledge: Knowledge, lowered: str) -> int:
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)].rstrip(_TRAILING)
                 stripped = True
-    return len(text) if text.endswith(knowledge.tool_end_words) else 0
+    return len(text)
 
 
 def no_evidence_line(knowledge: Knowledge, label: str) -> bool:
