@@ -12,7 +12,7 @@ from chaingraph.classify.address import place_addresses
 from chaingraph.classify.identity import IdentityIndex, is_legal_name, stock_code
 from chaingraph.classify.knowledge import Knowledge, Target, load_knowledge
 from chaingraph.classify.rows import open_table, read_header_map
-from chaingraph.classify.text import Hit, no_evidence_line, scope_items, text_hits
+from chaingraph.classify.text import Hit, no_evidence_line, scope_items, text_hits, trade_firm
 from chaingraph.errors import DataError, Issue
 from chaingraph.names import check_uscc, normalize_text
 from chaingraph.store.base import GraphStore
@@ -357,6 +357,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
 
     hits: list[Hit] = []
     why: list[str] = []
+    trading = trade_firm(knowledge, raw.lines)
     for label, share in raw.lines:
         if share is not None and share < options.min_share:
             continue
@@ -364,6 +365,9 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
             continue
         conf = 0.75 if share is None else round(min(1.0, 0.7 + 0.6 * share), 3)
         found = text_hits(knowledge, label, "strong", conf, share, revenue=True)
+        if trading:
+            # a distributor's 药品/西药 line names what it sells
+            found = [h for h in found if h.term not in knowledge.trade_terms]
         hits.extend(found)
         why.extend(
             f"主营构成 {label}" + (f" ({share:.0%})" if share is not None else "") + f": {h.term}"

@@ -79,6 +79,10 @@ class Knowledge:
     # a line with one of these naming only broad terms (医药, 通信) is trade
     broad_sales_words: tuple[str, ...] = ()
     broad_sales_terms: frozenset[str] = frozenset()
+    # a firm with a trade line of at least trade_share sells the goods its broad lines name
+    trade_share: float = 1.1
+    trade_words: tuple[str, ...] = ()
+    trade_terms: frozenset[str] = frozenset()
     # a line ending in a service word (技术服务, 工程, 监理, 运维 …) that no term covers is a
     # service: it makes nothing for these chains (unless its target is kept)
     service_end_words: tuple[str, ...] = ()
@@ -200,6 +204,7 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
         terms[term] = Entry(term, known.target, known.only, generic=True)
     lines = keywords.get("no_evidence_lines") or {}
     broad = lines.get("broad_sales") or {}
+    trade = lines.get("trade_firms") or {}
     tools = keywords.get("equipment_lines") or {}
     service = keywords.get("service_lines") or {}
     for key in ("chains", "keep"):
@@ -244,6 +249,9 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
         tool_end_suffixes=tuple(normalize_text(t).lower() for t in tools.get("end_suffixes") or []),
         broad_sales_words=tuple(normalize_text(t) for t in broad.get("words") or []),
         broad_sales_terms=frozenset(normalize_text(t) for t in broad.get("terms") or []),
+        trade_share=float(trade.get("share", 1.1)),
+        trade_words=tuple(normalize_text(t) for t in trade.get("words") or []),
+        trade_terms=frozenset(normalize_text(t).lower() for t in trade.get("terms") or []),
         service_end_words=tuple(normalize_text(t).lower() for t in service.get("end_words") or []),
         service_chains=frozenset(str(t) for t in service.get("chains") or []),
         service_keep=frozenset(str(t) for t in service.get("keep") or []),

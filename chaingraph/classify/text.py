@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from chaingraph.classify.knowledge import Entry, Knowledge, Target
 from chaingraph.names import normalize_text
 
-__all__ = ["Hit", "find_terms", "no_evidence_line", "scope_items", "text_hits"]
+__all__ = ["Hit", "find_terms", "no_evidence_line", "scope_items", "text_hits", "trade_firm"]
 
 _SCOPE_SPLIT = re.compile(r"[、；;，,。\n]+")
 _TRAILING = " -_.()0123456789%"
@@ -191,4 +191,24 @@ def no_evidence_line(knowledge: Knowledge, label: str) -> bool:
     text = normalize_text(label).strip()
     return text.startswith(knowledge.no_evidence_starts) or any(
         t in text for t in knowledge.no_evidence_contains
+    )
+
+
+def trade_firm(knowledge: Knowledge, lines: list[tuple[str, float | None]]) -> bool:
+    """Whether a firm's revenue lines make it a distributor: a wholesale, retail or trade
+    line (批发, 零售, 贸易 …) of at least ``trade_firms.share`` of its revenue.
+
+    Examples
+    --------
+    >>> from chaingraph.dataset import open_default_store
+    >>> from chaingraph.classify.knowledge import load_knowledge
+    >>> k = load_knowledge(open_default_store())
+    >>> trade_firm(k, [("药品", 0.96), ("批发", 0.93)]), trade_firm(k, [("药品", 0.9), ("零售", 0.07)])
+    (True, False)
+    """
+    return any(
+        share is not None
+        and share >= knowledge.trade_share
+        and any(w in label for w in knowledge.trade_words)
+        for label, share in lines
     )
