@@ -19,7 +19,7 @@ from chaingraph.classify import Options, classify_files, classify_report
 from chaingraph.classify.load import load_classified
 from chaingraph.cli import cli
 from chaingraph.dataset import STORE_ENV, open_default_store
-from chaingraph.errors import DataError
+from chaingraph.errors import ConfigError, DataError
 from chaingraph.store.networkx_store import NetworkxStore
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry-sample.csv"
@@ -251,6 +251,89 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
     assert chains["丑微纳股份有限公司"] == ["chain:ngit"]
     assert chains["寅信息股份有限公司"] == ["chain:digital"]
     assert chains["卯线材股份有限公司"] == []
+
+
+def test_service_lines_heads_distributors_and_vocabulary(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    rows_in = [
+        # (1) a line ending in a service word makes nothing for a manufacturing chain ...
+        ("甲监理股份有限公司", "通信监理(71%)、电力监理(19%)"),
+        ("乙网络股份有限公司", "通信管线工程(68%)、通信网络建设(20%)"),
+        # ... while a service term of its own (通信服务) and packaging-testing still count
+        ("丙通信股份有限公司", "通信服务(80%)"),
+        ("丁微电子股份有限公司", "集成电路封装测试服务(90%)"),
+        # (2) the head term decides: an LED driver chip is a chip, not LED lighting
+        ("戊半导体股份有限公司", "通用LED照明驱动芯片(83%)、智能LED照明驱动芯片(14%)"),
+        # (3) a wholesaler's 药品 line is what it sells; a maker's 药品 line still counts
+        ("己医药股份有限公司", "药品(96%)、批发(93%)、零售(7%)"),
+        ("庚药业股份有限公司", "药品(90%)、零售(7%)"),
+        # ... and product terms of a wholesaler still count
+        ("辛医药股份有限公司", "中成药(40%)、批发(60%)"),
+        # (4) vocabulary: PV wafers and cells are 新材料, satellites 新一代信息技术
+        ("壬光伏股份有限公司", "单晶硅片(58%)、电池片(30%)"),
+        ("癸卫星股份有限公司", "卫星研制(100%)、航天技术应用(100%)"),
+        ("子能源股份有限公司", "锂离子聚合物电池(80%)"),
+        ("丑机床股份有限公司", "数控机床(47%)、普通机床(31%)"),
+        # cranes, material handling and diamond tools are in no chain; a crystal furnace
+        # is a machine, not a wafer
+        ("寅重工股份有限公司", "物料搬运装备(49%)、起重装备(49%)"),
+        ("卯工具股份有限公司", "金刚石工具(73%)"),
+        ("辰机电股份有限公司", "全自动单晶硅生长炉(90%)"),
+        ("巳科技股份有限公司", "光电材料(60%)、电容膜(30%)"),
+    ]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA00004{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    rows = {r.legal_name: r for r in one(store, path)}
+    chains = {name: row.chains for name, row in rows.items()}
+    assert chains["甲监理股份有限公司"] == []
+    assert chains["乙网络股份有限公司"] == []
+    assert chains["丙通信股份有限公司"] == ["chain:digital"]
+    assert chains["丁微电子股份有限公司"] == ["chain:ic"]
+    assert chains["戊半导体股份有限公司"] == ["chain:ic"]
+    assert chains["己医药股份有限公司"] == []
+    assert chains["庚药业股份有限公司"] == ["chain:biomed"]
+    assert chains["辛医药股份有限公司"] == ["chain:biomed"]
+    assert chains["壬光伏股份有限公司"] == ["chain:materials"]
+    assert chains["癸卫星股份有限公司"] == ["chain:ngit"]  # 航天 is generic: a market word
+    assert chains["子能源股份有限公司"] == ["chain:energy"]
+    assert [p["id"] for p in rows["子能源股份有限公司"].products] == ["prod:consumer-li-battery"]
+    # 数控机床 names the product (a MAKES target), not only its segment
+    assert chains["丑机床股份有限公司"] == ["chain:equipment"]
+    assert "prod:cnc-machine-tool" in [p["id"] for p in rows["丑机床股份有限公司"].products]
+    assert chains["寅重工股份有限公司"] == []
+    assert chains["卯工具股份有限公司"] == []
+    assert chains["辰机电股份有限公司"] == []
+    assert chains["巳科技股份有限公司"] == ["chain:materials"]
+
+
+def test_service_scope_items_and_rules_are_data(store: NetworkxStore, tmp_path: Path) -> None:
+    from chaingraph.classify.knowledge import load_knowledge
+    from chaingraph.classify.text import text_hits
+
+    knowledge = load_knowledge(store)
+    # a business-scope item naming the upkeep of a product is a service too
+    assert text_hits(knowledge, "通信设备维修", "medium", 0.5) == []
+    assert [h.target.chain for h in text_hits(knowledge, "通信设备制造", "medium", 0.5)] == [
+        "chain:ngit"
+    ]
+    # the lists are data: a matching folder whose service_lines name no real chain is refused
+    folder = tmp_path / "matching"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "ontology" / "matching", folder)
+    keywords = folder / "keywords.yaml"
+    keywords.write_text(
+        keywords.read_text(encoding="utf-8").replace(
+            "chains: [chain:ngit, chain:ic,", "chains: [chain:nope, chain:ic,"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="service_lines chains 'chain:nope'"):
+        load_knowledge(store, folder)
 
 
 def test_gbt_industry_is_medium(store: NetworkxStore, tmp_path: Path) -> None:

@@ -357,7 +357,17 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
 
     hits: list[Hit] = []
     why: list[str] = []
-    trading = trade_firm(knowledge, raw.lines)
+    products_text = _text(f.get("products"))
+    product_items: list[tuple[str, float | None]] = []
+    for item in _SPLIT.split(products_text or ""):
+        percent = _SHARE.search(item)
+        share = float(percent.group(1) or percent.group(2)) / 100 if percent else None
+        if item.strip():
+            product_items.append((item, share))
+    # a wholesaler's 药品/西药 lines name what it sells (批发 93% beside 药品 96%)
+    trading = trade_firm(
+        knowledge, [*raw.lines, *((_SHARE.sub("", i), s) for i, s in product_items)]
+    )
     for label, share in raw.lines:
         if share is not None and share < options.min_share:
             continue
@@ -366,34 +376,29 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         conf = 0.75 if share is None else round(min(1.0, 0.7 + 0.6 * share), 3)
         found = text_hits(knowledge, label, "strong", conf, share, revenue=True)
         if trading:
-            # a distributor's 药品/西药 line names what it sells
             found = [h for h in found if h.term not in knowledge.trade_terms]
         hits.extend(found)
         why.extend(
             f"主营构成 {label}" + (f" ({share:.0%})" if share is not None else "") + f": {h.term}"
             for h in found
         )
-    products_text = _text(f.get("products"))
-    if products_text:
-        for item in _SPLIT.split(products_text):
-            percent = _SHARE.search(item)
-            share = None
-            if percent:
-                share = float(percent.group(1) or percent.group(2)) / 100
-                if share < options.min_share:
-                    continue
-            if no_evidence_line(knowledge, _SHARE.sub("", item)):
-                continue
-            found = text_hits(
-                knowledge,
-                item,
-                "strong",
-                0.75 if share is None else round(min(1.0, 0.7 + 0.6 * share), 3),
-                share,
-                revenue=True,
-            )
-            hits.extend(found)
-            why.extend(f"主营产品 {item.strip()}: {h.term}" for h in found)
+    for item, share in product_items:
+        if share is not None and share < options.min_share:
+            continue
+        if no_evidence_line(knowledge, _SHARE.sub("", item)):
+            continue
+        found = text_hits(
+            knowledge,
+            item,
+            "strong",
+            0.75 if share is None else round(min(1.0, 0.7 + 0.6 * share), 3),
+            share,
+            revenue=True,
+        )
+        if trading:
+            found = [h for h in found if h.term not in knowledge.trade_terms]
+        hits.extend(found)
+        why.extend(f"主营产品 {item.strip()}: {h.term}" for h in found)
     scope = _text(f.get("scope"))
     if scope:
         items = scope_items(knowledge, scope)
