@@ -275,12 +275,16 @@ def test_service_lines_heads_distributors_and_vocabulary(
         ("癸卫星股份有限公司", "卫星研制(100%)、航天技术应用(100%)"),
         ("子能源股份有限公司", "锂离子聚合物电池(80%)"),
         ("丑机床股份有限公司", "数控机床(47%)、普通机床(31%)"),
-        # cranes, material handling and diamond tools are in no chain; a crystal furnace
-        # is a machine, not a wafer
+        # cranes, material handling and diamond tools are in no chain; a crystal-growth
+        # furnace is PV/semiconductor equipment, not a wafer
         ("寅重工股份有限公司", "物料搬运装备(49%)、起重装备(49%)"),
         ("卯工具股份有限公司", "金刚石工具(73%)"),
         ("辰机电股份有限公司", "全自动单晶硅生长炉(90%)"),
         ("巳科技股份有限公司", "光电材料(60%)、电容膜(30%)"),
+        # (5) a term right after 非 is negated; a foaming agent named ADC is no drug
+        ("午连锁股份有限公司", "非药品(60%)、非安防类(30%)"),
+        ("未化工股份有限公司", "ADC发泡剂(87%)"),
+        ("申通信股份有限公司", "通信网络建设服务(58%)、通信网络代维服务(30%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -308,7 +312,10 @@ def test_service_lines_heads_distributors_and_vocabulary(
     assert "prod:cnc-machine-tool" in [p["id"] for p in rows["丑机床股份有限公司"].products]
     assert chains["寅重工股份有限公司"] == []
     assert chains["卯工具股份有限公司"] == []
-    assert chains["辰机电股份有限公司"] == []
+    assert chains["辰机电股份有限公司"] == ["chain:equipment"]
+    assert chains["午连锁股份有限公司"] == []
+    assert chains["未化工股份有限公司"] == []
+    assert chains["申通信股份有限公司"] == []
     assert chains["巳科技股份有限公司"] == ["chain:materials"]
 
 

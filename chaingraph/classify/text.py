@@ -57,7 +57,8 @@ def _ascii_letter(ch: str) -> bool:
 def _term_spans(knowledge: Knowledge, lowered: str) -> list[tuple[int, int, Entry]]:
     """(start, end, entry) of the terms in lowered, normalised text, left to right.
 
-    An ASCII term (CMO, LED, PCB) matches whole words only: CMO is not in CMOS.
+    An ASCII term (CMO, LED, PCB) matches whole words only: CMO is not in CMOS. A term
+    right after 非 is negated (非药品, 非安防类) and does not count.
     """
     spans: list[tuple[int, int, Entry]] = []
     last = len(lowered) - 1
@@ -66,6 +67,8 @@ def _term_spans(knowledge: Knowledge, lowered: str) -> list[tuple[int, int, Entr
         if (start > 0 and _ascii_letter(lowered[start - 1]) and _ascii_letter(lowered[start])) or (
             end < last and _ascii_letter(lowered[end + 1]) and _ascii_letter(lowered[end])
         ):
+            continue
+        if start > 0 and lowered[start - 1] == "非":
             continue
         spans.append((start, end + 1, entry))
     if not spans:
