@@ -285,6 +285,13 @@ def test_service_lines_heads_distributors_and_vocabulary(
         ("午连锁股份有限公司", "非药品(60%)、非安防类(30%)"),
         ("未化工股份有限公司", "ADC发泡剂(87%)"),
         ("申通信股份有限公司", "通信网络建设服务(58%)、通信网络代维服务(30%)"),
+        # (6) market words: a sensor line alone, marine parts; a retailer's laptops; a
+        # film-blowing machine is no film
+        ("酉汽配股份有限公司", "汽车传感器(35%)、液位传感器(27%)、燃油系统附件(38%)"),
+        ("戌橡塑股份有限公司", "船用舱盖橡胶部件(60%)、轨道交通用(35%)"),
+        ("亥数码股份有限公司", "IT连锁业务(83%)、笔记本(15%)、通讯(15%)"),
+        ("甲机械股份有限公司", "薄膜吹塑机(99%)"),
+        ("乙芯片股份有限公司", "芯片设计服务(70%)、通信设计服务(20%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -316,6 +323,11 @@ def test_service_lines_heads_distributors_and_vocabulary(
     assert chains["午连锁股份有限公司"] == []
     assert chains["未化工股份有限公司"] == []
     assert chains["申通信股份有限公司"] == []
+    assert chains["酉汽配股份有限公司"] == []
+    assert chains["戌橡塑股份有限公司"] == []
+    assert chains["亥数码股份有限公司"] == []
+    assert chains["甲机械股份有限公司"] == []
+    assert chains["乙芯片股份有限公司"] == ["chain:ic"]
     assert chains["巳科技股份有限公司"] == ["chain:materials"]
 
 
