@@ -268,8 +268,9 @@ def test_service_lines_heads_distributors_and_vocabulary(
         # (3) a wholesaler's 药品 line is what it sells; a maker's 药品 line still counts
         ("己医药股份有限公司", "药品(96%)、批发(93%)、零售(7%)"),
         ("庚药业股份有限公司", "药品(90%)、零售(7%)"),
-        # ... and product terms of a wholesaler still count
-        ("辛医药股份有限公司", "中成药(40%)、批发(60%)"),
+        # ... and so are its 中成药/中药饮片 lines; a product term (注射液) still counts
+        ("辛医药股份有限公司", "注射液(40%)、中成药(89%)、药品批发(80%)"),
+        ("丙医药股份有限公司", "中成药(89%)、药品批发(80%)"),
         # (4) vocabulary: PV wafers and cells are 新材料, satellites 新一代信息技术
         ("壬光伏股份有限公司", "单晶硅片(58%)、电池片(30%)"),
         ("癸卫星股份有限公司", "卫星研制(100%)、航天技术应用(100%)"),
@@ -292,6 +293,15 @@ def test_service_lines_heads_distributors_and_vocabulary(
         ("亥数码股份有限公司", "IT连锁业务(83%)、笔记本(15%)、通讯(15%)"),
         ("甲机械股份有限公司", "薄膜吹塑机(99%)"),
         ("乙芯片股份有限公司", "芯片设计服务(70%)、通信设计服务(20%)"),
+        # (7) pesticide formulations, mining and diving gear; optical elements are
+        # optoelectronic parts; an internet ad line is digital while an outdoor ad is not
+        ("丙农化股份有限公司", "农药制剂(60%)、农药原药(30%)"),
+        ("丁矿机股份有限公司", "采掘装备(60%)、矿山装备(30%)"),
+        ("戊潜水股份有限公司", "潜水装备制造(74%)"),
+        ("己光学股份有限公司", "光学元件系列(53%)、光学元件组件系列(47%)"),
+        ("庚传媒股份有限公司", "互联网广告服务(60%)"),
+        ("辛传媒股份有限公司", "户外广告(60%)"),
+        ("壬车业股份有限公司", "电动车(60%)、自行车(30%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -310,6 +320,7 @@ def test_service_lines_heads_distributors_and_vocabulary(
     assert chains["己医药股份有限公司"] == []
     assert chains["庚药业股份有限公司"] == ["chain:biomed"]
     assert chains["辛医药股份有限公司"] == ["chain:biomed"]
+    assert chains["丙医药股份有限公司"] == []
     assert chains["壬光伏股份有限公司"] == ["chain:materials"]
     assert chains["癸卫星股份有限公司"] == ["chain:ngit"]  # 航天 is generic: a market word
     assert chains["子能源股份有限公司"] == ["chain:energy"]
@@ -328,7 +339,30 @@ def test_service_lines_heads_distributors_and_vocabulary(
     assert chains["亥数码股份有限公司"] == []
     assert chains["甲机械股份有限公司"] == []
     assert chains["乙芯片股份有限公司"] == ["chain:ic"]
+    assert chains["丙农化股份有限公司"] == []
+    assert chains["丁矿机股份有限公司"] == []
+    assert chains["戊潜水股份有限公司"] == []
+    assert chains["己光学股份有限公司"] == ["chain:ngit"]
+    assert chains["庚传媒股份有限公司"] == ["chain:digital"]
+    assert chains["辛传媒股份有限公司"] == []
+    assert chains["壬车业股份有限公司"] == []  # 电动车 alone: e-bikes or toys as often as EVs
     assert chains["巳科技股份有限公司"] == ["chain:materials"]
+
+
+def test_a_segment_named_after_the_firm_is_no_evidence(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "lines.csv",
+        [
+            ["300999", "甲纳米", "甲纳米", "0.98"],
+            ["300999", "甲纳米", "纳米磷酸铁锂", "0.96"],
+        ],
+        header=["股票代码", "简称", "主营构成", "占比"],
+    )
+    (row,) = one(store, path)
+    assert row.chains == ["chain:energy"]  # the lines name LFP; the firm's own name is no 纳米
+    assert not any("甲纳米 (98%)" in w for w in row.why)
 
 
 def test_service_scope_items_and_rules_are_data(store: NetworkxStore, tmp_path: Path) -> None:

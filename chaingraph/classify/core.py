@@ -368,11 +368,14 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
     trading = trade_firm(
         knowledge, [*raw.lines, *((_SHARE.sub("", i), s) for i, s in product_items)]
     )
+    own = [n for n in (name, _text(f.get("name"))) if n and len(n) >= 2]
     for label, share in raw.lines:
         if share is not None and share < options.min_share:
             continue
         if no_evidence_line(knowledge, label):
             continue
+        if any(n in label for n in own):
+            continue  # a segment named after the firm (德方纳米 98%) says nothing of its products
         conf = 0.75 if share is None else round(min(1.0, 0.7 + 0.6 * share), 3)
         found = text_hits(knowledge, label, "strong", conf, share, revenue=True)
         if trading:

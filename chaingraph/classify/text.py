@@ -190,11 +190,27 @@ def no_evidence_line(knowledge: Knowledge, label: str) -> bool:
     >>> k = load_knowledge(open_default_store())
     >>> no_evidence_line(k, "医疗器械贸易"), no_evidence_line(k, "其他业务"), no_evidence_line(k, "锂电池")
     (True, True, False)
+
+    A trade word inside a term of its own (互联网广告 is a digital service) does not count:
+
+    >>> no_evidence_line(k, "户外广告"), no_evidence_line(k, "互联网广告服务")
+    (True, False)
     """
     text = normalize_text(label).strip()
-    return text.startswith(knowledge.no_evidence_starts) or any(
-        t in text for t in knowledge.no_evidence_contains
-    )
+    if text.startswith(knowledge.no_evidence_starts):
+        return True
+    found = [t for t in knowledge.no_evidence_contains if t in text]
+    if not found:
+        return False
+    lowered = text.lower()
+    inside = [(a, b) for a, b, e in _term_spans(knowledge, lowered) if e.target is not None]
+    for word in found:
+        at = lowered.find(word)
+        while at >= 0:
+            if not any(a <= at and at + len(word) <= b for a, b in inside):
+                return True
+            at = lowered.find(word, at + 1)
+    return False
 
 
 def trade_firm(knowledge: Knowledge, lines: list[tuple[str, float | None]]) -> bool:
