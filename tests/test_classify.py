@@ -302,6 +302,11 @@ def test_service_lines_heads_distributors_and_vocabulary(
         ("庚传媒股份有限公司", "互联网广告服务(60%)"),
         ("辛传媒股份有限公司", "户外广告(60%)"),
         ("壬车业股份有限公司", "电动车(60%)、自行车(30%)"),
+        # (8) 装备 alone is a market word (oil-field, power, mining gear); 智能装备 is not
+        ("癸油服股份有限公司", "油气装备制造(73%)、电气装备用电线(20%)"),
+        ("子智能股份有限公司", "智能装备(60%)、高端装备(30%)"),
+        # a maker with a large wholesale arm below the distributor share keeps its lines
+        ("丑药业股份有限公司", "药品(57%)、批发零售(57%)、工业(43%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -346,6 +351,9 @@ def test_service_lines_heads_distributors_and_vocabulary(
     assert chains["庚传媒股份有限公司"] == ["chain:digital"]
     assert chains["辛传媒股份有限公司"] == []
     assert chains["壬车业股份有限公司"] == []  # 电动车 alone: e-bikes or toys as often as EVs
+    assert chains["癸油服股份有限公司"] == []
+    assert chains["子智能股份有限公司"] == ["chain:equipment"]
+    assert chains["丑药业股份有限公司"] == ["chain:biomed"]
     assert chains["巳科技股份有限公司"] == ["chain:materials"]
 
 
@@ -363,6 +371,14 @@ def test_a_segment_named_after_the_firm_is_no_evidence(
     (row,) = one(store, path)
     assert row.chains == ["chain:energy"]  # the lines name LFP; the firm's own name is no 纳米
     assert not any("甲纳米 (98%)" in w for w in row.why)
+    # a firm whose short name is a term of its own (机器人) keeps the lines that name it
+    path = write_csv(
+        tmp_path / "lines2.csv",
+        [["300024", "机器人", "工业机器人", "0.31"]],
+        header=["股票代码", "简称", "主营构成", "占比"],
+    )
+    (row,) = one(store, path)
+    assert row.chains == ["chain:equipment"]
 
 
 def test_service_scope_items_and_rules_are_data(store: NetworkxStore, tmp_path: Path) -> None:

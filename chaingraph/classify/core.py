@@ -12,7 +12,14 @@ from chaingraph.classify.address import place_addresses
 from chaingraph.classify.identity import IdentityIndex, is_legal_name, stock_code
 from chaingraph.classify.knowledge import Knowledge, Target, load_knowledge
 from chaingraph.classify.rows import open_table, read_header_map
-from chaingraph.classify.text import Hit, no_evidence_line, scope_items, text_hits, trade_firm
+from chaingraph.classify.text import (
+    Hit,
+    find_terms,
+    no_evidence_line,
+    scope_items,
+    text_hits,
+    trade_firm,
+)
 from chaingraph.errors import DataError, Issue
 from chaingraph.names import check_uscc, normalize_text
 from chaingraph.store.base import GraphStore
@@ -368,7 +375,12 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
     trading = trade_firm(
         knowledge, [*raw.lines, *((_SHARE.sub("", i), s) for i, s in product_items)]
     )
-    own = [n for n in (name, _text(f.get("name"))) if n and len(n) >= 2]
+    # the firm's own (short) name, unless it is a term itself (a firm called 机器人)
+    own = [
+        n
+        for n in ({name, _text(f.get("name"))} if raw.lines else ())
+        if n and len(n) >= 2 and [e.term for e in find_terms(knowledge, n)] != [n.lower()]
+    ]
     for label, share in raw.lines:
         if share is not None and share < options.min_share:
             continue
