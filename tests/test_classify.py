@@ -307,6 +307,13 @@ def test_service_lines_heads_distributors_and_vocabulary(
         ("子智能股份有限公司", "智能装备(60%)、高端装备(30%)"),
         # a maker with a large wholesale arm below the distributor share keeps its lines
         ("丑药业股份有限公司", "药品(57%)、批发零售(57%)、工业(43%)"),
+        # (9) one business listed twice (by product, by industry) counts once toward the
+        # chain share; generic lines add no share to a small specific one
+        ("寅电子股份有限公司", "集成电路和关键元器件(9%)、集成电路与关键元器件(8%)"),
+        ("卯复材股份有限公司", "整线装备(62%)、农业智能装备(6%)"),
+        # PV projects and cables carry their market in front; PV cells called chips
+        ("辰电气股份有限公司", "光伏项目(18%)、通信电缆(60%)"),
+        ("巳新能股份有限公司", "晶体硅太阳电池芯片(52%)、射频同轴电缆(30%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -354,6 +361,10 @@ def test_service_lines_heads_distributors_and_vocabulary(
     assert chains["癸油服股份有限公司"] == []
     assert chains["子智能股份有限公司"] == ["chain:equipment"]
     assert chains["丑药业股份有限公司"] == ["chain:biomed"]
+    assert chains["寅电子股份有限公司"] == []
+    assert chains["卯复材股份有限公司"] == []
+    assert chains["辰电气股份有限公司"] == []
+    assert chains["巳新能股份有限公司"] == ["chain:materials", "chain:ngit"]
     assert chains["巳科技股份有限公司"] == ["chain:materials"]
 
 

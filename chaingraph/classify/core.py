@@ -498,23 +498,33 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
 def _weighed(hits: list[Hit], min_chain_share: float) -> list[Hit]:
     """The hits whose chain stands: not on generic words alone (装备, 通信, 轨道交通),
     and, when revenue lines with shares are its only evidence, on lines adding up to
-    ``min_chain_share`` (each line counted once)."""
+    ``min_chain_share``. Only specific terms add share, and lines naming the same terms
+    (one business listed by product and again by industry: 集成电路 9%, 集成电路 8%)
+    count once, at their largest share."""
     specific: set[str] = set()
     unshared: set[str] = set()
-    line_shares: dict[str, dict[str, float]] = {}
+    line_terms: dict[tuple[str, str], set[str]] = {}
+    line_share: dict[tuple[str, str], float] = {}
     for hit in hits:
         chain = hit.target.chain
-        if not hit.generic:
-            specific.add(chain)
+        if hit.generic:
+            continue
+        specific.add(chain)
         if hit.share is None:
-            if not hit.generic:
-                unshared.add(chain)
+            unshared.add(chain)
         else:
-            line_shares.setdefault(chain, {})[hit.source_text] = hit.share
+            key = (chain, hit.source_text)
+            line_terms.setdefault(key, set()).add(hit.term)
+            line_share[key] = hit.share
+    totals: dict[str, dict[frozenset[str], float]] = {}
+    for (chain, text), terms in line_terms.items():
+        by_terms = totals.setdefault(chain, {})
+        same = frozenset(terms)
+        by_terms[same] = max(by_terms.get(same, 0.0), line_share[(chain, text)])
     keep = {
         chain
         for chain in specific
-        if chain in unshared or sum(line_shares.get(chain, {}).values()) >= min_chain_share
+        if chain in unshared or sum(totals.get(chain, {}).values()) >= min_chain_share
     }
     return [h for h in hits if h.target.chain in keep]
 
