@@ -27,6 +27,8 @@ from chaingraph.classify.knowledge import load_knowledge  # noqa: E402
 from chaingraph.dataset import open_default_store  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels"
+# the last label set, labelled after the last change to the rules and scored once
+BLIND = "ckg_chains_blind10.csv"
 
 
 def _labels(name: str) -> dict[str, set[str]]:
@@ -105,6 +107,12 @@ def main() -> int:
         "ckg_chains_blind2.csv",
         "ckg_chains_blind3.csv",
         "ckg_chains_blind4.csv",
+        "ckg_chains_blind5.csv",
+        "ckg_chains_blind6.csv",
+        "ckg_chains_blind7.csv",
+        "ckg_chains_blind8.csv",
+        "ckg_chains_blind9.csv",
+        BLIND,
     ):
         counts, scored = chain_scores(args.data, name)
         print(f"\nchains ({name}): {scored} labelled firms with revenue lines")
@@ -123,10 +131,11 @@ def main() -> int:
     print(f"towns: {right}/{seen} Dongguan addresses right ({right / max(1, seen):.1%})")
     for item in wrong:
         print("  wrong:", item)
-    precision, recall = results["ckg_chains_blind4.csv"]
+    precision, recall = results[BLIND]
     met = precision >= 0.85 and recall >= 0.70 and right >= 0.9 * seen
     print(
-        "targets on the last blind labels (blind4) (precision >= 0.85, recall >= 0.70, towns >= 90%):",
+        f"targets on the last blind labels ({BLIND}) "
+        "(precision >= 0.85, recall >= 0.70, towns >= 90%):",
         "met" if met else "NOT met",
     )
     return 0
