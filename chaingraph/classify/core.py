@@ -372,9 +372,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         if item.strip():
             product_items.append((item, share))
     # a wholesaler's 药品/西药 lines name what it sells (批发 93% beside 药品 96%)
-    trading = trade_firm(
-        knowledge, [*raw.lines, *((_SHARE.sub("", i), s) for i, s in product_items)]
-    )
+    trading = trade_firm(knowledge, [*raw.lines, *product_items])
     # the firm's own (short) name, unless it is a term itself (a firm called 机器人)
     own = [
         n

@@ -124,6 +124,11 @@ def text_hits(
         hits.append(Hit(entry.target, entry.term, evidence, confidence, text, share, entry.generic))
     if not hits:
         return hits
+    if not revenue and not any(
+        h.target.chain in knowledge.service_chains or h.target.chain == knowledge.tool_chain
+        for h in hits
+    ):
+        return hits  # a scope item naming no manufacturing chain: nothing below applies
     head = _head_end(knowledge, lowered)
     covered = any(end == head for _, end, _ in spans)
     if (
