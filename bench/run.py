@@ -119,7 +119,7 @@ FIRST_ONLY = ("targets", "targets_town")
 
 def child_first(path: str, name: str) -> None:
     """Run in a child process: open the file, run one analysis once, print its seconds."""
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore.open(path)
     work = analyses(store, Path(path).parent)[name]
@@ -219,7 +219,7 @@ def child_generate(companies: str, seed: str, path: str) -> None:
 
 def child_embedded(path: str) -> None:
     """Run in a child process: load the file, time the analyses, print JSON."""
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     started = time.perf_counter()
     store = NetworkxStore.open(path)
@@ -232,7 +232,7 @@ def child_export(path: str, directory: str) -> None:
     """Run in a child process: open the file, write the neo4j-admin files, print JSON
     (the writing alone is timed; the opening is the embedded load)."""
     from chaingraph.store.neo4j_admin import write_neo4j_admin
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore.open(path)
     started = time.perf_counter()
@@ -345,7 +345,7 @@ def neo4j_side(
         for done in ("csv", "bulk"):  # gigabytes at 1M companies
             shutil.rmtree(folder / done)
     if batched:
-        from chaingraph.store.networkx_store import NetworkxStore
+        from chaingraph.store.networkx import NetworkxStore
 
         source = NetworkxStore.open(path)
         nodes, rels = list(source.nodes()), list(source.relationships())

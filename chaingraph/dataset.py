@@ -12,8 +12,8 @@ import yaml
 
 from chaingraph.loaders.pipeline import LoadReport, load_files
 from chaingraph.resources import bundled_fingerprint, data_dir
-from chaingraph.store.locking import store_lock
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.locking import store_lock
 
 __all__ = [
     "STORE_ENV",

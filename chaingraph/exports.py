@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from chaingraph.errors import ConfigError
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.output import neutralise
-from chaingraph.store.fileformat import atomic_write_bytes
 
 if TYPE_CHECKING:
     from chaingraph.analysis.gaps import GapReport

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from chaingraph.errors import NotFound
-from chaingraph.store.fileformat import atomic_write_bytes
+from chaingraph.fs import atomic_write_bytes
 
 if TYPE_CHECKING:
     # networkx and the model are imported by the writers: the registry alone (which

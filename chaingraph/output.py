@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from chaingraph.store.fileformat import atomic_write_bytes
+from chaingraph.fs import atomic_write_bytes
 
 __all__ = ["FORMATS", "neutralise", "notice", "render", "terminal_safe", "write_output", "wrote"]
 

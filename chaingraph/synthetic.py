@@ -74,7 +74,7 @@ def ontology_store() -> GraphStore:
     from chaingraph.dataset import bundled_files
     from chaingraph.loaders.pipeline import load_files
     from chaingraph.resources import data_dir
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     ontology = data_dir("ontology")
     store = NetworkxStore()

@@ -15,7 +15,7 @@ from chaingraph.analysis.plan import plan
 from chaingraph.analysis.targets import target_list, targets
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node, Relationship
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 S = {"source": "test", "as_of": "2024", "synthetic": True}

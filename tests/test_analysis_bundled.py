@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from chaingraph.cli import cli
 from chaingraph.dataset import load_bundled
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES
 
 BASES = BUNDLED_BASES

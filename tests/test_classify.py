@@ -20,7 +20,7 @@ from chaingraph.classify.load import load_classified
 from chaingraph.cli import cli
 from chaingraph.dataset import STORE_ENV, open_default_store
 from chaingraph.errors import DataError
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry-sample.csv"
 HEADER = [

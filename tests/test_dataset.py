@@ -18,7 +18,7 @@ from chaingraph.cli import cli
 from chaingraph.dataset import STORE_ENV, load_bundled
 from chaingraph.names import check_uscc, name_key
 from chaingraph.resources import data_dir
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 PLAN = "东莞市战略性新兴产业基地规划建设实施方案"
 STAGES = {"上游", "中游", "下游"}

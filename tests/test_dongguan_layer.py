@@ -179,7 +179,7 @@ def test_platforms_are_sourced_located_and_linked() -> None:
 
 def test_platforms_load_into_the_store() -> None:
     from chaingraph.dataset import load_bundled
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore()
     load_bundled(store)
@@ -193,7 +193,7 @@ def test_audit_finds_no_unverified_fact_of_a_dongguan_firm(tmp_path: Path) -> No
     including MAKES edges listed under another chain file's `relationships:` (issue #21)."""
     from chaingraph.analysis.audit import audit
     from chaingraph.dataset import load_bundled
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore(tmp_path / "store.json")
     load_bundled(store)

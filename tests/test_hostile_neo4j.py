@@ -40,7 +40,7 @@ from chaingraph.errors import StoreUnavailable
 from chaingraph.model import Node, Relationship
 from chaingraph.store.merging import collapse_batch
 from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 pytestmark = pytest.mark.neo4j

@@ -20,7 +20,7 @@ from chaingraph.errors import ConfigError
 from chaingraph.model import Node, Relationship
 from chaingraph.store.neo4j_admin import bulk_import, import_arguments, write_neo4j_admin
 from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 # Values Neo4j cannot hold as they are, names chaingraph derives, and names out of order.

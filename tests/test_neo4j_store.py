@@ -30,7 +30,7 @@ from chaingraph.store.base import GraphStore
 from chaingraph.store.merging import collapse_batch
 from chaingraph.store.neo4j_admin import import_arguments, write_neo4j_admin
 from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 pytestmark = pytest.mark.neo4j

@@ -27,10 +27,9 @@ from chaingraph.analysis.summary import base_overview, chain_overview, type_coun
 from chaingraph.analysis.targets import target_list, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
-from chaingraph.store.aggregates import MAX_PLACE_DEPTH
-from chaingraph.store.base import GraphStore
+from chaingraph.store.base import MAX_PLACE_DEPTH, GraphStore
 from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
 pytestmark = pytest.mark.neo4j

@@ -10,10 +10,10 @@ import pytest
 from chaingraph.analysis.tag_check import check_tags
 from chaingraph.dataset import load_bundled
 from chaingraph.errors import Ambiguous
-from chaingraph.lookup import resolve
 from chaingraph.store.base import GraphStore
+from chaingraph.store.lookup import resolve
 from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 pytestmark = pytest.mark.neo4j
 

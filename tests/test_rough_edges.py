@@ -18,9 +18,9 @@ from chaingraph.dataset import load_bundled
 from chaingraph.errors import Ambiguous
 from chaingraph.exports import GAP_TABLES, export_gap_tables
 from chaingraph.loaders import validate_files
-from chaingraph.lookup import resolve
 from chaingraph.reports import build_report
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.lookup import resolve
+from chaingraph.store.networkx import NetworkxStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "firms-synthetic.csv"

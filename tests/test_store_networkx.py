@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from chaingraph.errors import DataError, StoreCorrupt
 from chaingraph.model import Node, Relationship
-from chaingraph.store.fileformat import FORMAT_NAME, FORMAT_VERSION
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.fileformat import FORMAT_NAME, FORMAT_VERSION
 from chaingraph.testing import tiny_store
 
 S = {"source": "synthetic-test-data", "as_of": "2024", "synthetic": True}
@@ -293,7 +293,7 @@ _SAVER = textwrap.dedent(
     """
     import sys
     from chaingraph.model import Node
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore.open(sys.argv[1])
     description = "示例" * 20000

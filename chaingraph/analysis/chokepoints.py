@@ -10,8 +10,7 @@ from typing import Any
 import networkx as nx
 
 from chaingraph.analysis.facts import Profiles
-from chaingraph.store.aggregates import NATION
-from chaingraph.store.base import GraphStore
+from chaingraph.store.base import NATION, GraphStore
 
 __all__ = ["DOMESTIC", "Chokepoint", "chokepoints"]
 

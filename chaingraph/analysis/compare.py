@@ -208,7 +208,7 @@ def resolve_place(store: GraphStore, text: str) -> Node:
     NotFound
         With the nearest base and region names.
     """
-    from chaingraph.lookup import resolve
+    from chaingraph.store.lookup import resolve
 
     node = store.get(text.strip())
     if node is not None and node.type in ("Base", "Region"):

@@ -17,6 +17,7 @@ import yaml
 
 from chaingraph.errors import ConfigError, mask_credentials
 from chaingraph.fs import refuse_special
+from chaingraph.store.base import DEFAULT_LEADER_TAGS, LeaderRule
 
 __all__ = ["CONFIG_SCHEMA", "AnalysisConfig", "check_config", "load_config"]
 
@@ -64,7 +65,7 @@ class AnalysisConfig:
     location_quotient: float = 1.0
     min_expected_local: float = 1.0
     min_known_makers: int = 5
-    leader_tags: tuple[str, ...] = ("龙头企业", "链主", "全球百强", "单项冠军")
+    leader_tags: tuple[str, ...] = DEFAULT_LEADER_TAGS
     priority_weights: dict[int, float] = field(
         default_factory=lambda: {1: 1.0, 2: 0.5, 3: 0.3, 4: 0.2, 5: 0.15}
     )
@@ -137,6 +138,11 @@ class AnalysisConfig:
     plan_priority_weights: dict[int, float] = field(
         default_factory=lambda: {1: 1.0, 2: 0.3, 3: 0.15, 4: 0.1, 5: 0.05}
     )
+
+    @property
+    def leader(self) -> LeaderRule:
+        """The leader rule these settings give (:attr:`leader_tags`, a global rank ≤ 100)."""
+        return LeaderRule(tuple(self.leader_tags))
 
     def priority_weight(self, priority: int | None) -> float:
         if priority is None:

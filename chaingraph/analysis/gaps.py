@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Scope, resolve_scope
 from chaingraph.analysis.rings import RingCounts, Rings, ring_counts, rings_of
-from chaingraph.store.aggregates import EconomyCounts, LeaderInput, SegmentCoverage
-from chaingraph.store.base import GraphStore
+from chaingraph.store.base import EconomyCounts, GraphStore, LeaderInput, SegmentCoverage
 
 __all__ = [
     "ChainSummary",
@@ -19,12 +18,10 @@ __all__ = [
     "SegmentGap",
     "decisive",
     "gaps",
-    "is_leader",
 ]
 
 STATUSES = ("建链", "补链", "强链", "数据不足", "延链", "优势")
 INSUFFICIENT = "数据不足"
-LEADER_RANK = 100  # a global rank at most this makes a leader
 
 
 @dataclass(frozen=True)
@@ -105,13 +102,6 @@ class GapReport:
     ring_names: str = ""  # what the rings are, e.g. "谢岗镇/东莞市/深莞惠/大湾区"
 
 
-def is_leader(tags: tuple[str, ...], global_rank: int | None, config: AnalysisConfig) -> bool:
-    """A 龙头: any configured leader tag, or a global rank within the top 100."""
-    return bool(set(tags) & set(config.leader_tags)) or (
-        global_rank is not None and global_rank <= LEADER_RANK
-    )
-
-
 def gaps(
     store: GraphStore,
     base: str | None = None,
@@ -123,7 +113,7 @@ def gaps(
     """Classify every focus segment of a base (or region) and list 延链 opportunities.
 
     A local firm's evidence in a segment is its best ``MAKES`` fact into the segment's
-    products (see :mod:`chaingraph.store.aggregates`); it is *decisive* when the fact
+    products (see :mod:`chaingraph.store.base`); it is *decisive* when the fact
     is verified (a source other than ``unverified``) and not weak, or its ``evidence``
     is strong. The economy is the firms that make any product: ``share`` = local firms
     / firms in China. For a count ``n`` of local firms the verdict is:
@@ -198,12 +188,10 @@ def gaps(
         )
 
     focus_products = {p for seg in scope.priorities for p in coverage[seg].products}
-    leader_inputs = store.leader_inputs(
-        sorted(focus_products), scope.area, config.leader_tags, LEADER_RANK
-    )
+    leader_inputs = store.leader_inputs(sorted(focus_products), scope.area, config.leader)
     inputs = _input_gaps(leader_inputs)
     rings = rings_of(store, scope.subject)
-    counts = ring_counts(store, rings, rows, config.leader_tags, LEADER_RANK)
+    counts = ring_counts(store, rings, rows, config.leader)
     rows = {seg: _with_rings(row, counts[seg], rings) for seg, row in rows.items()}
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
     return GapReport(
@@ -268,7 +256,7 @@ def coverage_note(rows: Iterable[SegmentGap], economy: EconomyCounts, area_name:
 def _coverage(
     store: GraphStore, segments: Iterable[str], scope: Scope, config: AnalysisConfig
 ) -> dict[str, SegmentCoverage]:
-    return store.segment_coverage(segments, scope.area, config.leader_tags, LEADER_RANK)
+    return store.segment_coverage(segments, scope.area, config.leader)
 
 
 def _classify(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Profiles
-from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps, is_leader
+from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps
 from chaingraph.analysis.targets import targets
 from chaingraph.store.base import GraphStore
 
@@ -205,7 +205,7 @@ def _candidates(
             profile = profiles.get(company)
             found[company] = (
                 segments,
-                is_leader(profile.tags, profile.global_rank, config),
+                config.leader.holds_for(profile.tags, profile.global_rank),
                 score,
                 reason,
             )

@@ -10,12 +10,12 @@ of a ring counts once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chaingraph.analysis.structure import place_ancestors
 from chaingraph.model import Node
-from chaingraph.store.base import GraphStore
+from chaingraph.store.base import GraphStore, LeaderRule
 
 __all__ = ["METROS", "RingCounts", "Rings", "ring_counts", "rings_of"]
 
@@ -115,8 +115,7 @@ def ring_counts(
     store: GraphStore,
     rings: Rings,
     segments: Iterable[str],
-    leader_tags: Sequence[str],
-    leader_rank: int,
+    leader: LeaderRule,
 ) -> dict[str, RingCounts]:
     """Per segment, the firms making its products in each ring (each firm once a ring).
 
@@ -125,14 +124,14 @@ def ring_counts(
     >>> from chaingraph.testing import tiny_store
     >>> store = tiny_store()
     >>> rings = rings_of(store, store.require("base:yinping", "Base"))
-    >>> ring_counts(store, rings, ["seg:robot.body"], (), 100)["seg:robot.body"]
+    >>> ring_counts(store, rings, ["seg:robot.body"], LeaderRule())["seg:robot.body"]
     RingCounts(in_base=1, in_city=1, in_metro=1, in_gba=1)
     """
     segs = sorted(set(segments))
     places = {p for p in (rings.base, rings.city) if p} | set(rings.metro) | set(rings.gba)
     local: dict[str, dict[str, set[str]]] = {}
     for place in sorted(places):
-        coverage = store.segment_coverage(segs, place, leader_tags, leader_rank)
+        coverage = store.segment_coverage(segs, place, leader)
         local[place] = {seg: set(cov.local) for seg, cov in coverage.items()}
 
     def count(seg: str, ring: Iterable[str | None], applies: bool) -> int | None:

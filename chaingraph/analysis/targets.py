@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import (
@@ -282,8 +283,9 @@ class _Bounds:
         self.store = store
         self.config = config
         cache = store.analysis_cache()
-        held = cache.setdefault(("target-bounds", repr(config)), {}) if cache is not None else {}
-        assert isinstance(held, dict)
+        held: dict[str, dict[Any, Any]] = (
+            cache.slot(("target-bounds", repr(config)), dict) if cache is not None else {}
+        )
         self._static: dict[str, float] = held.setdefault("static", {})
         self._ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, str]]] = held.setdefault(
             "ranked", {}

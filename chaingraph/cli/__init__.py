@@ -122,7 +122,7 @@ def open_store(store_path: Path | None, must_exist: bool = True) -> GraphStore:
     """The store a command runs on: ``--neo4j``, else ``--store``, else ``$NEO4J_URI``,
     else the default embedded store."""
     from chaingraph.dataset import open_default_store
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx is not None else {}

@@ -169,7 +169,7 @@ def run_load_classify(
     """``load --classify``: one call to :func:`load_classified`, then print the diff."""
     from chaingraph.classify import Options
     from chaingraph.classify.load import load_classified
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     options = Options(min_share=min_share, where=parse_where(where), skip_bad=skip_bad)
     diff = load_classified(

@@ -71,7 +71,7 @@ def load(
       chaingraph load --mapping companies-cn firms.csv
     """
     from chaingraph.loaders import load_files
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     with writable_store(store_path) as store:
         if classify_rows:

@@ -52,7 +52,7 @@ def ingest_text(
       chaingraph ingest-text plan.txt --dry-run --format json
     """
     from chaingraph.nlp.merge import Finding, ingest_text
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     with writable_store(store_path, must_exist=True) as store:
         report = ingest_text(

@@ -44,8 +44,8 @@ from typing import Any
 import orjson
 
 from chaingraph.errors import ConfigError, StoreError
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.store.base import GraphStore
-from chaingraph.store.fileformat import atomic_write_bytes
 from chaingraph.store.neo4j_store import (
     ENTITY_LABEL,
     EXTRA,

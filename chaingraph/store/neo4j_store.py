@@ -108,8 +108,6 @@ except ImportError as exc:  # pragma: no cover - only without the [neo4j] extra
 
 from chaingraph.errors import (
     ConfigError,
-    DataError,
-    Issue,
     StoreCorrupt,
     StoreError,
     StoreUnavailable,
@@ -117,19 +115,22 @@ from chaingraph.errors import (
 from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
 from chaingraph.queries import query, query_names, query_parameters
-from chaingraph.store.aggregates import (
+from chaingraph.store.base import (
+    DEFAULT_LEADER_RULE,
     EVIDENCE_GRADES,
     BaseFacts,
     ChainCounts,
     CompanyFacts,
     EconomyCounts,
+    GraphStore,
     LeaderInput,
+    LeaderRule,
+    MergeReport,
     Place,
     ProductSupply,
     SegmentCoverage,
 )
-from chaingraph.store.base import GraphStore, MergeReport
-from chaingraph.store.merging import collapse_batch, merge_props, reference_problems
+from chaingraph.store.merging import check_batch, collapse_batch, merge_props
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -985,16 +986,14 @@ class Neo4jStore(GraphStore):
         self,
         segment_ids: Iterable[str],
         area: str,
-        leader_tags: Sequence[str] = (),
-        leader_rank: int = 100,
+        leader: LeaderRule = DEFAULT_LEADER_RULE,
     ) -> dict[str, SegmentCoverage]:
         wanted = list(dict.fromkeys(segment_ids))
         rows = self._records(
             "segment_coverage",
             segments=wanted,
             area=area,
-            leader_tags=list(leader_tags),
-            leader_rank=leader_rank,
+            **leader.parameters(),
         )
         found = {}
         for r in rows:
@@ -1029,15 +1028,13 @@ class Neo4jStore(GraphStore):
         self,
         product_ids: Iterable[str],
         area: str,
-        leader_tags: Sequence[str] = (),
-        leader_rank: int = 100,
+        leader: LeaderRule = DEFAULT_LEADER_RULE,
     ) -> list[LeaderInput]:
         rows = self._records(
             "local_leader_inputs",
             products=sorted(set(product_ids)),
             area=area,
-            leader_tags=list(leader_tags),
-            leader_rank=leader_rank,
+            **leader.parameters(),
         )
         return [
             LeaderInput(
@@ -1334,41 +1331,16 @@ class Neo4jStore(GraphStore):
             return report
 
     def _check(self, nodes: list[Node], relationships: list[Relationship]) -> dict[str, str]:
-        """Types from the allowlist, then the reference checks every store makes.
+        """The model's checks of every store (:func:`~chaingraph.store.merging.check_batch`).
 
         Returns
         -------
         dict
             The type of each id of the input (nodes and ends) already in the store.
         """
-        problems: list[Issue] = []
-        for node in nodes:
-            if node.type not in self._labels:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        "unknown node type",
-                        field="type",
-                        value=node.type,
-                        expected=", ".join(self._labels),
-                    )
-                )
-        for rel in relationships:
-            if rel.type not in self._rel_types:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        "unknown relationship type",
-                        field="type",
-                        value=rel.type,
-                        expected=", ".join(self._rel_types),
-                    )
-                )
         ids = {n.id for n in nodes} | {e for r in relationships for e in (r.source, r.target)}
         stored = self._stored_types(ids)
-        problems += reference_problems(nodes, relationships, stored)
-        if problems:
-            raise DataError(problems)
+        check_batch(self.model, nodes, relationships, stored)
         return stored
 
     def _stored_types(self, ids: Iterable[str]) -> dict[str, str]:
