@@ -57,7 +57,7 @@ class ScoreBounds:
         self.store = store
         self.config = config
         cache = store.analysis_cache()
-        held = cache.setdefault(("target-bounds", repr(config)), {}) if cache is not None else {}
+        held = cache.setdefault(("target-bounds", config), {}) if cache is not None else {}
         assert isinstance(held, dict)
         self._static: dict[str, float] = held.setdefault("static", {})
         self._ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, str]]] = held.setdefault(
