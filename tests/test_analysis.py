@@ -649,3 +649,48 @@ def test_analysis_package_reexports_the_functions_not_their_modules() -> None:
 
     assert gaps.__module__ == "chaingraph.analysis.gaps"
     assert targets.__module__ == "chaingraph.analysis.targets"
+
+
+def _public_analysis_functions() -> list[str]:
+    import inspect
+
+    import chaingraph.analysis as analysis
+
+    return [n for n in analysis.__all__ if inspect.isfunction(getattr(analysis, n))]
+
+
+def _sections(doc: str) -> dict[str, list[str]]:
+    """numpydoc sections of a docstring: heading -> its lines."""
+    lines = doc.splitlines()
+    found: dict[str, list[str]] = {}
+    current = None
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and lines[i + 1].strip() and set(lines[i + 1].strip()) == {"-"}:
+            current = line.strip()
+            found[current] = []
+        elif current is not None and set(line.strip()) != {"-"}:
+            found[current].append(line)
+    return found
+
+
+@pytest.mark.parametrize("name", _public_analysis_functions())
+def test_public_analysis_functions_have_numpydoc_docstrings(name: str) -> None:
+    import inspect
+
+    import chaingraph.analysis as analysis
+
+    function = getattr(analysis, name)
+    sections = _sections(inspect.getdoc(function) or "")
+    signature = inspect.signature(function)
+    documented = {
+        part.strip()
+        for line in sections.get("Parameters", [])
+        if line and not line.startswith(" ")
+        for part in line.split(",")
+    }
+    assert documented == set(signature.parameters), f"{name}: Parameters"
+    if signature.return_annotation not in (None, "None"):
+        assert any(line.strip() for line in sections.get("Returns", [])), f"{name}: Returns"
+    if "raise " in inspect.getsource(function):
+        assert any(line.strip() for line in sections.get("Raises", [])), f"{name}: Raises"
+    assert any(line.lstrip().startswith(">>> ") for line in sections.get("Examples", [])), name

@@ -71,6 +71,28 @@ def compare(
     segments; otherwise on every segment either side judges. ``difference`` is local
     firms of ``a`` minus those of ``b``; rows are ordered by how far ``a`` trails.
 
+    Parameters
+    ----------
+    store
+        The graph.
+    a, b
+        The base or region to benchmark, and the one to compare it with (ids or names).
+    chain
+        Only this chain (id or name); by default a base's focus segments.
+    config
+        Thresholds of the gap rules (:class:`AnalysisConfig`).
+
+    Returns
+    -------
+    list of SegmentComparison
+        One row per segment, ``a``'s largest shortfall first (then by chain and
+        segment id).
+
+    Raises
+    ------
+    NotFound
+        When a side names no base or region, or ``chain`` no chain (with near names).
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store

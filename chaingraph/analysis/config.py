@@ -252,6 +252,19 @@ _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"fin
 def check_config(data: Any, origin: str) -> None:
     """Refuse settings of the wrong type or range, one line naming the setting and the fix.
 
+    Parameters
+    ----------
+    data
+        The settings as read from YAML (a mapping of setting -> value).
+    origin
+        Where they came from (a file name), for the message.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown setting, a value of the wrong type, or out of range (zero,
+        negative, NaN or infinite where not allowed): one line naming the setting.
+
     Examples
     --------
     >>> check_config({"scale_full_revenue_cny_100m": 0}, "cfg.yaml")
@@ -278,11 +291,40 @@ def check_config(data: Any, origin: str) -> None:
 def load_config(path: str | Path | None) -> AnalysisConfig:
     """Defaults, overridden by the keys of a YAML file when given.
 
+    A mapping setting (``score_weights``...) overrides only the keys it names; any
+    other setting replaces the default.
+
+    Parameters
+    ----------
+    path
+        A YAML file with some of :class:`AnalysisConfig`'s settings, or None.
+
+    Returns
+    -------
+    AnalysisConfig
+        The defaults with the file's settings applied (hashable, like every config).
+
     Raises
     ------
     ConfigError
-        The file cannot be read, or a setting has the wrong type or range
-        (:data:`CONFIG_SCHEMA`: zero, negative, NaN or infinite values included).
+        The file cannot be read, is not a YAML mapping, or a setting has the wrong type
+        or range (:data:`CONFIG_SCHEMA`: zero, negative, NaN or infinite values
+        included), or the score weights sum to 0.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(folder.name) / "cfg.yaml"
+    >>> _ = path.write_text("scope: town\\nscore_weights: {severity: 0.5}\\n", encoding="utf-8")
+    >>> config = load_config(path)
+    >>> config.scope, config.score_weights["severity"], config.score_weights["leadership"]
+    ('town', 0.5, 0.2)
+    >>> config == load_config(path) and hash(config) == hash(load_config(path))
+    True
+    >>> load_config(None) == AnalysisConfig()
+    True
+    >>> folder.cleanup()
     """
     if path is None:
         return AnalysisConfig()

@@ -78,6 +78,43 @@ def targets(
     alignment (focus priority) and data confidence (facts marked ``unverified``
     lower it and flag the row). Ties go to the smaller company id.
 
+    Parameters
+    ----------
+    store
+        The graph.
+    base, region
+        Exactly one (unless ``report`` is given): the base or region to find firms for.
+    chain
+        Only this chain's segments (id or name).
+    segment
+        Only this gap segment (id or name).
+    top
+        Firms per gap segment.
+    tags
+        Keep only firms carrying one of these tags.
+    regions_in, regions_out
+        Keep only firms with a site in one of ``regions_in``, and none in
+        ``regions_out`` (regions or bases, ids or names).
+    min_revenue
+        Keep only firms with at least this revenue (亿元, ``revenue_cny_100m``).
+    config
+        Weights and thresholds (:class:`AnalysisConfig`).
+    report
+        A gap report already computed for the subject (saves computing it again).
+
+    Returns
+    -------
+    list of Target
+        Per gap segment in the report's order, its best ``top`` firms, best first,
+        each with its score parts, reason and the facts behind it.
+
+    Raises
+    ------
+    ConfigError
+        When neither or both of ``base`` and ``region`` are given (and no ``report``).
+    NotFound
+        For an unknown base, region, chain, segment or filter region (with near names).
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store
