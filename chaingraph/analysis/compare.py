@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chaingraph.analysis.audit import audit
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import GapReport, gaps
 from chaingraph.errors import NotFound
@@ -172,8 +173,6 @@ def comparison(
     >>> result.coverage_warning  # 2 firms against 1: within a factor of two
     ''
     """
-    from chaingraph.analysis.audit import audit
-
     config = config or AnalysisConfig()
     nodes = [resolve_place(store, place) for place in (a, b)]
     rows = compare(store, nodes[0].id, nodes[1].id, chain=chain, config=config)

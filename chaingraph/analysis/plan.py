@@ -8,6 +8,7 @@ from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Profiles
 from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps, is_leader
 from chaingraph.analysis.targets import targets
+from chaingraph.errors import ConfigError
 from chaingraph.store.base import GraphStore
 
 __all__ = ["Pick", "Plan", "plan"]
@@ -109,8 +110,6 @@ def plan(
     chaingraph.errors.ConfigError: --budget must be at least 1
     """
     if budget < 1:
-        from chaingraph.errors import ConfigError
-
         raise ConfigError("--budget must be at least 1")
     config = config or AnalysisConfig()
     report = gaps(store, base, chain=chain, config=config)
