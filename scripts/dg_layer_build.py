@@ -78,7 +78,9 @@ def _known_ids() -> tuple[set[str], set[str], set[str]]:
     return products, regions, companies
 
 
-def classified_products(paths: list[Path] = SOURCES) -> dict[tuple[Path, int], list[dict[str, Any]]]:
+def classified_products(
+    paths: list[Path] = SOURCES,
+) -> dict[tuple[Path, int], list[dict[str, Any]]]:
     """CSV line -> the products the registry pipeline reads in the row (strong/medium evidence)."""
     from chaingraph.classify import Options, classify_files
     from chaingraph.dataset import bundled_files

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -302,7 +302,7 @@ def _decide(
     if decision is None or decision == DROP:
         log.append(f"DROP {what} ({NO_SOURCE})")
         return None
-    src, as_of = decision
+    src, as_of = cast(Src, decision)
     log.append(f"SOURCED {what}")
     return {**entry, "source": src, "as_of": as_of}
 
@@ -436,7 +436,7 @@ def _relations(text: str, fsrc: Any, dg: set[str], log: list[str]) -> str:
         if decision is None or decision == DROP:
             log.append(f"DROP {what} ({NO_SOURCE})")
             continue
-        src, as_of = decision
+        src, as_of = cast(Src, decision)
         log.append(f"SOURCED {what}")
         indent = line[: len(line) - len(line.lstrip())]
         extra = "".join(
