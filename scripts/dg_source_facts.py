@@ -24,7 +24,8 @@ from typing import Any, cast
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from verify_listed import ROOT, rewrite_blocks
+from company_records import rewrite_blocks
+from verify_listed import ROOT
 
 DROP = "DROP"
 Src = tuple[str, str]  # (source, as_of)
