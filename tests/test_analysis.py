@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -261,6 +262,40 @@ def test_thresholds_come_from_config() -> None:
         b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
     config = dataclasses.replace(AnalysisConfig(), location_quotient=0.1)
     assert status_of(gaps(b.store(), "base:b", config=config), "seg:a.mid")[0] == "强链"
+
+
+def test_config_is_hashable_and_equal_configs_are_one_cache_key(tmp_path: Path) -> None:
+    from chaingraph.analysis.config import load_config
+
+    weights = dict(AnalysisConfig().score_weights)
+    given = dataclasses.replace(AnalysisConfig(), score_weights=weights, leader_tags=["龙头企业"])
+    assert hash(given) == hash(dataclasses.replace(given))
+    assert given.leader_tags == ("龙头企业",)
+    with pytest.raises(TypeError):
+        given.score_weights["severity"] = 1.0  # type: ignore[index]
+    weights["severity"] = 1.0  # the caller's dict stays the caller's
+    assert given.score_weights["severity"] == 0.25
+    path = tmp_path / "cfg.yaml"
+    path.write_text("score_weights: {severity: 0.5}\nleader_tags: [链主]\n", encoding="utf-8")
+    loaded = load_config(path)
+    assert loaded == dataclasses.replace(
+        AnalysisConfig(),
+        score_weights={**AnalysisConfig().score_weights, "severity": 0.5},
+        leader_tags=("链主",),
+    )
+    assert {loaded: 1}[load_config(path)] == 1
+    store = tiny_store()
+    first = targets(store, "base:yinping", top=1, config=load_config(path))
+
+    def bound_keys() -> list[object]:
+        return [
+            k for k in store.analysis_cache() if isinstance(k, tuple) and k[0] == "target-bounds"
+        ]
+
+    assert bound_keys() == [("target-bounds", loaded)]
+    again = targets(store, "base:yinping", top=1, config=load_config(path))
+    assert again == first
+    assert bound_keys() == [("target-bounds", loaded)]  # an equal config reuses the bounds
 
 
 def test_coverage_note_counts_what_is_known() -> None:
@@ -614,3 +649,48 @@ def test_analysis_package_reexports_the_functions_not_their_modules() -> None:
 
     assert gaps.__module__ == "chaingraph.analysis.gaps"
     assert targets.__module__ == "chaingraph.analysis.targets"
+
+
+def _public_analysis_functions() -> list[str]:
+    import inspect
+
+    import chaingraph.analysis as analysis
+
+    return [n for n in analysis.__all__ if inspect.isfunction(getattr(analysis, n))]
+
+
+def _sections(doc: str) -> dict[str, list[str]]:
+    """numpydoc sections of a docstring: heading -> its lines."""
+    lines = doc.splitlines()
+    found: dict[str, list[str]] = {}
+    current = None
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and lines[i + 1].strip() and set(lines[i + 1].strip()) == {"-"}:
+            current = line.strip()
+            found[current] = []
+        elif current is not None and set(line.strip()) != {"-"}:
+            found[current].append(line)
+    return found
+
+
+@pytest.mark.parametrize("name", _public_analysis_functions())
+def test_public_analysis_functions_have_numpydoc_docstrings(name: str) -> None:
+    import inspect
+
+    import chaingraph.analysis as analysis
+
+    function = getattr(analysis, name)
+    sections = _sections(inspect.getdoc(function) or "")
+    signature = inspect.signature(function)
+    documented = {
+        part.strip()
+        for line in sections.get("Parameters", [])
+        if line and not line.startswith(" ")
+        for part in line.split(",")
+    }
+    assert documented == set(signature.parameters), f"{name}: Parameters"
+    if signature.return_annotation not in (None, "None"):
+        assert any(line.strip() for line in sections.get("Returns", [])), f"{name}: Returns"
+    if "raise " in inspect.getsource(function):
+        assert any(line.strip() for line in sections.get("Raises", [])), f"{name}: Raises"
+    assert any(line.lstrip().startswith(">>> ") for line in sections.get("Examples", [])), name

@@ -88,6 +88,11 @@ def chokepoints(
         By foreign share, then single-country concentration, then fewer domestic
         alternatives, then more downstream products, then product id.
 
+    Raises
+    ------
+    NotFound
+        For an unknown chain or region (with near names).
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store

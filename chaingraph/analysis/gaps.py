@@ -134,6 +134,34 @@ def gaps(
     **延链**: segments adjacent (up/downstream) to the focus that are outside it and
     have no local firm; and inputs of local leaders' products with no local maker.
 
+    Parameters
+    ----------
+    store
+        The graph (either engine).
+    base, region
+        Exactly one: the base (its local area follows ``config.scope``) or the region
+        to judge (id or name).
+    chain
+        Only this chain's segments (id or name); a region without it is judged on
+        every chain.
+    config
+        Thresholds and weights (:class:`AnalysisConfig`); the defaults when None.
+
+    Returns
+    -------
+    GapReport
+        One :class:`SegmentGap` per focus segment, then the 延链 neighbours; the 延链
+        inputs of local leaders; completeness and 本地配套率 per chain; the local
+        area, the one-line coverage note, the ring names and notes.
+
+    Raises
+    ------
+    ConfigError
+        When neither or both of ``base`` and ``region`` are given.
+    NotFound
+        For an unknown base, region or chain (with near names), or a base that lies in
+        no city when ``config.scope`` is ``"city"``.
+
     Examples
     --------
     >>> from chaingraph.testing import evidence_store, tiny_store
@@ -149,6 +177,10 @@ def gaps(
     结构件 强链 2 2.0
     控制器 数据不足 0 None
     整机 优势 3 2.5
+    >>> gaps(tiny_store())
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.ConfigError: name exactly one of --base or --region
     """
     config = config or AnalysisConfig()
     scope = resolve_scope(store, config, base, region, chain)

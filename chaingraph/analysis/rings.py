@@ -119,6 +119,24 @@ def ring_counts(
 ) -> dict[str, RingCounts]:
     """Per segment, the firms making its products in each ring (each firm once a ring).
 
+    Parameters
+    ----------
+    store
+        The graph.
+    rings
+        The rings around a base or region (:func:`rings_of`).
+    segments
+        Segment ids.
+    leader_tags, leader_rank
+        The leader rule, passed on to ``store.segment_coverage`` (the counts here do
+        not depend on it).
+
+    Returns
+    -------
+    dict of str to RingCounts
+        Segment id -> its makers in the base's 镇, the city, the metro area and the
+        Greater Bay Area; None for a ring that does not apply.
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store

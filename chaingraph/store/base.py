@@ -321,6 +321,9 @@ class AnalysisCache:
     def __len__(self) -> int:
         return len(self._slots)
 
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._slots)
+
 
 # -- the contract --------------------------------------------------------------------
 
