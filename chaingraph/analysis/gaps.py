@@ -223,7 +223,7 @@ def gaps(
     leader_inputs = store.leader_inputs(sorted(focus_products), scope.area, config.leader)
     inputs = _input_gaps(leader_inputs)
     rings = rings_of(store, scope.subject)
-    counts = ring_counts(store, rings, rows, config.leader)
+    counts = ring_counts(store, rings, rows)
     rows = {seg: _with_rings(row, counts[seg], rings) for seg, row in rows.items()}
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
     return GapReport(

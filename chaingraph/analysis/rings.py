@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from chaingraph.analysis.structure import place_ancestors
 from chaingraph.model import Node
-from chaingraph.store.base import GraphStore, LeaderRule
+from chaingraph.store.base import GraphStore
 
 __all__ = ["METROS", "RingCounts", "Rings", "ring_counts", "rings_of"]
 
@@ -115,7 +115,6 @@ def ring_counts(
     store: GraphStore,
     rings: Rings,
     segments: Iterable[str],
-    leader: LeaderRule,
 ) -> dict[str, RingCounts]:
     """Per segment, the firms making its products in each ring (each firm once a ring).
 
@@ -127,9 +126,6 @@ def ring_counts(
         The rings around a base or region (:func:`rings_of`).
     segments
         Segment ids.
-    leader_tags, leader_rank
-        The leader rule, passed on to ``store.segment_coverage`` (the counts here do
-        not depend on it).
 
     Returns
     -------
@@ -142,14 +138,14 @@ def ring_counts(
     >>> from chaingraph.testing import tiny_store
     >>> store = tiny_store()
     >>> rings = rings_of(store, store.require("base:yinping", "Base"))
-    >>> ring_counts(store, rings, ["seg:robot.body"], LeaderRule())["seg:robot.body"]
+    >>> ring_counts(store, rings, ["seg:robot.body"])["seg:robot.body"]
     RingCounts(in_base=1, in_city=1, in_metro=1, in_gba=1)
     """
     segs = sorted(set(segments))
     places = {p for p in (rings.base, rings.city) if p} | set(rings.metro) | set(rings.gba)
     local: dict[str, dict[str, set[str]]] = {}
     for place in sorted(places):
-        coverage = store.segment_coverage(segs, place, leader)
+        coverage = store.segment_coverage(segs, place)
         local[place] = {seg: set(cov.local) for seg, cov in coverage.items()}
 
     def count(seg: str, ring: Iterable[str | None], applies: bool) -> int | None:
