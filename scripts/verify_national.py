@@ -120,6 +120,11 @@ EDA = (
     "https://chinatechtales.wordpress.com/2020/09/24/example-post-3/ (today's dominant EDA vendors: Mentor Graphics, Cadence, Synopsys)",
     "2020-09",
 )
+US_EDA = (
+    "https://www.strategicpipa.org/china-aims-to-shake-us-grip-on-chip-design-tools/ (China aims to shake "
+    "US grip on chip design tools: Synopsys, Cadence, Mentor (Siemens) and Ansys about 90% of the EDA market)",
+    "2020-11",
+)
 TOYOTA = (
     "http://www.toyota-global.com/innovation/environmental_technology/technology_file/fuel_cell_hybrid/tfcs.html (Toyota Fuel Cell System, the power train of the MIRAI; undated page)",
     "2021",
@@ -231,8 +236,8 @@ FIRMS: dict[str, dict[str, Any]] = {
     "co:asml": {"record": ASML, "hq": True, "tags": ("龙头企业",)},
     "co:smee": {"record": SMEE, "hq": True},
     "co:tsmc": {"record": TSMC, "hq": True, "tags": ("龙头企业",)},
-    "co:synopsys": {"record": EDA, "tags": ("龙头企业",)},
-    "co:cadence": {"record": EDA},
+    "co:synopsys": {"record": US_EDA, "hq": True, "tags": ("龙头企业",)},
+    "co:cadence": {"record": US_EDA, "hq": True},
     "co:toyota": {"record": TOYOTA},
     "co:intuitive": {"record": INTUITIVE, "tags": ("龙头企业",)},
     "co:illumina": {"record": ILLUMINA, "tags": ("龙头企业",)},
