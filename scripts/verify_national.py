@@ -219,7 +219,12 @@ FIRMS: dict[str, dict[str, Any]] = {
         "sites": {"region:cn-hefei": HEFEI_QUANTUM},
     },
     "co:antgroup": {"record": ANT, "tags": ("龙头企业",), "makes": {"prod:blockchain": ANT}},
-    "co:smic": {"record": SMIC, "hq": True, "tags": ("龙头企业", "上市"), "makes": {"prod:wafer-foundry": SMIC}},
+    "co:smic": {
+        "record": SMIC,
+        "hq": True,
+        "tags": ("龙头企业", "上市"),
+        "makes": {"prod:wafer-foundry": SMIC},
+    },
     "co:hygon": {
         "record": HYGON_REC,
         "tags": ("上市",),
@@ -232,7 +237,10 @@ FIRMS: dict[str, dict[str, Any]] = {
         "makes": {"prod:big-data-platform": TRANSWARP, "prod:database": TRANSWARP},
     },
     "co:tencent": {"record": TENCENT, "makes": {"prod:mobile-app": TENCENT}},
-    "co:microport-medbot": {"record": MEDBOT, "makes": {"prod:surgical-robot": MEDBOT, "prod:medical-robot": MEDBOT}},
+    "co:microport-medbot": {
+        "record": MEDBOT,
+        "makes": {"prod:surgical-robot": MEDBOT, "prod:medical-robot": MEDBOT},
+    },
     "co:asml": {"record": ASML, "hq": True, "tags": ("龙头企业",)},
     "co:smee": {"record": SMEE, "hq": True},
     "co:tsmc": {"record": TSMC, "hq": True, "tags": ("龙头企业",)},
@@ -301,9 +309,7 @@ def plan(write: bool) -> list[str]:
         for c in doc.get("companies") or []:
             if c["id"] in dg:
                 continue
-            if c.get("source", fsrc) == UNVERIFIED and not (FIRMS.get(c["id"]) or {}).get(
-                "record"
-            ):
+            if c.get("source", fsrc) == UNVERIFIED and not (FIRMS.get(c["id"]) or {}).get("record"):
                 dropped_firms.add(c["id"])
     # a firm sourced in one file keeps its other records (their facts are decided one by one)
     for _path, (_text, doc) in files.items():
@@ -415,9 +421,7 @@ def plan(write: bool) -> list[str]:
     return log
 
 
-def _relations(
-    text: str, fsrc: Any, dg: set[str], dropped: set[str], log: list[str]
-) -> str:
+def _relations(text: str, fsrc: Any, dg: set[str], dropped: set[str], log: list[str]) -> str:
     """Source or drop the unverified edges of non-Dongguan firms in a `relationships:` list."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
@@ -433,13 +437,19 @@ def _relations(
         edge = yaml.safe_load(line.strip()[2:])
         ends = {edge.get("from"), edge.get("to")}
         if ends & dropped:
-            log.append(f"DROP relationships {edge['type']} {edge['from']} -> {edge['to']} (firm dropped)")
+            log.append(
+                f"DROP relationships {edge['type']} {edge['from']} -> {edge['to']} (firm dropped)"
+            )
             continue
         frm = edge.get("from", "")
         if not re.match(r"co:", frm) or frm in dg or edge.get("source", fsrc) != UNVERIFIED:
             out.append(line)
             continue
-        found = (FIRMS.get(frm) or {}).get("makes", {}).get(edge["to"]) if edge["type"] == "MAKES" else None
+        found = (
+            (FIRMS.get(frm) or {}).get("makes", {}).get(edge["to"])
+            if edge["type"] == "MAKES"
+            else None
+        )
         what = f"{frm} relationships {edge['type']} {edge['to']}"
         if found is None:
             log.append(f"DROP {what} (no public source found)")
