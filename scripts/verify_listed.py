@@ -554,6 +554,18 @@ def plan(write: bool) -> dict[str, Any]:
                         sites.append(
                             {"region": place, "role": "注册地", "source": note, "as_of": SZSE_AS_OF}
                         )
+                        if hq is not None and c.get("source", fsrc) == "unverified":
+                            # the register confirms the firm and where it is registered, not
+                            # the record's other headquarters: that stays apart, unsourced
+                            c.pop("hq")
+                            sites.append(
+                                {
+                                    "region": hq,
+                                    "role": "总部",
+                                    "source": "unverified",
+                                    "as_of": str(c.get("as_of", fasof)),
+                                }
+                            )
                         c["sites"] = sites
                         changed = True
             elif code in ckg:
