@@ -54,6 +54,7 @@ SZSE = "深交所A股列表 (2025-12-30)"
 SZSE_AS_OF = "2025-12-30"
 CKG_AS_OF = "2021-10"
 
+
 # Listings whose codes are A-share codes (Korean and other 6-digit codes are not).
 A_SHARE_BOARDS = ("深交所", "上交所", "北交所")
 
@@ -175,7 +176,50 @@ def city_of_name(fullname: str, cities: dict[str, str]) -> str | None:
         short = name.removesuffix("市")
         if rest.startswith(name) or (len(short) >= 2 and rest.startswith(short)):
             return rid
+    # 中微半导体设备(上海)股份有限公司: the place in brackets before the company form
+    m = re.search(r"[(（]([^()（）]{2,4})[)）](股份)?有限公司$", fullname)
+    if m:
+        for name, rid in cities.items():
+            if m.group(1) in (name, name.removesuffix("市")):
+                return rid
     return None
+
+
+def province_regions() -> dict[str, str]:
+    doc = yaml.safe_load((ROOT / "ontology" / "regions.yaml").read_text(encoding="utf-8"))
+    return {r["name"]: r["id"] for r in doc["regions"] if r["level"] == "province"}
+
+
+def region_parents() -> dict[str, str]:
+    doc = yaml.safe_load((ROOT / "ontology" / "regions.yaml").read_text(encoding="utf-8"))
+    return {r["id"]: r.get("parent", "") for r in doc["regions"]}
+
+
+def _inside(region: str, area: str, parents: dict[str, str]) -> bool:
+    while region:
+        if region == area:
+            return True
+        region = parents.get(region, "")
+    return False
+
+
+def province_of_name(fullname: str, provinces: dict[str, str]) -> str | None:
+    """The province a firm's full name starts with (江苏恒瑞医药… -> 江苏省)."""
+    for name, rid in provinces.items():
+        short = re.sub(r"(省|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", name)
+        if fullname.startswith(name) or (len(short) >= 2 and fullname.startswith(short)):
+            return rid
+    return None
+
+
+def _name_site(place: str, full: str, code: str) -> dict[str, str]:
+    return {
+        "region": place,
+        "role": "总部",
+        "note": "注册地（企业名称所冠行政区划）",
+        "source": f"{CKG_FIRMS}，全称{full}，代码{code}",
+        "as_of": CKG_AS_OF,
+    }
 
 
 def match_line(
@@ -200,6 +244,8 @@ def plan(write: bool) -> dict[str, Any]:
     pnames = product_names()
     towns = town_regions()
     cities = city_regions()
+    provinces = province_regions()
+    parents = region_parents()
     byfull, byshort = name_index(szse, ckg)
     report: dict[str, Any] = defaultdict(list)
     seen: set[str] = set()
@@ -323,6 +369,18 @@ def plan(write: bool) -> dict[str, Any]:
                         sites.append(
                             {"region": place, "role": "注册地", "source": note, "as_of": SZSE_AS_OF}
                         )
+                        if hq is not None and c.get("source", fsrc) == "unverified":
+                            # the register confirms the firm and where it is registered, not
+                            # the record's other headquarters: that stays apart, unsourced
+                            c.pop("hq")
+                            sites.append(
+                                {
+                                    "region": hq,
+                                    "role": "总部",
+                                    "source": "unverified",
+                                    "as_of": str(c.get("as_of", fasof)),
+                                }
+                            )
                         c["sites"] = sites
                         changed = True
             elif code in ckg:
@@ -331,37 +389,59 @@ def plan(write: bool) -> dict[str, Any]:
                 full = ckg[code]["fullname"]
                 hq = c.get("hq")
                 place = city_of_name(full, cities)
-                if hq is None and any(
+                province = province_of_name(full, provinces) if place is None else None
+                confirmed_before = any(
                     str(x.get("source", "")).startswith((SZSE, CKG_FIRMS))
                     for x in c.get("sites") or []
-                ):
+                )
+                if hq is None and confirmed_before:
                     pass  # confirmed on an earlier run
-                elif place is None or hq is None:
-                    report["sse_unconfirmed"].append((c["id"], c["name"], hq, full))
-                elif place != hq:
-                    report["sse_hq_differs"].append((c["id"], c["name"], hq, place, full))
-                else:
+                elif hq is None:
+                    # no place on this record: the register confirms the firm and its listing
+                    if c.get("source", fsrc) == "unverified":
+                        report["sse_record_confirmed"].append((c["id"], c["name"], full))
+                        changed = True
+                elif place is not None and (place == hq or _inside(hq, place, parents)):
                     first = c["id"] not in seen
                     seen.add(c["id"])
+                    if place != hq:
+                        pass  # a town inside the named city: keep the precise place
+                    else:
+                        c.pop("hq")
+                        if first:
+                            sites = [
+                                s
+                                for s in c.get("sites") or []
+                                if not (s.get("role") == "总部" and s.get("region") == place)
+                            ]
+                            sites.insert(0, _name_site(place, full, code))
+                            c["sites"] = sites
+                        report["sse_hq_confirmed"].append((c["id"], c["name"], place, full))
+                        changed = True
+                elif c.get("source", fsrc) != "unverified":
+                    pass  # the record's own source covers its headquarters
+                else:
+                    # the name confirms another place (registered elsewhere), only a province,
+                    # or none: the register's place becomes the sourced 注册地, the record's
+                    # headquarters stays as a 总部 site without a source (to verify or drop)
+                    registered = place or province
                     c.pop("hq")
-                    if first:
-                        sites = [
-                            s
-                            for s in c.get("sites") or []
-                            if not (s.get("role") == "总部" and s.get("region") == place)
-                        ]
-                        sites.insert(
-                            0,
+                    sites = list(c.get("sites") or [])
+                    if registered is not None and not any(
+                        s.get("region") == registered for s in sites
+                    ):
+                        sites.insert(0, _name_site(registered, full, code))
+                    if hq != registered and not any(s.get("region") == hq for s in sites):
+                        sites.append(
                             {
-                                "region": place,
+                                "region": hq,
                                 "role": "总部",
-                                "note": "注册地（企业名称所冠行政区划）",
-                                "source": f"{CKG_FIRMS}，全称{full}，代码{code}",
-                                "as_of": CKG_AS_OF,
-                            },
+                                "source": "unverified",
+                                "as_of": str(c.get("as_of", fasof)),
+                            }
                         )
-                        c["sites"] = sites
-                    report["sse_hq_confirmed"].append((c["id"], c["name"], place, full))
+                    c["sites"] = sites
+                    report["sse_hq_split"].append((c["id"], c["name"], hq, registered, full))
                     changed = True
             old = ckg.get(code)
             if old is not None and row is not None:
@@ -443,8 +523,8 @@ def main(argv: list[str] | None = None) -> int:
         "former_names",
         "pinned_unverified",
         "sse_hq_confirmed",
-        "sse_hq_differs",
-        "sse_unconfirmed",
+        "sse_hq_split",
+        "sse_record_confirmed",
         "listing_added",
         "name_only",
     ):

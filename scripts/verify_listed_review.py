@@ -170,6 +170,28 @@ FIRM_EQUIVALENT: dict[tuple[str, str], tuple[str, ...]] = {
     ("co:dsbj", "prod:fpc"): ("柔性线路板",),
     ("co:goertek", "prod:wearable"): ("智能硬件",),
     ("co:fibocom", "prod:iot-module"): ("无线通信模块",),
+    # reviewed 2026-12 (issue #21, national firms): the line names the product's business
+    ("co:unisplendour", "prod:server"): ("ICT基础设施",),  # 新华三 servers
+    ("co:china-software", "prod:operating-system"): ("自主软件",),  # 麒麟 operating systems
+    ("co:china-software", "prod:high-end-software"): ("自主软件",),
+    ("co:yonyou", "prod:erp"): ("软件业务", "软件销售"),
+    ("co:yonyou", "prod:high-end-software"): ("软件业务",),
+    ("co:baosight", "prod:industrial-software"): ("软件开发",),
+    ("co:sie", "prod:high-end-software"): ("泛ERP",),
+    ("co:neusoft", "prod:high-end-software"): ("自主软件",),
+    ("co:catl", "prod:bms"): ("动力电池系统",),
+    ("co:sunwoda", "prod:battery-pack"): ("手机数码类",),
+    ("co:greatpower", "prod:consumer-li-battery"): ("二次锂离子电池",),
+    ("co:step", "prod:servo-drive"): ("机器人与运动控制",),
+    ("co:sanan", "prod:sic-power-device"): ("化合物半导体",),
+    ("co:naura", "prod:etching-equipment"): ("半导体设备", "集成电路装备"),
+    ("co:naura", "prod:deposition-equipment"): ("半导体设备", "集成电路装备"),
+    ("co:naura", "prod:cleaning-equipment"): ("半导体设备", "集成电路装备"),
+    ("co:wanhua", "prod:engineering-plastics"): ("新材料系列",),
+    ("co:zte", "prod:router-switch"): ("运营商网络",),
+    ("co:boe", "prod:flexible-oled"): ("显示器件",),
+    ("co:unilumin", "prod:mini-micro-led"): ("LED显示屏",),
+    ("co:accelink", "prod:optical-chip"): ("光有源器件",),
 }
 
 # Facts the firm's revenue lines contradict, dropped: (company id, product id) -> why.
