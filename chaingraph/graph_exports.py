@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from chaingraph.errors import NotFound
+from chaingraph.output import json_bytes
 from chaingraph.store.fileformat import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def write_node_link(store: GraphStore, path: Path) -> Path:
     import networkx as nx
 
     data = nx.node_link_data(to_networkx(store), edges="edges", **_NODE_LINK_ENDS)
-    return atomic_write_bytes(Path(path), orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    return atomic_write_bytes(Path(path), json_bytes(data))
 
 
 def read_node_link(path: Path) -> tuple[list[Node], list[Relationship]]:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from chaingraph.cli import cli, emit, open_store, store_option
-from chaingraph.cli.analysis import _config, scope_options
+from chaingraph.cli.options import config_option, output_option, scope_options
 from chaingraph.errors import ConfigError
 from chaingraph.graph_exports import exporters
 from chaingraph.output import wrote
@@ -44,12 +44,7 @@ COMPANY_CHOICES = ("none", "local", "targets", "all")
 @click.option(
     "--all-bases", is_flag=True, help="One map per base, written into the folder given by -o."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="The .html file to write (a folder with --all-bases).",
-)
+@output_option("The .html file to write (a folder with --all-bases).", target="any")
 @click.option(
     "--png",
     "png",
@@ -106,6 +101,7 @@ def map_command(
       chaingraph map --all-bases -o maps/
       chaingraph map --base 银瓶 --png yinping.png --pdf yinping.pdf --scale 2
     """
+    from chaingraph.analysis.config import load_config
     from chaingraph.maps import chain_map, write_base_maps, write_map
 
     pictures = {fmt: path for fmt, path in (("png", png), ("svg", svg), ("pdf", pdf)) if path}
@@ -120,7 +116,7 @@ def map_command(
         "companies": companies,
         "max_companies": max_companies,
         "top": top,
-        "config": _config(config_path),
+        "config": load_config(config_path),
     }
     store = open_store(store_path)
     if all_bases:
@@ -197,18 +193,9 @@ def map_command(
     show_default=True,
     help="Draw each map as a PNG (headless Chromium) and show it in the report.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML overriding thresholds and weights.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder to write the report into (created if needed).",
+@config_option
+@output_option(
+    "Folder to write the report into (created if needed).", target="folder", required=True
 )
 @store_option
 def report(
@@ -234,13 +221,14 @@ def report(
       chaingraph report --base 银瓶高端装备产业基地 -o report/
       chaingraph report --all-bases -o site/
     """
+    from chaingraph.analysis.config import load_config
     from chaingraph.reports import build_report, build_site
 
     store = open_store(store_path)
     options: dict[str, Any] = {
         "top": top,
         "companies": companies,
-        "config": _config(config_path),
+        "config": load_config(config_path),
         "pictures": pictures,
     }
     if all_bases:
