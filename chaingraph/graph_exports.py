@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GraphExporter",
+    "export_graph",
     "exporters",
     "flat_graph",
     "get_exporter",
@@ -93,6 +94,31 @@ def get_exporter(name: str) -> GraphExporter:
     if name not in _REGISTRY:
         raise NotFound("graph export format", name, list(_REGISTRY))
     return _REGISTRY[name]
+
+
+def export_graph(store: GraphStore, targets: Mapping[str, Path]) -> list[dict[str, str]]:
+    """Write the whole graph in each format named in ``targets`` (exporter name -> path),
+    in the order given; one row (``format``, ``path``) per file or folder written.
+
+    Raises
+    ------
+    NotFound
+        A format no exporter is registered for; nothing is written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from chaingraph.testing import tiny_store
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.json"
+    >>> export_graph(tiny_store(), {"node-link": path})[0]["format"]
+    'node-link'
+    """
+    chosen = [(get_exporter(name), path) for name, path in targets.items()]
+    written = []
+    for exporter, path in chosen:
+        exporter.write(store, path)
+        written.append({"format": exporter.name, "path": str(path)})
+    return written
 
 
 def lazy(module: str, function: str) -> Writer:

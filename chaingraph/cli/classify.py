@@ -7,23 +7,7 @@ from pathlib import Path
 import click
 
 from chaingraph.cli import cli, open_store, output_options, store_option, writable_store
-from chaingraph.errors import ConfigError
 from chaingraph.output import notice, write_json, write_output
-
-
-def parse_where(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """``COL=VALUE`` pairs (a field such as city, or a preset header such as 所属城市)."""
-    from chaingraph.classify.rows import _key, read_header_map
-
-    headers = read_header_map()
-    pairs = []
-    for text in values:
-        column, sep, value = text.partition("=")
-        if not sep or not column.strip():
-            raise ConfigError(f"--where {text!r}: expected COL=VALUE, e.g. --where 城市=东莞市")
-        field = headers.get(_key(column), column.strip())
-        pairs.append((field, value.strip()))
-    return tuple(pairs)
 
 
 @cli.command()
@@ -80,6 +64,7 @@ def classify(
       chaingraph classify examples/registry-sample.csv --where 城市=东莞市 --format json
     """
     from chaingraph.classify import Options, classify_report
+    from chaingraph.classify.rows import parse_where
     from chaingraph.reports.text import classify_payload, classify_text
 
     options = Options(
@@ -115,6 +100,7 @@ def run_load_classify(
     """``load --classify``: one call to :func:`load_classified`, then print the diff."""
     from chaingraph.classify import Options
     from chaingraph.classify.load import load_classified
+    from chaingraph.classify.rows import parse_where
     from chaingraph.reports.text import classify_diff_payload, classify_diff_text
 
     options = Options(min_share=min_share, where=parse_where(where), skip_bad=skip_bad)
