@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from chaingraph.cli import cli, emit, output_options
+from chaingraph.cli import cli, emit, output_options, saved_store
+from chaingraph.cli.options import neo4j_options, neo4j_target, store_path_option
 from chaingraph.errors import ConfigError
-from chaingraph.output import wrote
+from chaingraph.output import notice
 
 if TYPE_CHECKING:  # the driver is imported by the commands that use it (fast --help)
     from chaingraph.store.neo4j_store import Neo4jStore
@@ -129,6 +130,8 @@ def connect(
 
 
 def _neo4j_options(f: Any) -> Any:
+    """``--neo4j``/``--neo4j-database`` naming the server push and pull copy to and from,
+    and ``--batch-size``."""
     f = click.option(
         "--batch-size",
         type=click.IntRange(min=1),
@@ -136,29 +139,15 @@ def _neo4j_options(f: Any) -> Any:
         show_default=True,
         help="Rows per write transaction.",
     )(f)
-    f = click.option(
-        "--neo4j-database",
-        "database",
-        metavar="NAME",
-        help="Neo4j database (default: the server's).",
-    )(f)
-    return click.option(
-        "--neo4j",
-        "uri",
-        metavar="URI",
-        help="The Neo4j server, e.g. bolt://localhost:7687 or neo4j+s://….databases.neo4j.io "
-        "(default: $NEO4J_URI).",
+    return neo4j_options(
+        "The Neo4j server, e.g. bolt://localhost:7687 or neo4j+s://….databases.neo4j.io "
+        "(default: $NEO4J_URI)."
     )(f)
 
 
 @cli.command()
 @_neo4j_options
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Embedded store to push (default: the default store, see 'chaingraph --help').",
-)
+@store_path_option("Embedded store to push (default: the default store, see 'chaingraph --help').")
 @click.option(
     "--bulk",
     is_flag=True,
@@ -181,8 +170,6 @@ def _neo4j_options(f: Any) -> Any:
 )
 @output_options
 def push(
-    uri: str | None,
-    database: str | None,
     batch_size: int,
     store_path: Path | None,
     bulk: bool,
@@ -209,15 +196,16 @@ def push(
       chaingraph push --bulk --neo4j-admin /opt/neo4j/bin/neo4j-admin --overwrite
       NEO4J_PASSWORD=… chaingraph push --schema-only --neo4j bolt://localhost:7687
     """
-    from chaingraph.cli import open_store
+    from chaingraph.dataset import open_store_file
 
+    uri, database = neo4j_target()
     if bulk and schema_only:
         raise click.UsageError("--bulk and --schema-only do not go together")
     if schema_only:
         connect(uri, database, warm=False).ensure_schema()
         emit([{"schema": "ready"}], ["schema"], fmt, output)
         return
-    source = open_store(store_path) if store_path else _default_store()
+    source = open_store_file(store_path, notify=notice)
     if bulk:
         import shlex
 
@@ -238,17 +226,9 @@ def push(
 
 @cli.command()
 @_neo4j_options
-@click.option(
-    "--store",
-    "store_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Embedded store file to write (merged into if it exists).",
-)
+@store_path_option("Embedded store file to write (merged into if it exists).", required=True)
 @output_options
 def pull(
-    uri: str | None,
-    database: str | None,
     batch_size: int,
     store_path: Path,
     fmt: str,
@@ -261,25 +241,15 @@ def pull(
       chaingraph pull --neo4j neo4j+s://xxxx.databases.neo4j.io --store team.cgraph.json
       chaingraph gaps --store team.cgraph.json --base 银瓶高端装备产业基地
     """
+    from chaingraph.dataset import changing_store
 
-    from chaingraph.dataset import updating_store
-    from chaingraph.output import notice
-
+    uri, database = neo4j_target()
     source = connect(uri, database, batch_size=batch_size, warm=False)
-    with updating_store(store_path, notify=notice) as target:
+    with changing_store(store_path, notify=notice, saved=saved_store) as target:
         report = target.merge(list(source.nodes()), list(source.relationships()))
-        if report.changed:
-            wrote(target.save(), "store")
     row = {"nodes": target.count_nodes(), "relationships": target.count_relationships()}
     row.update(dataclasses.asdict(report))
     emit([row], list(row), fmt, output)
-
-
-def _default_store() -> Any:
-    from chaingraph.dataset import open_default_store
-    from chaingraph.output import notice
-
-    return open_default_store(notify=notice)
 
 
 def _progress(what: str) -> Any:
