@@ -447,7 +447,7 @@ def test_score_components_each_pinned() -> None:
     champ, abroad = rows["co:champ"].parts, rows["co:abroad"].parts
     assert champ.severity == 0.5  # 数据不足 (2 makers known in China) at priority 1
     assert champ.leadership == 0.8 and abroad.leadership == 0.0
-    assert champ.scale == 1.0 and abroad.scale == 0.0
+    assert champ.scale == 0.638 and abroad.scale == 0.0  # 999 亿元 on the 5万亿元 log scale
     assert champ.technology == 1.0
     # its mid goes into down, which local lead makes: 0.4 + 0.3 × log(2)/log(21) + breadth
     assert champ.supply_ties == 0.506

@@ -130,7 +130,12 @@ class AnalysisConfig:
             }
         )
     )
-    scale_full_revenue_cny_100m: float = 1000.0
+    # scale: log10(1 + revenue) / log10(1 + this), revenue in 亿元. The targets' revenues
+    # run from a few 亿元 (莱特光电 4.7) to about 4.5万亿元 (亚马逊 2024), so the cap is
+    # 5万亿元: no firm in that range reaches 1.0 and two giants of different size do not
+    # tie (a cap of 1000 亿元 put every global leader at 1.0). 100 亿元 scores 0.43,
+    # 1000 亿元 0.64, 1万亿元 0.85; a listed firm without a figure keeps 0.3 (≈ 25 亿元).
+    scale_full_revenue_cny_100m: float = 50_000.0
     # plan: what a firm would build at the base, read from the names of the gap
     # segments it fills (first rule whose keyword appears wins), and the land it takes
     # in km²; None: it cannot be placed in an industrial park (a mine needs its deposit).

@@ -285,7 +285,10 @@ def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
         extras.append(f"上市: {listing['board']} {listing.get('code', '')}".strip())
     revenue = node.get("revenue_cny_100m")
     if revenue:
-        extras.append(f"营收 {revenue} 亿元")
+        year = node.get("revenue_year")
+        extras.append(f"营收 {revenue} 亿元" + (f"（{year}年）" if year else ""))
+        if node.get("revenue_source"):
+            sources.add(str(node.get("revenue_source")))
     evidence += extras
     as_of = str(node.get("as_of") or "")
     reason = target.reason
