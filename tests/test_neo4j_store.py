@@ -28,8 +28,9 @@ from chaingraph.model import Node, Relationship
 from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store.base import GraphStore
 from chaingraph.store.merging import collapse_batch
-from chaingraph.store.neo4j_admin import import_arguments, write_neo4j_admin
-from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.neo4j import Neo4jStore
+from chaingraph.store.neo4j import merge as neo4j_merge
+from chaingraph.store.neo4j.admin import import_arguments, write_neo4j_admin
 from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
@@ -71,7 +72,7 @@ def same_graph(a: GraphStore, b: GraphStore) -> None:
 
 def duplicates(driver_store: Neo4jStore) -> int:
     """Nodes sharing an id, plus relationships sharing (type, source, target, key)."""
-    rows = driver_store._read(
+    rows = driver_store.connection.read(
         "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS d "
         "UNION ALL MATCH (a)-[r]->(b) WITH a, b, type(r) AS t, r.key AS k, count(*) AS c "
         "WHERE c > 1 RETURN count(*) AS d"
@@ -256,11 +257,11 @@ def test_ids_created_by_someone_else_after_the_check(
     (first, first_rels), (second, second_rels) = _mixed_steps()
     assert store.merge(first, first_rels) == embedded.merge(first, first_rels)
     # As if another loader had stored the co:old ids just after the check.
-    real = store._stored_types
+    real = neo4j_merge.stored_types
     monkeypatch.setattr(
-        store,
-        "_stored_types",
-        lambda ids: {i: t for i, t in real(ids).items() if not i.startswith("co:old")},
+        neo4j_merge,
+        "stored_types",
+        lambda conn, ids: {i: t for i, t in real(conn, ids).items() if not i.startswith("co:old")},
     )
     store.batch_size = 5
     assert store.merge(second, second_rels) == embedded.merge(second, second_rels)
@@ -340,6 +341,9 @@ SAMPLE_PARAMETERS: dict[str, Any] = {
     "products": ["prod:industrial-robot"],
     "chain": None,
     "home": "region:cn-dongguan",
+    "place": "base:yinping",
+    "segment": "seg:robot.parts.reducer",
+    "company": "co:dg-robot",
 }
 
 

@@ -28,7 +28,7 @@ from chaingraph.analysis.targets import target_list, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, GraphStore
-from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.neo4j import Neo4jStore
 from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
