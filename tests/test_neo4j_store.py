@@ -188,9 +188,9 @@ def test_bad_input_writes_nothing(store: Neo4jStore) -> None:
     good = Node("co:a", "Company", {"name": "甲"})
     with pytest.raises(DataError, match="refers to a node that does not exist"):
         store.merge([good], [Relationship("MAKES", "co:a", "prod:missing")])
-    with pytest.raises(DataError, match="unknown node type"):
+    with pytest.raises(DataError, match="node has unknown type"):
         store.merge([good, Node("x:y", "Evil`) DETACH DELETE n //", {"name": "x"})], [])
-    with pytest.raises(DataError, match="unknown relationship type"):
+    with pytest.raises(DataError, match="relationship has unknown type"):
         store.merge([good], [Relationship("KNOWS]->() DETACH DELETE n //", "co:a", "co:a")])
     with pytest.raises(DataError, match="one type per id"):
         store.merge([good, Node("co:a", "Product", {"name": "甲"})], [])

@@ -27,7 +27,7 @@ from chaingraph.analysis.summary import base_overview, chain_overview, type_coun
 from chaingraph.analysis.targets import target_list, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
-from chaingraph.store.base import MAX_PLACE_DEPTH, GraphStore
+from chaingraph.store.base import MAX_PLACE_DEPTH, GraphStore, LeaderRule
 from chaingraph.store.neo4j import Neo4jStore
 from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES, tiny_store
@@ -209,11 +209,13 @@ def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
     def run(s: GraphStore) -> Any:
         areas = [*places[MAX_PLACE_DEPTH - 1 :], "region:cn", "region:side", places[3], ""]
         return (
-            {a: s.segment_coverage(["seg:s"], a, ["龙头企业"], 100) for a in areas},
-            {a: s.leader_inputs(["prod:p"], a, ["龙头企业"], 100) for a in areas},
+            {a: s.segment_coverage(["seg:s"], a, LeaderRule(("龙头企业",), 100)) for a in areas},
+            {a: s.leader_inputs(["prod:p"], a, LeaderRule(("龙头企业",), 100)) for a in areas},
             {a: s.segment_candidates(["seg:s"], a) for a in areas},
             {a: s.chain_counts(a) for a in areas},
             s.company_facts([f"co:f{i}" for i in range(5)]),
+            {p: s.place_ancestors(p) for p in [*places, "region:side", "region:none"]},
+            {f"co:f{i}": s.company_sites(f"co:f{i}") for i in range(5)},
         )
 
     assert run(neo4j_store) == run(embedded)
@@ -265,9 +267,17 @@ def _everything(s: GraphStore) -> dict[str, Any]:
     out["summaries"] = chain_overview(s), base_overview(s), type_counts(s)
     out["evaluated"] = {c: s.evaluated_segments(c) for c in chains + segments}
     out["facts"] = s.company_facts([*firms, "region:cn", "co:none"])
+    places = sorted(n.id for t in ("Region", "Base") for n in s.nodes(t))
+    out["places"] = {p: s.place_ancestors(p) for p in [*places, "region:none"]}
+    out["sites"] = {f: s.company_sites(f) for f in [*firms, "co:none"]}
+    out["chain of"] = {x: s.chain_of(x) for x in [*segments, *chains, "seg:none"]}
     for area in ("region:cn-dongguan", "region:dg-xiegang", "base:b0", "", "region:nowhere"):
-        out[f"coverage {area}"] = s.segment_coverage(segments, area, ["龙头企业", "链主"], 100)
-        out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
+        out[f"coverage {area}"] = s.segment_coverage(
+            segments, area, LeaderRule(("龙头企业", "链主"), 100)
+        )
+        out[f"inputs {area}"] = s.leader_inputs(
+            products, area, LeaderRule(("龙头企业", "单项冠军"), 100)
+        )
         out[f"candidates {area}"] = s.segment_candidates([*segments, "seg:none"], area)
         out[f"economy {area}"] = s.economy_counts(area)
         out[f"users {area}"] = s.local_users([*products, "prod:none", "region:cn"], area)
