@@ -31,6 +31,7 @@ from chaingraph.store.merging import collapse_batch
 from chaingraph.store.neo4j import Neo4jStore
 from chaingraph.store.neo4j import merge as neo4j_merge
 from chaingraph.store.neo4j.admin import import_arguments, write_neo4j_admin
+from chaingraph.store.neo4j.connection import NO_WARM_ENV, Neo4jSettings
 from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
@@ -325,6 +326,40 @@ def test_settings_come_from_options_or_environment(monkeypatch: pytest.MonkeyPat
         Neo4jStore()
     with pytest.raises(ConfigError, match="not a usable Neo4j URI"):
         Neo4jStore("http://example.org", password="x")
+
+
+def test_settings_are_read_in_one_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments, else the environment, else (for the command line) the config file."""
+    for name in (*(f"NEO4J_{k}" for k in ("URI", "USER", "PASSWORD", "DATABASE")), NO_WARM_ENV):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "neo4j.yaml"
+    config.write_text(
+        "uri: bolt://saved:7687\nuser: saved\npassword: saved-pw\ndatabase: saved\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", str(config))
+    saved = Neo4jSettings.from_env(config_file=True)
+    assert (saved.uri, saved.user, saved.password, saved.database, saved.warm) == (
+        "bolt://saved:7687", "saved", "saved-pw", "saved", True
+    )  # fmt: skip
+    assert "saved-pw" not in repr(saved) and saved.where == "bolt://saved:7687 (database saved)"
+    with pytest.raises(ConfigError, match="pass --neo4j URI or set NEO4J_URI"):
+        Neo4jSettings.from_env()  # the library reads no config file
+    monkeypatch.setenv("NEO4J_URI", "bolt://env:7687")
+    monkeypatch.setenv("NEO4J_PASSWORD", "env-pw")
+    monkeypatch.setenv("NEO4J_DATABASE", "env")
+    monkeypatch.setenv(NO_WARM_ENV, "1")
+    env = Neo4jSettings.from_env(config_file=True)
+    assert (env.uri, env.user, env.password, env.database, env.warm) == (
+        "bolt://env:7687", "saved", "env-pw", "env", False
+    )  # fmt: skip
+    given = Neo4jSettings.from_env("bolt://arg:7687", "arg", "arg-pw", "arg", config_file=True)
+    assert (given.uri, given.user, given.password, given.database) == (
+        "bolt://arg:7687", "arg", "arg-pw", "arg"
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="a user or password does not go in the URI"):
+        Neo4jSettings.from_env("bolt://neo4j:pw@host:7687")
 
 
 # -- the named queries -------------------------------------------------------------
