@@ -195,6 +195,13 @@ def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
         Relationship("IN_SEGMENT", "prod:q", "seg:s"),
         Relationship("INPUT_TO", "prod:q", "prod:p"),
     ]
+    # Segments in a PART_OF cycle, one of them under the chain: both reach it.
+    nodes += [Node("seg:t", "Segment", {"name": "甲"}), Node("seg:u", "Segment", {"name": "乙"})]
+    rels += [
+        Relationship("PART_OF", "seg:t", "seg:u"),
+        Relationship("PART_OF", "seg:u", "seg:t"),
+        Relationship("PART_OF", "seg:u", "chain:c"),
+    ]
     for i, site in enumerate([places[0], places[1], places[2], "region:side", None]):
         firm = f"co:f{i}"
         nodes.append(Node(firm, "Company", {"name": f"企业{i}", "tags": ["龙头企业"]}))
@@ -216,6 +223,7 @@ def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
             s.company_facts([f"co:f{i}" for i in range(5)]),
             {p: s.place_ancestors(p) for p in [*places, "region:side", "region:none"]},
             {f"co:f{i}": s.company_sites(f"co:f{i}") for i in range(5)},
+            {x: s.chain_of(x) for x in ("seg:s", "seg:t", "seg:u", "chain:c", "seg:none")},
         )
 
     assert run(neo4j_store) == run(embedded)
