@@ -4,7 +4,7 @@ Every exporter is one :class:`GraphExporter` in one registry; ``chaingraph expor
 makes a ``--<name> PATH`` option of each. Adding a format is adding one entry, e.g.::
 
     register(GraphExporter("neo4j-admin", "CSV files for neo4j-admin database import",
-                           lazy("chaingraph.store.neo4j_admin", "write_neo4j_admin"),
+                           lazy("chaingraph.store.neo4j.admin", "write_neo4j_admin"),
                            target="directory"))
 
 (``lazy`` imports the writer only when it runs.) A writer takes the store and a
@@ -294,7 +294,7 @@ register(
     GraphExporter(
         "neo4j-admin",
         "Directory of CSV files for neo4j-admin database import (bulk first load into Neo4j).",
-        lazy("chaingraph.store.neo4j_admin", "write_neo4j_admin"),
+        lazy("chaingraph.store.neo4j.admin", "write_neo4j_admin"),
         target="directory",
     )
 )

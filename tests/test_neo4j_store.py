@@ -28,8 +28,10 @@ from chaingraph.model import Node, Relationship
 from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store.base import GraphStore
 from chaingraph.store.merging import collapse_batch
-from chaingraph.store.neo4j_admin import import_arguments, write_neo4j_admin
-from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.neo4j import Neo4jStore
+from chaingraph.store.neo4j import merge as neo4j_merge
+from chaingraph.store.neo4j.admin import import_arguments, write_neo4j_admin
+from chaingraph.store.neo4j.connection import NO_WARM_ENV, Neo4jSettings
 from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
@@ -71,7 +73,7 @@ def same_graph(a: GraphStore, b: GraphStore) -> None:
 
 def duplicates(driver_store: Neo4jStore) -> int:
     """Nodes sharing an id, plus relationships sharing (type, source, target, key)."""
-    rows = driver_store._read(
+    rows = driver_store.connection.read(
         "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS d "
         "UNION ALL MATCH (a)-[r]->(b) WITH a, b, type(r) AS t, r.key AS k, count(*) AS c "
         "WHERE c > 1 RETURN count(*) AS d"
@@ -187,9 +189,9 @@ def test_bad_input_writes_nothing(store: Neo4jStore) -> None:
     good = Node("co:a", "Company", {"name": "甲"})
     with pytest.raises(DataError, match="refers to a node that does not exist"):
         store.merge([good], [Relationship("MAKES", "co:a", "prod:missing")])
-    with pytest.raises(DataError, match="unknown node type"):
+    with pytest.raises(DataError, match="node has unknown type"):
         store.merge([good, Node("x:y", "Evil`) DETACH DELETE n //", {"name": "x"})], [])
-    with pytest.raises(DataError, match="unknown relationship type"):
+    with pytest.raises(DataError, match="relationship has unknown type"):
         store.merge([good], [Relationship("KNOWS]->() DETACH DELETE n //", "co:a", "co:a")])
     with pytest.raises(DataError, match="one type per id"):
         store.merge([good, Node("co:a", "Product", {"name": "甲"})], [])
@@ -256,11 +258,11 @@ def test_ids_created_by_someone_else_after_the_check(
     (first, first_rels), (second, second_rels) = _mixed_steps()
     assert store.merge(first, first_rels) == embedded.merge(first, first_rels)
     # As if another loader had stored the co:old ids just after the check.
-    real = store._stored_types
+    real = neo4j_merge.stored_types
     monkeypatch.setattr(
-        store,
-        "_stored_types",
-        lambda ids: {i: t for i, t in real(ids).items() if not i.startswith("co:old")},
+        neo4j_merge,
+        "stored_types",
+        lambda conn, ids: {i: t for i, t in real(conn, ids).items() if not i.startswith("co:old")},
     )
     store.batch_size = 5
     assert store.merge(second, second_rels) == embedded.merge(second, second_rels)
@@ -326,6 +328,40 @@ def test_settings_come_from_options_or_environment(monkeypatch: pytest.MonkeyPat
         Neo4jStore("http://example.org", password="x")
 
 
+def test_settings_are_read_in_one_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments, else the environment, else (for the command line) the config file."""
+    for name in (*(f"NEO4J_{k}" for k in ("URI", "USER", "PASSWORD", "DATABASE")), NO_WARM_ENV):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "neo4j.yaml"
+    config.write_text(
+        "uri: bolt://saved:7687\nuser: saved\npassword: saved-pw\ndatabase: saved\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", str(config))
+    saved = Neo4jSettings.from_env(config_file=True)
+    assert (saved.uri, saved.user, saved.password, saved.database, saved.warm) == (
+        "bolt://saved:7687", "saved", "saved-pw", "saved", True
+    )  # fmt: skip
+    assert "saved-pw" not in repr(saved) and saved.where == "bolt://saved:7687 (database saved)"
+    with pytest.raises(ConfigError, match="pass --neo4j URI or set NEO4J_URI"):
+        Neo4jSettings.from_env()  # the library reads no config file
+    monkeypatch.setenv("NEO4J_URI", "bolt://env:7687")
+    monkeypatch.setenv("NEO4J_PASSWORD", "env-pw")
+    monkeypatch.setenv("NEO4J_DATABASE", "env")
+    monkeypatch.setenv(NO_WARM_ENV, "1")
+    env = Neo4jSettings.from_env(config_file=True)
+    assert (env.uri, env.user, env.password, env.database, env.warm) == (
+        "bolt://env:7687", "saved", "env-pw", "env", False
+    )  # fmt: skip
+    given = Neo4jSettings.from_env("bolt://arg:7687", "arg", "arg-pw", "arg", config_file=True)
+    assert (given.uri, given.user, given.password, given.database) == (
+        "bolt://arg:7687", "arg", "arg-pw", "arg"
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="a user or password does not go in the URI"):
+        Neo4jSettings.from_env("bolt://neo4j:pw@host:7687")
+
+
 # -- the named queries -------------------------------------------------------------
 
 
@@ -340,6 +376,9 @@ SAMPLE_PARAMETERS: dict[str, Any] = {
     "products": ["prod:industrial-robot"],
     "chain": None,
     "home": "region:cn-dongguan",
+    "place": "base:yinping",
+    "segment": "seg:robot.parts.reducer",
+    "company": "co:dg-robot",
 }
 
 

@@ -28,7 +28,7 @@ from chaingraph.analysis.targets import target_list, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, GraphStore, LeaderRule
-from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.neo4j import Neo4jStore
 from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
@@ -195,6 +195,13 @@ def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
         Relationship("IN_SEGMENT", "prod:q", "seg:s"),
         Relationship("INPUT_TO", "prod:q", "prod:p"),
     ]
+    # Segments in a PART_OF cycle, one of them under the chain: both reach it.
+    nodes += [Node("seg:t", "Segment", {"name": "甲"}), Node("seg:u", "Segment", {"name": "乙"})]
+    rels += [
+        Relationship("PART_OF", "seg:t", "seg:u"),
+        Relationship("PART_OF", "seg:u", "seg:t"),
+        Relationship("PART_OF", "seg:u", "chain:c"),
+    ]
     for i, site in enumerate([places[0], places[1], places[2], "region:side", None]):
         firm = f"co:f{i}"
         nodes.append(Node(firm, "Company", {"name": f"企业{i}", "tags": ["龙头企业"]}))
@@ -214,6 +221,9 @@ def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
             {a: s.segment_candidates(["seg:s"], a) for a in areas},
             {a: s.chain_counts(a) for a in areas},
             s.company_facts([f"co:f{i}" for i in range(5)]),
+            {p: s.place_ancestors(p) for p in [*places, "region:side", "region:none"]},
+            {f"co:f{i}": s.company_sites(f"co:f{i}") for i in range(5)},
+            {x: s.chain_of(x) for x in ("seg:s", "seg:t", "seg:u", "chain:c", "seg:none")},
         )
 
     assert run(neo4j_store) == run(embedded)
@@ -265,6 +275,10 @@ def _everything(s: GraphStore) -> dict[str, Any]:
     out["summaries"] = chain_overview(s), base_overview(s), type_counts(s)
     out["evaluated"] = {c: s.evaluated_segments(c) for c in chains + segments}
     out["facts"] = s.company_facts([*firms, "region:cn", "co:none"])
+    places = sorted(n.id for t in ("Region", "Base") for n in s.nodes(t))
+    out["places"] = {p: s.place_ancestors(p) for p in [*places, "region:none"]}
+    out["sites"] = {f: s.company_sites(f) for f in [*firms, "co:none"]}
+    out["chain of"] = {x: s.chain_of(x) for x in [*segments, *chains, "seg:none"]}
     for area in ("region:cn-dongguan", "region:dg-xiegang", "base:b0", "", "region:nowhere"):
         out[f"coverage {area}"] = s.segment_coverage(
             segments, area, LeaderRule(("龙头企业", "链主"), 100)

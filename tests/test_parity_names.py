@@ -12,7 +12,7 @@ from chaingraph.dataset import load_bundled
 from chaingraph.errors import Ambiguous
 from chaingraph.store.base import GraphStore
 from chaingraph.store.lookup import resolve
-from chaingraph.store.neo4j_store import Neo4jStore
+from chaingraph.store.neo4j import Neo4jStore
 from chaingraph.store.networkx import NetworkxStore
 
 pytestmark = pytest.mark.neo4j

@@ -7,8 +7,9 @@ the options they share are declared once, in :mod:`chaingraph.cli.options`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +92,9 @@ def open_store(store_path: Path | None, must_exist: bool = True) -> GraphStore:
     if neo4j_uri is not None and store_path is not None:
         raise ConfigError("give --store or --neo4j, not both")
     if neo4j_uri is None and store_path is None:
-        neo4j_uri = os.environ.get("NEO4J_URI") or None
+        from chaingraph.store.neo4j.connection import default_uri
+
+        neo4j_uri = default_uri()
     if neo4j_uri is not None:
         from chaingraph.cli.neo4j import connect
 
@@ -109,12 +112,11 @@ def writable_store(store_path: Path | None, must_exist: bool = False) -> Iterato
     lost. Neo4j writes are transactions and need no lock.
     """
     from chaingraph.dataset import changing_store
+    from chaingraph.store.neo4j.connection import default_uri
 
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx is not None else {}
-    uses_neo4j = meta.get(_NEO4J_URI) is not None or (
-        store_path is None and os.environ.get("NEO4J_URI")
-    )
+    uses_neo4j = meta.get(_NEO4J_URI) is not None or (store_path is None and default_uri())
     if uses_neo4j or (must_exist and store_path is not None and not store_path.exists()):
         yield open_store(store_path, must_exist=must_exist)
         return

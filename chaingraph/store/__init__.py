@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chaingraph.store.base import GraphStore, LeaderRule, MergeReport, NameMatch
-    from chaingraph.store.neo4j_store import Neo4jStore
+    from chaingraph.store.neo4j import Neo4jStore
     from chaingraph.store.networkx import NetworkxStore
 
 __all__ = ["GraphStore", "LeaderRule", "MergeReport", "NameMatch", "Neo4jStore", "NetworkxStore"]
@@ -17,7 +17,7 @@ _LAZY = {
     "LeaderRule": "chaingraph.store.base",
     "MergeReport": "chaingraph.store.base",
     "NameMatch": "chaingraph.store.base",
-    "Neo4jStore": "chaingraph.store.neo4j_store",
+    "Neo4jStore": "chaingraph.store.neo4j",
     "NetworkxStore": "chaingraph.store.networkx",
 }
 
