@@ -11,6 +11,8 @@
   server of ``neo4j_server`` (tests/conftest.py), cleared.
 - ``new_store``: a function making one more empty store of that engine, for tests
   (Hypothesis properties) that need several in turn.
+- ``new_neo4j_store``: the same for Neo4j alone, in tests that are not
+  parametrised over the engines (they compare Neo4j with the embedded store).
 - ``neo4j_session_store``: that one connection to the server, for modules that
   load a graph once and read it in many tests (see :func:`holding`).
 
@@ -37,6 +39,7 @@ except ImportError:
 __all__ = [
     "ENGINES",
     "Neo4jStore",
+    "bundled_graph",
     "connect_neo4j",
     "content",
     "holding",
@@ -94,6 +97,13 @@ def new_store(request: pytest.FixtureRequest, engine: str) -> Callable[[], Graph
 
 
 @pytest.fixture
+def new_neo4j_store(request: pytest.FixtureRequest) -> Callable[[], GraphStore]:
+    """Makes an empty Neo4j store at each call (the shared connection, cleared), for
+    tests that compare Neo4j with the embedded store themselves."""
+    return _maker(request, "neo4j")
+
+
+@pytest.fixture
 def empty_store(new_store: Callable[[], GraphStore]) -> GraphStore:
     """An empty store of ``engine``."""
     return new_store()
@@ -112,7 +122,7 @@ _embedded: dict[str, NetworkxStore] = {}
 
 
 def holding(
-    request: pytest.FixtureRequest,
+    request: pytest.FixtureRequest | None,
     engine: str,
     key: str,
     build: Callable[[], tuple[list[Node], list[Relationship]]],
@@ -130,6 +140,7 @@ def holding(
     embedded = _embedded[key]
     if engine == "networkx":
         return embedded
+    assert request is not None, "the Neo4j store comes from a fixture: pass the request"
     server: Neo4jStore = request.getfixturevalue("neo4j_session_store")
     expected = (key, embedded.count_nodes(), embedded.count_relationships())
     if (
@@ -144,6 +155,15 @@ def holding(
         load(server, embedded.nodes(), embedded.relationships())
         _loaded[id(server)] = expected
     return server
+
+
+def bundled_graph() -> tuple[list[Node], list[Relationship]]:
+    """The bundled Dongguan dataset, as records (for :func:`holding`)."""
+    from chaingraph.dataset import load_bundled
+
+    embedded = NetworkxStore()
+    load_bundled(embedded)
+    return list(embedded.nodes()), list(embedded.relationships())
 
 
 def content(store: GraphStore) -> tuple[list[tuple[str, str, str]], list[tuple[str, ...]]]:

@@ -26,7 +26,7 @@ import pytest
 from engines import content, holding, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from random_graph import random_graph
+from random_graph import TRICKY_NAMES, random_graph
 
 from chaingraph.errors import Ambiguous, DataError, NotFound
 from chaingraph.model import Node, Relationship
@@ -457,6 +457,29 @@ def test_any_plain_property_value_comes_back_as_stored(empty_store: GraphStore) 
     (rel,) = empty_store.relationships("INPUT_TO")
     assert repr(rel.props) == repr(props)
     assert load(empty_store, [Node("prod:x", "Product", props)], []) == MergeReport(unchanged=1)
+
+
+def test_hostile_text_is_stored_as_plain_data(empty_store: GraphStore) -> None:
+    """Names, aliases, keys and even property names that look like Cypher stay data."""
+    nodes = [Node("region:r", "Region", {"name": "区", "level": "city"})]
+    rels = []
+    for i, name in enumerate(TRICKY_NAMES):
+        props = {"name": name, "aliases": [name + "`", "}) RETURN 1 //"], "note`) //": name}
+        nodes.append(Node(f"co:t{i}", "Company", props))
+        rels.append(Relationship("LOCATED_IN", f"co:t{i}", "region:r", name, {"note": name}))
+    assert load(empty_store, nodes, rels) == MergeReport(len(nodes), 0, len(rels), 0, 0)
+    assert empty_store.count_nodes() == len(nodes)
+    assert empty_store.count_relationships() == len(rels)
+    for i, name in enumerate(TRICKY_NAMES):
+        node = empty_store.get(f"co:t{i}")
+        assert node is not None and node.name == name and node.props["note`) //"] == name
+        assert empty_store.ids_by_name(name) == [f"co:t{i}"]
+        assert empty_store.ids_by_name(name + "`") == [f"co:t{i}"]
+        (rel,) = empty_store.relationships("LOCATED_IN", source=f"co:t{i}")
+        assert rel.key == name and rel.props == {"note": name}
+    assert len(empty_store.ids_by_name("}) RETURN 1 //")) == len(TRICKY_NAMES)
+    assert empty_store.require("'}) DETACH DELETE n //").id == "co:t0"
+    assert load(empty_store, nodes, rels) == MergeReport(unchanged=len(nodes) + len(rels))
 
 
 # -- merge properties (Hypothesis) ----------------------------------------------------------
