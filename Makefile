@@ -68,7 +68,7 @@ demo: $(BASE_DEPS)
 # -- the tests ---------------------------------------------------------------------
 lint: $(DEV_DEPS)
 	$(PY) -m ruff check chaingraph tests bench scripts
-	$(PY) -m ruff format --check chaingraph tests bench
+	$(PY) -m ruff format --check chaingraph tests bench scripts
 	$(PY) -m mypy
 
 java-maven:

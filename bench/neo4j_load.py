@@ -38,9 +38,9 @@ from synthetic_graph import synthetic_store  # noqa: E402
 
 from chaingraph.dataset import load_bundled  # noqa: E402
 from chaingraph.model import Node, Relationship  # noqa: E402
-from chaingraph.store.neo4j_admin import write_neo4j_admin  # noqa: E402
-from chaingraph.store.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore  # noqa: E402
-from chaingraph.store.networkx_store import NetworkxStore  # noqa: E402
+from chaingraph.store.neo4j import DEFAULT_BATCH_SIZE, Neo4jStore  # noqa: E402
+from chaingraph.store.neo4j.admin import write_neo4j_admin  # noqa: E402
+from chaingraph.store.networkx import NetworkxStore  # noqa: E402
 
 SERVER_MEMORY = ["--heap-max", "2g", "--pagecache", "1g"]
 

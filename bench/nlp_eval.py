@@ -23,7 +23,7 @@ from tabulate import tabulate
 from chaingraph.dataset import load_bundled
 from chaingraph.nlp import SEGMENTERS, build_pipeline, extract, load_gold, score
 from chaingraph.resources import data_dir, founding_plan_path
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 PLAN = founding_plan_path()  # shipped in ingest/texts/ ($CHAINGRAPH_PLAN_TEXT overrides)
 GOLD = data_dir("ingest") / "gold" / "dongguan-plan.gold.yaml"

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     from chaingraph.dataset import load_bundled
     from chaingraph.nlp import SEGMENTERS, build_pipeline, extract
     from chaingraph.nlp.pipeline import lexicon
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore()
     load_bundled(store)

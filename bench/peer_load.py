@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
-    from chaingraph.store.neo4j_store import Neo4jStore
+    from chaingraph.store.neo4j import Neo4jStore
 
     companies, makes = read_ckg(shared_ckg())
     peer_makes = makes[: args.peer_rels] if args.peer_rels else makes

@@ -24,12 +24,12 @@ bulk
     server's folder, then the server starts and runs ``schema.cypher`` and waits for
     the constraint and indexes to come online. Skipped with ``--no-bulk``.
 batched
-    :meth:`Neo4jStore.merge <chaingraph.store.neo4j_store.Neo4jStore.merge>` of every
+    :meth:`Neo4jStore.merge <chaingraph.store.neo4j.Neo4jStore.merge>` of every
     row into an empty database over Bolt, for sizes up to ``--neo4j-batched-max``
     (default 100,000: batched 1M takes 8+ minutes on 2 cores).
 
 The same queries as on the embedded store then run through
-:class:`chaingraph.store.neo4j_store.Neo4jStore` on the batched database when there
+:class:`chaingraph.store.neo4j.Neo4jStore` on the batched database when there
 is one, else on the bulk-imported one. The main table gives Neo4j / embedded; a
 second table breaks the Neo4j load down.
 """
@@ -119,7 +119,7 @@ FIRST_ONLY = ("targets", "targets_town")
 
 def child_first(path: str, name: str) -> None:
     """Run in a child process: open the file, run one analysis once, print its seconds."""
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore.open(path)
     work = analyses(store, Path(path).parent)[name]
@@ -132,7 +132,7 @@ def neo4j_first_calls(server: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     """Neo4j's first calls: for each analysis, clear the server's query caches, open a
     store (which plans the named queries, see ``Neo4jStore.warm``; timed as
     ``open_s``), run the analysis once."""
-    from chaingraph.store.neo4j_store import Neo4jStore
+    from chaingraph.store.neo4j import Neo4jStore
 
     result: dict[str, Any] = {}
     for name in ("gaps", *FIRST_ONLY):
@@ -163,7 +163,8 @@ def profile_queries(store: Any, out_dir: Path) -> dict[str, int]:
 
     sent: dict[str, tuple[str, dict[str, Any]]] = {}
     texts = {name: query(name) for name in query_names()}
-    original = store._read
+    connection = store.connection
+    original = connection.read
 
     def recording(text: str, doing: str = "reading", **params: Any) -> Any:
         for name, body in texts.items():
@@ -171,15 +172,15 @@ def profile_queries(store: Any, out_dir: Path) -> dict[str, int]:
                 sent[name] = (text, params)
         return original(text, doing, **params)
 
-    store._read = recording
+    connection.read = recording
     try:
         for name, work in analyses(store, out_dir).items():
             if name in ("gaps", "targets", "targets_town"):
                 work()
     finally:
-        del store._read
+        del connection.read
     hits: dict[str, int] = {}
-    with store._session() as session:
+    with connection.session() as session:
         for name in sorted(sent):
             text, params = sent[name]
             summary = session.run(f"PROFILE {text}", params).consume()
@@ -219,7 +220,7 @@ def child_generate(companies: str, seed: str, path: str) -> None:
 
 def child_embedded(path: str) -> None:
     """Run in a child process: load the file, time the analyses, print JSON."""
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     started = time.perf_counter()
     store = NetworkxStore.open(path)
@@ -231,8 +232,8 @@ def child_embedded(path: str) -> None:
 def child_export(path: str, directory: str) -> None:
     """Run in a child process: open the file, write the neo4j-admin files, print JSON
     (the writing alone is timed; the opening is the embedded load)."""
-    from chaingraph.store.neo4j_admin import write_neo4j_admin
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.neo4j.admin import write_neo4j_admin
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore.open(path)
     started = time.perf_counter()
@@ -286,7 +287,7 @@ def neo4j_server(folder: Path, memory: Sequence[str] = SERVER_MEMORY) -> Iterato
 def admin_import(files: Sequence[Path], folder: Path, heap_max: str = IMPORT_HEAP) -> float:
     """``neo4j-admin database import full neo4j`` of ``write_neo4j_admin`` files into the
     server folder ``folder`` (no server running there); seconds taken."""
-    from chaingraph.store.neo4j_admin import import_arguments
+    from chaingraph.store.neo4j.admin import import_arguments
 
     csv = [f for f in files if f.suffix == ".csv"]
     started = time.perf_counter()
@@ -345,7 +346,7 @@ def neo4j_side(
         for done in ("csv", "bulk"):  # gigabytes at 1M companies
             shutil.rmtree(folder / done)
     if batched:
-        from chaingraph.store.networkx_store import NetworkxStore
+        from chaingraph.store.networkx import NetworkxStore
 
         source = NetworkxStore.open(path)
         nodes, rels = list(source.nodes()), list(source.relationships())
@@ -364,7 +365,7 @@ def neo4j_side(
 
 
 def _store(server: dict[str, Any]) -> Any:
-    from chaingraph.store.neo4j_store import Neo4jStore
+    from chaingraph.store.neo4j import Neo4jStore
 
     return Neo4jStore(server["uri"], server["user"], server["password"], warm=False)
 

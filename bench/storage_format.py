@@ -40,14 +40,14 @@ import networkx as nx
 import orjson
 from synthetic_graph import ontology_store, synthetic_store
 
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.model import load_model
-from chaingraph.store.fileformat import (
+from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.fileformat import (
     FORMAT_NAME,
     FORMAT_VERSION,
-    atomic_write_bytes,
     read_store_file,
 )
-from chaingraph.store.networkx_store import NetworkxStore
 
 HERE = Path(__file__).resolve().parent
 NodeRow = tuple[str, str, dict[str, Any]]
@@ -382,7 +382,7 @@ def baseline_rss() -> float:
     """Peak RSS (MiB) of a child that imports chaingraph and builds an empty store."""
     code = (
         "from chaingraph.model import load_model; load_model(); "
-        "from chaingraph.store.networkx_store import NetworkxStore; NetworkxStore(); "
+        "from chaingraph.store.networkx import NetworkxStore; NetworkxStore(); "
         "from storage_format import _peak_rss_mib; print(_peak_rss_mib())"
     )
     out = subprocess.run(
@@ -585,7 +585,7 @@ def recommendation(report: dict[str, Any]) -> str:
         f"dependency: {verdict}.{noise}\n\n"
         "**Garbage collector.** The load shrinks more by pausing Python's cyclic GC while "
         "it runs (now done by `NetworkxStore.open`, via "
-        "`chaingraph.store.fileformat.paused_gc`): for the current format, from "
+        "`chaingraph.store.networkx.fileformat.paused_gc`): for the current format, from "
         f"{cur['load_cpu_s_on']:.1f} to {cur['load_cpu_s_paused']:.1f} CPU seconds "
         f"({cur['load_cpu_s_paused'] / cur['load_cpu_s_on'] - 1:+.0%}); the one full "
         f"collection this defers costs about {cur['gc_after_cpu_s_paused']:.1f} s later, if "

@@ -9,7 +9,7 @@ and ``source: synthetic``.
 from __future__ import annotations
 
 from chaingraph import synthetic
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 __all__ = ["SYNTHETIC_SOURCE", "ontology_store", "synthetic_store"]
 

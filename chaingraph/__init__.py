@@ -16,7 +16,7 @@ _LAZY = {
     "AnalysisConfig": "chaingraph.analysis.config",
     "ChaingraphError": "chaingraph.errors",
     "GraphStore": "chaingraph.store.base",
-    "NetworkxStore": "chaingraph.store.networkx_store",
+    "NetworkxStore": "chaingraph.store.networkx",
     "chokepoints": "chaingraph.analysis.chokepoints",
     "compare": "chaingraph.analysis.compare",
     "gaps": "chaingraph.analysis.gaps",

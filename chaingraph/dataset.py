@@ -10,16 +10,19 @@ from pathlib import Path
 import platformdirs
 import yaml
 
+from chaingraph.errors import ConfigError
 from chaingraph.loaders.pipeline import LoadReport, load_files
 from chaingraph.resources import bundled_fingerprint, data_dir
-from chaingraph.store.locking import store_lock
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.locking import store_lock
 
 __all__ = [
     "STORE_ENV",
     "bundled_files",
+    "changing_store",
     "default_store_path",
     "open_default_store",
+    "open_store_file",
     "refresh_default_store",
     "updating_store",
 ]
@@ -189,3 +192,94 @@ def updating_store(
     target = Path(path) if path is not None else default_store_path()
     with store_lock(target, notify=notify):
         yield open_default_store(notify) if path is None else NetworkxStore.open(target)
+
+
+def open_store_file(
+    path: str | Path | None, *, must_exist: bool = True, notify: Notify | None = None
+) -> NetworkxStore:
+    """An embedded store to read: the file at ``path``, or the default store if None.
+
+    Parameters
+    ----------
+    path
+        The store file; None for :func:`open_default_store` (built on first use).
+    must_exist
+        Refuse a ``path`` with no file (else an empty store is opened there).
+    notify
+        Told what was done to the default store (built, refreshed).
+
+    Returns
+    -------
+    NetworkxStore
+
+    Raises
+    ------
+    ConfigError
+        ``must_exist`` and there is no file at ``path``.
+
+    Examples
+    --------
+    >>> open_store_file("/nonexistent/mine.cgraph.json")
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.ConfigError: no store at /nonexistent/mine.cgraph.json; create one with \
+'chaingraph load --store /nonexistent/mine.cgraph.json FILES' or omit --store to use the \
+bundled dataset
+    """
+    if path is None:
+        return open_default_store(notify=notify)
+    path = Path(path)
+    if must_exist and not path.exists():
+        raise ConfigError(
+            f"no store at {path}; create one with 'chaingraph load --store {path} FILES' "
+            "or omit --store to use the bundled dataset"
+        )
+    return NetworkxStore.open(path)
+
+
+@contextlib.contextmanager
+def changing_store(
+    path: str | Path | None = None,
+    notify: Notify | None = None,
+    saved: Callable[[Path], None] | None = None,
+) -> Iterator[NetworkxStore]:
+    """:func:`updating_store`, saved when the ``with`` block ends if a merge in it
+    changed something: the one way a command writes an embedded store.
+
+    Nothing is saved if the block raises (the file stays as it was) or if every merge
+    found the data already there. The default store (``path`` None) is built or
+    refreshed first, and its merges are remembered in its metadata (``user_changes``)
+    for the next refresh.
+
+    Parameters
+    ----------
+    path
+        The store file; None for the default store.
+    notify
+        Told when the lock is busy and what was done to the default store.
+    saved
+        Called with the file's path after it was saved.
+
+    Yields
+    ------
+    NetworkxStore
+        Opened under the file's write lock, held until it is saved.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from chaingraph.model import Node
+    >>> path = Path(tempfile.mkdtemp()) / "mine.cgraph.json"
+    >>> for _ in range(2):
+    ...     with changing_store(path, saved=lambda p: print("saved", p.name)) as store:
+    ...         _ = store.merge([Node("chain:x", "Chain", {"name": "示例链"})], [])
+    saved mine.cgraph.json
+    """
+    with updating_store(path, notify=notify) as store:
+        merges = store.meta.get("user_loads", 0)
+        yield store
+        # ``user_loads`` counts the merges that changed something (NetworkxStore.merge).
+        if store.meta.get("user_loads", 0) != merges:
+            where = store.save()
+            if saved is not None:
+                saved(where)

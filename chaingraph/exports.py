@@ -16,11 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from chaingraph.errors import ConfigError
-from chaingraph.output import neutralise
-from chaingraph.store.fileformat import atomic_write_bytes
+from chaingraph.fs import atomic_write_bytes
+from chaingraph.output import json_bytes, neutralise
 
 if TYPE_CHECKING:
     from chaingraph.analysis.gaps import GapReport
@@ -280,7 +278,7 @@ def export_gap_tables(
             name: [{c: row.get(c) for c in columns} for row in rows]
             for name, (rows, columns, _) in tables.items()
         }
-        return [atomic_write_bytes(path, orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n")]
+        return [atomic_write_bytes(path, json_bytes(payload))]
     written = []
     for name, (rows, columns, headers) in tables.items():
         target = path if name == "segments" else path.with_name(f"{path.stem}-{name}{path.suffix}")
@@ -352,8 +350,7 @@ def _text(value: Any) -> Any:
 
 
 def _json_bytes(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
-    payload = [{c: row.get(c) for c in columns} for row in rows]
-    return orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n"
+    return json_bytes([{c: row.get(c) for c in columns} for row in rows])
 
 
 def _csv_bytes(

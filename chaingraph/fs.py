@@ -5,6 +5,7 @@
 - :func:`refuse_special` refuses FIFOs, devices and sockets *before* anything opens
   them (opening a FIFO blocks forever, a device may never end);
 - :func:`remove_stale_temps` deletes the temp files a killed save left beside a file;
+- :func:`atomic_write_bytes` writes a whole file or nothing;
 - :func:`os_error_text` turns ``ENOSPC``, ``EROFS``, ``EACCES``… into one line naming
   the file and the fix.
 """
@@ -15,11 +16,15 @@ import contextlib
 import errno
 import os
 import stat
+import tempfile
 import time
 from pathlib import Path
 
+from chaingraph.errors import WriteFailed
+
 __all__ = [
     "TEMP_SUFFIX",
+    "atomic_write_bytes",
     "os_error_text",
     "refuse_special",
     "remove_stale_temps",
@@ -169,3 +174,56 @@ def os_error_text(exc: OSError, path: str | Path, doing: str = "cannot write") -
     where = exc.filename if exc.filename and doing == "cannot create folder" else path
     fix = _FIXES.get(exc.errno or 0, exc.strerror or str(exc))
     return f"{where}: {doing}: {fix}; nothing was written"
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> Path:
+    """Write to a temp file beside ``path``, fsync it, rename over ``path``, fsync the folder.
+
+    The file gets the mode an ordinary write would give it: the old file's mode when
+    replacing one, else ``0o666`` less the umask (temp files start private, at 0600).
+    A symlink is written through: its target is replaced, the link stays. A FIFO, a
+    device or a folder at ``path`` is refused before it is opened; temp files that a
+    killed save left beside the file are removed. A full or read-only disk, a missing
+    permission or a file where a folder is needed is a :class:`WriteFailed` naming the
+    file and the fix, and leaves nothing behind. Returns ``path``.
+    """
+    path = Path(path)
+    target = write_target(path)
+    problem = refuse_special(target)
+    if problem:
+        raise WriteFailed(f"cannot write {path}: {problem}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteFailed(os_error_text(exc, target.parent, "cannot create folder")) from None
+    remove_stale_temps(target)
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=target.parent
+        )
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fchmod(fh.fileno(), mode)
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+        tmp_name = None
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        raise WriteFailed(os_error_text(exc, path)) from None
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+    return path

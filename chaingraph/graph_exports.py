@@ -4,7 +4,7 @@ Every exporter is one :class:`GraphExporter` in one registry; ``chaingraph expor
 makes a ``--<name> PATH`` option of each. Adding a format is adding one entry, e.g.::
 
     register(GraphExporter("neo4j-admin", "CSV files for neo4j-admin database import",
-                           lazy("chaingraph.store.neo4j_admin", "write_neo4j_admin"),
+                           lazy("chaingraph.store.neo4j.admin", "write_neo4j_admin"),
                            target="directory"))
 
 (``lazy`` imports the writer only when it runs.) A writer takes the store and a
@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from chaingraph.errors import NotFound
-from chaingraph.store.fileformat import atomic_write_bytes
+from chaingraph.fs import atomic_write_bytes
+from chaingraph.output import json_bytes
 
 if TYPE_CHECKING:
     # networkx and the model are imported by the writers: the registry alone (which
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GraphExporter",
+    "export_graph",
     "exporters",
     "flat_graph",
     "get_exporter",
@@ -92,6 +94,31 @@ def get_exporter(name: str) -> GraphExporter:
     if name not in _REGISTRY:
         raise NotFound("graph export format", name, list(_REGISTRY))
     return _REGISTRY[name]
+
+
+def export_graph(store: GraphStore, targets: Mapping[str, Path]) -> list[dict[str, str]]:
+    """Write the whole graph in each format named in ``targets`` (exporter name -> path),
+    in the order given; one row (``format``, ``path``) per file or folder written.
+
+    Raises
+    ------
+    NotFound
+        A format no exporter is registered for; nothing is written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from chaingraph.testing import tiny_store
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.json"
+    >>> export_graph(tiny_store(), {"node-link": path})[0]["format"]
+    'node-link'
+    """
+    chosen = [(get_exporter(name), path) for name, path in targets.items()]
+    written = []
+    for exporter, path in chosen:
+        exporter.write(store, path)
+        written.append({"format": exporter.name, "path": str(path)})
+    return written
 
 
 def lazy(module: str, function: str) -> Writer:
@@ -179,7 +206,7 @@ def write_node_link(store: GraphStore, path: Path) -> Path:
     import networkx as nx
 
     data = nx.node_link_data(to_networkx(store), edges="edges", **_NODE_LINK_ENDS)
-    return atomic_write_bytes(Path(path), orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    return atomic_write_bytes(Path(path), json_bytes(data))
 
 
 def read_node_link(path: Path) -> tuple[list[Node], list[Relationship]]:
@@ -267,7 +294,7 @@ register(
     GraphExporter(
         "neo4j-admin",
         "Directory of CSV files for neo4j-admin database import (bulk first load into Neo4j).",
-        lazy("chaingraph.store.neo4j_admin", "write_neo4j_admin"),
+        lazy("chaingraph.store.neo4j.admin", "write_neo4j_admin"),
         target="directory",
     )
 )

@@ -113,6 +113,30 @@ class Model:
         """The property that tells apart parallel relationships of this type, if any."""
         return self.relationship_types[rel_type].get("key")
 
+    def storable_node(self, node_id: Any, node_type: Any) -> str | None:
+        """Why a node cannot be held in a store, or None: its type must be the model's (it
+        becomes a Neo4j label) and its id well formed, with that type's prefix. Both engines
+        ask this before writing (:func:`chaingraph.store.merging.check_batch`).
+
+        >>> load_model().storable_node("chain:x`) DETACH DELETE n //", "Chain")
+        'has a malformed id'
+        """
+        if not isinstance(node_id, str) or self.type_of_id(node_id) != node_type:
+            if node_type not in self.node_types:
+                return f"has unknown type {str(node_type)[:40]!r}"
+            return f"has an id that is not a {node_type}'s"
+        if not ID_PATTERN.match(node_id):
+            return "has a malformed id"
+        return None
+
+    def storable_relationship(self, rel_type: Any, key: Any) -> str | None:
+        """Why a relationship cannot be held in a store, or None: a model type, a text key."""
+        if rel_type not in self.relationship_types:
+            return f"has unknown type {str(rel_type)[:40]!r}"
+        if not isinstance(key, str):
+            return "has a key that is not text"
+        return None
+
     def check_node(self, node: Node) -> list[FieldProblem]:
         """Schema problems of a node (empty when valid)."""
         problems: list[FieldProblem] = []

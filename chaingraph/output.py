@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import sys
@@ -12,9 +13,23 @@ from typing import Any
 
 import orjson
 
-from chaingraph.store.fileformat import atomic_write_bytes
+from chaingraph.fs import atomic_write_bytes
 
-__all__ = ["FORMATS", "neutralise", "notice", "render", "terminal_safe", "write_output", "wrote"]
+__all__ = [
+    "FORMATS",
+    "as_rows",
+    "emit",
+    "field_names",
+    "json_bytes",
+    "json_text",
+    "neutralise",
+    "notice",
+    "render",
+    "terminal_safe",
+    "write_json",
+    "write_output",
+    "wrote",
+]
 
 FORMATS = ("table", "json", "csv")
 # Cells that spreadsheet programs would run as formulas (CSV/XLSX injection).
@@ -55,6 +70,47 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def json_bytes(payload: Any) -> bytes:
+    """``payload`` as the JSON every command and export writes: UTF-8, indented by two,
+    ending in a newline. Dataclasses, dates and paths are not converted here.
+
+    >>> json_bytes({"name": "东莞", "n": [1, 2]}).decode()
+    '{\\n  "name": "东莞",\\n  "n": [\\n    1,\\n    2\\n  ]\\n}\\n'
+    """
+    return orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def json_text(payload: Any) -> str:
+    """:func:`json_bytes` as text."""
+    return json_bytes(payload).decode()
+
+
+def write_json(payload: Any, output: str | Path | None) -> None:
+    """Write ``payload`` as JSON (:func:`json_text`) to stdout or ``output``
+    (:func:`write_output`): the one way a command prints JSON that is not a list of rows."""
+    write_output(json_text(payload), output, "json")
+
+
+def as_rows(items: Sequence[Any]) -> list[dict[str, Any]]:
+    """Result records (dataclasses or mappings) as dicts, for :func:`render`.
+
+    >>> Count = dataclasses.make_dataclass("Count", ["type", "count"])
+    >>> as_rows([Count("Chain", 7), {"type": "Base", "count": 7}])
+    [{'type': 'Chain', 'count': 7}, {'type': 'Base', 'count': 7}]
+    """
+    return [
+        dataclasses.asdict(i)
+        if dataclasses.is_dataclass(i) and not isinstance(i, type)
+        else dict(i)
+        for i in items
+    ]
+
+
+def field_names(cls: type) -> list[str]:
+    """The field names of a dataclass, in order: the columns of its rows."""
+    return [f.name for f in dataclasses.fields(cls)]
+
+
 def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) -> str:
     """Render rows (dicts) in one of :data:`FORMATS`; ``columns`` fixes the order.
 
@@ -65,8 +121,7 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) 
     1,东莞
     """
     if fmt == "json":
-        payload = [{c: row.get(c) for c in columns} for row in rows]
-        return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n"
+        return json_text([{c: row.get(c) for c in columns} for row in rows])
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -99,6 +154,11 @@ def write_output(text: str, output: str | Path | None, fmt: str) -> None:
         return
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     wrote(atomic_write_bytes(Path(output), text.encode(encoding)))
+
+
+def emit(items: Sequence[Any], columns: Sequence[str], fmt: str, output: str | Path | None) -> None:
+    """Render result records (:func:`as_rows`) in ``fmt`` and write them (:func:`write_output`)."""
+    write_output(render(as_rows(items), columns, fmt), output, fmt)
 
 
 def notice(text: str) -> None:

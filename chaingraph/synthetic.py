@@ -15,6 +15,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from chaingraph.model import Node, Relationship
@@ -26,6 +27,7 @@ __all__ = [
     "generate_batches",
     "ontology_store",
     "synthetic_store",
+    "write_synthetic_store",
 ]
 
 SYNTHETIC_SOURCE = "synthetic"
@@ -74,7 +76,7 @@ def ontology_store() -> GraphStore:
     from chaingraph.dataset import bundled_files
     from chaingraph.loaders.pipeline import load_files
     from chaingraph.resources import data_dir
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     ontology = data_dir("ontology")
     store = NetworkxStore()
@@ -96,6 +98,37 @@ def synthetic_store(companies: int, seed: int = 0, *, batch_size: int = 20_000) 
     store = ontology_store()
     for nodes, rels in generate_batches(store, SyntheticSpec(companies, seed, batch_size)):
         store.merge(nodes, rels)
+    return store
+
+
+def write_synthetic_store(path: str | Path, companies: int, seed: int = 0) -> GraphStore:
+    """:func:`synthetic_store`, marked as synthetic in its metadata (``companies``,
+    ``seed``) and written atomically to ``path`` (replacing the file).
+
+    Parameters
+    ----------
+    path
+        The embedded store file to write.
+    companies, seed
+        As for :func:`synthetic_store`.
+
+    Returns
+    -------
+    GraphStore
+        The store written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from chaingraph.store import NetworkxStore
+    >>> path = Path(tempfile.mkdtemp()) / "syn.cgraph.json"
+    >>> _ = write_synthetic_store(path, 20, seed=2)
+    >>> NetworkxStore.open(path).meta["synthetic"]
+    {'companies': 20, 'seed': 2}
+    """
+    store = synthetic_store(companies, seed)
+    store.meta["synthetic"] = {"companies": companies, "seed": seed}  # type: ignore[attr-defined]
+    store.save(path)  # type: ignore[attr-defined]
     return store
 
 

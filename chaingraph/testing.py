@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chaingraph.model import Node, Relationship
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 __all__ = ["BUNDLED_BASES", "evidence_store", "tiny_store"]
 

@@ -78,12 +78,14 @@ def _known_ids() -> tuple[set[str], set[str], set[str]]:
     return products, regions, companies
 
 
-def classified_products(paths: list[Path] = SOURCES) -> dict[tuple[Path, int], list[dict[str, Any]]]:
+def classified_products(
+    paths: list[Path] = SOURCES,
+) -> dict[tuple[Path, int], list[dict[str, Any]]]:
     """CSV line -> the products the registry pipeline reads in the row (strong/medium evidence)."""
     from chaingraph.classify import Options, classify_files
     from chaingraph.dataset import bundled_files
     from chaingraph.loaders.pipeline import load_files
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore()
     load_files(store, [f for f in bundled_files() if f.resolve() != TARGET.resolve()])

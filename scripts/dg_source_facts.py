@@ -19,12 +19,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from verify_listed import ROOT, rewrite_blocks
+from company_records import rewrite_blocks
+from verify_listed import ROOT
 
 DROP = "DROP"
 Src = tuple[str, str]  # (source, as_of)
@@ -302,7 +303,7 @@ def _decide(
     if decision is None or decision == DROP:
         log.append(f"DROP {what} ({NO_SOURCE})")
         return None
-    src, as_of = decision
+    src, as_of = cast(Src, decision)
     log.append(f"SOURCED {what}")
     return {**entry, "source": src, "as_of": as_of}
 
@@ -436,7 +437,7 @@ def _relations(text: str, fsrc: Any, dg: set[str], log: list[str]) -> str:
         if decision is None or decision == DROP:
             log.append(f"DROP {what} ({NO_SOURCE})")
             continue
-        src, as_of = decision
+        src, as_of = cast(Src, decision)
         log.append(f"SOURCED {what}")
         indent = line[: len(line) - len(line.lstrip())]
         extra = "".join(

@@ -43,6 +43,10 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from company_records import rewrite_blocks
+from verify_listed_review import DROP, EQUIVALENT, FIRM_EQUIVALENT, GENERIC
+
 ROOT = Path(__file__).resolve().parent.parent
 CKG_PRODUCTS = "ChainKnowledgeGraph 主营构成 (2021)"
 CKG_FIRMS = "ChainKnowledgeGraph 上市公司 (2021)"
@@ -50,173 +54,6 @@ SZSE = "深交所A股列表 (2025-12-30)"
 SZSE_AS_OF = "2025-12-30"
 CKG_AS_OF = "2021-10"
 
-# Revenue-line labels that say nothing about a product.
-GENERIC = {
-    "其他",
-    "其他业务",
-    "销售",
-    "平衡项目",
-    "加工",
-    "工程",
-    "服务",
-    "产品",
-    "其他产品",
-    "主营业务",
-}
-
-# Reviewed equivalences: product id -> words that, found in a revenue line, name that product.
-EQUIVALENT: dict[str, tuple[str, ...]] = {
-    "prod:precision-structural-part": ("精密结构件", "结构件", "金属结构件", "中小尺寸外观"),
-    "prod:lightweight-structural-parts": (
-        "精密金属结构件",
-        "汽车零部件",
-        "冲压模具和金属结构件",
-        "铝制品",
-        "镁制品",
-    ),
-    "prod:cnc-machine-tool": ("数控机床", "机床", "加工中心"),
-    "prod:industrial-robot": ("工业机器人",),
-    "prod:optical-lens": ("镜头",),
-    "prod:passive-components": ("磁性元器件",),
-    "prod:optical-module": ("光电部件",),
-    "prod:modern-tcm": ("中成药",),
-    "prod:engineering-plastics": ("改性塑料", "改性工程塑料"),
-    "prod:pv-glass": ("光伏玻璃", "太阳能"),
-    "prod:electronics-manufacturing-equipment": ("PCB精密加工检测设备", "电子装联", "检测设备"),
-    "prod:data-center": ("数据中心",),
-    "prod:pcs": ("储能",),
-    "prod:energy-storage-system": ("储能",),
-    "prod:charging-pile": ("充电桩",),
-    "prod:amorphous-alloy": ("液态金属",),
-    "prod:connector": ("连接器",),
-    "prod:ccl": ("覆铜板",),
-    "prod:pcb": ("印制电路板", "PCB"),
-    "prod:acoustic-component": ("耳机", "音频"),
-    "prod:wearable": ("耳机", "可穿戴"),
-    "prod:power-adapter": ("适配器", "充电器"),
-    "prod:cover-glass": ("防护屏", "防护玻璃"),
-    "prod:smart-hardware": ("音箱",),
-}
-
-# Reviewed per-firm equivalences: (company id, product id) -> words that, found in one of that
-# firm's revenue lines, confirm the product (too broad to hold for every firm).
-FIRM_EQUIVALENT: dict[tuple[str, str], tuple[str, ...]] = {
-    ("co:chipscreen", "prod:innovative-drug"): ("西达本胺",),  # 1.1 类原创新药 chidamide
-    ("co:tasly", "prod:modern-tcm"): ("中药",),
-    ("co:wuxi-apptec", "prod:cro-service"): ("实验室服务",),
-    ("co:fii", "prod:server"): ("云服务设备",),
-    ("co:jingcheng", "prod:hydrogen-storage-tank"): ("缠绕瓶", "低温储罐"),
-    ("co:wencan", "prod:lightweight-structural-parts"): ("压铸件",),
-    ("co:silan", "prod:power-semiconductor"): ("分立器件",),
-    ("co:jcet", "prod:advanced-packaging"): ("凸块",),
-    ("co:wlcsp", "prod:advanced-packaging"): ("芯片封装",),  # wafer-level CSP only
-    ("co:anji", "prod:cmp-slurry"): ("化学机械抛光液",),
-    ("co:xiamen-tungsten", "prod:carbide-cutting-tool"): ("精密刀具",),
-    ("co:xiamen-tungsten", "prod:cathode-material"): ("电池材料",),  # 厦钨新能 cathodes
-    ("co:xiamen-tungsten", "prod:permanent-magnet"): ("稀土业务",),
-    ("co:xiamen-tungsten", "prod:tungsten-carbide-powder"): ("粉末",),
-    ("co:xiamen-tungsten", "prod:cemented-carbide"): ("钨钼有色金属制品",),
-    ("co:northern-rare-earth", "prod:permanent-magnet"): ("稀土功能材料",),
-    ("co:bloomage", "prod:biomedical-material"): ("透明质酸钠",),
-    ("co:yiling", "prod:modern-tcm"): (
-        "通心络",
-        "莲花清瘟",
-        "参松养心",
-    ),
-    ("co:tigermed", "prod:cro-service"): ("临床试验",),
-    ("co:pharmaron", "prod:cro-service"): ("药物发现与研究",),
-    ("co:pharmaron", "prod:cdmo-service"): ("CDMO",),
-    ("co:mindray", "prod:patient-monitor"): ("生命信息与支持",),
-    ("co:mindray", "prod:ultrasound-system"): ("医学影像",),
-    ("co:mindray", "prod:medical-imaging-equipment"): ("医学影像",),
-    ("co:wondfo", "prod:poct"): ("传染病检测",),
-    ("co:daan", "prod:ivd"): ("试剂类",),
-    ("co:yuwell", "prod:home-diagnostic-device"): ("家用类电子检测",),
-    ("co:sinocare", "prod:home-diagnostic-device"): ("血糖测试仪",),
-    ("co:bgi-genomics", "prod:genetic-testing"): ("精准医学检测",),
-    ("co:winning", "prod:health-software"): ("软件销售",),
-    ("co:winning", "prod:smart-healthcare"): ("互联网医疗健康",),
-    ("co:hikvision", "prod:smart-security"): (
-        "前端音视频",
-        "后端音视频",
-    ),
-    ("co:dahua", "prod:smart-security"): ("远程图像监控",),
-    ("co:sie", "prod:mes"): ("智能制造",),
-    ("co:catl", "prod:ncm-power-battery"): ("动力电池系统",),
-    ("co:catl", "prod:battery-cell"): ("动力电池系统",),
-    ("co:byd", "prod:battery-cell"): ("二次充电电池",),
-    ("co:sunwoda", "prod:consumer-li-battery"): ("手机数码类",),
-    ("co:sunwoda", "prod:bms"): ("电源管理系统",),
-    ("co:desay-battery", "prod:consumer-li-battery"): ("锂聚合物电池",),
-    ("co:desay-battery", "prod:battery-pack"): ("电池与配件",),
-    ("co:greatpower", "prod:battery-cell"): ("二次锂离子电池",),
-    ("co:tinci", "prod:electrolyte"): ("锂离子电池材料",),
-    ("co:semcorp", "prod:separator"): ("膜类",),
-    ("co:sinexcel", "prod:pcs"): ("新能源电能变换设备",),
-    ("co:broad-ocean", "prod:drive-motor"): ("新能源车辆动力总成",),
-    ("co:broad-ocean", "prod:motor-controller"): ("新能源车辆动力总成",),
-    ("co:enpower", "prod:drive-motor"): (
-        "交流感应电机",
-        "永磁同步电动机",
-    ),
-    ("co:enpower", "prod:e-drive-system"): ("电驱总成",),
-    ("co:hans-laser", "prod:laser-processing-equipment"): ("激光设备",),
-    ("co:hans-laser", "prod:electronics-manufacturing-equipment"): ("PCB设备",),
-    ("co:inovance", "prod:servo-motor"): ("运动控制类",),
-    ("co:inovance", "prod:servo-drive"): ("运动控制类",),
-    ("co:inovance", "prod:plc"): ("控制技术类",),
-    ("co:estun", "prod:servo-motor"): ("交流伺服系统",),
-    ("co:estun", "prod:servo-drive"): ("交流伺服系统",),
-    ("co:estun", "prod:robot-controller"): ("运动控制系统",),
-    ("co:siasun", "prod:automated-logistics-equipment"): ("物流与仓储自动化",),
-    ("co:step", "prod:industrial-robot"): ("机器人与运动控制",),
-    ("co:step", "prod:robot-controller"): ("机器人与运动控制",),
-    ("co:hnc", "prod:industrial-robot"): ("机器人与智能产线",),
-    ("co:yinghe", "prod:lithium-battery-equipment"): (
-        "锂电池专用设备",
-        "锂电池生产设备",
-    ),
-    ("co:jintian", "prod:automated-logistics-equipment"): ("物流系统",),
-    ("co:jt-tech", "prod:smt-equipment"): ("电子焊接类设备",),
-    ("co:sg-micro", "prod:analog-chip"): (
-        "电源管理",
-        "信号链",
-    ),
-    ("co:jiangfeng", "prod:sputtering-target"): (
-        "铝靶",
-        "钽靶",
-    ),
-    ("co:jones-tech", "prod:thermal-management-material"): ("导热材料",),
-    ("co:frd", "prod:thermal-management-material"): ("导热材料",),
-    ("co:cctc", "prod:ceramic-substrate"): ("陶瓷基片",),
-    ("co:cctc", "prod:electronic-ceramics"): ("MLCC",),
-    ("co:cctc", "prod:advanced-ceramics"): ("光纤陶瓷插芯",),
-    ("co:sinocera", "prod:ceramic-powder"): ("MLCC配方粉",),
-    ("co:sinocera", "prod:advanced-ceramics"): ("结构陶瓷",),
-    ("co:san-huan", "prod:permanent-magnet"): ("磁性材料",),
-    ("co:zhenghai-bio", "prod:biomedical-material"): (
-        "口腔修复膜",
-        "生物膜",
-    ),
-    ("co:guanhao-bio", "prod:biomedical-material"): ("生物型硬脑",),
-    ("co:zte", "prod:5g-base-station"): ("运营商网络",),
-    ("co:zte", "prod:network-infrastructure"): ("运营商网络",),
-    ("co:boe", "prod:display-panel"): ("显示器件",),
-    ("co:visionox", "prod:flexible-oled"): ("OLED显示",),
-    ("co:visionox", "prod:display-panel"): ("OLED显示",),
-    ("co:leyard", "prod:mini-micro-led"): ("LED小间距",),
-    ("co:maxscend", "prod:rf-front-end"): (
-        "射频开关",
-        "射频模组",
-    ),
-    ("co:avary", "prod:pcb"): ("印刷电路板",),
-    ("co:dsbj", "prod:fpc"): ("柔性线路板",),
-    ("co:goertek", "prod:wearable"): ("智能硬件",),
-    ("co:fibocom", "prod:iot-module"): ("无线通信模块",),
-}
-
-# Facts the firm's revenue lines contradict, dropped: (company id, product id) -> why.
-DROP: dict[tuple[str, str], str] = {}
 
 # Listings whose codes are A-share codes (Korean and other 6-digit codes are not).
 A_SHARE_BOARDS = ("深交所", "上交所", "北交所")
@@ -339,7 +176,50 @@ def city_of_name(fullname: str, cities: dict[str, str]) -> str | None:
         short = name.removesuffix("市")
         if rest.startswith(name) or (len(short) >= 2 and rest.startswith(short)):
             return rid
+    # 中微半导体设备(上海)股份有限公司: the place in brackets before the company form
+    m = re.search(r"[(（]([^()（）]{2,4})[)）](股份)?有限公司$", fullname)
+    if m:
+        for name, rid in cities.items():
+            if m.group(1) in (name, name.removesuffix("市")):
+                return rid
     return None
+
+
+def province_regions() -> dict[str, str]:
+    doc = yaml.safe_load((ROOT / "ontology" / "regions.yaml").read_text(encoding="utf-8"))
+    return {r["name"]: r["id"] for r in doc["regions"] if r["level"] == "province"}
+
+
+def region_parents() -> dict[str, str]:
+    doc = yaml.safe_load((ROOT / "ontology" / "regions.yaml").read_text(encoding="utf-8"))
+    return {r["id"]: r.get("parent", "") for r in doc["regions"]}
+
+
+def _inside(region: str, area: str, parents: dict[str, str]) -> bool:
+    while region:
+        if region == area:
+            return True
+        region = parents.get(region, "")
+    return False
+
+
+def province_of_name(fullname: str, provinces: dict[str, str]) -> str | None:
+    """The province a firm's full name starts with (江苏恒瑞医药… -> 江苏省)."""
+    for name, rid in provinces.items():
+        short = re.sub(r"(省|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", name)
+        if fullname.startswith(name) or (len(short) >= 2 and fullname.startswith(short)):
+            return rid
+    return None
+
+
+def _name_site(place: str, full: str, code: str) -> dict[str, str]:
+    return {
+        "region": place,
+        "role": "总部",
+        "note": "注册地（企业名称所冠行政区划）",
+        "source": f"{CKG_FIRMS}，全称{full}，代码{code}",
+        "as_of": CKG_AS_OF,
+    }
 
 
 def match_line(
@@ -364,6 +244,8 @@ def plan(write: bool) -> dict[str, Any]:
     pnames = product_names()
     towns = town_regions()
     cities = city_regions()
+    provinces = province_regions()
+    parents = region_parents()
     byfull, byshort = name_index(szse, ckg)
     report: dict[str, Any] = defaultdict(list)
     seen: set[str] = set()
@@ -487,6 +369,18 @@ def plan(write: bool) -> dict[str, Any]:
                         sites.append(
                             {"region": place, "role": "注册地", "source": note, "as_of": SZSE_AS_OF}
                         )
+                        if hq is not None and c.get("source", fsrc) == "unverified":
+                            # the register confirms the firm and where it is registered, not
+                            # the record's other headquarters: that stays apart, unsourced
+                            c.pop("hq")
+                            sites.append(
+                                {
+                                    "region": hq,
+                                    "role": "总部",
+                                    "source": "unverified",
+                                    "as_of": str(c.get("as_of", fasof)),
+                                }
+                            )
                         c["sites"] = sites
                         changed = True
             elif code in ckg:
@@ -495,37 +389,59 @@ def plan(write: bool) -> dict[str, Any]:
                 full = ckg[code]["fullname"]
                 hq = c.get("hq")
                 place = city_of_name(full, cities)
-                if hq is None and any(
+                province = province_of_name(full, provinces) if place is None else None
+                confirmed_before = any(
                     str(x.get("source", "")).startswith((SZSE, CKG_FIRMS))
                     for x in c.get("sites") or []
-                ):
+                )
+                if hq is None and confirmed_before:
                     pass  # confirmed on an earlier run
-                elif place is None or hq is None:
-                    report["sse_unconfirmed"].append((c["id"], c["name"], hq, full))
-                elif place != hq:
-                    report["sse_hq_differs"].append((c["id"], c["name"], hq, place, full))
-                else:
+                elif hq is None:
+                    # no place on this record: the register confirms the firm and its listing
+                    if c.get("source", fsrc) == "unverified":
+                        report["sse_record_confirmed"].append((c["id"], c["name"], full))
+                        changed = True
+                elif place is not None and (place == hq or _inside(hq, place, parents)):
                     first = c["id"] not in seen
                     seen.add(c["id"])
+                    if place != hq:
+                        pass  # a town inside the named city: keep the precise place
+                    else:
+                        c.pop("hq")
+                        if first:
+                            sites = [
+                                s
+                                for s in c.get("sites") or []
+                                if not (s.get("role") == "总部" and s.get("region") == place)
+                            ]
+                            sites.insert(0, _name_site(place, full, code))
+                            c["sites"] = sites
+                        report["sse_hq_confirmed"].append((c["id"], c["name"], place, full))
+                        changed = True
+                elif c.get("source", fsrc) != "unverified":
+                    pass  # the record's own source covers its headquarters
+                else:
+                    # the name confirms another place (registered elsewhere), only a province,
+                    # or none: the register's place becomes the sourced 注册地, the record's
+                    # headquarters stays as a 总部 site without a source (to verify or drop)
+                    registered = place or province
                     c.pop("hq")
-                    if first:
-                        sites = [
-                            s
-                            for s in c.get("sites") or []
-                            if not (s.get("role") == "总部" and s.get("region") == place)
-                        ]
-                        sites.insert(
-                            0,
+                    sites = list(c.get("sites") or [])
+                    if registered is not None and not any(
+                        s.get("region") == registered for s in sites
+                    ):
+                        sites.insert(0, _name_site(registered, full, code))
+                    if hq != registered and not any(s.get("region") == hq for s in sites):
+                        sites.append(
                             {
-                                "region": place,
+                                "region": hq,
                                 "role": "总部",
-                                "note": "注册地（企业名称所冠行政区划）",
-                                "source": f"{CKG_FIRMS}，全称{full}，代码{code}",
-                                "as_of": CKG_AS_OF,
-                            },
+                                "source": "unverified",
+                                "as_of": str(c.get("as_of", fasof)),
+                            }
                         )
-                        c["sites"] = sites
-                    report["sse_hq_confirmed"].append((c["id"], c["name"], place, full))
+                    c["sites"] = sites
+                    report["sse_hq_split"].append((c["id"], c["name"], hq, registered, full))
                     changed = True
             old = ckg.get(code)
             if old is not None and row is not None:
@@ -591,56 +507,6 @@ def pin_inherited(c: dict[str, Any], as_of: Any) -> int:
     return n
 
 
-def dump_record(record: dict[str, Any]) -> str:
-    """One company record in the files' style: block keys, flow-style nested items."""
-    out = []
-    first = True
-    for key, value in record.items():
-        lead = "  - " if first else "    "
-        first = False
-        if (
-            key in ("makes", "sites", "supplies")
-            and isinstance(value, list)
-            and any(isinstance(v, dict) for v in value)
-        ):
-            out.append(f"{lead}{key}:")
-            for v in value:
-                out.append("      - " + _flow(v))
-        else:
-            out.append(f"{lead}{key}: {_flow(value)}")
-    return "\n".join(out) + "\n"
-
-
-def _flow(value: Any) -> str:
-    return (
-        yaml.safe_dump(
-            value, allow_unicode=True, default_flow_style=True, width=10**6, sort_keys=False
-        )
-        .strip()
-        .removesuffix("...")
-        .strip()
-    )
-
-
-def rewrite_blocks(text: str, blocks: dict[str, dict[str, Any]]) -> str:
-    lines = text.splitlines(keepends=True)
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        m = re.match(r"  - id: (co:[a-z0-9.-]+)\s*$", lines[i])
-        if m and m.group(1) in blocks:
-            j = i + 1
-            while j < len(lines) and lines[j].startswith("    "):
-                j += 1
-            # keep trailing blank/comment lines out of the block
-            out.append(dump_record(blocks.pop(m.group(1))))
-            i = j
-            continue
-        out.append(lines[i])
-        i += 1
-    return "".join(out)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--write", action="store_true", help="rewrite the company files")
@@ -657,8 +523,8 @@ def main(argv: list[str] | None = None) -> int:
         "former_names",
         "pinned_unverified",
         "sse_hq_confirmed",
-        "sse_hq_differs",
-        "sse_unconfirmed",
+        "sse_hq_split",
+        "sse_record_confirmed",
         "listing_added",
         "name_only",
     ):

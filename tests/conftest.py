@@ -23,6 +23,16 @@ from typing import Any
 import neo4j
 import pytest
 
+# A store of each engine, made in one place (tests/engines.py): ``engine``, ``empty_store``,
+# ``new_store``, ``new_neo4j_store``, ``neo4j_session_store``.
+from engines import (  # noqa: F401
+    empty_store,
+    engine,
+    neo4j_session_store,
+    new_neo4j_store,
+    new_store,
+)
+
 NEO4J_SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
 
 

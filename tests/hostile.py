@@ -6,7 +6,7 @@ Built on :func:`chaingraph.testing.tiny_store`; every firm here is made up.
 from __future__ import annotations
 
 from chaingraph.model import Node, Relationship
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 # Firms in Dongguan (local: gap rows, local lists on the map).

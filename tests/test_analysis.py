@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from chaingraph.analysis.plan import plan
 from chaingraph.analysis.targets import target_list, targets
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node, Relationship
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 S = {"source": "test", "as_of": "2024", "synthetic": True}
@@ -263,6 +264,40 @@ def test_thresholds_come_from_config() -> None:
     assert status_of(gaps(b.store(), "base:b", config=config), "seg:a.mid")[0] == "强链"
 
 
+def test_config_is_hashable_and_equal_configs_are_one_cache_key(tmp_path: Path) -> None:
+    from chaingraph.analysis.config import load_config
+
+    weights = dict(AnalysisConfig().score_weights)
+    given = dataclasses.replace(AnalysisConfig(), score_weights=weights, leader_tags=["龙头企业"])
+    assert hash(given) == hash(dataclasses.replace(given))
+    assert given.leader_tags == ("龙头企业",)
+    with pytest.raises(TypeError):
+        given.score_weights["severity"] = 1.0  # type: ignore[index]
+    weights["severity"] = 1.0  # the caller's dict stays the caller's
+    assert given.score_weights["severity"] == 0.25
+    path = tmp_path / "cfg.yaml"
+    path.write_text("score_weights: {severity: 0.5}\nleader_tags: [链主]\n", encoding="utf-8")
+    loaded = load_config(path)
+    assert loaded == dataclasses.replace(
+        AnalysisConfig(),
+        score_weights={**AnalysisConfig().score_weights, "severity": 0.5},
+        leader_tags=("链主",),
+    )
+    assert {loaded: 1}[load_config(path)] == 1
+    store = tiny_store()
+    first = targets(store, "base:yinping", top=1, config=load_config(path))
+
+    def bound_keys() -> list[object]:
+        return [
+            k for k in store.analysis_cache() if isinstance(k, tuple) and k[0] == "target-bounds"
+        ]
+
+    assert bound_keys() == [("target-bounds", loaded)]
+    again = targets(store, "base:yinping", top=1, config=load_config(path))
+    assert again == first
+    assert bound_keys() == [("target-bounds", loaded)]  # an equal config reuses the bounds
+
+
 def test_coverage_note_counts_what_is_known() -> None:
     report = gaps(_dense(Builder(), source="unverified").store(), "base:b")
     assert report.coverage_note == (
@@ -412,7 +447,7 @@ def test_score_components_each_pinned() -> None:
     champ, abroad = rows["co:champ"].parts, rows["co:abroad"].parts
     assert champ.severity == 0.5  # 数据不足 (2 makers known in China) at priority 1
     assert champ.leadership == 0.8 and abroad.leadership == 0.0
-    assert champ.scale == 1.0 and abroad.scale == 0.0
+    assert champ.scale == 0.638 and abroad.scale == 0.0  # 999 亿元 on the 5万亿元 log scale
     assert champ.technology == 1.0
     # its mid goes into down, which local lead makes: 0.4 + 0.3 × log(2)/log(21) + breadth
     assert champ.supply_ties == 0.506
@@ -614,3 +649,48 @@ def test_analysis_package_reexports_the_functions_not_their_modules() -> None:
 
     assert gaps.__module__ == "chaingraph.analysis.gaps"
     assert targets.__module__ == "chaingraph.analysis.targets"
+
+
+def _public_analysis_functions() -> list[str]:
+    import inspect
+
+    import chaingraph.analysis as analysis
+
+    return [n for n in analysis.__all__ if inspect.isfunction(getattr(analysis, n))]
+
+
+def _sections(doc: str) -> dict[str, list[str]]:
+    """numpydoc sections of a docstring: heading -> its lines."""
+    lines = doc.splitlines()
+    found: dict[str, list[str]] = {}
+    current = None
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and lines[i + 1].strip() and set(lines[i + 1].strip()) == {"-"}:
+            current = line.strip()
+            found[current] = []
+        elif current is not None and set(line.strip()) != {"-"}:
+            found[current].append(line)
+    return found
+
+
+@pytest.mark.parametrize("name", _public_analysis_functions())
+def test_public_analysis_functions_have_numpydoc_docstrings(name: str) -> None:
+    import inspect
+
+    import chaingraph.analysis as analysis
+
+    function = getattr(analysis, name)
+    sections = _sections(inspect.getdoc(function) or "")
+    signature = inspect.signature(function)
+    documented = {
+        part.strip()
+        for line in sections.get("Parameters", [])
+        if line and not line.startswith(" ")
+        for part in line.split(",")
+    }
+    assert documented == set(signature.parameters), f"{name}: Parameters"
+    if signature.return_annotation not in (None, "None"):
+        assert any(line.strip() for line in sections.get("Returns", [])), f"{name}: Returns"
+    if "raise " in inspect.getsource(function):
+        assert any(line.strip() for line in sections.get("Raises", [])), f"{name}: Raises"
+    assert any(line.lstrip().startswith(">>> ") for line in sections.get("Examples", [])), name

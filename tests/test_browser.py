@@ -25,7 +25,7 @@ from chaingraph.cli import cli
 from chaingraph.dataset import load_bundled
 from chaingraph.maps import chain_map, write_map
 from chaingraph.maps.render import CHROMIUM_ARGS as RENDER_CHROMIUM_ARGS
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from chaingraph.cli import cli
 from chaingraph.dataset import STORE_ENV, open_default_store
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 DATA = Path(__file__).resolve().parent / "data"
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -18,7 +18,7 @@ from chaingraph.cli import cli
 from chaingraph.dataset import STORE_ENV, load_bundled
 from chaingraph.names import check_uscc, name_key
 from chaingraph.resources import data_dir
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 PLAN = "东莞市战略性新兴产业基地规划建设实施方案"
 STAGES = {"上游", "中游", "下游"}
@@ -163,7 +163,9 @@ def test_every_base_carries_the_plan_as_source(store: NetworkxStore) -> None:
 def test_the_dataset_is_big_enough_to_be_useful(store: NetworkxStore) -> None:
     assert store.count_nodes("Chain") == 7
     assert store.count_nodes("Product") >= 150
-    assert store.count_nodes("Company") >= 400
+    # 603 firms before the national firms' unverified facts were paid (issue #21): the 232
+    # firms no public source was found for were dropped (scripts/verify_national.py)
+    assert store.count_nodes("Company") >= 350
 
 
 @pytest.mark.parametrize("chain", sorted(PLAN_TERMS))

@@ -139,8 +139,9 @@ def test_dongguan_firms_have_towns_except_the_known_gaps(counts: dict[str, objec
 
 
 def test_unverified_shares_went_down(counts: dict[str, object]) -> None:
-    # Before issue #21: 0.884 overall and 0.435 for Dongguan firms (scripts/dg_layer_counts.py).
-    assert counts["unverified_share"] <= 0.48  # type: ignore[operator]
+    # Before issue #21: 0.884 overall and 0.435 for Dongguan firms (scripts/dg_layer_counts.py);
+    # the issue asks for at most 0.25 over all firms (scripts/verify_national.py pays the rest)
+    assert counts["unverified_share"] <= 0.25  # type: ignore[operator]
     # every fact of a Dongguan firm carries a document source (issue #21)
     assert counts["dongguan_unverified_share"] == 0.0
 
@@ -179,7 +180,7 @@ def test_platforms_are_sourced_located_and_linked() -> None:
 
 def test_platforms_load_into_the_store() -> None:
     from chaingraph.dataset import load_bundled
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore()
     load_bundled(store)
@@ -193,7 +194,7 @@ def test_audit_finds_no_unverified_fact_of_a_dongguan_firm(tmp_path: Path) -> No
     including MAKES edges listed under another chain file's `relationships:` (issue #21)."""
     from chaingraph.analysis.audit import audit
     from chaingraph.dataset import load_bundled
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore(tmp_path / "store.json")
     load_bundled(store)
@@ -201,4 +202,46 @@ def test_audit_finds_no_unverified_fact_of_a_dongguan_firm(tmp_path: Path) -> No
     assert report.companies >= 150
     assert report.local_facts >= 500  # the national firms with a Dongguan site are counted
     assert report.local_unverified_share == 0.0
-    assert report.unverified_share is not None and 0 < report.unverified_share < 1
+    assert report.unverified_share is not None and report.unverified_share <= 0.25
+    assert report.facts > report.local_facts  # firms elsewhere are counted too
+
+
+def _effective(value: object, *parents: object) -> object:
+    for v in (value, *parents):
+        if v not in (None, ""):
+            return v
+    return None
+
+
+def test_every_company_fact_has_a_source_and_as_of() -> None:
+    """Every company record and every makes/sites/supplies entry and relationship of a firm,
+    in every bundled company file, names a document (not `unverified`) and a date."""
+    checked = 0
+    for path in sorted((ROOT / "ingest" / "companies").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        fsrc, fasof = doc.get("source"), doc.get("as_of")
+        for c in doc.get("companies") or []:
+            csrc = _effective(c.get("source"), fsrc)
+            casof = _effective(c.get("as_of"), fasof)
+            where = f"{path.name} {c['id']}"
+            assert csrc and csrc != "unverified" and casof, f"{where}: record"
+            for key in ("makes", "sites", "supplies"):
+                for e in c.get(key) or []:
+                    e = e if isinstance(e, dict) else {}
+                    src = _effective(e.get("source"), csrc)
+                    assert src and src != "unverified", f"{where}: {key} {e}"
+                    assert _effective(e.get("as_of"), casof), f"{where}: {key} {e} has no as_of"
+                    checked += 1
+        for e in doc.get("relationships") or []:
+            if str(e.get("from", "")).startswith("co:"):
+                src = _effective(e.get("source"), fsrc)
+                assert src and src != "unverified", f"{path.name}: {e}"
+                assert _effective(e.get("as_of"), fasof), f"{path.name}: {e} has no as_of"
+                checked += 1
+    assert checked > 500
+
+
+def test_national_sourcing_decisions_are_applied() -> None:
+    """Rerunning verify_national.py would source or drop nothing (its report lines only)."""
+    log = _script("verify_national").plan(write=False)
+    assert [line for line in log if line.startswith(("SOURCED", "DROP"))] == []

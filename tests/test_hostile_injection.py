@@ -24,7 +24,7 @@ from hostile import hostile_store
 
 from chaingraph.cli import cli
 from chaingraph.model import Node, Relationship
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Raw forms that would run if they reached a page unescaped: a tag, a closed script,

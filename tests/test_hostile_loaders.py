@@ -43,8 +43,8 @@ from chaingraph.errors import DataError, StoreCorrupt
 from chaingraph.loaders import load_files, readers
 from chaingraph.model import Node, Relationship
 from chaingraph.names import normalize_text
-from chaingraph.store.fileformat import FORMAT_NAME, FORMAT_VERSION
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.fileformat import FORMAT_NAME, FORMAT_VERSION
 
 DATA = Path(__file__).resolve().parent / "data"
 CHAIN = DATA / "demo-chain.yaml"

@@ -39,8 +39,8 @@ from chaingraph.cli import cli
 from chaingraph.errors import StoreUnavailable
 from chaingraph.model import Node, Relationship
 from chaingraph.store.merging import collapse_batch
-from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.neo4j import Neo4jStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 pytestmark = pytest.mark.neo4j
@@ -79,7 +79,7 @@ def clean_exit(result: Result) -> Result:
 
 
 def duplicates(store: Neo4jStore) -> int:
-    rows = store._read(
+    rows = store.connection.read(
         "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS d "
         "UNION ALL MATCH (a)-[r]->(b) WITH a, b, type(r) AS t, r.key AS k, count(*) AS c "
         "WHERE c > 1 RETURN count(*) AS d"

@@ -34,8 +34,8 @@ from chaingraph.loaders.located import LocatedDict
 from chaingraph.loaders.mapping import MappingSpec, apply_mapping
 from chaingraph.model import Node
 from chaingraph.resources import bundled_fingerprint
-from chaingraph.store.locking import store_lock
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.locking import store_lock
 from chaingraph.testing import tiny_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,7 +26,7 @@ from chaingraph.loaders.encoding import decode_bytes
 from chaingraph.model import Node
 from chaingraph.names import normalize_text
 from chaingraph.resources import data_dir
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 
 DATA = Path(__file__).resolve().parent / "data"
 CHAIN = DATA / "demo-chain.yaml"

@@ -320,7 +320,7 @@ def test_barycentric_order_reduces_crossings_on_bundled_bases() -> None:
     """The drawn order crosses fewer edges than the same columns with rows sorted by id."""
     from chaingraph.dataset import load_bundled
     from chaingraph.maps.layout import crossings
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
     from chaingraph.testing import BUNDLED_BASES
 
     store = NetworkxStore()
@@ -392,7 +392,7 @@ def test_cli_help_imports_no_browser() -> None:
 
 def test_a_map_too_big_for_one_screen_says_to_page_by_chain() -> None:
     from chaingraph.dataset import load_bundled
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore()
     load_bundled(store)

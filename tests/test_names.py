@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
 from chaingraph.errors import NotFound
-from chaingraph.lookup import resolve, search_names
 from chaingraph.model import Node
 from chaingraph.names import check_uscc, name_key, name_variants, normalize_text
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.lookup import resolve, search_names
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -18,9 +18,9 @@ from random_graph import random_graph
 from chaingraph.cli import cli
 from chaingraph.errors import ConfigError
 from chaingraph.model import Node, Relationship
-from chaingraph.store.neo4j_admin import bulk_import, import_arguments, write_neo4j_admin
-from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.neo4j import Neo4jStore
+from chaingraph.store.neo4j.admin import bulk_import, import_arguments, write_neo4j_admin
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 # Values Neo4j cannot hold as they are, names chaingraph derives, and names out of order.
@@ -74,7 +74,7 @@ def test_properties_are_stored_once_and_read_back_exactly(store: Neo4jStore) -> 
     assert store.get_many(["prod:odd"])["prod:odd"].props == nodes[1].props
     (rel,) = store.relationships("MAKES", source="co:odd")
     assert rel.props == rels[0].props and list(rel.props) == list(rels[0].props)
-    raw = store._read("MATCH (n:Entity {id: 'co:odd'}) RETURN properties(n) AS p")[0]["p"]
+    raw = store.connection.read("MATCH (n:Entity {id: 'co:odd'}) RETURN properties(n) AS p")[0]["p"]
     assert "props_json" not in raw  # not the data property of that name, not a copy
     assert raw["zeta"] == 1 and raw["tags"] == ["龙头企业", "上市"]
     assert raw["lookup_names"] == ["怪值公司"]  # derived; the data one is in props_extra
@@ -91,7 +91,7 @@ def test_records_of_earlier_versions_still_read_and_merge(store: Neo4jStore) -> 
     """A node written with the whole record in props_json (before issue 22) reads from
     it, and a merge that changes it writes it the lean way."""
     store.ensure_schema()
-    with store._session() as session:
+    with store.connection.session() as session:
         session.run(
             "CREATE (:Entity:Company {id: 'co:old', type: 'Company', name: 'Old', "
             'props_json: \'{"name": "Old", "listing": {"board": "主板"}}\'})'
@@ -99,7 +99,7 @@ def test_records_of_earlier_versions_still_read_and_merge(store: Neo4jStore) -> 
     old = store.get("co:old")
     assert old is not None and old.props == {"name": "Old", "listing": {"board": "主板"}}
     store.merge([Node("co:old", "Company", {"founded": 1999})], [])
-    raw = store._read("MATCH (n:Entity {id: 'co:old'}) RETURN properties(n) AS p")[0]["p"]
+    raw = store.connection.read("MATCH (n:Entity {id: 'co:old'}) RETURN properties(n) AS p")[0]["p"]
     assert "props_json" not in raw and raw["founded"] == 1999
     new = store.get("co:old")
     assert new is not None

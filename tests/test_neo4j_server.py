@@ -20,12 +20,13 @@ pytestmark = pytest.mark.neo4j
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
 
 
-def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+def run_script(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(SCRIPT), *args],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
+        cwd=cwd,
     )
 
 
@@ -110,9 +111,14 @@ def test_admin_import_then_serve(tmp_path: Path) -> None:
         "database", "import", "full", "neo4j",
         f"--nodes={csv_dir / 'nodes.csv'}",
         f"--relationships={csv_dir / 'rels.csv'}",
+        cwd=csv_dir,
     )  # fmt: skip
     assert imported.returncode == 0, imported.stdout + imported.stderr
     assert "IMPORT DONE" in imported.stdout
+    # neo4j-admin's report goes into a temporary folder, never the working folder.
+    assert not (csv_dir / "import.report").exists()
+    (report,) = [line for line in imported.stderr.splitlines() if "import report: " in line]
+    assert Path(report.split("import report: ", 1)[1]).parent != csv_dir
 
     started = run_script("start", "--dir", str(server_dir), "--password", "import-test-pw")
     assert started.returncode == 0, started.stdout + started.stderr

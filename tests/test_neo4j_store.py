@@ -1,6 +1,8 @@
-"""The Neo4j store against a real server: round trips, merge semantics, bad input,
-injection, faults (wrong password, unreachable, server killed mid-load), the named
-queries, the CLI (push, pull, --neo4j) and the neo4j-admin bulk path."""
+"""The Neo4j store's own behaviour against a real server: batches, ids stored by a
+concurrent loader, its read order, faults (wrong password, unreachable, server killed
+mid-load), connection settings, the named queries, the CLI (push, pull, --neo4j) and
+the neo4j-admin bulk path. What every engine does (merging, reads, aggregates,
+refusals, hostile text) is tested once for both engines in tests/test_store_contract.py."""
 
 from __future__ import annotations
 
@@ -19,18 +21,19 @@ from typing import Any
 import neo4j
 import pytest
 from click.testing import CliRunner
-from random_graph import TRICKY_NAMES, random_graph
+from engines import Neo4jStore, connect_neo4j
+from random_graph import random_graph
 
 from chaingraph.analysis.gaps import gaps
 from chaingraph.cli import cli
-from chaingraph.errors import ConfigError, DataError, StoreUnavailable
+from chaingraph.errors import ConfigError, StoreUnavailable
 from chaingraph.model import Node, Relationship
 from chaingraph.queries import query, query_names, query_parameters
-from chaingraph.store.base import GraphStore
+from chaingraph.store import GraphStore, NetworkxStore
 from chaingraph.store.merging import collapse_batch
-from chaingraph.store.neo4j_admin import import_arguments, write_neo4j_admin
-from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.neo4j import merge as neo4j_merge
+from chaingraph.store.neo4j.admin import import_arguments, write_neo4j_admin
+from chaingraph.store.neo4j.connection import NO_WARM_ENV, Neo4jSettings
 from chaingraph.testing import tiny_store
 
 pytestmark = pytest.mark.neo4j
@@ -40,8 +43,9 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
 
 @pytest.fixture
 def store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
-    """An empty chaingraph Neo4j store on the session server."""
-    s = Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    """An empty chaingraph Neo4j store on the session server, on a connection of its
+    own (tests here change its settings)."""
+    s = connect_neo4j(neo4j_server)
     s.clear()
     try:
         yield s
@@ -71,7 +75,7 @@ def same_graph(a: GraphStore, b: GraphStore) -> None:
 
 def duplicates(driver_store: Neo4jStore) -> int:
     """Nodes sharing an id, plus relationships sharing (type, source, target, key)."""
-    rows = driver_store._read(
+    rows = driver_store.connection.read(
         "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS d "
         "UNION ALL MATCH (a)-[r]->(b) WITH a, b, type(r) AS t, r.key AS k, count(*) AS c "
         "WHERE c > 1 RETURN count(*) AS d"
@@ -82,95 +86,11 @@ def duplicates(driver_store: Neo4jStore) -> int:
 # -- round trips and merge semantics ----------------------------------------------
 
 
-def test_round_trip_and_reads_match_the_embedded_store(store: Neo4jStore) -> None:
-    embedded = tiny_store()
-    extra = [
-        Node(
-            "co:uscc-firm",
-            "Company",
-            {
-                "name": "带码企业",
-                "legal_name": "东莞带码科技有限公司",
-                "uscc": "91441900MA4UJKXW3B",
-                "aliases": ["DM"],
-                "listing": {"board": "深交所创业板", "code": "300001"},
-                "global_rank": {"list": "全球百强", "rank": 42},
-                "mixed": [1, "a"],
-                "empty": [],
-            },
-        )
-    ]
-    embedded.merge(extra, [])
-    store.merge(list(embedded.nodes()), list(embedded.relationships()))
-    same_graph(store, embedded)
-    for t in [*store.model.node_types, None, "Nope"]:
-        assert store.count_nodes(t) == embedded.count_nodes(t)
-    for t in [*store.model.relationship_types, None, "NOPE"]:
-        assert store.count_relationships(t) == embedded.count_relationships(t)
-    assert store.get("co:uscc-firm") == embedded.get("co:uscc-firm")
-    assert store.get("co:missing") is None
-    assert store.get_many(["co:jp-servo", "x", "chain:robot"]) == embedded.get_many(
-        ["co:jp-servo", "x", "chain:robot"]
-    )
-    assert store.ids_by_name("ＤＭ") == embedded.ids_by_name("ＤＭ") == ["co:uscc-firm"]
-    assert store.ids_by_name("东莞市", "Region") == ["region:cn-dongguan"]
-    assert sorted(store.names()) == sorted(embedded.names())
-    assert store.company_by_uscc("91441900MA4UJKXW3B") == "co:uscc-firm"
-    assert store.company_by_name_key("东莞带码科技") == "co:uscc-firm"
-    assert store.company_by_name_key("nothing") is None
-    for source in ("co:dg-robot", "region:cn", "nope"):
-        assert list(store.relationships(source=source)) == sorted(
-            embedded.relationships(source=source), key=lambda r: (r.type, r.target, r.key)
-        )
-    assert list(store.relationships("IN", target="region:cn")) == sorted(
-        embedded.relationships("IN", target="region:cn"), key=lambda r: r.source
-    )
-    assert store.require("莞工机器人").id == "co:dg-robot"
-
-
-def test_merges_follow_the_embedded_store_step_by_step(store: Neo4jStore) -> None:
-    """Same MergeReport at every step, same content after each (idempotent reloads)."""
-    embedded = NetworkxStore()
-    s = {"source": "test", "synthetic": True}
-    steps: list[tuple[list[Node], list[Relationship]]] = [
-        (
-            [
-                Node("region:r", "Region", {"name": "区", "level": "city", **s}),
-                Node("co:a", "Company", {"name": "甲", "aliases": ["A"], **s}),
-                Node("co:a", "Company", {"aliases": ["A1"], "founded": 2001}),  # collapsed
-                Node("co:b", "Company", {"name": "乙", **s}),
-            ],
-            [
-                Relationship("LOCATED_IN", "co:a", "region:r", "总部", {"role": "总部"}),
-                Relationship("SUPPLIES", "co:a", "co:b", "prod:x", {"product": "prod:x"}),
-                Relationship("SUPPLIES", "co:a", "co:b", "prod:y", {"product": "prod:y"}),
-            ],
-        ),
-        (
-            [Node("co:a", "Company", {"aliases": ["A2", "A"], "founded": None, "tags": ["上市"]})],
-            [],
-        ),
-        (
-            [],
-            [Relationship("SUPPLIES", "co:a", "co:b", "prod:x", {"confidence": 0.5})],
-        ),
-    ]
-    for nodes, rels in steps:
-        for _ in range(2):  # the second time changes nothing
-            assert store.merge(nodes, rels) == embedded.merge(nodes, rels)
-            same_graph(store, embedded)
-    assert store.get("co:a").props["aliases"] == ["A", "A1", "A2"]  # type: ignore[union-attr]
-    assert store.count_relationships("SUPPLIES") == 2
-    assert duplicates(store) == 0
-
-
 def test_small_batches_write_the_same(neo4j_server: dict[str, Any]) -> None:
     nodes, rels = random_graph(3, companies=25)
     embedded = NetworkxStore()
     expected = embedded.merge(nodes, rels)
-    store = Neo4jStore(
-        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], batch_size=7
-    )
+    store = connect_neo4j(neo4j_server, batch_size=7)
     try:
         store.clear()
         seen: list[int] = []
@@ -181,22 +101,6 @@ def test_small_batches_write_the_same(neo4j_server: dict[str, Any]) -> None:
         same_graph(store, embedded)
     finally:
         store.close()
-
-
-def test_bad_input_writes_nothing(store: Neo4jStore) -> None:
-    good = Node("co:a", "Company", {"name": "甲"})
-    with pytest.raises(DataError, match="refers to a node that does not exist"):
-        store.merge([good], [Relationship("MAKES", "co:a", "prod:missing")])
-    with pytest.raises(DataError, match="unknown node type"):
-        store.merge([good, Node("x:y", "Evil`) DETACH DELETE n //", {"name": "x"})], [])
-    with pytest.raises(DataError, match="unknown relationship type"):
-        store.merge([good], [Relationship("KNOWS]->() DETACH DELETE n //", "co:a", "co:a")])
-    with pytest.raises(DataError, match="one type per id"):
-        store.merge([good, Node("co:a", "Product", {"name": "甲"})], [])
-    assert store.count_nodes() == 0
-    store.merge([good], [])
-    with pytest.raises(DataError, match="already a Company"):
-        store.merge([Node("co:a", "Product", {"name": "甲"})], [])
 
 
 def _mixed_steps() -> list[tuple[list[Node], list[Relationship]]]:
@@ -232,9 +136,7 @@ def test_merge_mixing_new_and_stored_ids(neo4j_server: dict[str, Any], batch_siz
     """New ids are created without a read, the rest merged; same reports and content
     as the embedded store, whatever the mix within a batch."""
     embedded = NetworkxStore()
-    store = Neo4jStore(
-        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], batch_size=batch_size
-    )
+    store = connect_neo4j(neo4j_server, batch_size=batch_size)
     try:
         store.clear()
         for nodes, rels in _mixed_steps():
@@ -256,11 +158,11 @@ def test_ids_created_by_someone_else_after_the_check(
     (first, first_rels), (second, second_rels) = _mixed_steps()
     assert store.merge(first, first_rels) == embedded.merge(first, first_rels)
     # As if another loader had stored the co:old ids just after the check.
-    real = store._stored_types
+    real = neo4j_merge.stored_types
     monkeypatch.setattr(
-        store,
-        "_stored_types",
-        lambda ids: {i: t for i, t in real(ids).items() if not i.startswith("co:old")},
+        neo4j_merge,
+        "stored_types",
+        lambda conn, ids: {i: t for i, t in real(conn, ids).items() if not i.startswith("co:old")},
     )
     store.batch_size = 5
     assert store.merge(second, second_rels) == embedded.merge(second, second_rels)
@@ -268,25 +170,38 @@ def test_ids_created_by_someone_else_after_the_check(
     assert duplicates(store) == 0
 
 
-def test_hostile_names_load_as_plain_text(store: Neo4jStore) -> None:
-    """Names, aliases, keys and even property names that look like Cypher stay data."""
-    nodes = [Node("region:r", "Region", {"name": "区", "level": "city"})]
-    rels = []
-    for i, name in enumerate(TRICKY_NAMES):
-        props = {"name": name, "aliases": [name + "`", "}) RETURN 1 //"], "note`) //": name}
-        nodes.append(Node(f"co:t{i}", "Company", props))
-        rels.append(Relationship("LOCATED_IN", f"co:t{i}", "region:r", name, {"note": name}))
-    report = store.merge(nodes, rels)
-    assert (report.nodes_created, report.relationships_created) == (len(nodes), len(rels))
-    assert store.count_nodes() == len(nodes) and store.count_relationships() == len(rels)
-    for i, name in enumerate(TRICKY_NAMES):
-        node = store.get(f"co:t{i}")
-        assert node is not None and node.name == name and node.props["note`) //"] == name
-        assert store.ids_by_name(name) == [f"co:t{i}"]
-        (rel,) = store.relationships("LOCATED_IN", source=f"co:t{i}")
-        assert rel.key == name
-    assert store.require("'}) DETACH DELETE n //").id == "co:t0"
-    assert store.merge(nodes, rels).changed is False
+def test_reads_come_in_id_order_whatever_the_load_order(store: Neo4jStore) -> None:
+    """The contract asks for a stable order; the server's is by id (the embedded
+    store's is the order of loading), relationships by (source, type, target, key)."""
+    embedded = tiny_store()
+    nodes, rels = list(embedded.nodes()), list(embedded.relationships())
+    store.merge(nodes[::-1], rels[::-1])
+    assert [n.id for n in store.nodes()] == sorted(n.id for n in nodes)
+    assert [n.id for n in store.nodes("Company")] == sorted(
+        n.id for n in nodes if n.type == "Company"
+    )
+
+    def order(r: Relationship) -> tuple[str, str, str, str]:
+        return (r.source, r.type, r.target, r.key)
+
+    assert list(store.relationships()) == sorted(rels, key=order)
+    assert list(store.relationships("MAKES")) == sorted(
+        (r for r in rels if r.type == "MAKES"), key=order
+    )
+    for source in ("co:dg-robot", "base:yinping", "nope"):
+        assert list(store.relationships(source=source)) == sorted(
+            (r for r in rels if r.source == source), key=order
+        )
+    assert list(store.relationships("IN", target="region:cn")) == sorted(
+        (r for r in rels if r.type == "IN" and r.target == "region:cn"), key=order
+    )
+    store.merge([Node("prod:a-robot", "Product", {"name": "工业机器人"})], [])
+    assert store.ids_by_name("工业机器人") == [
+        "chain:robot",
+        "prod:a-robot",
+        "prod:industrial-robot",
+    ]
+    assert [i for i, _, _ in store.names()] == sorted(i for i, _, _ in store.names())
 
 
 # -- faults ----------------------------------------------------------------------
@@ -326,6 +241,40 @@ def test_settings_come_from_options_or_environment(monkeypatch: pytest.MonkeyPat
         Neo4jStore("http://example.org", password="x")
 
 
+def test_settings_are_read_in_one_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments, else the environment, else (for the command line) the config file."""
+    for name in (*(f"NEO4J_{k}" for k in ("URI", "USER", "PASSWORD", "DATABASE")), NO_WARM_ENV):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "neo4j.yaml"
+    config.write_text(
+        "uri: bolt://saved:7687\nuser: saved\npassword: saved-pw\ndatabase: saved\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", str(config))
+    saved = Neo4jSettings.from_env(config_file=True)
+    assert (saved.uri, saved.user, saved.password, saved.database, saved.warm) == (
+        "bolt://saved:7687", "saved", "saved-pw", "saved", True
+    )  # fmt: skip
+    assert "saved-pw" not in repr(saved) and saved.where == "bolt://saved:7687 (database saved)"
+    with pytest.raises(ConfigError, match="pass --neo4j URI or set NEO4J_URI"):
+        Neo4jSettings.from_env()  # the library reads no config file
+    monkeypatch.setenv("NEO4J_URI", "bolt://env:7687")
+    monkeypatch.setenv("NEO4J_PASSWORD", "env-pw")
+    monkeypatch.setenv("NEO4J_DATABASE", "env")
+    monkeypatch.setenv(NO_WARM_ENV, "1")
+    env = Neo4jSettings.from_env(config_file=True)
+    assert (env.uri, env.user, env.password, env.database, env.warm) == (
+        "bolt://env:7687", "saved", "env-pw", "env", False
+    )  # fmt: skip
+    given = Neo4jSettings.from_env("bolt://arg:7687", "arg", "arg-pw", "arg", config_file=True)
+    assert (given.uri, given.user, given.password, given.database) == (
+        "bolt://arg:7687", "arg", "arg-pw", "arg"
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="a user or password does not go in the URI"):
+        Neo4jSettings.from_env("bolt://neo4j:pw@host:7687")
+
+
 # -- the named queries -------------------------------------------------------------
 
 
@@ -340,6 +289,9 @@ SAMPLE_PARAMETERS: dict[str, Any] = {
     "products": ["prod:industrial-robot"],
     "chain": None,
     "home": "region:cn-dongguan",
+    "place": "base:yinping",
+    "segment": "seg:robot.parts.reducer",
+    "company": "co:dg-robot",
 }
 
 

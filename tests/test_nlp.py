@@ -29,7 +29,7 @@ from chaingraph.nlp import (
     score,
 )
 from chaingraph.resources import data_dir, founding_plan_path
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 ROOT = Path(__file__).resolve().parent.parent

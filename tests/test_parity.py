@@ -1,4 +1,6 @@
-"""The analyses give identical results on the embedded store and on Neo4j.
+"""The analyses and the aggregate reads give identical results on the embedded store
+and on Neo4j (every analysis of ``chaingraph.analysis``; the store behaviour itself,
+with expected values written out, is in tests/test_store_contract.py).
 
 The ``store`` fixture runs each test on both engines; the expected values always
 come from the embedded store, so on ``networkx`` a test checks determinism and on
@@ -9,14 +11,18 @@ seven bases; random graphs: seeded (tests/random_graph.py).
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 from typing import Any
 
 import pytest
 import test_analysis
+from engines import bundled_graph, holding
 from random_graph import random_graph
 
+from chaingraph import analysis
+from chaingraph.analysis import check_tags, neighbourhood, ring_counts, rings_of
 from chaingraph.analysis.audit import audit
 from chaingraph.analysis.chokepoints import chokepoints
 from chaingraph.analysis.compare import compare, comparison
@@ -25,12 +31,9 @@ from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.plan import plan
 from chaingraph.analysis.summary import base_overview, chain_overview, type_counts
 from chaingraph.analysis.targets import target_list, targets
-from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
-from chaingraph.store.aggregates import MAX_PLACE_DEPTH
-from chaingraph.store.base import GraphStore
-from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.base import MAX_PLACE_DEPTH, GraphStore, LeaderRule
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
 pytestmark = pytest.mark.neo4j
@@ -38,39 +41,33 @@ pytestmark = pytest.mark.neo4j
 BASES = BUNDLED_BASES
 
 
-@pytest.fixture(scope="module")
-def neo4j_store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
-    store = Neo4jStore(
-        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], batch_size=500
-    )
-    try:
-        yield store
-    finally:
-        store.close()
+@pytest.fixture
+def neo4j_store(new_neo4j_store: Callable[[], GraphStore]) -> GraphStore:
+    """An empty Neo4j store (tests/engines.py)."""
+    return new_neo4j_store()
+
+
+@pytest.fixture
+def bundled(request: pytest.FixtureRequest) -> dict[str, GraphStore]:
+    """The bundled data on both engines (loaded into Neo4j once, while no other test
+    replaces it)."""
+    return {e: holding(request, e, "bundled", bundled_graph) for e in ("networkx", "neo4j")}
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, engine: str) -> GraphStore:
+    """The bundled data on ``engine``."""
+    return holding(request, engine, "bundled", bundled_graph)
 
 
 @pytest.fixture(scope="module")
-def bundled(neo4j_store: Neo4jStore) -> dict[str, GraphStore]:
-    embedded = NetworkxStore()
-    load_bundled(embedded)
-    neo4j_store.clear()
-    neo4j_store.merge(list(embedded.nodes()), list(embedded.relationships()))
-    return {"networkx": embedded, "neo4j": neo4j_store}
-
-
-@pytest.fixture(params=["networkx", "neo4j"])
-def store(request: pytest.FixtureRequest, bundled: dict[str, GraphStore]) -> GraphStore:
-    return bundled[request.param]
-
-
-@pytest.fixture(scope="module")
-def expected(bundled: dict[str, GraphStore]) -> Callable[[Callable[[GraphStore], Any]], Any]:
+def expected() -> Callable[[Callable[[GraphStore], Any]], Any]:
     """The result of an analysis on the embedded store, computed once per analysis."""
     cache: dict[Any, Any] = {}
 
     def of(run: Callable[[GraphStore], Any], key: Any) -> Any:
         if key not in cache:
-            cache[key] = run(bundled["networkx"])
+            cache[key] = run(holding(None, "networkx", "bundled", bundled_graph))
         return cache[key]
 
     return of  # type: ignore[return-value]
@@ -161,17 +158,110 @@ def test_lookups(store: GraphStore, expected: Any) -> None:
     assert run(store) == expected(run, "lookups")
 
 
+# Analyses of ``chaingraph.analysis.__all__`` the tests above already run on both
+# engines, by the test that runs each (checked: its code calls the analysis).
+RUN_ABOVE = {
+    "audit": "test_verdicts_lists_audit_and_comparison",
+    "base_overview": "test_compare_chokepoints_and_summaries",
+    "chain_overview": "test_compare_chokepoints_and_summaries",
+    "chokepoints": "test_compare_chokepoints_and_summaries",
+    "compare": "test_gaps_targets_plan_compare_for_every_base",
+    "comparison": "test_verdicts_lists_audit_and_comparison",
+    "gaps": "test_gaps_targets_plan_compare_for_every_base",
+    "plan": "test_gaps_targets_plan_compare_for_every_base",
+    "target_list": "test_verdicts_lists_audit_and_comparison",
+    "targets": "test_gaps_targets_plan_compare_for_every_base",
+    "type_counts": "test_compare_chokepoints_and_summaries",
+}
+
+
+def _analyses() -> dict[str, Callable[[GraphStore], Any]]:
+    """The other analyses that read a store, called on the bundled data with arguments
+    that reach their rules."""
+    yinping = "base:yinping-high-end-equipment"
+
+    def rings(s: GraphStore) -> Any:
+        return rings_of(s, s.require(yinping, "Base")), rings_of(s, s.require("东莞市", "Region"))
+
+    def counts(s: GraphStore) -> Any:
+        found = rings_of(s, s.require(yinping, "Base"))
+        return ring_counts(s, found, s.focus_priorities(yinping), ["龙头企业", "链主"], 100)
+
+    return {
+        "check_tags": lambda s: check_tags(s, ["单项冠军", "龙头企业", "没有的标签"]),
+        "neighbourhood": lambda s: (
+            neighbourhood(s, "减速器"),
+            neighbourhood(s, yinping),
+            neighbourhood(s, "东莞市"),
+        ),
+        "ring_counts": counts,
+        "rings_of": rings,
+    }
+
+
+def _reads_a_store(name: str) -> bool:
+    item = getattr(analysis, name)
+    if not inspect.isfunction(item):
+        return False
+    first = next(iter(inspect.signature(item).parameters), None)
+    return first == "store"
+
+
+def test_every_analysis_runs_on_both_engines_here() -> None:
+    """A new analysis joins ``_analyses`` (or a test above), so it runs on both engines."""
+    public = sorted(n for n in analysis.__all__ if _reads_a_store(n))
+    assert public == sorted([*_analyses(), *RUN_ABOVE])
+    for name, test in RUN_ABOVE.items():
+        assert f"{name}(" in inspect.getsource(globals()[test]), (name, test)
+
+
+@pytest.mark.parametrize("name", sorted(_analyses()))
+def test_other_analyses_on_both_engines(store: GraphStore, expected: Any, name: str) -> None:
+    run = _analyses()[name]
+    result = run(store)
+    assert result == expected(run, ("analysis", name))
+    assert result  # each call reaches something on the bundled data
+
+
+def _aggregates(s: GraphStore) -> dict[str, Any]:
+    """Every aggregate read of the store contract, on every segment, product, firm and base."""
+    segments = sorted(n.id for n in s.nodes("Segment"))
+    products = sorted(n.id for n in s.nodes("Product"))
+    firms = sorted(n.id for n in s.nodes("Company"))
+    chains = sorted(n.id for n in s.nodes("Chain"))
+    bases = sorted(n.id for n in s.nodes("Base"))
+    out: dict[str, Any] = {
+        "evaluated": {c: s.evaluated_segments(c) for c in chains + segments[:20]},
+        "focus": {b: s.focus_priorities(b) for b in bases},
+        "facts": s.company_facts([*firms, "region:cn", "co:none"]),
+        "supply": [s.product_supply(), *(s.product_supply(c) for c in chains)],
+        "base facts": s.base_facts(),
+        "sites": {f: s.company_sites(f) for f in firms[::7]},
+    }
+    for area in ("region:cn-dongguan", "base:yinping-high-end-equipment", ""):
+        out[f"coverage {area}"] = s.segment_coverage(segments, area, ["龙头企业", "链主"], 100)
+        out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
+        out[f"candidates {area}"] = s.segment_candidates(segments, area)
+        out[f"economy {area}"] = s.economy_counts(area)
+        out[f"users {area}"] = s.local_users(products, area)
+        out[f"chains {area}"] = s.chain_counts(area)
+    return out
+
+
+def test_every_aggregate_on_the_bundled_data(store: GraphStore, expected: Any) -> None:
+    assert _aggregates(store) == expected(_aggregates, "aggregates")
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_random_graphs(neo4j_store: Neo4jStore, seed: int) -> None:
+def test_random_graphs(neo4j_store: GraphStore, seed: int) -> None:
     nodes, rels = random_graph(seed, companies=30 + 10 * seed)
     embedded = NetworkxStore()
     report = embedded.merge(nodes, rels)
-    neo4j_store.clear()
     assert neo4j_store.merge(nodes, rels) == report
     assert _everything(neo4j_store) == _everything(embedded)
 
 
-def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
+def test_local_stops_at_the_place_depth_limit(neo4j_store: GraphStore) -> None:
     """Neo4j finds local firms by walking IN backwards from the area; the reference walks
     forwards from each site. Both must stop at MAX_PLACE_DEPTH hops, also through a
     region with two parents and an IN cycle."""
@@ -196,6 +286,13 @@ def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
         Relationship("IN_SEGMENT", "prod:q", "seg:s"),
         Relationship("INPUT_TO", "prod:q", "prod:p"),
     ]
+    # Segments in a PART_OF cycle, one of them under the chain: both reach it.
+    nodes += [Node("seg:t", "Segment", {"name": "甲"}), Node("seg:u", "Segment", {"name": "乙"})]
+    rels += [
+        Relationship("PART_OF", "seg:t", "seg:u"),
+        Relationship("PART_OF", "seg:u", "seg:t"),
+        Relationship("PART_OF", "seg:u", "chain:c"),
+    ]
     for i, site in enumerate([places[0], places[1], places[2], "region:side", None]):
         firm = f"co:f{i}"
         nodes.append(Node(firm, "Company", {"name": f"企业{i}", "tags": ["龙头企业"]}))
@@ -204,17 +301,19 @@ def test_local_stops_at_the_place_depth_limit(neo4j_store: Neo4jStore) -> None:
             rels.append(Relationship("LOCATED_IN", firm, site, "总部"))
     embedded = NetworkxStore()
     embedded.merge(nodes, rels)
-    neo4j_store.clear()
     neo4j_store.merge(nodes, rels)
 
     def run(s: GraphStore) -> Any:
         areas = [*places[MAX_PLACE_DEPTH - 1 :], "region:cn", "region:side", places[3], ""]
         return (
-            {a: s.segment_coverage(["seg:s"], a, ["龙头企业"], 100) for a in areas},
-            {a: s.leader_inputs(["prod:p"], a, ["龙头企业"], 100) for a in areas},
+            {a: s.segment_coverage(["seg:s"], a, LeaderRule(("龙头企业",), 100)) for a in areas},
+            {a: s.leader_inputs(["prod:p"], a, LeaderRule(("龙头企业",), 100)) for a in areas},
             {a: s.segment_candidates(["seg:s"], a) for a in areas},
             {a: s.chain_counts(a) for a in areas},
             s.company_facts([f"co:f{i}" for i in range(5)]),
+            {p: s.place_ancestors(p) for p in [*places, "region:side", "region:none"]},
+            {f"co:f{i}": s.company_sites(f"co:f{i}") for i in range(5)},
+            {x: s.chain_of(x) for x in ("seg:s", "seg:t", "seg:u", "chain:c", "seg:none")},
         )
 
     assert run(neo4j_store) == run(embedded)
@@ -225,16 +324,16 @@ RULE_TESTS = sorted(name for name in vars(test_analysis) if name.startswith("tes
 
 @pytest.mark.parametrize("name", RULE_TESTS)
 def test_rule_tests_hold_on_neo4j(
-    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch, name: str
+    new_neo4j_store: Callable[[], GraphStore], monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     """Every rule test of tests/test_analysis.py, with its graphs loaded into Neo4j."""
 
-    def in_neo4j(nodes: list[Any], rels: list[Any]) -> Neo4jStore:
-        neo4j_store.clear()
+    def in_neo4j(nodes: list[Any], rels: list[Any]) -> GraphStore:
+        neo4j_store = new_neo4j_store()
         neo4j_store.merge(nodes, rels)
         return neo4j_store
 
-    def tiny() -> Neo4jStore:
+    def tiny() -> GraphStore:
         embedded = tiny_store()
         return in_neo4j(list(embedded.nodes()), list(embedded.relationships()))
 
@@ -266,13 +365,33 @@ def _everything(s: GraphStore) -> dict[str, Any]:
     out["summaries"] = chain_overview(s), base_overview(s), type_counts(s)
     out["evaluated"] = {c: s.evaluated_segments(c) for c in chains + segments}
     out["facts"] = s.company_facts([*firms, "region:cn", "co:none"])
+    places = sorted(n.id for t in ("Region", "Base") for n in s.nodes(t))
+    out["places"] = {p: s.place_ancestors(p) for p in [*places, "region:none"]}
+    out["sites"] = {f: s.company_sites(f) for f in [*firms, "co:none"]}
+    out["chain of"] = {x: s.chain_of(x) for x in [*segments, *chains, "seg:none"]}
     for area in ("region:cn-dongguan", "region:dg-xiegang", "base:b0", "", "region:nowhere"):
-        out[f"coverage {area}"] = s.segment_coverage(segments, area, ["龙头企业", "链主"], 100)
-        out[f"inputs {area}"] = s.leader_inputs(products, area, ["龙头企业", "单项冠军"], 100)
+        out[f"coverage {area}"] = s.segment_coverage(
+            segments, area, LeaderRule(("龙头企业", "链主"), 100)
+        )
+        out[f"inputs {area}"] = s.leader_inputs(
+            products, area, LeaderRule(("龙头企业", "单项冠军"), 100)
+        )
         out[f"candidates {area}"] = s.segment_candidates([*segments, "seg:none"], area)
         out[f"economy {area}"] = s.economy_counts(area)
         out[f"users {area}"] = s.local_users([*products, "prod:none", "region:cn"], area)
     out["supply"] = s.product_supply(), [s.product_supply(c) for c in chains]
+    out["chains"] = {a: s.chain_counts(a) for a in ("region:cn-dongguan", "base:b0", "")}
+    out["base facts"] = s.base_facts()
+    out["sites"] = {f: s.company_sites(f) for f in [*firms, "co:none"]}
+    out["reads"] = (
+        sorted(_node_rows(s)),
+        sorted(_rel_rows(s)),
+        {t: s.count_nodes(t) for t in [*s.model.node_types, None]},
+        {t: s.count_relationships(t) for t in [*s.model.relationship_types, None]},
+        sorted(s.names()),
+        {f: sorted(r.identity for r in s.relationships(source=f)) for f in firms},
+        {p: sorted(s.neighbors(p, "INPUT_TO", "in")) for p in products},
+    )
     return out
 
 

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
+from engines import bundled_graph, holding
 
 from chaingraph.analysis.tag_check import check_tags
-from chaingraph.dataset import load_bundled
 from chaingraph.errors import Ambiguous
-from chaingraph.lookup import resolve
 from chaingraph.store.base import GraphStore
-from chaingraph.store.neo4j_store import Neo4jStore
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.lookup import resolve
 
 pytestmark = pytest.mark.neo4j
 
 
-@pytest.fixture(scope="module")
-def bundled(neo4j_server: dict[str, Any]) -> Iterator[dict[str, GraphStore]]:
-    embedded = NetworkxStore()
-    load_bundled(embedded)
-    neo4j = Neo4jStore(
-        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"], batch_size=500
-    )
-    try:
-        neo4j.clear()
-        neo4j.merge(list(embedded.nodes()), list(embedded.relationships()))
-        yield {"networkx": embedded, "neo4j": neo4j}
-    finally:
-        neo4j.close()
+@pytest.fixture
+def bundled(request: pytest.FixtureRequest) -> dict[str, GraphStore]:
+    return {e: holding(request, e, "bundled", bundled_graph) for e in ("networkx", "neo4j")}
 
 
-@pytest.fixture(params=["networkx", "neo4j"])
-def store(request: pytest.FixtureRequest, bundled: dict[str, GraphStore]) -> GraphStore:
-    return bundled[request.param]
+@pytest.fixture
+def store(request: pytest.FixtureRequest, engine: str) -> GraphStore:
+    return holding(request, engine, "bundled", bundled_graph)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from chaingraph.analysis.gaps import gaps
 from chaingraph.cli import cli
 from chaingraph.dataset import load_bundled
 from chaingraph.reports import build_report, cjk_font, coverage_counts, coverage_png
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.testing import tiny_store
 
 

@@ -1,7 +1,7 @@
 """The fast paths issue 8 added must answer exactly what the plain definitions do.
 
-- The embedded store's indexes (``chaingraph.store.networkx_index``) against the
-  generic walks of ``chaingraph.store.aggregates`` on the same graph.
+- The embedded store's indexes (``chaingraph.store.networkx.index``) against the
+  plain walks of ``chaingraph.store.networkx.aggregates`` on the same graph.
 - ``targets`` walks makers by score bound and stops early; it must return what
   scoring every maker returns.
 - A merge drops the indexes and whatever the analyses cached.
@@ -15,22 +15,21 @@ from collections import defaultdict
 import pytest
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.gaps import LEADER_RANK, gaps
+from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
-from chaingraph.store import aggregates
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore, aggregates
 from chaingraph.synthetic import synthetic_store
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
-TAGS = AnalysisConfig().leader_tags
+LEADER = AnalysisConfig().leader
 
 
 class PlainWalks(NetworkxStore):
     """The embedded store answering aggregates by the generic walks, no indexes."""
 
-    def walker(self) -> aggregates.Walker:  # type: ignore[override]
+    def _walker(self) -> aggregates.Walker:
         return aggregates.Walker(self)
 
 
@@ -69,11 +68,11 @@ def test_indexed_aggregates_equal_plain_walks(pair: str, request: pytest.Fixture
     segments = sorted(n.id for n in indexed.nodes("Segment"))
     products = sorted(n.id for n in indexed.nodes("Product"))
     for area in ("region:cn-dongguan", "region:cn-guangdong", "region:cn", "base:nowhere"):
-        assert indexed.segment_coverage(segments, area, TAGS, LEADER_RANK) == (
-            plain.segment_coverage(segments, area, TAGS, LEADER_RANK)
+        assert indexed.segment_coverage(segments, area, LEADER) == (
+            plain.segment_coverage(segments, area, LEADER)
         )
-        assert indexed.leader_inputs(products, area, TAGS, LEADER_RANK) == (
-            plain.leader_inputs(products, area, TAGS, LEADER_RANK)
+        assert indexed.leader_inputs(products, area, LEADER) == (
+            plain.leader_inputs(products, area, LEADER)
         )
         assert indexed.segment_candidates(segments, area) == plain.segment_candidates(
             segments, area

@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner
 
 from chaingraph.cli import cli
-from chaingraph.cli.neo4j import read_config
 from chaingraph.errors import ConfigError
+from chaingraph.store.neo4j.connection import read_config
 from chaingraph.testing import tiny_store
 
 SECRET = "Sentinel-pw-7Qx9"  # what the config-file tests store; never a real password

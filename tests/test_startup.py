@@ -52,7 +52,7 @@ def test_cli_copies_of_constants_match_their_modules() -> None:
     from chaingraph.cli.maps import COMPANY_CHOICES
     from chaingraph.cli.neo4j import DEFAULT_BATCH_SIZE
     from chaingraph.maps.chain_map import COMPANY_CHOICES as MAP_CHOICES
-    from chaingraph.store.neo4j_store import DEFAULT_BATCH_SIZE as STORE_BATCH_SIZE
+    from chaingraph.store.neo4j import DEFAULT_BATCH_SIZE as STORE_BATCH_SIZE
 
     assert COMPANY_CHOICES == MAP_CHOICES
     assert DEFAULT_BATCH_SIZE == STORE_BATCH_SIZE

@@ -1,4 +1,6 @@
-"""The embedded store: idempotent merges, all-or-nothing writes, file round trips and crashes."""
+"""The embedded store's own behaviour: its file (round trips, broken files), and a
+crash during save. What every engine does (merging, reads, aggregates, refusals) is
+tested once for both engines in tests/test_store_contract.py."""
 
 from __future__ import annotations
 
@@ -16,13 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chaingraph.errors import DataError, StoreCorrupt
+from chaingraph.errors import StoreCorrupt
 from chaingraph.model import Node, Relationship
-from chaingraph.store.fileformat import FORMAT_NAME, FORMAT_VERSION
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.fileformat import FORMAT_NAME, FORMAT_VERSION
 from chaingraph.testing import tiny_store
-
-S = {"source": "synthetic-test-data", "as_of": "2024", "synthetic": True}
 
 
 def snapshot(store: NetworkxStore) -> tuple[list[Node], list[tuple[Any, ...]]]:
@@ -30,150 +30,6 @@ def snapshot(store: NetworkxStore) -> tuple[list[Node], list[tuple[Any, ...]]]:
     nodes = sorted(store.nodes(), key=lambda n: n.id)
     rels = sorted(((*r.identity, r.props) for r in store.relationships()), key=lambda t: t[:4])
     return nodes, rels
-
-
-def small_graph() -> tuple[list[Node], list[Relationship]]:
-    nodes = [
-        Node("chain:demo", "Chain", {"name": "示例产业链", **S}),
-        Node("seg:demo.up", "Segment", {"name": "示例上游", "stage": "上游", **S}),
-        Node("prod:demo-sensor", "Product", {"name": "示例传感器", **S}),
-        Node("co:demo-a", "Company", {"name": "示例甲", "uscc": "91441900DEMX00001A", **S}),
-        Node("co:demo-b", "Company", {"name": "示例乙", "legal_name": "示例乙科技有限公司", **S}),
-    ]
-    rels = [
-        Relationship("PART_OF", "seg:demo.up", "chain:demo"),
-        Relationship("IN_SEGMENT", "prod:demo-sensor", "seg:demo.up"),
-        Relationship("MAKES", "co:demo-a", "prod:demo-sensor", props=dict(S)),
-        Relationship(
-            "SUPPLIES",
-            "co:demo-a",
-            "co:demo-b",
-            "prod:demo-sensor",
-            {"product": "prod:demo-sensor"},
-        ),
-    ]
-    return nodes, rels
-
-
-# -- merging ---------------------------------------------------------------------------
-
-
-def test_merge_twice_changes_nothing_the_second_time() -> None:
-    store = NetworkxStore()
-    nodes, rels = small_graph()
-    first = store.merge(nodes, rels)
-    assert (first.nodes_created, first.relationships_created) == (5, 4)
-    second = store.merge(nodes, rels)
-    assert not second.changed
-    assert second.unchanged == 9
-    assert (store.count_nodes(), store.count_relationships()) == (5, 4)
-
-
-def test_duplicates_within_one_merge_are_combined_so_reloading_is_a_no_op() -> None:
-    # The same fact stated twice with different provenance: without combining, the
-    # second copy overwrote the first on every merge and reloads never settled.
-    store = NetworkxStore()
-    nodes, rels = small_graph()
-    twice = [
-        Relationship("MAKES", "co:demo-a", "prod:demo-sensor", props={"source": "文件一"}),
-        Relationship("MAKES", "co:demo-a", "prod:demo-sensor", props={"source": "文件二"}),
-    ]
-    nodes_twice = [*nodes, Node("co:demo-a", "Company", {"aliases": ["甲"]})]
-    report = store.merge(nodes_twice, rels + twice)
-    assert report.relationships_created == 4
-    assert report.relationships_updated == 0
-    again = store.merge(nodes_twice, rels + twice)
-    assert not again.changed
-    (makes,) = store.relationships("MAKES")
-    assert makes.props["source"] == "文件二"
-    assert store.get("co:demo-a").props["aliases"] == ["甲"]  # type: ignore[union-attr]
-
-
-def test_properties_update_and_sets_accumulate() -> None:
-    store = NetworkxStore()
-    store.merge([Node("co:x", "Company", {"name": "示例", "tags": ["上市"], "founded": 2001})], [])
-    report = store.merge(
-        [Node("co:x", "Company", {"tags": ["龙头企业", "上市"], "founded": 2002, "website": None})],
-        [],
-    )
-    assert report.nodes_updated == 1
-    assert store.get("co:x").props == {  # type: ignore[union-attr]
-        "name": "示例",
-        "tags": ["上市", "龙头企业"],
-        "founded": 2002,
-    }
-
-
-def test_parallel_relationships_are_told_apart_by_key() -> None:
-    store = tiny_store()
-    store.merge(
-        [],
-        [
-            Relationship("LOCATED_IN", "co:dg-robot", "base:yinping", "生产", {"role": "生产"}),
-            Relationship("LOCATED_IN", "co:dg-robot", "base:yinping", "总部", {"role": "总部"}),
-        ],
-    )
-    roles = sorted(r.key for r in store.relationships("LOCATED_IN", source="co:dg-robot"))
-    assert roles == ["总部", "生产"]
-
-
-def test_a_bad_batch_writes_nothing() -> None:
-    store = NetworkxStore()
-    nodes, rels = small_graph()
-    store.merge(nodes, rels)
-    before = snapshot(store)
-    bad_nodes = [Node("prod:new", "Product", {"name": "新产品"}), Node("chain:demo", "Segment", {})]
-    bad_rels = [Relationship("MAKES", "co:demo-b", "prod:missing")]
-    with pytest.raises(DataError) as caught:
-        store.merge(bad_nodes, bad_rels)
-    text = str(caught.value)
-    assert "'prod:missing'" in text and "does not exist" in text
-    assert "'chain:demo'" in text and "already a Chain" in text
-    assert snapshot(store) == before
-    assert store.get("prod:new") is None
-
-
-def test_one_id_with_two_types_in_a_batch_is_refused() -> None:
-    store = NetworkxStore()
-    with pytest.raises(DataError, match="both as a Chain and as a Segment"):
-        store.merge(
-            [Node("chain:x", "Chain", {"name": "甲"}), Node("chain:x", "Segment", {"name": "乙"})],
-            [],
-        )
-    assert store.count_nodes() == 0
-
-
-def test_lookup_indexes_follow_updates() -> None:
-    store = NetworkxStore()
-    store.merge([Node("prod:x", "Product", {"name": "旧名"})], [])
-    store.merge([Node("prod:x", "Product", {"name": "新名"})], [])
-    assert store.ids_by_name("新名") == ["prod:x"]
-    assert store.ids_by_name("旧名") == []  # as a reopened store would say
-
-
-def test_reading_helpers() -> None:
-    store = tiny_store()
-    assert store.count_nodes("Company") == 4
-    assert store.count_relationships("MAKES") == 4
-    assert store.neighbors("prod:industrial-robot", "INPUT_TO", "in") == [
-        "prod:harmonic-reducer",
-        "prod:servo-motor",
-    ]
-    assert [r.source for r in store.relationships("MAKES", target="prod:servo-motor")] == [
-        "co:jp-servo"
-    ]
-    assert list(store.relationships(source="co:nobody")) == []
-    assert store.require("苏减速").id == "co:sz-reducer"
-
-
-def test_company_indexes() -> None:
-    store = NetworkxStore()
-    nodes, rels = small_graph()
-    store.merge(nodes, rels)
-    assert store.company_by_uscc("91441900DEMX00001A") == "co:demo-a"
-    from chaingraph.names import name_key
-
-    assert store.company_by_name_key(name_key("示例乙科技股份有限公司")) == "co:demo-b"
 
 
 # -- files -----------------------------------------------------------------------------
@@ -293,7 +149,7 @@ _SAVER = textwrap.dedent(
     """
     import sys
     from chaingraph.model import Node
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     store = NetworkxStore.open(sys.argv[1])
     description = "示例" * 20000

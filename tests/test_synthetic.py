@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from chaingraph.cli import cli
-from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx import NetworkxStore
 from chaingraph.synthetic import synthetic_store
 
 

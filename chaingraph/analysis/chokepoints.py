@@ -10,8 +10,7 @@ from typing import Any
 import networkx as nx
 
 from chaingraph.analysis.facts import Profiles
-from chaingraph.store.aggregates import NATION
-from chaingraph.store.base import GraphStore
+from chaingraph.store.base import NATION, GraphStore
 
 __all__ = ["DOMESTIC", "Chokepoint", "chokepoints"]
 
@@ -88,6 +87,11 @@ def chokepoints(
     list of Chokepoint
         By foreign share, then single-country concentration, then fewer domestic
         alternatives, then more downstream products, then product id.
+
+    Raises
+    ------
+    NotFound
+        For an unknown chain or region (with near names).
 
     Examples
     --------

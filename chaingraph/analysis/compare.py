@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chaingraph.analysis.audit import audit
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import GapReport, gaps
 from chaingraph.errors import NotFound
@@ -70,6 +71,28 @@ def compare(
     command: 银瓶, 苏州). Without ``chain``, a base ``a`` is compared on its focus
     segments; otherwise on every segment either side judges. ``difference`` is local
     firms of ``a`` minus those of ``b``; rows are ordered by how far ``a`` trails.
+
+    Parameters
+    ----------
+    store
+        The graph.
+    a, b
+        The base or region to benchmark, and the one to compare it with (ids or names).
+    chain
+        Only this chain (id or name); by default a base's focus segments.
+    config
+        Thresholds of the gap rules (:class:`AnalysisConfig`).
+
+    Returns
+    -------
+    list of SegmentComparison
+        One row per segment, ``a``'s largest shortfall first (then by chain and
+        segment id).
+
+    Raises
+    ------
+    NotFound
+        When a side names no base or region, or ``chain`` no chain (with near names).
 
     Examples
     --------
@@ -150,8 +173,6 @@ def comparison(
     >>> result.coverage_warning  # 2 firms against 1: within a factor of two
     ''
     """
-    from chaingraph.analysis.audit import audit
-
     config = config or AnalysisConfig()
     nodes = [resolve_place(store, place) for place in (a, b)]
     rows = compare(store, nodes[0].id, nodes[1].id, chain=chain, config=config)
@@ -208,7 +229,7 @@ def resolve_place(store: GraphStore, text: str) -> Node:
     NotFound
         With the nearest base and region names.
     """
-    from chaingraph.lookup import resolve
+    from chaingraph.store.lookup import resolve
 
     node = store.get(text.strip())
     if node is not None and node.type in ("Base", "Region"):

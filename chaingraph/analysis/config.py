@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+from frozendict import frozendict
 
 from chaingraph.errors import ConfigError, mask_credentials
 from chaingraph.fs import refuse_special
+from chaingraph.store.base import DEFAULT_LEADER_TAGS, LeaderRule
 
 __all__ = ["CONFIG_SCHEMA", "AnalysisConfig", "check_config", "load_config"]
 
@@ -24,6 +26,11 @@ __all__ = ["CONFIG_SCHEMA", "AnalysisConfig", "check_config", "load_config"]
 @dataclass(frozen=True)
 class AnalysisConfig:
     """Every threshold and weight the analyses use.
+
+    Frozen and hashable: the mappings are read-only (``frozendict``) and the sequences
+    tuples, so a config can key a cache (two equal configs are one key). A ``dict`` or
+    ``list`` given for a field (``AnalysisConfig(score_weights={...})``,
+    ``dataclasses.replace``) is frozen on construction.
 
     Attributes
     ----------
@@ -64,58 +71,71 @@ class AnalysisConfig:
     location_quotient: float = 1.0
     min_expected_local: float = 1.0
     min_known_makers: int = 5
-    leader_tags: tuple[str, ...] = ("龙头企业", "链主", "全球百强", "单项冠军")
-    priority_weights: dict[int, float] = field(
-        default_factory=lambda: {1: 1.0, 2: 0.5, 3: 0.3, 4: 0.2, 5: 0.15}
+    leader_tags: tuple[str, ...] = DEFAULT_LEADER_TAGS
+    priority_weights: Mapping[int, float] = field(
+        default_factory=lambda: frozendict({1: 1.0, 2: 0.5, 3: 0.3, 4: 0.2, 5: 0.15})
     )
     adjacent_priority_weight: float = 0.3
-    severity: dict[str, float] = field(
-        default_factory=lambda: {
-            "建链": 1.0,
-            "补链": 0.8,
-            "强链": 0.6,
-            "数据不足": 0.5,
-            "延链": 0.4,
-            "优势": 0.0,
-        }
+    severity: Mapping[str, float] = field(
+        default_factory=lambda: frozendict(
+            {
+                "建链": 1.0,
+                "补链": 0.8,
+                "强链": 0.6,
+                "数据不足": 0.5,
+                "延链": 0.4,
+                "优势": 0.0,
+            }
+        )
     )
-    leadership_scores: dict[str, float] = field(
-        default_factory=lambda: {
-            "龙头企业": 1.0,
-            "链主": 1.0,
-            "全球百强": 1.0,
-            "单项冠军": 0.85,
-            "隐形冠军": 0.8,
-            "专精特新小巨人": 0.7,
-            "专精特新": 0.5,
-            "独角兽": 0.6,
-            "上市": 0.3,
-        }
+    leadership_scores: Mapping[str, float] = field(
+        default_factory=lambda: frozendict(
+            {
+                "龙头企业": 1.0,
+                "链主": 1.0,
+                "全球百强": 1.0,
+                "单项冠军": 0.85,
+                "隐形冠军": 0.8,
+                "专精特新小巨人": 0.7,
+                "专精特新": 0.5,
+                "独角兽": 0.6,
+                "上市": 0.3,
+            }
+        )
     )
-    proximity_scores: dict[str, float] = field(
-        default_factory=lambda: {
-            "大湾区": 1.0,
-            "广东": 0.8,
-            "邻省": 0.7,
-            "中国": 0.6,
-            "东亚": 0.4,
-            "境外": 0.3,
-            "未知": 0.2,
-        }
+    proximity_scores: Mapping[str, float] = field(
+        default_factory=lambda: frozendict(
+            {
+                "大湾区": 1.0,
+                "广东": 0.8,
+                "邻省": 0.7,
+                "中国": 0.6,
+                "东亚": 0.4,
+                "境外": 0.3,
+                "未知": 0.2,
+            }
+        )
     )
-    score_weights: dict[str, float] = field(
-        default_factory=lambda: {
-            "severity": 0.25,
-            "leadership": 0.20,
-            "scale": 0.10,
-            "technology": 0.10,
-            "supply_ties": 0.10,
-            "proximity": 0.10,
-            "plan_alignment": 0.10,
-            "confidence": 0.05,
-        }
+    score_weights: Mapping[str, float] = field(
+        default_factory=lambda: frozendict(
+            {
+                "severity": 0.25,
+                "leadership": 0.20,
+                "scale": 0.10,
+                "technology": 0.10,
+                "supply_ties": 0.10,
+                "proximity": 0.10,
+                "plan_alignment": 0.10,
+                "confidence": 0.05,
+            }
+        )
     )
-    scale_full_revenue_cny_100m: float = 1000.0
+    # scale: log10(1 + revenue) / log10(1 + this), revenue in 亿元. The targets' revenues
+    # run from a few 亿元 (莱特光电 4.7) to about 4.5万亿元 (亚马逊 2024), so the cap is
+    # 5万亿元: no firm in that range reaches 1.0 and two giants of different size do not
+    # tie (a cap of 1000 亿元 put every global leader at 1.0). 100 亿元 scores 0.43,
+    # 1000 亿元 0.64, 1万亿元 0.85; a listed firm without a figure keeps 0.3 (≈ 25 亿元).
+    scale_full_revenue_cny_100m: float = 50_000.0
     # plan: what a firm would build at the base, read from the names of the gap
     # segments it fills (first rule whose keyword appears wins), and the land it takes
     # in km²; None: it cannot be placed in an industrial park (a mine needs its deposit).
@@ -134,14 +154,51 @@ class AnalysisConfig:
     plan_land_share: float = 0.2  # share of a base's area open to the firms a plan brings
     # plan weighs focus priorities more steeply than targets, so a base's first focus
     # is filled before firms that touch many segments of its secondary ones
-    plan_priority_weights: dict[int, float] = field(
-        default_factory=lambda: {1: 1.0, 2: 0.3, 3: 0.15, 4: 0.1, 5: 0.05}
+    plan_priority_weights: Mapping[int, float] = field(
+        default_factory=lambda: frozendict({1: 1.0, 2: 0.3, 3: 0.15, 4: 0.1, 5: 0.05})
     )
 
+    def __post_init__(self) -> None:
+        for spec in dataclasses.fields(self):
+            object.__setattr__(self, spec.name, _freeze(getattr(self, spec.name)))
+
+    @property
+    def leader(self) -> LeaderRule:
+        """The leader rule these settings give (:attr:`leader_tags`, a global rank ≤ 100)."""
+        return LeaderRule(tuple(self.leader_tags))
+
     def priority_weight(self, priority: int | None) -> float:
+        """The weight of a focus priority (1 = highest) in gap severity and plan alignment.
+
+        Parameters
+        ----------
+        priority
+            The focus priority, or None for a segment outside the focus (延链).
+
+        Returns
+        -------
+        float
+            :attr:`priority_weights` of ``priority``; the smallest weight for a priority
+            not listed; :attr:`adjacent_priority_weight` for None.
+
+        Examples
+        --------
+        >>> config = AnalysisConfig()
+        >>> config.priority_weight(1), config.priority_weight(9), config.priority_weight(None)
+        (1.0, 0.15, 0.3)
+        """
         if priority is None:
             return self.adjacent_priority_weight
         return self.priority_weights.get(priority, min(self.priority_weights.values()))
+
+
+def _freeze(value: Any) -> Any:
+    """``value`` with every mapping made a ``frozendict`` and every list a tuple."""
+    if isinstance(value, Mapping):
+        return frozendict({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
 
 
 _FINITE = {"type": "number", "finite": True}
@@ -206,6 +263,19 @@ _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"fin
 def check_config(data: Any, origin: str) -> None:
     """Refuse settings of the wrong type or range, one line naming the setting and the fix.
 
+    Parameters
+    ----------
+    data
+        The settings as read from YAML (a mapping of setting -> value).
+    origin
+        Where they came from (a file name), for the message.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown setting, a value of the wrong type, or out of range (zero,
+        negative, NaN or infinite where not allowed): one line naming the setting.
+
     Examples
     --------
     >>> check_config({"scale_full_revenue_cny_100m": 0}, "cfg.yaml")
@@ -232,11 +302,40 @@ def check_config(data: Any, origin: str) -> None:
 def load_config(path: str | Path | None) -> AnalysisConfig:
     """Defaults, overridden by the keys of a YAML file when given.
 
+    A mapping setting (``score_weights``...) overrides only the keys it names; any
+    other setting replaces the default.
+
+    Parameters
+    ----------
+    path
+        A YAML file with some of :class:`AnalysisConfig`'s settings, or None.
+
+    Returns
+    -------
+    AnalysisConfig
+        The defaults with the file's settings applied (hashable, like every config).
+
     Raises
     ------
     ConfigError
-        The file cannot be read, or a setting has the wrong type or range
-        (:data:`CONFIG_SCHEMA`: zero, negative, NaN or infinite values included).
+        The file cannot be read, is not a YAML mapping, or a setting has the wrong type
+        or range (:data:`CONFIG_SCHEMA`: zero, negative, NaN or infinite values
+        included), or the score weights sum to 0.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(folder.name) / "cfg.yaml"
+    >>> _ = path.write_text("scope: town\\nscore_weights: {severity: 0.5}\\n", encoding="utf-8")
+    >>> config = load_config(path)
+    >>> config.scope, config.score_weights["severity"], config.score_weights["leadership"]
+    ('town', 0.5, 0.2)
+    >>> config == load_config(path) and hash(config) == hash(load_config(path))
+    True
+    >>> load_config(None) == AnalysisConfig()
+    True
+    >>> folder.cleanup()
     """
     if path is None:
         return AnalysisConfig()
@@ -259,7 +358,7 @@ def load_config(path: str | Path | None) -> AnalysisConfig:
     merged: dict[str, Any] = {}
     for key, value in data.items():
         default = getattr(base, key)
-        if isinstance(default, dict):
+        if isinstance(default, Mapping):
             merged[key] = {**default, **value}
         elif isinstance(default, tuple):
             merged[key] = tuple(value)

@@ -1,7 +1,7 @@
 """The facts every gap and target rule reads: focus, locality, makers and firm profiles.
 
 The raw facts come from the store's aggregate reads (``store.focus_priorities``,
-``store.company_facts``…, see :mod:`chaingraph.store.aggregates`), fetched in bulk
+``store.company_facts``…, see :mod:`chaingraph.store.base`), fetched in bulk
 so that a server store answers each with one query; the rules' view of them (a
 firm's city and proximity, say) is computed here, once for every store.
 """
@@ -15,8 +15,7 @@ from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.structure import place_ancestors
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node
-from chaingraph.store.aggregates import NATION, CompanyFacts
-from chaingraph.store.base import GraphStore
+from chaingraph.store.base import NATION, CompanyFacts, GraphStore
 
 __all__ = [
     "CompanyProfile",
@@ -164,13 +163,12 @@ class Profiles:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         cache = store.analysis_cache()
-        held: dict[str, dict[str, object]] = {"facts": {}, "profiles": {}}
-        if cache is not None:
-            kept = cache.setdefault("company-profiles", held)
-            assert isinstance(kept, dict)
-            held = kept
-        self._facts: dict[str, CompanyFacts] = held["facts"]  # type: ignore[assignment]
-        self._cache: dict[str, CompanyProfile] = held["profiles"]  # type: ignore[assignment]
+        self._facts: dict[str, CompanyFacts] = (
+            cache.slot("company-facts", dict) if cache is not None else {}
+        )
+        self._cache: dict[str, CompanyProfile] = (
+            cache.slot("company-profiles", dict) if cache is not None else {}
+        )
 
     def preload(self, company_ids: Iterable[str]) -> None:
         """Fetch the facts of every firm in ``company_ids`` not fetched yet, in one call."""

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Scope, resolve_scope
 from chaingraph.analysis.rings import RingCounts, Rings, ring_counts, rings_of
-from chaingraph.store.aggregates import EconomyCounts, LeaderInput, SegmentCoverage
-from chaingraph.store.base import GraphStore
+from chaingraph.store.base import EconomyCounts, GraphStore, LeaderInput, SegmentCoverage
 
 __all__ = [
     "ChainSummary",
@@ -19,12 +18,10 @@ __all__ = [
     "SegmentGap",
     "decisive",
     "gaps",
-    "is_leader",
 ]
 
 STATUSES = ("建链", "补链", "强链", "数据不足", "延链", "优势")
 INSUFFICIENT = "数据不足"
-LEADER_RANK = 100  # a global rank at most this makes a leader
 
 
 @dataclass(frozen=True)
@@ -105,13 +102,6 @@ class GapReport:
     ring_names: str = ""  # what the rings are, e.g. "谢岗镇/东莞市/深莞惠/大湾区"
 
 
-def is_leader(tags: tuple[str, ...], global_rank: int | None, config: AnalysisConfig) -> bool:
-    """A 龙头: any configured leader tag, or a global rank within the top 100."""
-    return bool(set(tags) & set(config.leader_tags)) or (
-        global_rank is not None and global_rank <= LEADER_RANK
-    )
-
-
 def gaps(
     store: GraphStore,
     base: str | None = None,
@@ -123,7 +113,7 @@ def gaps(
     """Classify every focus segment of a base (or region) and list 延链 opportunities.
 
     A local firm's evidence in a segment is its best ``MAKES`` fact into the segment's
-    products (see :mod:`chaingraph.store.aggregates`); it is *decisive* when the fact
+    products (see :mod:`chaingraph.store.base`); it is *decisive* when the fact
     is verified (a source other than ``unverified``) and not weak, or its ``evidence``
     is strong. The economy is the firms that make any product: ``share`` = local firms
     / firms in China. For a count ``n`` of local firms the verdict is:
@@ -144,6 +134,34 @@ def gaps(
     **延链**: segments adjacent (up/downstream) to the focus that are outside it and
     have no local firm; and inputs of local leaders' products with no local maker.
 
+    Parameters
+    ----------
+    store
+        The graph (either engine).
+    base, region
+        Exactly one: the base (its local area follows ``config.scope``) or the region
+        to judge (id or name).
+    chain
+        Only this chain's segments (id or name); a region without it is judged on
+        every chain.
+    config
+        Thresholds and weights (:class:`AnalysisConfig`); the defaults when None.
+
+    Returns
+    -------
+    GapReport
+        One :class:`SegmentGap` per focus segment, then the 延链 neighbours; the 延链
+        inputs of local leaders; completeness and 本地配套率 per chain; the local
+        area, the one-line coverage note, the ring names and notes.
+
+    Raises
+    ------
+    ConfigError
+        When neither or both of ``base`` and ``region`` are given.
+    NotFound
+        For an unknown base, region or chain (with near names), or a base that lies in
+        no city when ``config.scope`` is ``"city"``.
+
     Examples
     --------
     >>> from chaingraph.testing import evidence_store, tiny_store
@@ -159,6 +177,10 @@ def gaps(
     结构件 强链 2 2.0
     控制器 数据不足 0 None
     整机 优势 3 2.5
+    >>> gaps(tiny_store())
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.ConfigError: name exactly one of --base or --region
     """
     config = config or AnalysisConfig()
     scope = resolve_scope(store, config, base, region, chain)
@@ -198,12 +220,10 @@ def gaps(
         )
 
     focus_products = {p for seg in scope.priorities for p in coverage[seg].products}
-    leader_inputs = store.leader_inputs(
-        sorted(focus_products), scope.area, config.leader_tags, LEADER_RANK
-    )
+    leader_inputs = store.leader_inputs(sorted(focus_products), scope.area, config.leader)
     inputs = _input_gaps(leader_inputs)
     rings = rings_of(store, scope.subject)
-    counts = ring_counts(store, rings, rows, config.leader_tags, LEADER_RANK)
+    counts = ring_counts(store, rings, rows)
     rows = {seg: _with_rings(row, counts[seg], rings) for seg, row in rows.items()}
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
     return GapReport(
@@ -268,7 +288,7 @@ def coverage_note(rows: Iterable[SegmentGap], economy: EconomyCounts, area_name:
 def _coverage(
     store: GraphStore, segments: Iterable[str], scope: Scope, config: AnalysisConfig
 ) -> dict[str, SegmentCoverage]:
-    return store.segment_coverage(segments, scope.area, config.leader_tags, LEADER_RANK)
+    return store.segment_coverage(segments, scope.area, config.leader)
 
 
 def _classify(

@@ -38,12 +38,38 @@ class Neighbourhood:
 def neighbourhood(store: GraphStore, name: str, type: str | None = None) -> Neighbourhood:
     """The node ``name`` refers to (id, name or alias; fuzzy suggestions if none) and its neighbours.
 
+    Parameters
+    ----------
+    store
+        The graph.
+    name
+        An id, name or alias.
+    type
+        Only nodes of this type (e.g. ``"Product"``); any type when None.
+
+    Returns
+    -------
+    Neighbourhood
+        The node, every relationship in and out of it (outgoing first, by type, then
+        the other end's id), and the other nodes of the same name when it was
+        ambiguous (the most specific one is shown: product before segment, chain,
+        company, base and region).
+
+    Raises
+    ------
+    NotFound
+        When no node has this id, name or alias (with near names).
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store
     >>> view = neighbourhood(tiny_store(), "谐波减速器")
     >>> [(n.direction, n.relationship, n.name) for n in view.neighbours]
     [('->', 'INPUT_TO', '工业机器人'), ('->', 'IN_SEGMENT', '减速器'), ('<-', 'MAKES', '苏减速')]
+    >>> neighbourhood(tiny_store(), "谐波减速")
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.NotFound: no node named '谐波减速'; did you mean: 谐波减速器 (prod:harmonic-reducer), 苏减速 (co:sz-reducer), 减速器 (seg:robot.parts.reducer)?
     """
     try:
         node = store.require(name, type)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Profiles
-from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps, is_leader
+from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps
 from chaingraph.analysis.targets import targets
+from chaingraph.errors import ConfigError
 from chaingraph.store.base import GraphStore
 
 __all__ = ["Pick", "Plan", "plan"]
@@ -66,6 +67,33 @@ def plan(
     ``area_km2``. Each step takes the firm with the largest marginal gain that fits
     (ties: higher target score, then smaller id), so the order shows diminishing returns.
 
+    Parameters
+    ----------
+    store
+        The graph.
+    base
+        The base to plan for (id or name).
+    budget
+        How many firms to pick (at least 1).
+    chain
+        Only this chain's focus segments (id or name).
+    config
+        Weights, facility rules and land share (:class:`AnalysisConfig`).
+
+    Returns
+    -------
+    Plan
+        The picks in the order taken (each with its facility, land and marginal gain),
+        completeness per chain and weighted gap value before and after, the land the
+        plan may and does use, and notes (e.g. firms whose facility cannot be placed).
+
+    Raises
+    ------
+    ConfigError
+        When ``budget`` is below 1.
+    NotFound
+        For an unknown base or chain (with near names).
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store
@@ -76,10 +104,12 @@ def plan(
     ({'chain:robot': 0.5}, {'chain:robot': 1.0})
     >>> result.land_open_km2, result.land_used_km2
     (3.522, 0.4)
+    >>> plan(tiny_store(), "base:yinping", 0)
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.ConfigError: --budget must be at least 1
     """
     if budget < 1:
-        from chaingraph.errors import ConfigError
-
         raise ConfigError("--budget must be at least 1")
     config = config or AnalysisConfig()
     report = gaps(store, base, chain=chain, config=config)
@@ -205,7 +235,7 @@ def _candidates(
             profile = profiles.get(company)
             found[company] = (
                 segments,
-                is_leader(profile.tags, profile.global_rank, config),
+                config.leader.holds_for(profile.tags, profile.global_rank),
                 score,
                 reason,
             )

@@ -10,7 +10,7 @@ of a ring counts once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chaingraph.analysis.structure import place_ancestors
@@ -115,24 +115,37 @@ def ring_counts(
     store: GraphStore,
     rings: Rings,
     segments: Iterable[str],
-    leader_tags: Sequence[str],
-    leader_rank: int,
 ) -> dict[str, RingCounts]:
     """Per segment, the firms making its products in each ring (each firm once a ring).
+
+    Parameters
+    ----------
+    store
+        The graph.
+    rings
+        The rings around a base or region (:func:`rings_of`).
+    segments
+        Segment ids.
+
+    Returns
+    -------
+    dict of str to RingCounts
+        Segment id -> its makers in the base's 镇, the city, the metro area and the
+        Greater Bay Area; None for a ring that does not apply.
 
     Examples
     --------
     >>> from chaingraph.testing import tiny_store
     >>> store = tiny_store()
     >>> rings = rings_of(store, store.require("base:yinping", "Base"))
-    >>> ring_counts(store, rings, ["seg:robot.body"], (), 100)["seg:robot.body"]
+    >>> ring_counts(store, rings, ["seg:robot.body"])["seg:robot.body"]
     RingCounts(in_base=1, in_city=1, in_metro=1, in_gba=1)
     """
     segs = sorted(set(segments))
     places = {p for p in (rings.base, rings.city) if p} | set(rings.metro) | set(rings.gba)
     local: dict[str, dict[str, set[str]]] = {}
     for place in sorted(places):
-        coverage = store.segment_coverage(segs, place, leader_tags, leader_rank)
+        coverage = store.segment_coverage(segs, place)
         local[place] = {seg: set(cov.local) for seg, cov in coverage.items()}
 
     def count(seg: str, ring: Iterable[str | None], applies: bool) -> int | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 
-from chaingraph.store import aggregates
 from chaingraph.store.base import GraphStore
 
 __all__ = [
@@ -53,14 +52,14 @@ def chain_of_segment(store: GraphStore, segment_id: str) -> str | None:
     >>> chain_of_segment(tiny_store(), "seg:robot.parts.reducer")
     'chain:robot'
     """
-    return aggregates.chain_of(store, segment_id) or None
+    return store.chain_of(segment_id) or None
 
 
 def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
     """A region or base followed by every region it lies in, nearest first.
 
     Every ``IN`` parent is followed (ties at one distance go by id), at most
-    :data:`~chaingraph.store.aggregates.MAX_PLACE_DEPTH` hops.
+    :data:`~chaingraph.store.base.MAX_PLACE_DEPTH` hops.
 
     Examples
     --------
@@ -68,4 +67,4 @@ def place_ancestors(store: GraphStore, place_id: str) -> list[str]:
     >>> place_ancestors(tiny_store(), "base:yinping")
     ['base:yinping', 'region:dg-xiegang', 'region:cn-dongguan', 'region:cn-guangdong', 'region:cn']
     """
-    return aggregates.place_ancestors(store, place_id)
+    return store.place_ancestors(place_id)

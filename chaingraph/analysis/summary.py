@@ -59,6 +59,17 @@ class BaseOverview:
 def type_counts(store: GraphStore) -> list[TypeCount]:
     """Node and relationship counts per type, in model order.
 
+    Parameters
+    ----------
+    store
+        The graph.
+
+    Returns
+    -------
+    list of TypeCount
+        Every node type, then every relationship type of the model, with its Chinese
+        label and count (0 included).
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store
@@ -80,6 +91,18 @@ def type_counts(store: GraphStore) -> list[TypeCount]:
 def chain_overview(store: GraphStore, home_region: str = HOME_REGION) -> list[ChainOverview]:
     """Per chain: segments, products, firms local to ``home_region`` or elsewhere, and the
     share of company facts (company records and their makes/sites/supplies) marked ``unverified``.
+
+    Parameters
+    ----------
+    store
+        The graph.
+    home_region
+        The region whose firms count as local (default 东莞市).
+
+    Returns
+    -------
+    list of ChainOverview
+        One row per chain, in the store's order.
 
     Examples
     --------
@@ -105,7 +128,26 @@ def chain_overview(store: GraphStore, home_region: str = HOME_REGION) -> list[Ch
 
 
 def base_overview(store: GraphStore) -> list[BaseOverview]:
-    """Per base: location, planned area (as the plan states it), focus and firms inside."""
+    """Per base: location, planned area (as the plan states it), focus and firms inside.
+
+    Parameters
+    ----------
+    store
+        The graph.
+
+    Returns
+    -------
+    list of BaseOverview
+        One row per base: its location (as recorded, else its regions), area in 亩 and
+        km², focus as ``name(P<priority>)`` and the firms located in the base itself.
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> row = base_overview(tiny_store())[0]
+    >>> row.name, row.location, row.area_km2, row.focus, row.companies_in_base
+    ('银瓶高端装备产业基地', '谢岗镇 / 东莞市 / 广东省 / 中国', 17.61, ('工业机器人(P1)',), 1)
+    """
     return [
         BaseOverview(
             b.node.id,

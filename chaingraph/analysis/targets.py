@@ -1,22 +1,35 @@
-"""Target enterprises for a base's gaps, ranked by an explainable weighted score."""
+"""Target enterprises for a base's gaps, ranked by an explainable weighted score.
+
+How one firm is scored for one gap (the parts, the reason, the tie rule) is in
+:mod:`~chaingraph.analysis.target_score`; how a gap's makers are walked without
+scoring them all, in :mod:`~chaingraph.analysis.target_search`. This module puts them
+together and adds the facts behind each reason.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import heapq
-import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import (
-    CompanyProfile,
-    Profiles,
-    firm_basics,
-    segment_direct_makers,
+from chaingraph.analysis.facts import Profiles
+from chaingraph.analysis.gaps import GapReport, gaps
+from chaingraph.analysis.target_score import (
+    TIE_RULE,
+    ScoreParts,
+    Target,
+    score_company,
+    target_order,
 )
-from chaingraph.analysis.gaps import GapReport, SegmentGap, gaps
+from chaingraph.analysis.target_search import (
+    ScoreBounds,
+    TargetFilter,
+    TargetSearch,
+    local_users_and_names,
+    place_id,
+    product_weights,
+)
 from chaingraph.errors import ConfigError
 from chaingraph.store.base import GraphStore
 
@@ -30,55 +43,6 @@ __all__ = [
     "targets",
 ]
 
-_TOP_TECH_TAGS = ("单项冠军", "隐形冠军", "专精特新小巨人")
-_TAG_LABELS = {"专精特新小巨人": '专精特新"小巨人"'}
-_TIE_PHRASES = {
-    "建链": "填补本地空白环节",
-    "补链": "补强本地薄弱环节",
-    "强链": "本地该环节缺少龙头",
-    "数据不足": "本地该环节数据不足、待核实",
-    "延链": "延伸本地产业链",
-}
-
-
-@dataclass(frozen=True)
-class ScoreParts:
-    """Each score component, 0..1, before weighting (see :class:`AnalysisConfig`)."""
-
-    severity: float
-    leadership: float
-    scale: float
-    technology: float
-    supply_ties: float
-    proximity: float
-    plan_alignment: float
-    confidence: float
-
-
-@dataclass(frozen=True)
-class Target:
-    """A firm to attract for one gap, its score (0..100), its parts and a checkable reason."""
-
-    segment: str
-    segment_name: str
-    status: str
-    company: str
-    name: str
-    city: str
-    product: str
-    product_name: str
-    score: float
-    parts: ScoreParts
-    tags: tuple[str, ...]
-    unverified: bool
-    reason: str
-    # Facts behind the reason, each checkable in the data:
-    supplies_local: tuple[str, ...] = ()  # "本地企业: 产品→其产品" (an INPUT_TO link)
-    evidence: tuple[str, ...] = ()  # product fact, tags, listing, revenue with provenance
-    sources: tuple[str, ...] = ()  # distinct sources of those facts
-    as_of: str = ""  # the firm record's as_of
-    facts: int = 0  # how many facts the store holds on the firm
-
 
 @dataclass(frozen=True)
 class TargetList:
@@ -88,9 +52,6 @@ class TargetList:
     coverage_note: str
     tie_rule: str
     notes: tuple[str, ...]
-
-
-TIE_RULE = "同分依次比较: 可配套本地企业数多者优先、数据事实多者优先、企业ID小者优先"
 
 
 def targets(
@@ -117,6 +78,43 @@ def targets(
     alignment (focus priority) and data confidence (facts marked ``unverified``
     lower it and flag the row). Ties go to the smaller company id.
 
+    Parameters
+    ----------
+    store
+        The graph.
+    base, region
+        Exactly one (unless ``report`` is given): the base or region to find firms for.
+    chain
+        Only this chain's segments (id or name).
+    segment
+        Only this gap segment (id or name).
+    top
+        Firms per gap segment.
+    tags
+        Keep only firms carrying one of these tags.
+    regions_in, regions_out
+        Keep only firms with a site in one of ``regions_in``, and none in
+        ``regions_out`` (regions or bases, ids or names).
+    min_revenue
+        Keep only firms with at least this revenue (亿元, ``revenue_cny_100m``).
+    config
+        Weights and thresholds (:class:`AnalysisConfig`).
+    report
+        A gap report already computed for the subject (saves computing it again).
+
+    Returns
+    -------
+    list of Target
+        Per gap segment in the report's order, its best ``top`` firms, best first,
+        each with its score parts, reason and the facts behind it.
+
+    Raises
+    ------
+    ConfigError
+        When neither or both of ``base`` and ``region`` are given (and no ``report``).
+    NotFound
+        For an unknown base, region, chain, segment or filter region (with near names).
+
     Examples
     --------
     >>> from chaingraph.testing import tiny_store
@@ -136,21 +134,23 @@ def targets(
         if g.status != "优势" and not (wanted_segment and g.segment != wanted_segment)
     ]
     candidates_by_segment = store.segment_candidates(gap_segments, report.area)
-    search = _Search(
+    search = TargetSearch(
         config,
         profiles,
-        _Bounds(store, config),
+        ScoreBounds(store, config),
         report.area,
-        _Filter(
+        TargetFilter(
             tuple(tags),
-            [_place(store, r) for r in regions_in],
-            [_place(store, r) for r in regions_out],
+            [place_id(store, r) for r in regions_in],
+            [place_id(store, r) for r in regions_out],
             min_revenue,
         ),
-        *_users(store, report.area, {p for per in candidates_by_segment.values() for p in per}),
+        *local_users_and_names(
+            store, report.area, {p for per in candidates_by_segment.values() for p in per}
+        ),
         {r.target for r in store.relationships("FOCUSES_ON", source=report.subject)},
         store,
-        _product_weights(report, candidates_by_segment, config),
+        product_weights(report, candidates_by_segment, config),
     )
     rows: list[Target] = []
     for gap in report.segments:
@@ -246,344 +246,14 @@ def target_list(
         best: dict[str, Target] = {}
         for t in found:
             held = best.get(t.company)
-            if held is None or _order(t) < _order(held):
+            if held is None or target_order(t) < target_order(held):
                 best[t.company] = t
-        rows = sorted(best.values(), key=_order)[:top]
+        rows = sorted(best.values(), key=target_order)[:top]
     return TargetList(tuple(rows), report.coverage_note, TIE_RULE, tuple(notes))
-
-
-def _order(t: Target) -> tuple[float, int, int, str]:
-    return (-t.score, -len(t.supplies_local), -t.facts, t.company)
 
 
 def _any_revenue(store: GraphStore) -> bool:
     return any(n.get("revenue_cny_100m") for n in store.nodes("Company"))
-
-
-@dataclass(frozen=True)
-class _Filter:
-    tags: tuple[str, ...]
-    include: list[str]
-    exclude: list[str]
-    min_revenue: float | None
-
-
-class _Bounds:
-    """Upper bounds of target scores from a firm's own record, to rank makers by.
-
-    A score's parts from the firm's record (leadership, scale, technology) are known
-    without reading its relationships; the rest (supply ties, proximity, confidence)
-    are bounded by their best values. Walking a segment's makers by this bound and
-    stopping once the ``top``-th score beats the next bound scores tens of firms
-    instead of every maker. A store that can tell when it changes keeps the bounds.
-    """
-
-    def __init__(self, store: GraphStore, config: AnalysisConfig) -> None:
-        self.store = store
-        self.config = config
-        cache = store.analysis_cache()
-        held = cache.setdefault(("target-bounds", repr(config)), {}) if cache is not None else {}
-        assert isinstance(held, dict)
-        self._static: dict[str, float] = held.setdefault("static", {})
-        self._ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, str]]] = held.setdefault(
-            "ranked", {}
-        )
-        weights = config.score_weights
-        ranges = {
-            "supply_ties": (0.0, 1.0),
-            "proximity": (0.0, *config.proximity_scores.values()),
-            "confidence": (0.0, 1.0),
-        }
-        self.open_parts = sum(
-            max(weights.get(part, 0.0) * v for v in values) for part, values in ranges.items()
-        )
-
-    def ranked(self, product: str, makers: tuple[str, ...]) -> list[tuple[float, str]]:
-        """``(-bound from the record, firm)`` for these makers of a product, as a heap:
-        popping gives the best bound first (ties: smaller id).
-
-        A heap, not a sorted list: a search reads tens of a gap's 10^4-10^5 makers, and
-        building a heap costs a fraction of sorting them all.
-        """
-        key = (product, makers)
-        found = self._ranked.get(key)
-        if found is None:
-            static = self._static
-            missing = [c for c in makers if c not in static]
-            if missing:
-                weights = self.config.score_weights
-                parts = (
-                    weights.get("leadership", 0.0),
-                    weights.get("scale", 0.0),
-                    weights.get("technology", 0.0),
-                )
-                for company, node in self.store.get_many(missing).items():
-                    leadership, scale, technology = _record_parts(self.config, *firm_basics(node))
-                    static[company] = (
-                        parts[0] * leadership + parts[1] * scale + parts[2] * technology
-                    )
-            found = [(-static[c], c) for c in makers if c in static]
-            heapq.heapify(found)
-            self._ranked[key] = found
-        return found
-
-
-@dataclass
-class _Search:
-    """The best firms for each gap: makers walked by score bound, scored exactly."""
-
-    config: AnalysisConfig
-    profiles: Profiles
-    bounds: _Bounds
-    area: str
-    filter: _Filter
-    users: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
-    names: Mapping[str, str]
-    focus_products: set[str]
-    store: GraphStore
-    fit: Mapping[str, float]  # product -> best priority weight of a gap segment holding it
-
-    def best(
-        self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
-    ) -> list[Target]:
-        config, weights = self.config, self.config.score_weights
-        priority_weight = config.priority_weight(gap.priority)
-        known = weights.get("severity", 0.0) * round(
-            config.severity[gap.status] * priority_weight, 3
-        )
-        streams = []
-        for product, makers in sorted(per_product.items()):
-            alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
-            fixed = known + weights.get("plan_alignment", 0.0) * alignment + self.bounds.open_parts
-            streams.append(_pairs(fixed, product, self.bounds.ranked(product, makers)))
-        pairs = heapq.merge(*streams)
-        best: dict[str, Target] = {}
-        threshold = -math.inf  # the top-th best score once there are ``top`` firms
-        # Most gaps are settled within the first few firms: start small, then widen.
-        chunk_size = max(10, 2 * top)
-        while chunk := list(islice(pairs, min(chunk_size, 4096))):
-            chunk_size *= 2
-            # Fetch the chunk's facts in one read (one round trip on a server store).
-            self.profiles.preload(company for _, company, _ in chunk)
-            self.profiles.preload(
-                c for _, company, _ in chunk for c in self.profiles.get(company).customers
-            )
-            # Every product of the chunk's firms: whom else locally could they supply.
-            wanted = {p for _, company, _ in chunk for p in self.profiles.get(company).makes}
-            missing = sorted(wanted - self.users.keys())
-            if missing:
-                self.users.update(self.store.local_users(missing, self.area))
-            for negative_bound, company, product in chunk:
-                # A pair's rounded score can exceed its bound by the 0.05 of rounding.
-                if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
-                    return _ranked(best, top)
-                profile = self.profiles.get(company)
-                if self.area in profile.places or not _passes(profile, self.filter):
-                    continue
-                target = _score(
-                    config,
-                    self.profiles,
-                    profile,
-                    gap.segment,
-                    gap.name,
-                    gap.status,
-                    gap.priority,
-                    product,
-                    self.users,
-                    self.names,
-                    self.focus_products,
-                    self.area,
-                    self.fit,
-                )
-                held = best.get(company)
-                # Equal scores keep the smaller product id, as a walk in product order would.
-                if held is None or (target.score, held.product) > (held.score, target.product):
-                    best[company] = target
-                    if len(best) >= top:
-                        threshold = heapq.nlargest(top, (t.score for t in best.values()))[-1]
-        return _ranked(best, top)
-
-
-def _pairs(
-    fixed: float, product: str, ranked: list[tuple[float, str]]
-) -> Iterator[tuple[float, str, str]]:
-    """``(-bound, firm, product)`` for one product's makers, best bound first, popped
-    lazily from a copy of the heap (the copy keeps the cached heap whole)."""
-    heap = ranked.copy()
-    pop = heapq.heappop
-    while heap:
-        negative, company = pop(heap)
-        # -(fixed + bound) exactly: IEEE negation is exact and addition symmetric.
-        yield negative - fixed, company, product
-
-
-def _ranked(best: dict[str, Target], top: int) -> list[Target]:
-    return sorted(best.values(), key=_order)[:top]
-
-
-def score_company(
-    store: GraphStore,
-    company: str,
-    segment: str,
-    status: str,
-    priority: int | None,
-    config: AnalysisConfig | None = None,
-) -> ScoreParts:
-    """The score components of one firm for one gap (used by ``plan`` and tests)."""
-    config = config or AnalysisConfig()
-    profiles = Profiles(store)
-    product = next(iter(segment_direct_makers(store, segment)), "")
-    return _score(
-        config,
-        profiles,
-        profiles.get(company),
-        segment,
-        segment,
-        status,
-        priority,
-        product,
-        {},
-        _names(store, [product]),
-        set(),
-        "",
-    ).parts
-
-
-def _score(
-    config: AnalysisConfig,
-    profiles: Profiles,
-    profile: CompanyProfile,
-    segment: str,
-    segment_name: str,
-    status: str,
-    priority: int | None,
-    product: str,
-    users: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]],
-    names: Mapping[str, str],
-    focus_products: set[str],
-    area: str,
-    fit: Mapping[str, float] | None = None,
-) -> Target:
-    priority_weight = config.priority_weight(priority)
-    leadership, scale, technology = _record_parts(
-        config,
-        profile.tags,
-        profile.global_rank,
-        profile.revenue_cny_100m,
-        profile.listing_board,
-    )
-    product_name = names.get(product, product)
-    # Local firms this product goes into (an INPUT_TO link to a product they make),
-    # never the product itself or one of the same name (no circular claims).
-    links: dict[str, str] = {}
-    for user, local in users.get(product, ()):
-        if user == product or names.get(user, user) == product_name:
-            continue
-        for firm in local:
-            links.setdefault(firm, user)
-    already = sorted(c for c in profile.customers if c in links)
-    # Breadth: the local firms any of its products goes into (through INPUT_TO).
-    reach = {
-        firm
-        for made in profile.makes
-        for user, local in users.get(made, ())
-        if user != made
-        for firm in local
-    }
-    if already:
-        supply_ties = 1.0
-    elif links:
-        supply_ties = 0.4 + 0.3 * _saturating(len(links), 20) + 0.2 * _saturating(len(reach), 40)
-    else:
-        supply_ties = 0.2 * _saturating(len(reach), 40)
-    alignment = 1.0 if product in focus_products else priority_weight
-    if fit is not None and profile.makes:
-        # Half the gap's own alignment, half how much of the firm's business the base
-        # needs: its products' best priority weights among the gap segments, averaged.
-        alignment = 0.5 * alignment + 0.5 * sum(fit.get(p, 0.0) for p in profile.makes) / len(
-            profile.makes
-        )
-    facts = profiles.facts(profile.id).facts
-    confidence = 0.6 * (1.0 - profile.unverified_share) + 0.4 * _saturating(facts, 20)
-    parts = ScoreParts(
-        round(config.severity[status] * priority_weight, 3),
-        leadership,
-        scale,
-        technology,
-        round(supply_ties, 3),
-        config.proximity_scores.get(profile.proximity, 0.0),
-        round(alignment, 3),
-        round(confidence, 3),
-    )
-    weights = config.score_weights
-    score = round(100 * sum(weights[k] * getattr(parts, k) for k in weights), 2)
-    ordered = already + sorted(c for c in links if c not in already)
-    supplies = tuple(
-        f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
-        + ("（已有供货记录）" if c in already else "")
-        for c in ordered
-    )
-    if supplies:
-        shown = "、".join(names.get(c, c) for c in ordered[:2]) + (
-            f"等{len(ordered)}家" if len(ordered) > 2 else ""
-        )
-        via = names.get(links[ordered[0]], links[ordered[0]])
-        verb = "已向" if already else "可向"
-        tie = f"{verb}本地{shown}供应{product_name}（{product_name}→{via}）"
-    else:
-        tie = _TIE_PHRASES.get(status, "")
-    tag = next(
-        (
-            t
-            for t in (*config.leader_tags, "隐形冠军", "专精特新小巨人", "专精特新", "上市")
-            if t in profile.tags
-        ),
-        None,
-    )
-    parts_text = [f"{status}·{product_name}：{tie}"]
-    if tag:
-        parts_text.append(_TAG_LABELS.get(tag, tag))
-    if profile.city:
-        parts_text.append(profile.city)
-    unverified = profile.unverified_share > 0.5
-    if unverified:
-        parts_text.append("部分信息未核实")
-    return Target(
-        segment,
-        segment_name,
-        status,
-        profile.id,
-        profile.name,
-        profile.city,
-        product,
-        product_name,
-        score,
-        parts,
-        profile.tags,
-        unverified,
-        "；".join(parts_text),
-        supplies,
-        facts=facts,
-    )
-
-
-def _product_weights(
-    report: GapReport,
-    candidates: Mapping[str, Mapping[str, tuple[str, ...]]],
-    config: AnalysisConfig,
-) -> dict[str, float]:
-    """Each product of the report's gap segments -> the best priority weight among them."""
-    weights: dict[str, float] = {}
-    for gap in report.segments:
-        weight = config.priority_weight(gap.priority)
-        for product in candidates.get(gap.segment, {}):
-            weights[product] = max(weight, weights.get(product, 0.0))
-    return weights
-
-
-def _saturating(count: int, full: int) -> float:
-    """0 for none, rising as log(1 + count), 1 from ``full`` on."""
-    return min(1.0, math.log1p(count) / math.log1p(full))
 
 
 def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
@@ -615,7 +285,10 @@ def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
         extras.append(f"上市: {listing['board']} {listing.get('code', '')}".strip())
     revenue = node.get("revenue_cny_100m")
     if revenue:
-        extras.append(f"营收 {revenue} 亿元")
+        year = node.get("revenue_year")
+        extras.append(f"营收 {revenue} 亿元" + (f"（{year}年）" if year else ""))
+        if node.get("revenue_source"):
+            sources.add(str(node.get("revenue_source")))
     evidence += extras
     as_of = str(node.get("as_of") or "")
     reason = target.reason
@@ -630,72 +303,3 @@ def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
         sources=tuple(sorted(sources)),
         as_of=as_of,
     )
-
-
-def _record_parts(
-    config: AnalysisConfig,
-    tags: tuple[str, ...],
-    global_rank: int | None,
-    revenue: float | None,
-    board: str | None,
-) -> tuple[float, float, float]:
-    """Leadership, scale and technology: the score parts a firm's own record sets."""
-    leadership = max((config.leadership_scores.get(t, 0.0) for t in tags), default=0.0)
-    if global_rank is not None and global_rank <= 100:
-        leadership = 1.0
-    if revenue:
-        scale = min(
-            1.0, math.log10(1 + revenue) / math.log10(1 + config.scale_full_revenue_cny_100m)
-        )
-    else:
-        scale = 0.3 if board else 0.0
-    if set(tags) & set(_TOP_TECH_TAGS):
-        technology = 1.0
-    elif board and "科创板" in board:
-        technology = 0.8
-    elif set(tags) & {"高新技术企业", "专精特新"}:
-        technology = 0.6
-    else:
-        technology = 0.0
-    return round(leadership, 3), round(scale, 3), technology
-
-
-def _names(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
-    return {node_id: node.name for node_id, node in store.get_many(ids).items()}
-
-
-def _users(
-    store: GraphStore, area: str, products: Iterable[str]
-) -> tuple[dict[str, tuple[tuple[str, tuple[str, ...]], ...]], dict[str, str]]:
-    """Local users of each product (see ``GraphStore.local_users``) and the names of
-    the products and firms involved."""
-    users = store.local_users(sorted(set(products)), area)
-    ids = set(users)
-    for pairs in users.values():
-        for user, local in pairs:
-            ids.add(user)
-            ids.update(local)
-    return users, _names(store, ids)
-
-
-def _passes(profile: CompanyProfile, wanted: _Filter) -> bool:
-    tags, include, exclude, min_revenue = (
-        wanted.tags,
-        wanted.include,
-        wanted.exclude,
-        wanted.min_revenue,
-    )
-    if tags and not set(tags) & set(profile.tags):
-        return False
-    if include and not set(include) & profile.places:
-        return False
-    if exclude and set(exclude) & profile.places:
-        return False
-    return not (min_revenue is not None and (profile.revenue_cny_100m or 0) < min_revenue)
-
-
-def _place(store: GraphStore, name: str) -> str:
-    node = store.get(name)
-    if node is not None and node.type in ("Region", "Base"):
-        return node.id
-    return store.require(name, "Region").id

@@ -135,7 +135,7 @@ def _text(value: Any) -> str | None:
 
 def _as_of(value: str | None) -> str | None:
     """Dates as lists write them (2024, 2024/6/30, 2024年6月) in the model's YYYY[-MM[-DD]]."""
-    from chaingraph.loaders.records import _as_of as normalise
+    from chaingraph.loaders.coerce import normalise_as_of as normalise
 
     return None if value is None else str(normalise(value))
 

@@ -12,7 +12,7 @@ import codecs
 import csv
 import gzip
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -26,7 +26,7 @@ from chaingraph.loaders.limits import check_xlsx_parts
 from chaingraph.names import normalize_text
 from chaingraph.resources import data_dir
 
-__all__ = ["FIELDS", "RowSource", "Table", "open_table", "read_header_map"]
+__all__ = ["FIELDS", "RowSource", "Table", "open_table", "parse_where", "read_header_map"]
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".json", ".jsonl", ".ndjson")
 FIELDS = [
@@ -57,6 +57,31 @@ FIELDS = [
 
 def _key(text: object) -> str:
     return normalize_text(str(text)).replace(" ", "").lower()
+
+
+def parse_where(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``COL=VALUE`` row filters (``--where``) as (field, value) pairs; COL is a field
+    such as ``city`` or a header the presets know, such as 所属城市.
+
+    Raises
+    ------
+    ConfigError
+        A filter without ``=`` or without a column.
+
+    Examples
+    --------
+    >>> parse_where(["city=东莞市", " 注册地址 = 塘厦"])
+    (('city', '东莞市'), ('address', '塘厦'))
+    """
+    headers = read_header_map()
+    pairs = []
+    for text in values:
+        column, sep, value = text.partition("=")
+        if not sep or not column.strip():
+            raise ConfigError(f"--where {text!r}: expected COL=VALUE, e.g. --where 城市=东莞市")
+        field = headers.get(_key(column), column.strip())
+        pairs.append((field, value.strip()))
+    return tuple(pairs)
 
 
 def read_header_map(mapping: str | Path | None = None) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The ``chaingraph`` command line: parse options, call one library function, print.
 
 Each topic module (``data``, ``analysis``…) adds its commands to :data:`cli`;
-the options they share are defined here once.
+the options they share are declared once, in :mod:`chaingraph.cli.options`.
 """
 
 from __future__ import annotations
@@ -11,17 +11,38 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from chaingraph.cli.options import (
+    NEO4J_DATABASE_KEY,
+    NEO4J_URI_KEY,
+    F,
+    config_option,
+    output_options,
+    store_option,
+)
 from chaingraph.errors import ChaingraphError, ConfigError
-from chaingraph.output import FORMATS, notice, render, write_output
+from chaingraph.output import as_rows, emit, field_names, notice, wrote
 
 if TYPE_CHECKING:
     from chaingraph.store.base import GraphStore
 
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = [
+    "F",
+    "cli",
+    "columns",
+    "config_option",
+    "emit",
+    "main",
+    "open_store",
+    "output_options",
+    "rows",
+    "saved_store",
+    "store_option",
+    "writable_store",
+]
 
 
 class _Group(click.Group):
@@ -55,74 +76,15 @@ def cli() -> None:
     """
 
 
-# -- options shared by commands, written once ----------------------------------
-_NEO4J_URI = "chaingraph.neo4j_uri"
-_NEO4J_DATABASE = "chaingraph.neo4j_database"
-
-
-def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        if value is not None:
-            ctx.meta[key] = value
-        return value
-
-    return callback
-
-
-def store_option(f: F) -> F:
-    """``--store FILE``, or ``--neo4j URI`` (+ ``--neo4j-database``): where the graph is.
-
-    The Neo4j options reach :func:`open_store` through the click context, so commands
-    keep one ``store_path`` parameter whichever store they run on.
-    """
-    f = click.option(
-        "--neo4j-database",
-        metavar="NAME",
-        expose_value=False,
-        callback=_remember(_NEO4J_DATABASE),
-        help="Neo4j database (default: $NEO4J_DATABASE or the server's default).",
-    )(f)
-    f = click.option(
-        "--neo4j",
-        metavar="URI",
-        expose_value=False,
-        callback=_remember(_NEO4J_URI),
-        help="Use the graph in this Neo4j (bolt:// or neo4j:// for a cluster/Aura) instead of "
-        "the embedded store; default $NEO4J_URI when no --store is given. Credentials from "
-        "$NEO4J_USER/$NEO4J_PASSWORD, the Neo4j config file, or a prompt.",
-    )(f)
-    return click.option(
-        "--store",
-        "store_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Embedded store file (default: $CHAINGRAPH_STORE or a per-user store, built from "
-        "the bundled dataset on first use).",
-    )(f)
-
-
-def output_options(f: F) -> F:
-    f = click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Write to this file instead of stdout (CSV files get a BOM for Excel).",
-    )(f)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="Output format.",
-    )(f)
+# -- options shared by commands, declared once in chaingraph.cli.options ----------
+_NEO4J_URI = NEO4J_URI_KEY
+_NEO4J_DATABASE = NEO4J_DATABASE_KEY
 
 
 def open_store(store_path: Path | None, must_exist: bool = True) -> GraphStore:
     """The store a command runs on: ``--neo4j``, else ``--store``, else ``$NEO4J_URI``,
     else the default embedded store."""
-    from chaingraph.dataset import open_default_store
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.dataset import open_store_file
 
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx is not None else {}
@@ -130,58 +92,46 @@ def open_store(store_path: Path | None, must_exist: bool = True) -> GraphStore:
     if neo4j_uri is not None and store_path is not None:
         raise ConfigError("give --store or --neo4j, not both")
     if neo4j_uri is None and store_path is None:
-        neo4j_uri = os.environ.get("NEO4J_URI") or None
+        from chaingraph.store.neo4j.connection import default_uri
+
+        neo4j_uri = default_uri()
     if neo4j_uri is not None:
         from chaingraph.cli.neo4j import connect
 
         return connect(neo4j_uri, meta.get(_NEO4J_DATABASE))
-    if store_path is None:
-        return open_default_store(notify=notice)
-    if must_exist and not store_path.exists():
-        raise ConfigError(
-            f"no store at {store_path}; create one with 'chaingraph load --store {store_path} FILES' "
-            "or omit --store to use the bundled dataset"
-        )
-    return NetworkxStore.open(store_path)
+    return open_store_file(store_path, must_exist=must_exist, notify=notice)
 
 
 @contextlib.contextmanager
 def writable_store(store_path: Path | None, must_exist: bool = False) -> Iterator[GraphStore]:
     """The store a writing command changes, held for the whole read-modify-write.
 
-    Embedded stores are opened under their exclusive write lock
-    (:func:`chaingraph.dataset.updating_store`): a second writer waits, saying so, and
-    no change is lost. Neo4j writes are transactions and need no lock.
+    Embedded stores are opened under their exclusive write lock and saved when the
+    block ends if it changed them (:func:`chaingraph.dataset.changing_store`, which
+    says ``wrote FILE (store)``): a second writer waits, saying so, and no change is
+    lost. Neo4j writes are transactions and need no lock.
     """
-    from chaingraph.dataset import updating_store
+    from chaingraph.dataset import changing_store
+    from chaingraph.store.neo4j.connection import default_uri
 
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx is not None else {}
-    uses_neo4j = meta.get(_NEO4J_URI) is not None or (
-        store_path is None and os.environ.get("NEO4J_URI")
-    )
+    uses_neo4j = meta.get(_NEO4J_URI) is not None or (store_path is None and default_uri())
     if uses_neo4j or (must_exist and store_path is not None and not store_path.exists()):
         yield open_store(store_path, must_exist=must_exist)
         return
-    with updating_store(store_path, notify=notice) as store:
+    with changing_store(store_path, notify=notice, saved=saved_store) as store:
         yield store
 
 
-def rows(items: Sequence[Any]) -> list[dict[str, Any]]:
-    return [
-        dataclasses.asdict(i)
-        if dataclasses.is_dataclass(i) and not isinstance(i, type)
-        else dict(i)
-        for i in items
-    ]
+def saved_store(path: Path) -> None:
+    """Tell the user a store file was saved: ``wrote FILE (store)``."""
+    wrote(path, "store")
 
 
-def emit(items: Sequence[Any], columns: Sequence[str], fmt: str, output: Path | None) -> None:
-    write_output(render(rows(items), columns, fmt), output, fmt)
-
-
-def columns(cls: type) -> list[str]:
-    return [f.name for f in dataclasses.fields(cls)]
+# Kept under their old names for the command modules.
+rows = as_rows
+columns = field_names
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import click
 
-from chaingraph.cli import (
-    cli,
-    columns,
-    emit,
-    open_store,
-    output_options,
-    rows,
-    store_option,
-    writable_store,
-)
-from chaingraph.output import render, write_output, wrote
+from chaingraph.cli import cli, emit, open_store, output_options, store_option, writable_store
+from chaingraph.cli.options import store_path_option
+from chaingraph.output import notice, write_json, write_output
 
 
 @cli.command()
@@ -70,28 +61,21 @@ def load(
     Example:
       chaingraph load --mapping companies-cn firms.csv
     """
+    if classify_rows:
+        from chaingraph.cli.classify import run_load_classify
+
+        run_load_classify(
+            store_path, files, mapping, dry_run, skip_bad, min_share, where, source, fmt, output
+        )
+        return
     from chaingraph.loaders import load_files
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.reports.text import load_summary
 
     with writable_store(store_path) as store:
-        if classify_rows:
-            from chaingraph.cli.classify import run_load_classify
-
-            run_load_classify(
-                store, files, mapping, dry_run, skip_bad, min_share, where, source, fmt, output
-            )
-            return
         report = load_files(store, list(files), mapping=mapping, encoding=encoding)
-        if report.merge.changed and isinstance(store, NetworkxStore):
-            wrote(store.save(), "store")
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    row = {
-        "files": len(report.files),
-        "nodes_read": report.nodes_read,
-        "relationships_read": report.relationships_read,
-        **dataclasses.asdict(report.merge),
-    }
+        notice(f"warning: {warning}")
+    row = load_summary(report)
     emit([row], list(row), fmt, output)
 
 
@@ -99,12 +83,9 @@ def load(
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--mapping", help="Mapping spec for CSV/XLSX/JSONL tables.")
 @click.option("--encoding", help="Force the text encoding.")
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Resolve references against this store (default: the store 'load' would use; "
-    "with no FILES, the bundled dataset is checked on its own).",
+@store_path_option(
+    "Resolve references against this store (default: the store 'load' would use; "
+    "with no FILES, the bundled dataset is checked on its own)."
 )
 @output_options
 def validate(
@@ -133,7 +114,7 @@ def validate(
     store = open_store(store_path) if store_path or files else None
     prepared = validate_files(paths, store, mapping=mapping, encoding=encoding)
     for warning in prepared.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        notice(f"warning: {warning}")
     if prepared.issues:
         emit(
             prepared.issues, ["file", "line", "field", "value", "message", "expected"], fmt, output
@@ -141,10 +122,9 @@ def validate(
         raise click.ClickException(
             f"{len(prepared.issues)} problem(s) in {len(prepared.files)} file(s); nothing was written"
         )
-    click.echo(
+    notice(
         f"ok: {len(prepared.files)} file(s), {len(prepared.nodes)} nodes, "
-        f"{len(prepared.relationships)} relationships",
-        err=True,
+        f"{len(prepared.relationships)} relationships"
     )
 
 
@@ -170,36 +150,22 @@ def info(section: str | None, store_path: Path | None, fmt: str, output: Path | 
     Example:
       chaingraph info --chains --format csv -o chains.csv
     """
-    from chaingraph.analysis.summary import (
-        BaseOverview,
-        ChainOverview,
-        TypeCount,
-        base_overview,
-        chain_overview,
-        type_counts,
+    from chaingraph.reports.text import (
+        overview,
+        overview_columns,
+        overview_payload,
+        overview_text,
     )
 
-    store = open_store(store_path)
-    sections = {
-        "types": (type_counts, TypeCount),
-        "chains": (chain_overview, ChainOverview),
-        "bases": (base_overview, BaseOverview),
-    }
-    if section is None and fmt == "json":
-        import orjson
-
-        payload = {name: rows(fn(store)) for name, (fn, _) in sections.items()}  # type: ignore[operator]
-        write_output(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n", output, fmt)
-        return
-    if section is None and fmt == "table":
-        text = "".join(
-            f"## {name}\n" + render(rows(fn(store)), columns(cls), fmt) + "\n"  # type: ignore[operator]
-            for name, (fn, cls) in sections.items()
-        )
-        write_output(text, output, fmt)
-        return
-    fn, cls = sections[section or "types"]
-    emit(fn(store), columns(cls), fmt, output)  # type: ignore[operator]
+    every_section = section is None and fmt != "csv"  # CSV has one table: the counts by type
+    name = section or "types"
+    sections = overview(open_store(store_path), None if every_section else name)
+    if not every_section:
+        emit(sections[name], overview_columns(name), fmt, output)
+    elif fmt == "json":
+        write_json(overview_payload(sections), output)
+    else:
+        write_output(overview_text(sections), output, fmt)
 
 
 @cli.command()
@@ -222,21 +188,12 @@ def show(
       chaingraph show 谐波减速器
     """
     from chaingraph.analysis.neighbourhood import neighbourhood
+    from chaingraph.reports.text import NEIGHBOUR_COLUMNS, node_payload, node_text
 
-    store = open_store(store_path)
-    view = neighbourhood(store, name, node_type)
+    view = neighbourhood(open_store(store_path), name, node_type)
     if fmt == "table":
-        props = "\n".join(f"  {k}: {v}" for k, v in sorted(view.node.props.items()))
-        also = f"  (same name: {', '.join(view.same_name)})" if view.same_name else ""
-        head = f"{view.node.name}  [{view.node.type} {view.node.id}]{also}\n{props}\n\n"
-        write_output(head + render(rows(view.neighbours), _NEIGHBOUR_COLUMNS, fmt), output, fmt)
+        write_output(node_text(view), output, fmt)
     elif fmt == "json":
-        import orjson
-
-        payload = {"node": dataclasses.asdict(view.node), "neighbours": rows(view.neighbours)}
-        write_output(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n", output, fmt)
+        write_json(node_payload(view), output)
     else:
-        emit(view.neighbours, _NEIGHBOUR_COLUMNS, fmt, output)
-
-
-_NEIGHBOUR_COLUMNS = ["direction", "relationship", "id", "type", "name", "detail"]
+        emit(view.neighbours, NEIGHBOUR_COLUMNS, fmt, output)

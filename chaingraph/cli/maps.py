@@ -8,10 +8,10 @@ from typing import Any
 import click
 
 from chaingraph.cli import cli, emit, open_store, store_option
-from chaingraph.cli.analysis import _config, scope_options
+from chaingraph.cli.options import config_option, output_option, scope_options
 from chaingraph.errors import ConfigError
-from chaingraph.graph_exports import exporters
-from chaingraph.output import wrote
+from chaingraph.graph_exports import export_graph, exporters
+from chaingraph.output import notice, write_output, wrote
 
 # Same as chaingraph.maps.chain_map.COMPANY_CHOICES (tests/test_startup.py checks); kept
 # here so that ``chaingraph --help`` does not import the map code.
@@ -44,12 +44,7 @@ COMPANY_CHOICES = ("none", "local", "targets", "all")
 @click.option(
     "--all-bases", is_flag=True, help="One map per base, written into the folder given by -o."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="The .html file to write (a folder with --all-bases).",
-)
+@output_option("The .html file to write (a folder with --all-bases).", target="any")
 @click.option(
     "--png",
     "png",
@@ -106,7 +101,7 @@ def map_command(
       chaingraph map --all-bases -o maps/
       chaingraph map --base 银瓶 --png yinping.png --pdf yinping.pdf --scale 2
     """
-    from chaingraph.maps import chain_map, write_base_maps, write_map
+    from chaingraph.analysis.config import load_config
 
     pictures = {fmt: path for fmt, path in (("png", png), ("svg", svg), ("pdf", pdf)) if path}
     if output is None and not pictures:
@@ -120,10 +115,12 @@ def map_command(
         "companies": companies,
         "max_companies": max_companies,
         "top": top,
-        "config": _config(config_path),
+        "config": load_config(config_path),
     }
     store = open_store(store_path)
     if all_bases:
+        from chaingraph.maps import write_base_maps
+
         assert output is not None
         if base or region:
             raise ConfigError("--all-bases draws every base: drop --base/--region")
@@ -132,45 +129,22 @@ def map_command(
         for item in written:
             wrote(item.path, "map")
         return
-    if output is not None and output.suffix.lower() not in (".html", ".htm"):
-        raise ConfigError(
-            f"{output}: a map is an .html file (--png/--svg/--pdf for pictures, "
-            "or --all-bases for a folder)"
-        )
-    from chaingraph.maps.render import picture_format
+    from chaingraph.maps.draw import draw_map
 
-    for fmt, path in pictures.items():
-        if picture_format(path) != fmt:
-            raise ConfigError(f"{path}: --{fmt} writes a .{fmt} file")
-    picture = chain_map(store, base, region=region, chain=chain, **options)
-    rows: list[dict[str, Any]] = []
-    if output is not None:
-        path = write_map(picture, output)
-        rows.append(
-            {
-                "subject_name": picture.subject_name,
-                "file": str(path),
-                "format": "html",
-                "size": f"{len(picture.nodes)} nodes",
-                "size_bytes": path.stat().st_size,
-            }
-        )
-    if pictures:
-        from chaingraph.maps.render import render_pictures
-
-        for made in render_pictures([(picture, pictures)], width=width, scale=scale):
-            rows.append(
-                {
-                    "subject_name": picture.subject_name,
-                    "file": str(made.path),
-                    "format": made.format,
-                    "size": f"{made.width}x{made.height}",
-                    "size_bytes": made.size_bytes,
-                }
-            )
-    emit(rows, ["subject_name", "format", "size", "size_bytes", "file"], "table", None)
-    for made_row in rows:
-        wrote(made_row["file"], made_row["format"])
+    made = draw_map(
+        store,
+        base,
+        region=region,
+        chain=chain,
+        output=output,
+        pictures=pictures,
+        width=width,
+        scale=scale,
+        **options,
+    )
+    emit(made, ["subject_name", "format", "size", "size_bytes", "file"], "table", None)
+    for drawn in made:
+        wrote(drawn.file, drawn.format)
 
 
 @cli.command()
@@ -197,18 +171,9 @@ def map_command(
     show_default=True,
     help="Draw each map as a PNG (headless Chromium) and show it in the report.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML overriding thresholds and weights.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder to write the report into (created if needed).",
+@config_option
+@output_option(
+    "Folder to write the report into (created if needed).", target="folder", required=True
 )
 @store_option
 def report(
@@ -234,13 +199,14 @@ def report(
       chaingraph report --base 银瓶高端装备产业基地 -o report/
       chaingraph report --all-bases -o site/
     """
+    from chaingraph.analysis.config import load_config
     from chaingraph.reports import build_report, build_site
 
     store = open_store(store_path)
     options: dict[str, Any] = {
         "top": top,
         "companies": companies,
-        "config": _config(config_path),
+        "config": load_config(config_path),
         "pictures": pictures,
     }
     if all_bases:
@@ -252,11 +218,11 @@ def report(
         built = build_report(store, base, output, region=region, **options)
         files, index, notes = built.files, built.index, built.notes
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        notice(f"note: {note}")
     rows = [{"file": str(p), "size_bytes": p.stat().st_size} for p in files]
     emit(rows, ["file", "size_bytes"], "table", None)
     wrote(index.parent, f"report, {len(files)} files")
-    click.echo(f"\nopen {index}")
+    write_output(f"\nopen {index}\n", None, "table")
 
 
 def _export_options(f: Any) -> Any:
@@ -285,16 +251,12 @@ def export_command(store_path: Path | None, **paths: Path | None) -> None:
     Example:
       chaingraph export --graphml chain.graphml --gexf chain.gexf --node-link chain.json
     """
-    by_param = {e.name.replace("-", "_"): e for e in exporters()}
-    wanted = [(by_param[name], path) for name, path in paths.items() if path is not None]
-    if not wanted:
+    by_param = {e.name.replace("-", "_"): e.name for e in exporters()}
+    targets = {by_param[param]: path for param, path in paths.items() if path is not None}
+    if not targets:
         flags = ", ".join(f"--{e.name}" for e in exporters())
         raise ConfigError(f"name at least one format to export: {flags}")
-    store = open_store(store_path)
-    rows = []
-    for exporter, path in wanted:
-        exporter.write(store, path)
-        rows.append({"format": exporter.name, "path": str(path)})
-    emit(rows, ["format", "path"], "table", None)
-    for row in rows:
+    written = export_graph(open_store(store_path), targets)
+    emit(written, ["format", "path"], "table", None)
+    for row in written:
         wrote(row["path"], row["format"])

@@ -1,98 +1,34 @@
 """Neo4j commands: push (embedded -> Neo4j) and pull (Neo4j -> embedded file).
 
 Every other command reaches Neo4j through ``--neo4j URI`` (see ``store_option``);
-:func:`connect` is where the credentials come from, in this order: ``$NEO4J_USER``
-and ``$NEO4J_PASSWORD``; the Neo4j config file (``$CHAINGRAPH_NEO4J_CONFIG``, else
-``neo4j.yaml`` in the user config folder, e.g. ``~/.config/chaingraph/neo4j.yaml``;
-keys ``user``, ``password``, ``database``), which is refused unless only its owner
-can read it; a prompt, when a terminal is attached. The password is never printed.
+:func:`connect` opens it with :func:`chaingraph.store.neo4j.open_store`, which reads the
+settings and credentials (environment, Neo4j config file, a prompt on a terminal; see
+:mod:`chaingraph.store.neo4j.connection`). The password is never printed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from chaingraph.cli import cli, emit, output_options
-from chaingraph.errors import ConfigError
-from chaingraph.output import wrote
+from chaingraph.cli import cli, emit, output_options, saved_store
+from chaingraph.cli.options import neo4j_options, neo4j_target, store_path_option
+from chaingraph.output import notice
 
 if TYPE_CHECKING:  # the driver is imported by the commands that use it (fast --help)
-    from chaingraph.store.neo4j_store import Neo4jStore
+    from chaingraph.store.neo4j import Neo4jStore
 
-# Same as chaingraph.store.neo4j_store.DEFAULT_BATCH_SIZE (tests/test_startup.py checks).
+# Same as chaingraph.store.neo4j.DEFAULT_BATCH_SIZE (tests/test_startup.py checks).
 DEFAULT_BATCH_SIZE = 5000
-
-CONFIG_ENV = "CHAINGRAPH_NEO4J_CONFIG"
 
 # The driver logs lost connections itself; the command reports them in one line
 # (a chaingraph error), so keep the driver's log lines off the terminal.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
-
-
-def config_path() -> Path:
-    """``$CHAINGRAPH_NEO4J_CONFIG``, else ``<user config dir>/chaingraph/neo4j.yaml``."""
-    configured = os.environ.get(CONFIG_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("chaingraph")) / "neo4j.yaml"
-
-
-def read_config(path: Path) -> dict[str, str]:
-    """The settings of a Neo4j config file; {} if there is none.
-
-    Raises
-    ------
-    ConfigError
-        The file can be read by other users (it holds a password), or is not a
-        mapping of the known keys.
-    """
-    import yaml
-
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the Neo4j config ({exc.strerror})") from None
-    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(
-            f"{path}: refusing a Neo4j config that other users can access "
-            f"(mode {stat.filemode(info.st_mode)}); run: chmod 600 {path}"
-        )
-    try:
-        # BaseLoader keeps every value as written: YAML 1.1 would turn a password such
-        # as ``on`` or ``0x1F`` into true or 31.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the Neo4j config ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        # The YAML message quotes the offending line, which may hold the password.
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" near line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}: the Neo4j config is not valid YAML{where}") from None
-    known = ("uri", "user", "password", "database")
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the Neo4j config must be a mapping of {', '.join(known)}")
-    unknown = sorted(str(k) for k in data if k not in known)
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown setting(s) {', '.join(unknown)} in the Neo4j config; "
-            f"known: {', '.join(known)}"
-        )
-    for key, value in data.items():
-        if not isinstance(value, str):
-            raise ConfigError(f"{path}: {key} in the Neo4j config must be plain text")
-    return {k: v for k, v in data.items() if v != ""}
 
 
 def connect(
@@ -102,33 +38,25 @@ def connect(
     batch_size: int = DEFAULT_BATCH_SIZE,
     warm: bool = True,
 ) -> Neo4jStore:
-    """Open the Neo4j store at ``uri`` (else ``$NEO4J_URI``) with credentials as the module
-    docstring says; closed when the command ends."""
-    from chaingraph.store.neo4j_store import Neo4jStore
+    """Open the Neo4j store at ``uri`` (else ``$NEO4J_URI``) with the settings of
+    :func:`chaingraph.store.neo4j.open_store`; closed when the command ends."""
+    from chaingraph.store.neo4j import open_store
 
-    settings = read_config(config_path())
-    uri = uri or os.environ.get("NEO4J_URI") or settings.get("uri")
-    user = os.environ.get("NEO4J_USER") or settings.get("user") or "neo4j"
-    password = os.environ.get("NEO4J_PASSWORD")
-    if password is None:
-        password = settings.get("password")
-    if password is None and uri and sys.stdin.isatty():
-        password = click.prompt(f"Neo4j password for {user}", hide_input=True, err=True)
-    store = Neo4jStore(
-        uri,
-        user,
-        password,
-        database or os.environ.get("NEO4J_DATABASE") or settings.get("database"),
-        batch_size=batch_size,
-        warm=warm and not os.environ.get("CHAINGRAPH_NEO4J_NO_WARM"),
-    )
+    store = open_store(uri, database, batch_size=batch_size, warm=warm, prompt=_ask_password)
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.call_on_close(store.close)
     return store
 
 
+def _ask_password(user: str) -> str:
+    password: str = click.prompt(f"Neo4j password for {user}", hide_input=True, err=True)
+    return password
+
+
 def _neo4j_options(f: Any) -> Any:
+    """``--neo4j``/``--neo4j-database`` naming the server push and pull copy to and from,
+    and ``--batch-size``."""
     f = click.option(
         "--batch-size",
         type=click.IntRange(min=1),
@@ -136,29 +64,15 @@ def _neo4j_options(f: Any) -> Any:
         show_default=True,
         help="Rows per write transaction.",
     )(f)
-    f = click.option(
-        "--neo4j-database",
-        "database",
-        metavar="NAME",
-        help="Neo4j database (default: the server's).",
-    )(f)
-    return click.option(
-        "--neo4j",
-        "uri",
-        metavar="URI",
-        help="The Neo4j server, e.g. bolt://localhost:7687 or neo4j+s://….databases.neo4j.io "
-        "(default: $NEO4J_URI).",
+    return neo4j_options(
+        "The Neo4j server, e.g. bolt://localhost:7687 or neo4j+s://….databases.neo4j.io "
+        "(default: $NEO4J_URI)."
     )(f)
 
 
 @cli.command()
 @_neo4j_options
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Embedded store to push (default: the default store, see 'chaingraph --help').",
-)
+@store_path_option("Embedded store to push (default: the default store, see 'chaingraph --help').")
 @click.option(
     "--bulk",
     is_flag=True,
@@ -181,8 +95,6 @@ def _neo4j_options(f: Any) -> Any:
 )
 @output_options
 def push(
-    uri: str | None,
-    database: str | None,
     batch_size: int,
     store_path: Path | None,
     bulk: bool,
@@ -209,19 +121,20 @@ def push(
       chaingraph push --bulk --neo4j-admin /opt/neo4j/bin/neo4j-admin --overwrite
       NEO4J_PASSWORD=… chaingraph push --schema-only --neo4j bolt://localhost:7687
     """
-    from chaingraph.cli import open_store
+    from chaingraph.dataset import open_store_file
 
+    uri, database = neo4j_target()
     if bulk and schema_only:
         raise click.UsageError("--bulk and --schema-only do not go together")
     if schema_only:
         connect(uri, database, warm=False).ensure_schema()
         emit([{"schema": "ready"}], ["schema"], fmt, output)
         return
-    source = open_store(store_path) if store_path else _default_store()
+    source = open_store_file(store_path, notify=notice)
     if bulk:
         import shlex
 
-        from chaingraph.store.neo4j_admin import bulk_import
+        from chaingraph.store.neo4j import bulk_import
 
         result = bulk_import(source, shlex.split(admin), database or "neo4j", overwrite=overwrite)
         row = dataclasses.asdict(result)
@@ -238,17 +151,9 @@ def push(
 
 @cli.command()
 @_neo4j_options
-@click.option(
-    "--store",
-    "store_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Embedded store file to write (merged into if it exists).",
-)
+@store_path_option("Embedded store file to write (merged into if it exists).", required=True)
 @output_options
 def pull(
-    uri: str | None,
-    database: str | None,
     batch_size: int,
     store_path: Path,
     fmt: str,
@@ -261,25 +166,15 @@ def pull(
       chaingraph pull --neo4j neo4j+s://xxxx.databases.neo4j.io --store team.cgraph.json
       chaingraph gaps --store team.cgraph.json --base 银瓶高端装备产业基地
     """
+    from chaingraph.dataset import changing_store
 
-    from chaingraph.dataset import updating_store
-    from chaingraph.output import notice
-
+    uri, database = neo4j_target()
     source = connect(uri, database, batch_size=batch_size, warm=False)
-    with updating_store(store_path, notify=notice) as target:
+    with changing_store(store_path, notify=notice, saved=saved_store) as target:
         report = target.merge(list(source.nodes()), list(source.relationships()))
-        if report.changed:
-            wrote(target.save(), "store")
     row = {"nodes": target.count_nodes(), "relationships": target.count_relationships()}
     row.update(dataclasses.asdict(report))
     emit([row], list(row), fmt, output)
-
-
-def _default_store() -> Any:
-    from chaingraph.dataset import open_default_store
-    from chaingraph.output import notice
-
-    return open_default_store(notify=notice)
 
 
 def _progress(what: str) -> Any:

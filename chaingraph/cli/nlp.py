@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import click
 
-from chaingraph.cli import cli, columns, emit, output_options, rows, store_option, writable_store
-from chaingraph.output import write_output, wrote
-
-_TABLE_COLUMNS = ["action", "kind", "subject", "value", "detail", "confidence", "start", "end"]
+from chaingraph.cli import cli, emit, output_options, store_option, writable_store
+from chaingraph.output import notice, write_json
 
 
 @cli.command("ingest-text")
@@ -51,8 +48,8 @@ def ingest_text(
     Example:
       chaingraph ingest-text plan.txt --dry-run --format json
     """
-    from chaingraph.nlp.merge import Finding, ingest_text
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.nlp.merge import ingest_text
+    from chaingraph.reports.text import ingest_columns, ingest_line, ingest_payload
 
     with writable_store(store_path, must_exist=True) as store:
         report = ingest_text(
@@ -64,27 +61,8 @@ def ingest_text(
             encoding=encoding,
             dry_run=dry_run,
         )
-        if report.merge.changed and isinstance(store, NetworkxStore):
-            wrote(store.save(), "store")
-    counts = {a: report.count(a) for a in ("add", "link", "conflict", "candidate")}
-    summary = {
-        "source": report.source,
-        "as_of": report.as_of,
-        "dry_run": report.dry_run,
-        **counts,
-        **dataclasses.asdict(report.merge),
-        "dropped_lines": list(report.dropped),
-    }
     if fmt == "json":
-        import orjson
-
-        payload = {"summary": summary, "findings": rows(report.findings)}
-        write_output(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n", output, fmt)
+        write_json(ingest_payload(report), output)
         return
-    click.echo(
-        f"{report.source}: {counts['add']} to add, {counts['link']} already known, "
-        f"{counts['conflict']} conflict(s), {counts['candidate']} candidate(s)"
-        + (" (dry run: nothing written)" if dry_run else ""),
-        err=True,
-    )
-    emit(report.findings, _TABLE_COLUMNS if fmt == "table" else columns(Finding), fmt, output)
+    notice(ingest_line(report))
+    emit(report.findings, ingest_columns(fmt), fmt, output)

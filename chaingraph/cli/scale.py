@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from chaingraph.cli import cli
+from chaingraph.cli.options import output_option
 from chaingraph.output import wrote
 
 
@@ -15,13 +16,8 @@ from chaingraph.output import wrote
     "--companies", type=click.IntRange(min=1), required=True, help="How many synthetic firms."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same graph.")
-@click.option(
-    "-o",
-    "--output",
-    "store_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Embedded store file to write (replaced atomically).",
+@output_option(
+    "Embedded store file to write (replaced atomically).", required=True, dest="store_out"
 )
 def generate(companies: int, seed: int, store_out: Path) -> None:
     """Write a seeded synthetic graph: the real ontology plus N made-up firms (all marked synthetic).
@@ -34,11 +30,9 @@ def generate(companies: int, seed: int, store_out: Path) -> None:
       chaingraph generate --companies 100000 --seed 7 -o synthetic-100k.cgraph.json
       chaingraph gaps --base 银瓶高端装备产业基地 --store synthetic-100k.cgraph.json
     """
-    from chaingraph.synthetic import synthetic_store
+    from chaingraph.synthetic import write_synthetic_store
 
-    store = synthetic_store(companies, seed)
-    store.meta["synthetic"] = {"companies": companies, "seed": seed}  # type: ignore[attr-defined]
-    store.save(store_out)  # type: ignore[attr-defined]
+    store = write_synthetic_store(store_out, companies, seed)
     wrote(
         store_out,
         f"{store.count_nodes()} nodes, {store.count_relationships()} relationships, "

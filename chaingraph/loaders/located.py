@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LocatedDict", "LocatedList", "Where"]
+__all__ = [
+    "LocatedDict",
+    "LocatedList",
+    "Where",
+    "field_where",
+    "item_line_of",
+    "key_where",
+    "line_of",
+]
 
 
 @dataclass(frozen=True)
@@ -54,3 +63,25 @@ class LocatedList(list[Any]):
 
     def line_at(self, index: int) -> int | None:
         return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def line_of(value: Any, key: str | None) -> int | None:
+    if isinstance(value, LocatedDict):
+        return value.line_of(key) if key else value.line
+    return None
+
+
+def item_line_of(items: list[Any], index: int, default: int | None) -> int | None:
+    return items.line_at(index) if isinstance(items, LocatedList) else default
+
+
+def field_where(
+    record: Mapping[str, Any], key: str, here: Where, label: str | None = None
+) -> Where:
+    if label is None and isinstance(record, LocatedDict):
+        label = record.label_of(key)
+    return here.at(label or key, line_of(record, key))
+
+
+def key_where(doc: Mapping[str, Any], key: str, top: Where) -> Where:
+    return top.at(key, line_of(doc, key))

@@ -196,6 +196,6 @@ def validate_files(
     encoding: str | None = None,
 ) -> Prepared:
     """Check files (against ``store`` if given, else on their own) without writing anything."""
-    from chaingraph.store.networkx_store import NetworkxStore
+    from chaingraph.store.networkx import NetworkxStore
 
     return prepare(store or NetworkxStore(), paths, mapping=mapping, encoding=encoding)

@@ -8,14 +8,8 @@ from typing import Any
 import networkx as nx
 from rapidfuzz import fuzz, process, utils
 
-from chaingraph.loaders.records import (
-    UNSTORABLE,
-    Batch,
-    PendingRel,
-    Ref,
-    combine_props,
-    is_storable_number,
-)
+from chaingraph.loaders.batch import Batch, PendingRel, Ref, combine_props
+from chaingraph.loaders.coerce import UNSTORABLE, is_storable_number
 from chaingraph.model import ID_PATTERN, Model, Node, Relationship
 from chaingraph.names import normalize_text
 

@@ -1,8 +1,9 @@
 """What a chain map shows: segments upstream → downstream, coloured by gap status, with firms.
 
 :func:`chain_map` turns a gap report (and its targets) into plain nodes, edges and
-hover cards; :mod:`chaingraph.maps.html` draws them. Every text here is data, never
-markup: the page puts it into the document as text.
+hover cards (:mod:`~chaingraph.maps.elements`), with firms placed by
+:mod:`~chaingraph.maps.firms`; :mod:`chaingraph.maps.html` draws them. Every text
+here is data, never markup: the page puts it into the document as text.
 """
 
 from __future__ import annotations
@@ -10,27 +11,44 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import Profiles, segment_direct_makers, segment_neighbours
+from chaingraph.analysis.facts import segment_direct_makers, segment_neighbours
 from chaingraph.analysis.gaps import STATUSES, GapReport, SegmentGap, gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.errors import ConfigError
+from chaingraph.maps.elements import (
+    COMPANY_CHOICES,
+    FIRM_COLOURS,
+    FIRM_SHAPES,
+    LOCAL_FIRM,
+    STATUS_COLOURS,
+    STATUS_MEANINGS,
+    TARGET_FIRM,
+    Card,
+    ChainMap,
+    FirmSlot,
+    LegendEntry,
+    MapBand,
+    MapEdge,
+    MapNode,
+    Section,
+    capped,
+)
+from chaingraph.maps.firms import place_firms
 from chaingraph.maps.layout import (
     FONT_SIZE,
     TARGET_HEIGHT,
     TARGET_WIDTH,
     LayoutItem,
-    StageHeader,
     layout,
-    text_width,
 )
 from chaingraph.store.base import GraphStore
 
 __all__ = [
     "COMPANY_CHOICES",
     "STATUS_COLOURS",
+    "STATUS_MEANINGS",
     "Card",
     "ChainMap",
     "FirmSlot",
@@ -43,151 +61,7 @@ __all__ = [
     "chain_subreport",
 ]
 
-COMPANY_CHOICES: tuple[str, ...] = ("none", "local", "targets", "all")
-
-# Colour-blind-safe enough and ordered by urgency: red (build) … green (strength).
-STATUS_COLOURS = {
-    "建链": "#d62728",
-    "补链": "#ff7f0e",
-    "强链": "#e6b400",
-    "数据不足": "#8c8c8c",
-    "延链": "#9467bd",
-    "优势": "#2ca02c",
-}
-STATUS_MEANINGS = {
-    "建链": "本地空白",
-    "补链": "薄弱或断链",
-    "强链": "缺龙头",
-    "数据不足": "数据无法判断",
-    "延链": "相邻环节",
-    "优势": "本地优势",
-}
-LOCAL_FIRM = "本地企业"
-TARGET_FIRM = "招商目标"
-FIRM_COLOURS = {LOCAL_FIRM: "#1f77b4", TARGET_FIRM: "#6b7b8c"}
-FIRM_SHAPES = {LOCAL_FIRM: "box", TARGET_FIRM: "box"}
-_CARD_LIST_LIMIT = 12
 MIN_LABEL_PX = 10  # below this on first view the map suggests paging by chain
-FIRM_FONT_SIZE = 12
-FIRM_ROW = 30  # vertical pitch of an expanded segment's firms
-FIRM_COLUMN = 10  # firms per column beside an expanded segment
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled list inside a hover card."""
-
-    heading: str
-    items: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Card:
-    """The hover card of a node or edge: a title, a subtitle, lines and titled lists."""
-
-    title: str
-    subtitle: str = ""
-    lines: tuple[str, ...] = ()
-    sections: tuple[Section, ...] = ()
-
-
-@dataclass(frozen=True)
-class MapNode:
-    """A drawn node: a segment (``kind="segment"``) or a firm (``kind="company"``).
-
-    ``group`` is the gap status of a segment, or 本地企业/招商目标 for a firm;
-    ``level`` is its column, counted from the most upstream one; ``x``/``y`` its
-    centre on the canvas (firms: next to their first segment); ``band`` the chain
-    band it is drawn in; ``in_focus`` whether the base focuses on it (segments
-    outside the focus are 延链 neighbours); ``label`` the text drawn on it.
-    """
-
-    id: str
-    name: str
-    kind: str
-    group: str
-    level: int
-    local_firms: int
-    size: float
-    colour: str
-    shape: str
-    card: Card
-    x: float = 0.0
-    y: float = 0.0
-    band: str = ""
-    in_focus: bool = True
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class FirmSlot:
-    """Where a firm is drawn when its segment is expanded (a click on the segment)."""
-
-    segment: str
-    firm: str
-    x: float
-    y: float
-
-
-@dataclass(frozen=True)
-class MapBand:
-    """A chain's band: title, a subtitle (focus priority, completeness) and its box."""
-
-    chain: str
-    title: str
-    subtitle: str
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class MapEdge:
-    """A drawn edge: products of one segment feed another (``flow``), or a firm's segment."""
-
-    source: str
-    target: str
-    kind: str
-    card: Card
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    label: str
-    meaning: str
-    colour: str
-    shape: str
-    count: int
-
-
-@dataclass(frozen=True)
-class ChainMap:
-    """Everything a chain map draws; texts are plain data for the page to show as text."""
-
-    title: str
-    subject: str
-    subject_name: str
-    area_name: str
-    chains: tuple[str, ...]
-    nodes: tuple[MapNode, ...]
-    edges: tuple[MapEdge, ...]
-    legend: tuple[LegendEntry, ...]
-    notes: tuple[str, ...]
-    bands: tuple[MapBand, ...] = ()
-    headers: tuple[StageHeader, ...] = ()
-    width: float = 0.0
-    height: float = 0.0
-    slots: tuple[FirmSlot, ...] = ()
-    focus: str = ""
-    as_of: str = ""
-
-    def node(self, node_id: str) -> MapNode:
-        """The drawn node with this id (KeyError if it is not on the map)."""
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        raise KeyError(node_id)
 
 
 def chain_map(
@@ -309,7 +183,7 @@ def chain_map(
         )
     slots: list[FirmSlot] = []
     if with_firms:
-        firm_nodes, firm_edges, slots, note = _firms(
+        firm_nodes, firm_edges, slots, note = place_firms(
             store,
             report,
             segments,
@@ -528,7 +402,7 @@ def _segment_node(
     if with_firms:
         lines.append("点击环节展开/收起企业")
     sections = [
-        Section(f"本地企业（{gap.local_firms}）", _capped(gap.local_names) or ("（无）",)),
+        Section(f"本地企业（{gap.local_firms}）", capped(gap.local_names) or ("（无）",)),
         Section(
             "招商目标",
             tuple(f"{t.name} · {t.city or '地区未知'} · {t.score}分" for t in best) or ("（无）",),
@@ -555,118 +429,8 @@ def _segment_node(
     )
 
 
-def _firms(
-    store: GraphStore,
-    report: GapReport,
-    segments: Sequence[SegmentGap],
-    by_segment: dict[str, list[Target]],
-    columns: dict[str, int],
-    companies: str,
-    max_companies: int,
-    top: int,
-    boxes: dict[str, tuple[float, float, float]],
-) -> tuple[list[MapNode], list[MapEdge], list[FirmSlot], str | None]:
-    """Firm nodes (local makers first, then targets by score), capped, their edges, and
-    where each is drawn when one of its segments is expanded (a column to its right).
-    """
-    profiles = Profiles(store)
-    wanted: dict[str, tuple[str, list[str], Target | None]] = {}  # firm -> (kind, segments, target)
-    if companies in ("local", "all"):
-        for gap in segments:
-            makers = sorted(
-                {c for cs in segment_direct_makers(store, gap.segment).values() for c in cs}
-            )
-            for firm in makers:
-                if profiles.is_local(firm, report.area):
-                    wanted.setdefault(firm, (LOCAL_FIRM, [], None))[1].append(gap.segment)
-    if companies in ("targets", "all"):
-        ranked = sorted(
-            (t for ts in by_segment.values() for t in ts[:top]), key=lambda t: (-t.score, t.company)
-        )
-        for t in ranked:
-            entry = wanted.setdefault(t.company, (TARGET_FIRM, [], t))
-            if entry[0] == TARGET_FIRM:
-                entry[1].append(t.segment)
-    note = None
-    if len(wanted) > max_companies:
-        note = (
-            f"企业节点已截断：显示 {max_companies} / 共 {len(wanted)} 家"
-            f"（本地企业优先，其次按得分；可用 --max-companies 调整）"
-        )
-    nodes, edges = [], []
-    kept = list(wanted.items())[:max_companies]
-    names = {firm: profiles.get(firm).name for firm, _ in kept}
-    per_segment: dict[str, list[str]] = defaultdict(list)
-    for firm, (_kind, segs, _target) in kept:
-        for seg in dict.fromkeys(segs):
-            per_segment[seg].append(firm)
-    slots = []
-    for seg, firms in per_segment.items():
-        x, y, width = boxes[seg]
-        widest = max(text_width(names[f], FIRM_FONT_SIZE) for f in firms) + 16
-        per_column = min(len(firms), FIRM_COLUMN)
-        for k, firm in enumerate(firms):
-            column, row = divmod(k, per_column)
-            slots.append(
-                FirmSlot(
-                    seg,
-                    firm,
-                    round(x + width / 2 + 36 + widest / 2 + column * (widest + 16), 1),
-                    round(y + (row - (per_column - 1) / 2) * FIRM_ROW, 1),
-                )
-            )
-    first_slot: dict[str, FirmSlot] = {}
-    for slot in slots:
-        first_slot.setdefault(slot.firm, slot)
-    seg_names = {g.segment: g.name for g in segments}
-    for firm, (kind, segs, target) in kept:
-        profile = profiles.get(firm)
-        lines = [f"{kind} · {profile.city or '地区未知'}"]
-        if profile.tags:
-            lines.append("、".join(profile.tags))
-        if target is not None:
-            lines += [f"得分 {target.score}", target.reason]
-        slot = first_slot[firm]
-        nodes.append(
-            MapNode(
-                id=firm,
-                name=profile.name,
-                kind="company",
-                group=kind,
-                level=min(columns[s] for s in segs),
-                local_firms=0,
-                size=float(FIRM_FONT_SIZE),
-                colour=FIRM_COLOURS[kind],
-                shape=FIRM_SHAPES[kind],
-                card=Card(
-                    profile.name,
-                    kind,
-                    tuple(lines),
-                    (Section("环节", tuple(dict.fromkeys(seg_names[s] for s in segs))),),
-                ),
-                x=slot.x,
-                y=slot.y,
-                band="",
-                in_focus=True,
-                label=profile.name,
-            )
-        )
-        verb = "生产" if kind == LOCAL_FIRM else "可补"
-        edges += [
-            MapEdge(s, firm, kind, Card(f"{profile.name} {verb} {seg_names[s]}"))
-            for s in dict.fromkeys(segs)
-        ]
-    return nodes, edges, slots, note
-
-
-def _capped(items: Sequence[str]) -> tuple[str, ...]:
-    if len(items) <= _CARD_LIST_LIMIT:
-        return tuple(items)
-    return (*items[:_CARD_LIST_LIMIT], f"…等 {len(items)} 家")
-
-
 def _flow_lines(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
-    return _capped([f"{a} → {b}" for a, b in dict.fromkeys(pairs)])
+    return capped([f"{a} → {b}" for a, b in dict.fromkeys(pairs)])
 
 
 def _name(segments: Sequence[SegmentGap], seg: str) -> str:

@@ -36,10 +36,10 @@ except ImportError as exc:  # pragma: no cover - only without the [maps] extra
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.errors import ConfigError
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.maps.chain_map import ChainMap, MapEdge, MapNode, chain_map
 from chaingraph.maps.layout import FONT_SIZE
 from chaingraph.store.base import GraphStore
-from chaingraph.store.fileformat import atomic_write_bytes
 
 __all__ = [
     "VIS_NETWORK_VERSION",

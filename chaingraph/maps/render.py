@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from chaingraph.errors import ConfigError
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.maps.chain_map import ChainMap
 from chaingraph.maps.html import write_map
-from chaingraph.store.fileformat import atomic_write_bytes
 
 __all__ = ["FORMATS", "Picture", "chromium_path", "render_picture", "render_pictures"]
 

@@ -35,12 +35,12 @@ from chaingraph.analysis.gaps import STATUSES, GapReport, gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.errors import ConfigError
 from chaingraph.exports import export_gaps, export_targets, gap_rows, target_rows
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.maps.chain_map import STATUS_COLOURS, STATUS_MEANINGS, chain_map, chain_subreport
 from chaingraph.maps.html import file_stem, write_map
 from chaingraph.maps.render import render_pictures
 from chaingraph.reports.chart import cjk_font, coverage_counts, coverage_png
 from chaingraph.store.base import GraphStore
-from chaingraph.store.fileformat import atomic_write_bytes
 
 __all__ = ["ReportFiles", "build_report"]
 

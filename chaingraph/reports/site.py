@@ -18,11 +18,11 @@ from pathlib import Path
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import STATUSES
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.maps.chain_map import STATUS_COLOURS, STATUS_MEANINGS
 from chaingraph.maps.html import file_stem
 from chaingraph.reports.build import ReportFiles, _environment, build_report
 from chaingraph.store.base import GraphStore
-from chaingraph.store.fileformat import atomic_write_bytes
 
 __all__ = ["SiteFiles", "build_site"]
 

@@ -1,29 +1,153 @@
-"""The store interface every graph backend implements (networkx embedded, Neo4j)."""
+"""The store contract: every read and write the analyses use, and what each answer means.
+
+:class:`GraphStore` is the one interface both engines implement side by side:
+:class:`~chaingraph.store.networkx.NetworkxStore` (embedded, one file; its aggregates are
+Python walks over indexes) and :class:`~chaingraph.store.neo4j.Neo4jStore` (a Neo4j 5.26
+server; each aggregate is one named query of ``queries/``). The result records, the
+leader rule and the definitions below are the contract both follow exactly; the
+contract tests (``tests/test_store_contract.py``) hold both engines to them.
+
+Definitions
+-----------
+- **places of a region or base**: the place itself, then every region reachable through
+  ``IN`` (any parent), at most :data:`MAX_PLACE_DEPTH` hops away, nearest first, ties by id.
+- **sites of a company**: the places of every ``LOCATED_IN`` target. A firm is *local* to
+  an area when the area is among its sites, *national* when :data:`NATION` is.
+- **headquarters**: the ``LOCATED_IN`` target with key :data:`HQ_ROLE` (the smallest id if
+  there are several), with its places.
+- **leader**: what :class:`LeaderRule` says (a leader tag, or a global rank at most the
+  rule's rank).
+- **chain of a segment**: the chain reachable through ``PART_OF`` (the smallest id if several).
+- **evaluated segments** under a chain or segment: the segment itself (if a segment) and
+  every segment below it, keeping those with no sub-segment or with products of their own.
+- **products of a segment** (its *members*): the products with ``IN_SEGMENT`` to it, to any
+  other segment with the same ``name``, and the products whose ``name`` is the segment's
+  name: a segment or product filed under two chains is one thing.
+- **evidence of a firm in a segment**: the best of its ``MAKES`` facts into the segment's
+  products by :func:`fact_rank`.
+- Lists of ids are sorted; lists of names follow the order of their ids, except where a
+  field says they are sorted by name.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal, TypeVar
 
 from chaingraph.model import Model, Node, Relationship, load_model
+from chaingraph.store.lookup import NameMatch, resolve, search_names
 
-if TYPE_CHECKING:
-    from chaingraph.store.aggregates import (
-        BaseFacts,
-        ChainCounts,
-        CompanyFacts,
-        EconomyCounts,
-        LeaderInput,
-        ProductSupply,
-        SegmentCoverage,
-        Walker,
-    )
-
-__all__ = ["Direction", "GraphStore", "MergeReport", "NameMatch"]
+__all__ = [
+    "DEFAULT_LEADER_RULE",
+    "DEFAULT_LEADER_TAGS",
+    "EVIDENCE_GRADES",
+    "HQ_ROLE",
+    "MAX_CHAIN_DEPTH",
+    "MAX_PLACE_DEPTH",
+    "NATION",
+    "UNVERIFIED",
+    "AnalysisCache",
+    "BaseFacts",
+    "ChainCounts",
+    "CompanyFacts",
+    "Direction",
+    "EconomyCounts",
+    "GraphStore",
+    "LeaderInput",
+    "LeaderRule",
+    "MergeReport",
+    "NameMatch",
+    "Place",
+    "ProductSupply",
+    "SegmentCoverage",
+    "fact_rank",
+]
 
 Direction = Literal["out", "in"]
+T = TypeVar("T")
+
+MAX_PLACE_DEPTH = 20  # hops of IN followed from a site to the regions around it
+MAX_CHAIN_DEPTH = 100  # hops of PART_OF followed from a segment up to its chain
+HQ_ROLE = "总部"
+NATION = "region:cn"
+FACT_TYPES = ("MAKES", "LOCATED_IN", "SUPPLIES")  # with the company record: a firm's facts
+EVIDENCE_GRADES = ("weak", "medium", "strong")  # a MAKES ``evidence``; missing = medium
+UNVERIFIED = "unverified"  # the ``source`` of a fact nobody has checked
+DEFAULT_LEADER_TAGS = ("龙头企业", "链主", "全球百强", "单项冠军")
+
+
+# -- the rules ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaderRule:
+    """Who counts as a leader (龙头): a firm with any of ``tags``, or a global rank at
+    most ``rank``.
+
+    The one definition of a leader. The embedded engine asks :meth:`holds`; the Cypher
+    queries receive :meth:`parameters` as ``$leader_tags`` and ``$leader_rank``.
+
+    Examples
+    --------
+    >>> rule = LeaderRule(("链主",), 100)
+    >>> rule.holds({"tags": ["链主"]}), rule.holds({"global_rank": {"rank": 250}})
+    (True, False)
+    >>> rule.holds_for(("专精特新",), 12)
+    True
+    >>> rule.parameters()
+    {'leader_tags': ['链主'], 'leader_rank': 100}
+    """
+
+    tags: tuple[str, ...] = DEFAULT_LEADER_TAGS
+    rank: int = 100
+
+    def holds(self, props: Mapping[str, Any]) -> bool:
+        """Whether a firm with these (stored) properties is a leader."""
+        tags = props.get("tags") or ()
+        return self.holds_for(
+            tags if isinstance(tags, list | tuple) else (),
+            (props.get("global_rank") or {}).get("rank"),
+        )
+
+    def holds_for(self, tags: Iterable[str], rank: object) -> bool:
+        """Whether a firm with these tags and global rank (None when unknown) is a leader."""
+        return not self._tag_set.isdisjoint(tags) or self.rank_holds(rank)
+
+    @cached_property
+    def _tag_set(self) -> frozenset[str]:
+        # built once per rule: a hub city asks this for 10^5 makers
+        return frozenset(self.tags)
+
+    def rank_holds(self, rank: object) -> bool:
+        """Whether a global rank (an int, or None when unknown) makes a leader."""
+        return isinstance(rank, int) and rank <= self.rank
+
+    def parameters(self) -> dict[str, Any]:
+        """The rule as query parameters."""
+        return {"leader_tags": list(self.tags), "leader_rank": self.rank}
+
+
+DEFAULT_LEADER_RULE = LeaderRule()
+
+
+def fact_rank(props: Mapping[str, Any]) -> tuple[bool, int]:
+    """How strong one ``MAKES`` fact is: (verified, index of its grade in
+    :data:`EVIDENCE_GRADES`); a missing or unknown ``evidence`` counts as medium.
+
+    Examples
+    --------
+    >>> fact_rank({"source": "unverified"}), fact_rank({"source": "年报", "evidence": "strong"})
+    ((False, 1), (True, 2))
+    """
+    grade = props.get("evidence")
+    rank = EVIDENCE_GRADES.index(grade) if grade in EVIDENCE_GRADES else 1
+    return props.get("source") != UNVERIFIED, rank
+
+
+# -- the records ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -38,6 +162,7 @@ class MergeReport:
 
     @property
     def changed(self) -> bool:
+        """Whether the merge created or updated anything."""
         return any(
             (
                 self.nodes_created,
@@ -58,22 +183,162 @@ class MergeReport:
 
 
 @dataclass(frozen=True)
-class NameMatch:
-    """A node found by name, with how well it matched (100 = exact name or alias)."""
+class Place:
+    """A region or base with what proximity rules read from it."""
 
     id: str
-    type: str
+    level: str | None
+    gba: bool
     name: str
-    score: float
-    matched: str
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    """What the gap and target rules need to know about one firm.
+
+    ``facts`` counts the company record and its MAKES, LOCATED_IN and SUPPLIES
+    relationships; ``unverified`` how many of those have ``source: unverified``.
+    """
+
+    node: Node
+    places: frozenset[str]
+    hq: tuple[Place, ...]  # the headquarters and the regions around it, nearest first
+    facts: int
+    unverified: int
+    makes: tuple[str, ...]
+    customers: tuple[str, ...]  # companies it SUPPLIES
+
+
+@dataclass(frozen=True)
+class SegmentCoverage:
+    """A segment, the firms making its own products, and which of them are local."""
+
+    segment: str
+    name: str
+    stage: str
+    weight: float
+    chain: str  # "" when the segment is under no chain
+    products: tuple[str, ...]  # products held directly by the segment
+    makers: int  # how many firms make one of those products
+    local: tuple[str, ...]  # makers with a site in the area
+    local_names: tuple[str, ...]  # their names, in the order of ``local``
+    local_leaders: tuple[str, ...]  # local makers that are leaders
+    national: int  # makers with a site in China
+    upstream: tuple[str, ...]  # segments holding inputs of its products (itself excluded)
+    downstream: tuple[str, ...]  # segments holding products its products go into
+    # Per local firm (in the order of ``local``), its best MAKES fact into the segment:
+    local_verified: tuple[bool, ...] = ()  # source is not "unverified"
+    local_grades: tuple[str, ...] = ()  # evidence: strong / medium / weak
+
+
+@dataclass(frozen=True)
+class EconomyCounts:
+    """How many firms make any product: in an area, in China, anywhere (the economy a
+    segment's local share is measured against, e.g. for the location quotient)."""
+
+    area: str
+    local: int
+    national: int
+    total: int
+
+
+@dataclass(frozen=True)
+class LeaderInput:
+    """An input of a product that a local leader makes, and who else makes that input."""
+
+    product: str
+    product_name: str
+    input: str
+    input_name: str
+    input_segments: tuple[str, ...]
+    leaders: tuple[str, ...]  # local leaders making ``product``
+    leader_names: tuple[str, ...]  # their names, sorted by name
+    makers: int  # firms making ``input``
+    local_makers: int  # of them, those with a site in the area
+
+
+@dataclass(frozen=True)
+class ProductSupply:
+    """A product and the firms that make it."""
+
+    product: str
+    name: str
+    makers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChainCounts:
+    """Sizes of one chain and of the firms making its products."""
+
+    chain: str
+    name: str
+    segments: int
+    products: int
+    companies: int
+    local_companies: int  # with a site in the home region
+    facts: int  # company records and their MAKES/LOCATED_IN/SUPPLIES relationships
+    unverified: int  # of those, marked ``source: unverified``
+
+
+@dataclass(frozen=True)
+class BaseFacts:
+    """A base, what it focuses on and how many firms have a site inside it."""
+
+    node: Node
+    focus: tuple[tuple[Any, str, str], ...]  # (priority or 9, target id, target name), sorted
+    regions: tuple[str, ...]  # names of the regions it lies in, nearest first
+    companies: int
+
+
+@dataclass
+class AnalysisCache:
+    """Derived data analyses keep between calls on one store state.
+
+    A store that can tell when it changes empties it on every merge; keys are hashable
+    and name their owner (``("target-bounds", config)``).
+
+    Examples
+    --------
+    >>> cache = AnalysisCache()
+    >>> cache.slot(("demo", 1), dict)["x"] = 1
+    >>> cache.slot(("demo", 1), dict)
+    {'x': 1}
+    """
+
+    _slots: dict[Hashable, Any] = field(default_factory=dict)
+
+    def slot(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept under ``key``, made by ``make()`` the first time."""
+        if key not in self._slots:
+            self._slots[key] = make()
+        value: T = self._slots[key]
+        return value
+
+    def clear(self) -> None:
+        """Forget everything (the store changed)."""
+        self._slots.clear()
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._slots)
+
+
+# -- the contract --------------------------------------------------------------------
 
 
 class GraphStore(ABC):
     """A chain graph: typed nodes with stable ids and typed, keyed relationships.
 
-    Implementations: :class:`~chaingraph.store.networkx_store.NetworkxStore`
-    (embedded, one file) and :class:`~chaingraph.store.neo4j_store.Neo4jStore`.
-    Both merge idempotently: merging data already present changes nothing.
+    Both engines merge idempotently (merging data already present changes nothing) and
+    give the same answer to every read; see the module's definitions.
+
+    Parameters
+    ----------
+    model : Model, optional
+        The ontology nodes and relationships are checked against (the bundled one when
+        not given).
     """
 
     model: Model
@@ -81,14 +346,18 @@ class GraphStore(ABC):
     def __init__(self, model: Model | None = None) -> None:
         self.model = model or load_model()
 
-    # -- reading -----------------------------------------------------------
+    # -- basic reads -------------------------------------------------------------------
     @abstractmethod
     def get(self, node_id: str) -> Node | None:
         """The node with this id, or None."""
 
     @abstractmethod
+    def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes with these ids that exist, by id (one round trip on a server)."""
+
+    @abstractmethod
     def nodes(self, type: str | None = None) -> Iterator[Node]:
-        """Every node (of one type when given), in a stable order."""
+        """Every node (of one type when given), ordered by id."""
 
     @abstractmethod
     def relationships(
@@ -122,33 +391,8 @@ class GraphStore(ABC):
 
     @abstractmethod
     def company_by_name_key(self, key: str) -> str | None:
-        """Id of the company whose legal or short name has this :func:`~chaingraph.names.name_key`."""
-
-    def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]:
-        """The nodes with these ids that exist, by id (one round trip on a server)."""
-        found = {}
-        for node_id in dict.fromkeys(node_ids):
-            node = self.get(node_id)
-            if node is not None:
-                found[node_id] = node
-        return found
-
-    def walker(self) -> Walker:
-        """Memoised walks for one aggregate read (a store with indexes returns its own)."""
-        from chaingraph.store import aggregates
-
-        return aggregates.Walker(self)
-
-    def analysis_cache(self) -> dict[object, object] | None:
-        """A dict analyses may keep derived data in, emptied whenever the store changes;
-        None when the store cannot tell (a server other clients write to)."""
-        return None
-
-    def company_sites(self, company_id: str) -> frozenset[str]:
-        """Every region and base a company has a site in, with the regions enclosing them."""
-        from chaingraph.store import aggregates
-
-        return aggregates.company_sites(self, company_id)
+        """Id of the company whose legal or short name has this
+        :func:`~chaingraph.names.name_key`, or None."""
 
     def neighbors(
         self, node_id: str, type: str | None = None, direction: Direction = "out"
@@ -159,115 +403,190 @@ class GraphStore(ABC):
         return [r.source for r in self.relationships(type, target=node_id)]
 
     def require(self, node_id_or_name: str, type: str | None = None) -> Node:
-        """The node with this id or (unique) name; :class:`NotFound` with near names otherwise."""
-        from chaingraph.lookup import resolve
+        """The node with this id or (unique) name, alias, short form or pinyin.
 
+        Raises
+        ------
+        NotFound
+            Nothing fits (the message lists near names) or several nodes fit
+            (:class:`~chaingraph.errors.Ambiguous`).
+        """
         return resolve(self, node_id_or_name, type)
 
-    # -- aggregates -----------------------------------------------------------
-    # What the analyses read, in bulk. The defaults (chaingraph.store.aggregates) walk
-    # the graph through the reads above; a server store answers each with one query.
-    # See chaingraph.store.aggregates for the exact definitions both must follow.
+    def search_names(
+        self, text: str, type: str | None = None, limit: int = 5, cutoff: float = 50
+    ) -> list[NameMatch]:
+        """Nodes whose name or alias is near ``text``, best first (one per node)."""
+        return search_names(self, text, type, limit, cutoff)
 
+    def place_ancestors(self, place_id: str) -> list[str]:
+        """A place, then the regions it lies in through ``IN``, nearest first (ties by id),
+        at most :data:`MAX_PLACE_DEPTH` hops up."""
+        found = [place_id]
+        seen = {place_id}
+        frontier = [place_id]
+        for _ in range(MAX_PLACE_DEPTH):
+            parents = sorted(
+                {r.target for p in frontier for r in self.relationships("IN", source=p)} - seen
+            )
+            if not parents:
+                break
+            found.extend(parents)
+            seen.update(parents)
+            frontier = parents
+        return found
+
+    def chain_of(self, segment_id: str) -> str:
+        """The chain above a segment through ``PART_OF`` (smallest id if several), or ""."""
+        seen = {segment_id}
+        frontier = [segment_id]
+        chains: set[str] = set()
+        for _ in range(MAX_CHAIN_DEPTH):
+            parents = {r.target for s in frontier for r in self.relationships("PART_OF", source=s)}
+            parents -= seen
+            if not parents:
+                break
+            chains.update(n.id for n in self.get_many(parents).values() if n.type == "Chain")
+            seen |= parents
+            frontier = sorted(parents)
+        return min(chains, default="")
+
+    def company_sites(self, company_id: str) -> frozenset[str]:
+        """Every region and base a company has a site in, with the regions enclosing them."""
+        places: set[str] = set()
+        for rel in self.relationships("LOCATED_IN", source=company_id):
+            places.update(self.place_ancestors(rel.target))
+        return frozenset(places)
+
+    def analysis_cache(self) -> AnalysisCache | None:
+        """Where analyses may keep derived data, emptied whenever the store changes; None
+        when the store cannot tell it changed (a server other clients write to)."""
+        return None
+
+    # -- aggregates: what the analyses read in bulk --------------------------------------
+    @abstractmethod
     def evaluated_segments(self, root: str) -> list[str]:
-        """Segments under a chain or segment judged on their own (leaves, and parents
-        holding products directly), sorted by id."""
-        from chaingraph.store import aggregates
+        """Segments under a chain or segment judged on their own, sorted by id.
 
-        return aggregates.evaluated_segments(self, root)
+        Parameters
+        ----------
+        root : str
+            A chain or segment id.
 
+        Returns
+        -------
+        list of str
+            Leaves, and parents holding products directly (the root too, if a segment).
+        """
+
+    @abstractmethod
     def focus_priorities(self, base_id: str) -> dict[str, int]:
-        """Evaluated segments a base focuses on (through a chain, segment or product) ->
-        their best priority (1 = highest; 3 when none is given), by segment id."""
-        from chaingraph.store import aggregates
+        """The evaluated segments a base focuses on (``FOCUSES_ON`` a chain, segment or
+        product), each with its best priority (1 = highest; 3 when none is given).
 
-        return aggregates.focus_priorities(self, base_id)
+        Returns
+        -------
+        dict of str to int
+            By segment id, sorted.
+        """
 
+    @abstractmethod
     def company_facts(self, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
-        """Sites, headquarters, fact counts, products and customers of each company found."""
-        from chaingraph.store import aggregates
+        """Sites, headquarters, fact counts, products and customers of each company found.
 
-        return aggregates.company_facts(self, company_ids)
+        Returns
+        -------
+        dict of str to CompanyFacts
+            Ids that are not companies are left out.
+        """
 
+    @abstractmethod
     def segment_coverage(
-        self,
-        segment_ids: Iterable[str],
-        area: str,
-        leader_tags: Sequence[str] = (),
-        leader_rank: int = 100,
+        self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
     ) -> dict[str, SegmentCoverage]:
         """Each segment found with its products, their makers, the makers with a site in
-        ``area`` (and which of those are leaders), and its neighbouring segments."""
-        from chaingraph.store import aggregates
+        ``area`` (and which of those are leaders by ``leader``), and its neighbours.
 
-        return aggregates.segment_coverage(self, segment_ids, area, leader_tags, leader_rank)
+        Parameters
+        ----------
+        segment_ids : iterable of str
+            Segment ids; other ids are left out of the answer.
+        area : str
+            A region or base id ("" for none: nobody is local).
+        leader : LeaderRule
+            Who counts as a leader.
+        """
 
+    @abstractmethod
     def economy_counts(self, area: str) -> EconomyCounts:
         """How many firms make any product: with a site in ``area``, in China, anywhere."""
-        from chaingraph.store import aggregates
 
-        return aggregates.economy_counts(self, area)
-
+    @abstractmethod
     def leader_inputs(
-        self,
-        product_ids: Iterable[str],
-        area: str,
-        leader_tags: Sequence[str] = (),
-        leader_rank: int = 100,
+        self, product_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
     ) -> list[LeaderInput]:
-        """Inputs of those products that a leader with a site in ``area`` makes, with how
-        many firms make each input and how many of them are in ``area``."""
-        from chaingraph.store import aggregates
+        """Inputs (``INPUT_TO``) of those products that a leader with a site in ``area``
+        makes, with how many firms make each input and how many of them are in ``area``.
 
-        return aggregates.leader_inputs(self, product_ids, area, leader_tags, leader_rank)
+        Returns
+        -------
+        list of LeaderInput
+            By product id, then input in ``INPUT_TO`` order (sorted ids).
+        """
 
+    @abstractmethod
     def local_users(
         self, product_ids: Iterable[str], area: str
     ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
         """Per product found: each product it is an input to, by id, with that product's
         makers with a site in ``area`` (sorted; none when ``area`` is empty)."""
-        from chaingraph.store import aggregates
 
-        return aggregates.local_users(self, product_ids, area)
-
+    @abstractmethod
     def segment_candidates(
         self, segment_ids: Iterable[str], area: str
     ) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Per segment: each product it holds directly -> its makers with no site in
-        ``area`` (every maker when ``area`` is empty)."""
-        from chaingraph.store import aggregates
+        """Per segment: each of its products -> its makers with no site in ``area``
+        (every maker when ``area`` is empty)."""
 
-        return aggregates.segment_candidates(self, segment_ids, area)
-
+    @abstractmethod
     def product_supply(self, chain: str | None = None) -> list[ProductSupply]:
-        """Every product (of one chain when given) with the firms that make it."""
-        from chaingraph.store import aggregates
+        """Every product (of one chain's segments when given) with its makers, by id."""
 
-        return aggregates.product_supply(self, chain)
-
+    @abstractmethod
     def chain_counts(self, home_region: str) -> list[ChainCounts]:
-        """Per chain: segments, products, their makers, those in ``home_region``, facts."""
-        from chaingraph.store import aggregates
+        """Per chain, by id: segments, products, their makers, those in ``home_region``,
+        and their facts (how many, how many unverified)."""
 
-        return aggregates.chain_counts(self, home_region)
-
+    @abstractmethod
     def base_facts(self) -> list[BaseFacts]:
-        """Per base: focus, the regions it lies in and how many firms have a site inside."""
-        from chaingraph.store import aggregates
+        """Per base, by id: its focus, the regions it lies in and how many firms have a
+        site inside."""
 
-        return aggregates.base_facts(self)
-
-    # -- writing -----------------------------------------------------------
+    # -- writing -----------------------------------------------------------------------
     @abstractmethod
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
-        """Add or update nodes and relationships, all or nothing (a server store checks
-        everything first, then writes in batches that are each all or nothing, and
-        finishes an interrupted load when run again).
+        """Add or update nodes and relationships, all or nothing.
 
-        Nodes are matched by id, relationships by ``(type, source, target, key)``.
-        Scalar properties are overwritten by incoming non-null values; ``aliases``
-        and ``tags`` are merged as ordered sets. Relationship endpoints must exist
-        in the store or in ``nodes``.
+        Nodes are matched by id, relationships by ``(type, source, target, key)``. Scalar
+        properties are overwritten by incoming non-null values; ``aliases`` and ``tags``
+        are merged as ordered sets (:func:`~chaingraph.store.merging.merge_props`).
+
+        Parameters
+        ----------
+        nodes, relationships : iterable
+            Relationship endpoints must exist in the store or in ``nodes``.
+
+        Returns
+        -------
+        MergeReport
+            What changed; merging the same data again reports only ``unchanged``.
+
+        Raises
+        ------
+        DataError
+            Anything the model does not allow (:func:`~chaingraph.store.merging.check_batch`),
+            before anything is written. A server store then writes in batches that are
+            each all or nothing, and finishes an interrupted load when run again.
         """
 
     def close(self) -> None:  # noqa: B027 - optional hook

@@ -1,14 +1,16 @@
-"""How incoming properties combine with stored ones; shared by every store."""
+"""What every store does with a batch before and while writing it: check it against the
+model (:func:`check_batch`, the one validation both engines run) and combine incoming
+properties with stored ones."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from chaingraph.errors import Issue
-from chaingraph.model import Node, Relationship
+from chaingraph.errors import DataError, Issue
+from chaingraph.model import Model, Node, Relationship
 
-__all__ = ["SET_VALUED", "collapse_batch", "merge_props", "reference_problems"]
+__all__ = ["SET_VALUED", "check_batch", "collapse_batch", "merge_props", "reference_problems"]
 
 # Properties that accumulate (ordered sets) instead of being overwritten.
 SET_VALUED = frozenset({"aliases", "tags"})
@@ -118,3 +120,68 @@ def reference_problems(
                 )
             )
     return problems
+
+
+def check_batch(
+    model: Model,
+    nodes: list[Node],
+    relationships: list[Relationship],
+    stored_types: Mapping[str, str],
+) -> None:
+    """Refuse a batch a store may not hold, before anything is written.
+
+    Every node must be storable (:meth:`Model.storable_node`: a model type, a well-formed
+    id with that type's prefix), every relationship too (a model type, a text key), and
+    the references must hold (:func:`reference_problems`).
+
+    Parameters
+    ----------
+    model : Model
+        The ontology.
+    nodes, relationships : list
+        The batch, collapsed (:func:`collapse_batch`).
+    stored_types : mapping of str to str
+        The type of each id of the batch (nodes and endpoints) the store already holds.
+
+    Raises
+    ------
+    DataError
+        Every problem found, each naming the field and value.
+
+    Examples
+    --------
+    >>> from chaingraph.model import load_model
+    >>> check_batch(load_model(), [Node("co:x", "Chain", {})], [], {})
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.DataError: 1 problem(s) in input data; nothing was written:
+      <merge>: id='co:x': node has an id that is not a Chain's (expected a node the model allows)
+    """
+    problems: list[Issue] = []
+    for node in nodes:
+        shape = model.storable_node(node.id, node.type)
+        if shape:
+            problems.append(
+                Issue(
+                    "<merge>",
+                    f"node {shape}",
+                    field="id",
+                    value=node.id,
+                    expected="a node the model allows",
+                )
+            )
+    for rel in relationships:
+        shape = model.storable_relationship(rel.type, rel.key)
+        if shape:
+            problems.append(
+                Issue(
+                    "<merge>",
+                    f"relationship {shape}",
+                    field="type",
+                    value=rel.type,
+                    expected="one of " + ", ".join(model.relationship_types),
+                )
+            )
+    problems += reference_problems(nodes, relationships, stored_types)
+    if problems:
+        raise DataError(problems)

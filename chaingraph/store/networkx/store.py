@@ -10,20 +10,35 @@ from typing import Any
 
 import networkx as nx
 
-from chaingraph.errors import DataError, Issue, StoreError
-from chaingraph.model import ID_PATTERN, Model, Node, Relationship
+from chaingraph.errors import StoreError
+from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
-from chaingraph.store.base import GraphStore, MergeReport
-from chaingraph.store.fileformat import (
+from chaingraph.store.base import (
+    DEFAULT_LEADER_RULE,
+    AnalysisCache,
+    BaseFacts,
+    ChainCounts,
+    CompanyFacts,
+    EconomyCounts,
+    GraphStore,
+    LeaderInput,
+    LeaderRule,
+    MergeReport,
+    ProductSupply,
+    SegmentCoverage,
+)
+from chaingraph.store.merging import check_batch, collapse_batch, merge_props
+from chaingraph.store.networkx import aggregates
+from chaingraph.store.networkx.aggregates import Walker
+from chaingraph.store.networkx.fileformat import (
     corrupt,
     file_signature,
     paused_gc,
     read_store_file,
     write_store_file,
 )
-from chaingraph.store.locking import store_lock
-from chaingraph.store.merging import collapse_batch, merge_props, reference_problems
-from chaingraph.store.networkx_index import AnalysisIndex, IndexedWalker
+from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker
+from chaingraph.store.networkx.locking import store_lock
 
 __all__ = ["NetworkxStore"]
 
@@ -119,7 +134,7 @@ class NetworkxStore(GraphStore):
     def save(self, path: str | Path | None = None) -> Path:
         """Write the store atomically to ``path`` (default: where it was opened).
 
-        Holds the file's write lock (:func:`~chaingraph.store.locking.store_lock`) while
+        Holds the file's write lock (:func:`~chaingraph.store.networkx.locking.store_lock`) while
         writing, and refuses (:class:`StoreError`, nothing written) to overwrite the file
         it was opened from if another process saved it since: that would lose the other
         process's changes. Take the lock for the whole read-modify-write
@@ -165,7 +180,7 @@ class NetworkxStore(GraphStore):
             node_id, node_type, props = _row(path, row, 3)
             if type(props) is not dict:
                 raise corrupt(path, f"malformed store file (expected an object, got {props!r:.60})")
-            problem = _node_problem(model, node_id, node_type)
+            problem = model.storable_node(node_id, node_type)
             if problem is None and node_id in node_dicts:
                 problem = "appears twice"
             if problem:
@@ -190,7 +205,7 @@ class NetworkxStore(GraphStore):
             target = canonical.get(target, target)
             if type(props) is not dict:
                 raise corrupt(path, f"malformed store file (expected an object, got {props!r:.60})")
-            problem = None if rel_type in rel_types else _relationship_problem(model, rel_type, key)
+            problem = None if rel_type in rel_types else model.storable_relationship(rel_type, key)
             if problem is None and type(key) is not str:
                 problem = "has a key that is not text"
             out = succ.get(source)
@@ -360,19 +375,64 @@ class NetworkxStore(GraphStore):
         holders = self._company_keys.get(key, {})
         return next(iter(holders)) if len(holders) == 1 else None
 
-    def walker(self) -> IndexedWalker:
-        if self._index is None:
-            self._index = AnalysisIndex(self.graph, self._seeds)
-        return IndexedWalker(self, self._index)
-
-    def analysis_cache(self) -> dict[object, object]:
-        return self.walker().index.cache
+    def analysis_cache(self) -> AnalysisCache:
+        return self._analysis_index().cache
 
     def company_sites(self, company_id: str) -> frozenset[str]:
         sites = self._sites.get(company_id)
         if sites is None:
             sites = self._sites[company_id] = super().company_sites(company_id)
         return sites
+
+    # -- aggregates: Python walks over the indexes (chaingraph.store.networkx.aggregates) --
+    def _analysis_index(self) -> AnalysisIndex:
+        if self._index is None:
+            self._index = AnalysisIndex(self.graph, self._seeds)
+        return self._index
+
+    def _walker(self) -> Walker:
+        return IndexedWalker(self, self._analysis_index())
+
+    def evaluated_segments(self, root: str) -> list[str]:
+        return aggregates.evaluated_segments(self, root)
+
+    def focus_priorities(self, base_id: str) -> dict[str, int]:
+        return aggregates.focus_priorities(self, base_id)
+
+    def company_facts(self, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
+        return aggregates.company_facts(self._walker(), company_ids)
+
+    def segment_coverage(
+        self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
+    ) -> dict[str, SegmentCoverage]:
+        return aggregates.segment_coverage(self._walker(), segment_ids, area, leader)
+
+    def economy_counts(self, area: str) -> EconomyCounts:
+        return aggregates.economy_counts(self._walker(), area)
+
+    def leader_inputs(
+        self, product_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
+    ) -> list[LeaderInput]:
+        return aggregates.leader_inputs(self._walker(), product_ids, area, leader)
+
+    def local_users(
+        self, product_ids: Iterable[str], area: str
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        return aggregates.local_users(self._walker(), product_ids, area)
+
+    def segment_candidates(
+        self, segment_ids: Iterable[str], area: str
+    ) -> dict[str, dict[str, tuple[str, ...]]]:
+        return aggregates.segment_candidates(self._walker(), segment_ids, area)
+
+    def product_supply(self, chain: str | None = None) -> list[ProductSupply]:
+        return aggregates.product_supply(self._walker(), chain)
+
+    def chain_counts(self, home_region: str) -> list[ChainCounts]:
+        return aggregates.chain_counts(self._walker(), home_region)
+
+    def base_facts(self) -> list[BaseFacts]:
+        return aggregates.base_facts(self._walker())
 
     # -- writing -----------------------------------------------------------------
     def merge(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> MergeReport:
@@ -381,37 +441,13 @@ class NetworkxStore(GraphStore):
         self._seeds = None
         nodes, relationships = collapse_batch(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
-        problems = []
-        for node in nodes:
-            # From a Neo4j someone else filled, say: checked before anything is written.
-            shape = _node_problem(self.model, node.id, node.type)
-            if shape:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        f"node {shape}",
-                        field="id",
-                        value=node.id,
-                        expected="a node the model allows",
-                    )
-                )
-        for rel in relationships:
-            shape = _relationship_problem(self.model, rel.type, rel.key)
-            if shape:
-                problems.append(
-                    Issue(
-                        "<merge>",
-                        f"relationship {shape}",
-                        field="type",
-                        value=rel.type,
-                        expected="one of " + ", ".join(self.model.relationship_types),
-                    )
-                )
         ids = {n.id for n in nodes} | {e for r in relationships for e in (r.source, r.target)}
-        stored = {i: self.graph.nodes[i]["t"] for i in ids if i in self.graph}
-        problems += reference_problems(nodes, relationships, stored)
-        if problems:
-            raise DataError(problems)
+        check_batch(
+            self.model,
+            nodes,
+            relationships,
+            {i: self.graph.nodes[i]["t"] for i in ids if i in self.graph},
+        )
 
         created = updated = unchanged = 0
         touched_nodes: list[str] = []
@@ -482,31 +518,6 @@ class NetworkxStore(GraphStore):
             changes["nodes"].extend(n for n in dict.fromkeys(nodes) if n not in known_nodes)
             known_rels = {tuple(r) for r in changes["relationships"] if isinstance(r, list)}
             changes["relationships"].extend(r for r in relationships if tuple(r) not in known_rels)
-
-
-def _node_problem(model: Model, node_id: Any, node_type: Any) -> str | None:
-    """Why a node cannot be held in the store, or None: its type must be the model's
-    (it becomes a Neo4j label on push) and its id well formed, with that type's prefix.
-
-    >>> from chaingraph.model import load_model
-    >>> _node_problem(load_model(), "chain:x`) DETACH DELETE n //", "Chain")
-    'has a malformed id'
-    """
-    if not isinstance(node_id, str) or model.type_of_id(node_id) != node_type:
-        if node_type not in model.node_types:
-            return f"has unknown type {str(node_type)[:40]!r}"
-        return f"has an id that is not a {node_type}'s"
-    if not ID_PATTERN.match(node_id):
-        return "has a malformed id"
-    return None
-
-
-def _relationship_problem(model: Model, rel_type: Any, key: Any) -> str | None:
-    if rel_type not in model.relationship_types:
-        return f"has unknown type {str(rel_type)[:40]!r}"
-    if not isinstance(key, str):
-        return "has a key that is not text"
-    return None
 
 
 class _Repeated:

@@ -3,7 +3,7 @@
 For very large first loads, where batched ``MERGE`` (``chaingraph push``) would take
 long: :func:`write_neo4j_admin` writes one node file per node type and one
 relationship file per relationship type, with typed headers, holding exactly the
-properties :class:`~chaingraph.store.neo4j_store.Neo4jStore` writes (labels
+properties :class:`~chaingraph.store.neo4j.Neo4jStore` writes (labels
 ``Entity`` plus the type, the plain and derived properties, ``props_extra``), so the
 imported database is a chaingraph Neo4j store like any other. Beside them it
 writes ``schema.cypher`` (the constraint and indexes, to run once the server is
@@ -44,15 +44,17 @@ from typing import Any
 import orjson
 
 from chaingraph.errors import ConfigError, StoreError
+from chaingraph.fs import atomic_write_bytes
 from chaingraph.store.base import GraphStore
-from chaingraph.store.fileformat import atomic_write_bytes
-from chaingraph.store.neo4j_store import (
+from chaingraph.store.neo4j.encoding import (
     ENTITY_LABEL,
     EXTRA,
     ORDER,
+    common_type,
     node_properties,
     relationship_properties,
     schema_statements,
+    value_type,
 )
 
 __all__ = ["ARRAY_DELIMITER", "BulkImport", "bulk_import", "import_arguments", "write_neo4j_admin"]
@@ -304,10 +306,10 @@ def _columns(
             if _UNSAFE_NAME.search(key):
                 misfits = True  # cannot be named in a header: _fitted moves it
                 continue
-            kinds.setdefault(key, set()).add(_kind(value))
+            kinds.setdefault(key, set()).add(value_type(value))
     names = [c for c in fixed if c in kinds] + sorted(set(kinds) - set(fixed))
     misfits = misfits or any(len(k) > 1 for k in kinds.values())
-    return [(c, _neo4j_type(kinds[c])) for c in names], misfits
+    return [(c, common_type(kinds[c])) for c in names], misfits
 
 
 def _fitted(
@@ -323,7 +325,7 @@ def _fitted(
         misfits = {
             k: v
             for k, v in row.items()
-            if k != EXTRA and k not in _DERIVED and (k not in types or _kind(v) != types[k])
+            if k != EXTRA and k not in _DERIVED and (k not in types or value_type(v) != types[k])
         }
         if misfits:
             row = {k: v for k, v in row.items() if k not in misfits}
@@ -332,29 +334,6 @@ def _fitted(
             row[EXTRA] = orjson.dumps(extra).decode()
         out.append(row)
     return out
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        inner = {_kind(v) for v in value} or {"string"}
-        return _neo4j_type(inner) + "[]"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    return "string"
-
-
-def _neo4j_type(kinds: set[str]) -> str:
-    if len(kinds) == 1:
-        return next(iter(kinds))
-    if kinds <= {"long", "double"}:
-        return "double"
-    if kinds <= {"long[]", "double[]"}:
-        return "double[]"
-    return "string"  # mixed: written as text (_fitted moves what does not fit to props_extra)
 
 
 def _value(value: Any, column_type: str) -> str | None:

@@ -10,27 +10,18 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from chaingraph.errors import StoreCorrupt, WriteFailed
-from chaingraph.fs import (
-    TEMP_SUFFIX,
-    os_error_text,
-    refuse_special,
-    remove_stale_temps,
-    temp_prefix,
-    write_target,
-)
+from chaingraph.errors import StoreCorrupt
+from chaingraph.fs import atomic_write_bytes, refuse_special
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
-    "atomic_write_bytes",
     "corrupt",
     "file_signature",
     "paused_gc",
@@ -88,59 +79,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def atomic_write_bytes(path: Path, payload: bytes) -> Path:
-    """Write to a temp file beside ``path``, fsync it, rename over ``path``, fsync the folder.
-
-    The file gets the mode an ordinary write would give it: the old file's mode when
-    replacing one, else ``0o666`` less the umask (temp files start private, at 0600).
-    A symlink is written through: its target is replaced, the link stays. A FIFO, a
-    device or a folder at ``path`` is refused before it is opened; temp files that a
-    killed save left beside the file are removed. A full or read-only disk, a missing
-    permission or a file where a folder is needed is a :class:`WriteFailed` naming the
-    file and the fix, and leaves nothing behind. Returns ``path``.
-    """
-    path = Path(path)
-    target = write_target(path)
-    problem = refuse_special(target)
-    if problem:
-        raise WriteFailed(f"cannot write {path}: {problem}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteFailed(os_error_text(exc, target.parent, "cannot create folder")) from None
-    remove_stale_temps(target)
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=target.parent
-        )
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
-        tmp_name = None
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError as exc:
-        raise WriteFailed(os_error_text(exc, path)) from None
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-    return path
 
 
 def file_signature(path: Path) -> tuple[int, ...] | None:

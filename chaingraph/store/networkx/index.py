@@ -4,27 +4,27 @@ Gap and target rules ask, for tens of thousands of firms per query, "who makes
 this product" and "has this firm a site in that area". Walking each firm's sites
 every time made ``gaps`` grow with the graph; these indexes answer both from
 sets built once per store state (a merge drops them, see
-:meth:`NetworkxStore.merge <chaingraph.store.networkx_store.NetworkxStore.merge>`).
-The answers are the ones :class:`chaingraph.store.aggregates.Walker` defines.
+:meth:`NetworkxStore.merge <chaingraph.store.networkx.NetworkxStore.merge>`).
+The answers are the ones :class:`chaingraph.store.networkx.aggregates.Walker` defines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable
 from itertools import filterfalse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from chaingraph.store.aggregates import (
+from chaingraph.store.base import (
     EVIDENCE_GRADES,
     MAX_PLACE_DEPTH,
     NATION,
+    AnalysisCache,
     EconomyCounts,
-    Walker,
+    GraphStore,
+    LeaderRule,
     fact_rank,
 )
-
-if TYPE_CHECKING:
-    from chaingraph.store.networkx_store import NetworkxStore
+from chaingraph.store.networkx.aggregates import Walker
 
 __all__ = ["AnalysisIndex", "IndexedWalker"]
 
@@ -64,9 +64,9 @@ class AnalysisIndex:
         self._local: dict[tuple[str, str], tuple[str, ...]] = {}
         self._outside: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_names: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._local_leaders: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
-        self._leaders: dict[tuple[tuple[str, ...], int], dict[str, bool]] = {}
-        self.cache: dict[object, object] = {}
+        self._local_leaders: dict[tuple[str, str, LeaderRule], tuple[str, ...]] = {}
+        self._leaders: dict[LeaderRule, dict[str, bool]] = {}
+        self.cache = AnalysisCache()
 
     @staticmethod
     def _scan(adjacency: dict[str, dict[str, dict[str, Any]]], rel_type: str) -> list[str]:
@@ -244,47 +244,31 @@ class AnalysisIndex:
             self._local_names[group, area] = found
         return found
 
-    def local_leaders(
-        self, group: str, area: str, leader_tags: Sequence[str], leader_rank: int
-    ) -> tuple[str, ...]:
-        """Those of :meth:`local_makers` that are leaders by these tags and rank."""
-        key = (group, area, tuple(leader_tags), leader_rank)
+    def local_leaders(self, group: str, area: str, leader: LeaderRule) -> tuple[str, ...]:
+        """Those of :meth:`local_makers` that are leaders by ``leader``."""
+        key = (group, area, leader)
         found = self._local_leaders.get(key)
         if found is None:
             local = self.local_makers(group, area)
-            flags = self.leader_flags(local, leader_tags, leader_rank)
+            flags = self.leader_flags(local, leader)
             found = self._local_leaders[key] = tuple(c for c in local if flags[c])
         return found
 
-    def leader_flags(
-        self, company_ids: Iterable[str], leader_tags: Sequence[str], leader_rank: int
-    ) -> dict[str, bool]:
-        """Whether each firm is a leader by these tags and rank (and any asked before)."""
-        flags = self._leaders.setdefault((tuple(leader_tags), leader_rank), {})
+    def leader_flags(self, company_ids: Iterable[str], leader: LeaderRule) -> dict[str, bool]:
+        """Whether each firm is a leader by ``leader`` (and any asked before)."""
+        flags = self._leaders.setdefault(leader, {})
         node = self._node
-        wanted = frozenset(leader_tags)
         for company in company_ids:
-            if company in flags:
-                continue
-            data = node.get(company)
-            if data is None:
-                flags[company] = False
-                continue
-            # leader_of, inlined with the tag set built once: a hub city has 10^5 makers.
-            props = data["p"]
-            tags = props.get("tags") or ()
-            if isinstance(tags, list | tuple) and not wanted.isdisjoint(tags):
-                flags[company] = True
-            else:
-                rank = (props.get("global_rank") or {}).get("rank")
-                flags[company] = isinstance(rank, int) and rank <= leader_rank
+            if company not in flags:
+                data = node.get(company)
+                flags[company] = data is not None and leader.holds(data["p"])
         return flags
 
 
 class IndexedWalker(Walker):
     """A :class:`Walker` answering from the store's :class:`AnalysisIndex`."""
 
-    def __init__(self, store: NetworkxStore, index: AnalysisIndex) -> None:
+    def __init__(self, store: GraphStore, index: AnalysisIndex) -> None:
         super().__init__(store)
         self.index = index
 
@@ -323,13 +307,11 @@ class IndexedWalker(Walker):
     def local_names(self, group_id: str, area: str) -> tuple[str, ...]:
         return self.index.local_names(group_id, area)
 
-    def local_leaders(
-        self, group_id: str, area: str, leader_tags: Sequence[str], leader_rank: int
-    ) -> tuple[str, ...]:
-        return self.index.local_leaders(group_id, area, leader_tags, leader_rank)
+    def local_leaders(self, group_id: str, area: str, leader: LeaderRule) -> tuple[str, ...]:
+        return self.index.local_leaders(group_id, area, leader)
 
     def inside(self, area: str) -> Container[str]:
         return self.index.inside(area)
 
-    def is_leader(self, company_id: str, leader_tags: Sequence[str], leader_rank: int) -> bool:
-        return self.index.leader_flags((company_id,), leader_tags, leader_rank)[company_id]
+    def is_leader(self, company_id: str, leader: LeaderRule) -> bool:
+        return self.index.leader_flags((company_id,), leader)[company_id]

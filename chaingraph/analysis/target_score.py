@@ -1,0 +1,267 @@
+"""The score of one firm for one gap: its parts, their weights, the reason and the tie rule.
+
+Each part is 0..1 and set from facts a person can check (the firm's tags, listing,
+revenue, INPUT_TO links to local firms, headquarters, the base's focus); the weights
+are :attr:`AnalysisConfig.score_weights`. :mod:`~chaingraph.analysis.targets` ranks
+firms by this score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from chaingraph.analysis.config import AnalysisConfig
+from chaingraph.analysis.facts import CompanyProfile, Profiles, segment_direct_makers
+from chaingraph.store.base import GraphStore
+
+__all__ = [
+    "TIE_RULE",
+    "ScoreParts",
+    "Target",
+    "names_of",
+    "record_parts",
+    "score_company",
+    "score_target",
+    "target_order",
+]
+
+_TOP_TECH_TAGS = ("单项冠军", "隐形冠军", "专精特新小巨人")
+_TAG_LABELS = {"专精特新小巨人": '专精特新"小巨人"'}
+_TIE_PHRASES = {
+    "建链": "填补本地空白环节",
+    "补链": "补强本地薄弱环节",
+    "强链": "本地该环节缺少龙头",
+    "数据不足": "本地该环节数据不足、待核实",
+    "延链": "延伸本地产业链",
+}
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """Each score component, 0..1, before weighting (see :class:`AnalysisConfig`)."""
+
+    severity: float
+    leadership: float
+    scale: float
+    technology: float
+    supply_ties: float
+    proximity: float
+    plan_alignment: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Target:
+    """A firm to attract for one gap, its score (0..100), its parts and a checkable reason."""
+
+    segment: str
+    segment_name: str
+    status: str
+    company: str
+    name: str
+    city: str
+    product: str
+    product_name: str
+    score: float
+    parts: ScoreParts
+    tags: tuple[str, ...]
+    unverified: bool
+    reason: str
+    # Facts behind the reason, each checkable in the data:
+    supplies_local: tuple[str, ...] = ()  # "本地企业: 产品→其产品" (an INPUT_TO link)
+    evidence: tuple[str, ...] = ()  # product fact, tags, listing, revenue with provenance
+    sources: tuple[str, ...] = ()  # distinct sources of those facts
+    as_of: str = ""  # the firm record's as_of
+    facts: int = 0  # how many facts the store holds on the firm
+
+
+TIE_RULE = "同分依次比较: 可配套本地企业数多者优先、数据事实多者优先、企业ID小者优先"
+
+
+def target_order(t: Target) -> tuple[float, int, int, str]:
+    return (-t.score, -len(t.supplies_local), -t.facts, t.company)
+
+
+def score_company(
+    store: GraphStore,
+    company: str,
+    segment: str,
+    status: str,
+    priority: int | None,
+    config: AnalysisConfig | None = None,
+) -> ScoreParts:
+    """The score components of one firm for one gap (used by ``plan`` and tests)."""
+    config = config or AnalysisConfig()
+    profiles = Profiles(store)
+    product = next(iter(segment_direct_makers(store, segment)), "")
+    return score_target(
+        config,
+        profiles,
+        profiles.get(company),
+        segment,
+        segment,
+        status,
+        priority,
+        product,
+        {},
+        names_of(store, [product]),
+        set(),
+        "",
+    ).parts
+
+
+def score_target(
+    config: AnalysisConfig,
+    profiles: Profiles,
+    profile: CompanyProfile,
+    segment: str,
+    segment_name: str,
+    status: str,
+    priority: int | None,
+    product: str,
+    users: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]],
+    names: Mapping[str, str],
+    focus_products: set[str],
+    area: str,
+    fit: Mapping[str, float] | None = None,
+) -> Target:
+    priority_weight = config.priority_weight(priority)
+    leadership, scale, technology = record_parts(
+        config,
+        profile.tags,
+        profile.global_rank,
+        profile.revenue_cny_100m,
+        profile.listing_board,
+    )
+    product_name = names.get(product, product)
+    # Local firms this product goes into (an INPUT_TO link to a product they make),
+    # never the product itself or one of the same name (no circular claims).
+    links: dict[str, str] = {}
+    for user, local in users.get(product, ()):
+        if user == product or names.get(user, user) == product_name:
+            continue
+        for firm in local:
+            links.setdefault(firm, user)
+    already = sorted(c for c in profile.customers if c in links)
+    # Breadth: the local firms any of its products goes into (through INPUT_TO).
+    reach = {
+        firm
+        for made in profile.makes
+        for user, local in users.get(made, ())
+        if user != made
+        for firm in local
+    }
+    if already:
+        supply_ties = 1.0
+    elif links:
+        supply_ties = 0.4 + 0.3 * _saturating(len(links), 20) + 0.2 * _saturating(len(reach), 40)
+    else:
+        supply_ties = 0.2 * _saturating(len(reach), 40)
+    alignment = 1.0 if product in focus_products else priority_weight
+    if fit is not None and profile.makes:
+        # Half the gap's own alignment, half how much of the firm's business the base
+        # needs: its products' best priority weights among the gap segments, averaged.
+        alignment = 0.5 * alignment + 0.5 * sum(fit.get(p, 0.0) for p in profile.makes) / len(
+            profile.makes
+        )
+    facts = profiles.facts(profile.id).facts
+    confidence = 0.6 * (1.0 - profile.unverified_share) + 0.4 * _saturating(facts, 20)
+    parts = ScoreParts(
+        round(config.severity[status] * priority_weight, 3),
+        leadership,
+        scale,
+        technology,
+        round(supply_ties, 3),
+        config.proximity_scores.get(profile.proximity, 0.0),
+        round(alignment, 3),
+        round(confidence, 3),
+    )
+    weights = config.score_weights
+    score = round(100 * sum(weights[k] * getattr(parts, k) for k in weights), 2)
+    ordered = already + sorted(c for c in links if c not in already)
+    supplies = tuple(
+        f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
+        + ("（已有供货记录）" if c in already else "")
+        for c in ordered
+    )
+    if supplies:
+        shown = "、".join(names.get(c, c) for c in ordered[:2]) + (
+            f"等{len(ordered)}家" if len(ordered) > 2 else ""
+        )
+        via = names.get(links[ordered[0]], links[ordered[0]])
+        verb = "已向" if already else "可向"
+        tie = f"{verb}本地{shown}供应{product_name}（{product_name}→{via}）"
+    else:
+        tie = _TIE_PHRASES.get(status, "")
+    tag = next(
+        (
+            t
+            for t in (*config.leader_tags, "隐形冠军", "专精特新小巨人", "专精特新", "上市")
+            if t in profile.tags
+        ),
+        None,
+    )
+    parts_text = [f"{status}·{product_name}：{tie}"]
+    if tag:
+        parts_text.append(_TAG_LABELS.get(tag, tag))
+    if profile.city:
+        parts_text.append(profile.city)
+    unverified = profile.unverified_share > 0.5
+    if unverified:
+        parts_text.append("部分信息未核实")
+    return Target(
+        segment,
+        segment_name,
+        status,
+        profile.id,
+        profile.name,
+        profile.city,
+        product,
+        product_name,
+        score,
+        parts,
+        profile.tags,
+        unverified,
+        "；".join(parts_text),
+        supplies,
+        facts=facts,
+    )
+
+
+def _saturating(count: int, full: int) -> float:
+    """0 for none, rising as log(1 + count), 1 from ``full`` on."""
+    return min(1.0, math.log1p(count) / math.log1p(full))
+
+
+def record_parts(
+    config: AnalysisConfig,
+    tags: tuple[str, ...],
+    global_rank: int | None,
+    revenue: float | None,
+    board: str | None,
+) -> tuple[float, float, float]:
+    """Leadership, scale and technology: the score parts a firm's own record sets."""
+    leadership = max((config.leadership_scores.get(t, 0.0) for t in tags), default=0.0)
+    if global_rank is not None and global_rank <= 100:
+        leadership = 1.0
+    if revenue:
+        scale = min(
+            1.0, math.log10(1 + revenue) / math.log10(1 + config.scale_full_revenue_cny_100m)
+        )
+    else:
+        scale = 0.3 if board else 0.0
+    if set(tags) & set(_TOP_TECH_TAGS):
+        technology = 1.0
+    elif board and "科创板" in board:
+        technology = 0.8
+    elif set(tags) & {"高新技术企业", "专精特新"}:
+        technology = 0.6
+    else:
+        technology = 0.0
+    return round(leadership, 3), round(scale, 3), technology
+
+
+def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
+    return {node_id: node.name for node_id, node in store.get_many(ids).items()}

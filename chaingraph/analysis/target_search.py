@@ -1,0 +1,249 @@
+"""The best firms for a gap without scoring every maker: makers walked best score bound first.
+
+A firm's own record (tags, revenue, listing) fixes part of its score; the rest is
+bounded. :class:`TargetSearch` walks a gap segment's makers by that bound and stops
+once the ``top``-th exact score beats the next bound.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from chaingraph.analysis.config import AnalysisConfig
+from chaingraph.analysis.facts import CompanyProfile, Profiles, firm_basics
+from chaingraph.analysis.gaps import GapReport, SegmentGap
+from chaingraph.analysis.target_score import (
+    Target,
+    names_of,
+    record_parts,
+    score_target,
+    target_order,
+)
+from chaingraph.store.base import GraphStore
+
+__all__ = [
+    "ScoreBounds",
+    "TargetFilter",
+    "TargetSearch",
+    "local_users_and_names",
+    "place_id",
+    "product_weights",
+]
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    tags: tuple[str, ...]
+    include: list[str]
+    exclude: list[str]
+    min_revenue: float | None
+
+
+class ScoreBounds:
+    """Upper bounds of target scores from a firm's own record, to rank makers by.
+
+    A score's parts from the firm's record (leadership, scale, technology) are known
+    without reading its relationships; the rest (supply ties, proximity, confidence)
+    are bounded by their best values. Walking a segment's makers by this bound and
+    stopping once the ``top``-th score beats the next bound scores tens of firms
+    instead of every maker. A store that can tell when it changes keeps the bounds.
+    """
+
+    def __init__(self, store: GraphStore, config: AnalysisConfig) -> None:
+        self.store = store
+        self.config = config
+        cache = store.analysis_cache()
+        held: dict[str, dict[Any, Any]] = (
+            cache.slot(("target-bounds", config), dict) if cache is not None else {}
+        )
+        self._static: dict[str, float] = held.setdefault("static", {})
+        self._ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, str]]] = held.setdefault(
+            "ranked", {}
+        )
+        weights = config.score_weights
+        ranges = {
+            "supply_ties": (0.0, 1.0),
+            "proximity": (0.0, *config.proximity_scores.values()),
+            "confidence": (0.0, 1.0),
+        }
+        self.open_parts = sum(
+            max(weights.get(part, 0.0) * v for v in values) for part, values in ranges.items()
+        )
+
+    def ranked(self, product: str, makers: tuple[str, ...]) -> list[tuple[float, str]]:
+        """``(-bound from the record, firm)`` for these makers of a product, as a heap:
+        popping gives the best bound first (ties: smaller id).
+
+        A heap, not a sorted list: a search reads tens of a gap's 10^4-10^5 makers, and
+        building a heap costs a fraction of sorting them all.
+        """
+        key = (product, makers)
+        found = self._ranked.get(key)
+        if found is None:
+            static = self._static
+            missing = [c for c in makers if c not in static]
+            if missing:
+                weights = self.config.score_weights
+                parts = (
+                    weights.get("leadership", 0.0),
+                    weights.get("scale", 0.0),
+                    weights.get("technology", 0.0),
+                )
+                for company, node in self.store.get_many(missing).items():
+                    leadership, scale, technology = record_parts(self.config, *firm_basics(node))
+                    static[company] = (
+                        parts[0] * leadership + parts[1] * scale + parts[2] * technology
+                    )
+            found = [(-static[c], c) for c in makers if c in static]
+            heapq.heapify(found)
+            self._ranked[key] = found
+        return found
+
+
+@dataclass
+class TargetSearch:
+    """The best firms for each gap: makers walked by score bound, scored exactly."""
+
+    config: AnalysisConfig
+    profiles: Profiles
+    bounds: ScoreBounds
+    area: str
+    filter: TargetFilter
+    users: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    names: Mapping[str, str]
+    focus_products: set[str]
+    store: GraphStore
+    fit: Mapping[str, float]  # product -> best priority weight of a gap segment holding it
+
+    def best(
+        self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
+    ) -> list[Target]:
+        config, weights = self.config, self.config.score_weights
+        priority_weight = config.priority_weight(gap.priority)
+        known = weights.get("severity", 0.0) * round(
+            config.severity[gap.status] * priority_weight, 3
+        )
+        streams = []
+        for product, makers in sorted(per_product.items()):
+            alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
+            fixed = known + weights.get("plan_alignment", 0.0) * alignment + self.bounds.open_parts
+            streams.append(_pairs(fixed, product, self.bounds.ranked(product, makers)))
+        pairs = heapq.merge(*streams)
+        best: dict[str, Target] = {}
+        threshold = -math.inf  # the top-th best score once there are ``top`` firms
+        # Most gaps are settled within the first few firms: start small, then widen.
+        chunk_size = max(10, 2 * top)
+        while chunk := list(islice(pairs, min(chunk_size, 4096))):
+            chunk_size *= 2
+            # Fetch the chunk's facts in one read (one round trip on a server store).
+            self.profiles.preload(company for _, company, _ in chunk)
+            self.profiles.preload(
+                c for _, company, _ in chunk for c in self.profiles.get(company).customers
+            )
+            # Every product of the chunk's firms: whom else locally could they supply.
+            wanted = {p for _, company, _ in chunk for p in self.profiles.get(company).makes}
+            missing = sorted(wanted - self.users.keys())
+            if missing:
+                self.users.update(self.store.local_users(missing, self.area))
+            for negative_bound, company, product in chunk:
+                # A pair's rounded score can exceed its bound by the 0.05 of rounding.
+                if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
+                    return _ranked(best, top)
+                profile = self.profiles.get(company)
+                if self.area in profile.places or not _passes(profile, self.filter):
+                    continue
+                target = score_target(
+                    config,
+                    self.profiles,
+                    profile,
+                    gap.segment,
+                    gap.name,
+                    gap.status,
+                    gap.priority,
+                    product,
+                    self.users,
+                    self.names,
+                    self.focus_products,
+                    self.area,
+                    self.fit,
+                )
+                held = best.get(company)
+                # Equal scores keep the smaller product id, as a walk in product order would.
+                if held is None or (target.score, held.product) > (held.score, target.product):
+                    best[company] = target
+                    if len(best) >= top:
+                        threshold = heapq.nlargest(top, (t.score for t in best.values()))[-1]
+        return _ranked(best, top)
+
+
+def _pairs(
+    fixed: float, product: str, ranked: list[tuple[float, str]]
+) -> Iterator[tuple[float, str, str]]:
+    """``(-bound, firm, product)`` for one product's makers, best bound first, popped
+    lazily from a copy of the heap (the copy keeps the cached heap whole)."""
+    heap = ranked.copy()
+    pop = heapq.heappop
+    while heap:
+        negative, company = pop(heap)
+        # -(fixed + bound) exactly: IEEE negation is exact and addition symmetric.
+        yield negative - fixed, company, product
+
+
+def _ranked(best: dict[str, Target], top: int) -> list[Target]:
+    return sorted(best.values(), key=target_order)[:top]
+
+
+def product_weights(
+    report: GapReport,
+    candidates: Mapping[str, Mapping[str, tuple[str, ...]]],
+    config: AnalysisConfig,
+) -> dict[str, float]:
+    """Each product of the report's gap segments -> the best priority weight among them."""
+    weights: dict[str, float] = {}
+    for gap in report.segments:
+        weight = config.priority_weight(gap.priority)
+        for product in candidates.get(gap.segment, {}):
+            weights[product] = max(weight, weights.get(product, 0.0))
+    return weights
+
+
+def local_users_and_names(
+    store: GraphStore, area: str, products: Iterable[str]
+) -> tuple[dict[str, tuple[tuple[str, tuple[str, ...]], ...]], dict[str, str]]:
+    """Local users of each product (see ``GraphStore.local_users``) and the names of
+    the products and firms involved."""
+    users = store.local_users(sorted(set(products)), area)
+    ids = set(users)
+    for pairs in users.values():
+        for user, local in pairs:
+            ids.add(user)
+            ids.update(local)
+    return users, names_of(store, ids)
+
+
+def _passes(profile: CompanyProfile, wanted: TargetFilter) -> bool:
+    tags, include, exclude, min_revenue = (
+        wanted.tags,
+        wanted.include,
+        wanted.exclude,
+        wanted.min_revenue,
+    )
+    if tags and not set(tags) & set(profile.tags):
+        return False
+    if include and not set(include) & profile.places:
+        return False
+    if exclude and set(exclude) & profile.places:
+        return False
+    return not (min_revenue is not None and (profile.revenue_cny_100m or 0) < min_revenue)
+
+
+def place_id(store: GraphStore, name: str) -> str:
+    node = store.get(name)
+    if node is not None and node.type in ("Region", "Base"):
+        return node.id
+    return store.require(name, "Region").id

@@ -1,0 +1,285 @@
+"""The aggregate reads of the Neo4j engine: one named query of ``queries/`` each.
+
+Each function runs one query (:func:`chaingraph.queries.query`) through a
+:class:`~chaingraph.store.neo4j.connection.Connection` and maps its rows to the records
+of :mod:`chaingraph.store.base`, so the analyses aggregate inside Neo4j and never pull
+the whole graph. Lists come back sorted by id, as from the embedded engine (firm lists
+are sorted here, in Python: faster than a ``Sort`` of many rows in Neo4j, and Python's
+order of text is the reference). The leader rule reaches the queries as parameters
+(:meth:`~chaingraph.store.base.LeaderRule.parameters`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from chaingraph.queries import query, query_names, query_parameters
+from chaingraph.store.base import (
+    EVIDENCE_GRADES,
+    BaseFacts,
+    ChainCounts,
+    CompanyFacts,
+    EconomyCounts,
+    LeaderInput,
+    LeaderRule,
+    Place,
+    ProductSupply,
+    SegmentCoverage,
+)
+from chaingraph.store.neo4j.connection import Connection, chunked
+from chaingraph.store.neo4j.encoding import check_name, decode_node
+
+if TYPE_CHECKING:
+    import neo4j
+
+__all__ = [
+    "base_facts",
+    "chain_counts",
+    "chain_of",
+    "company_facts",
+    "company_sites",
+    "economy_counts",
+    "evaluated_segments",
+    "focus_priorities",
+    "leader_inputs",
+    "local_users",
+    "place_ancestors",
+    "planned_queries",
+    "product_supply",
+    "segment_candidates",
+    "segment_coverage",
+]
+
+# The columns of company_profiles, sent back packed into one record (see _packed_query).
+PROFILE_COLUMNS = (
+    "id", "type", "props", "raw", "places", "hq", "facts", "unverified", "makes", "customers"
+)  # fmt: skip
+# Values of the right type for each parameter of the named queries, for planned_queries().
+_SAMPLE: dict[str, Any] = {
+    "ids": ["co:x"],
+    "segments": ["seg:x"],
+    "products": ["prod:x"],
+    "leader_tags": ["龙头企业"],
+    "leader_rank": 100,
+}
+
+
+# -- running the named queries ---------------------------------------------------------
+
+
+def _records(conn: Connection, name: str, **params: Any) -> list[neo4j.Record]:
+    """The records of a named query, as the driver gives them (no ``Record.data()``
+    copy: the aggregate queries return plain values only, and copying tens of thousands
+    of ids costs more than the query)."""
+    return conn.read(query(name), f"running query {name}", **params)
+
+
+def _packed_query(name: str, columns: Sequence[str]) -> str:
+    """A named query run unchanged inside ``CALL () { ... }``, its rows collected as
+    lists of ``columns`` into one record (for queries with many rows per call:
+    the driver spends tens of microseconds on each record it receives)."""
+    for column in columns:
+        check_name(column)
+    return f"CALL () {{\n{query(name)}\n}}\nRETURN collect([{', '.join(columns)}]) AS rows"
+
+
+def _query_text(name: str) -> str:
+    """The text a named query is sent as (packed for the one read packed)."""
+    if name == "company_profiles":
+        return _packed_query(name, PROFILE_COLUMNS)
+    return query(name)
+
+
+def planned_queries() -> list[tuple[str, dict[str, Any]]]:
+    """Every named query as sent, with parameters of the types the store passes (the
+    plan cache tells plans apart by parameter types), for
+    :meth:`~chaingraph.store.neo4j.connection.Connection.warm`."""
+    return [
+        (_query_text(name), {p: _SAMPLE.get(p, "") for p in query_parameters(name)})
+        for name in query_names()
+    ]
+
+
+# -- places and chains -------------------------------------------------------------------
+
+
+def place_ancestors(conn: Connection, place_id: str) -> list[str]:
+    (row,) = _records(conn, "place_ancestors", place=place_id)
+    return [place_id, *row["regions"]]
+
+
+def chain_of(conn: Connection, segment_id: str) -> str:
+    (row,) = _records(conn, "chain_of", segment=segment_id)
+    return str(row["chain"] or "")
+
+
+def company_sites(conn: Connection, company_id: str) -> frozenset[str]:
+    (row,) = _records(conn, "company_sites", company=company_id)
+    return frozenset(row["places"])
+
+
+# -- segments and firms ------------------------------------------------------------------
+
+
+def evaluated_segments(conn: Connection, root: str) -> list[str]:
+    return [r["segment"] for r in _records(conn, "evaluated_segments", root=root)]
+
+
+def focus_priorities(conn: Connection, base_id: str) -> dict[str, int]:
+    rows = _records(conn, "focus_segments", base=base_id)
+    return {r["segment"]: int(r["priority"]) for r in rows}
+
+
+def company_facts(conn: Connection, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
+    text = _packed_query("company_profiles", PROFILE_COLUMNS)
+    found: dict[str, CompanyFacts] = {}
+    for chunk in chunked(company_ids, 2000):
+        for (
+            company,
+            node_type,
+            props,
+            raw,
+            places,
+            hq,
+            facts,
+            unverified,
+            makes,
+            customers,
+        ) in conn.read_rows(text, "running query company_profiles", ids=chunk):
+            found[company] = CompanyFacts(
+                decode_node(company, node_type, props, raw),
+                frozenset(places),
+                tuple(Place(p["id"], p["level"], bool(p["gba"]), p["name"]) for p in hq),
+                int(facts),
+                int(unverified),
+                tuple(makes),
+                tuple(customers),
+            )
+    return {i: found[i] for i in dict.fromkeys(company_ids) if i in found}
+
+
+def segment_coverage(
+    conn: Connection, segment_ids: Iterable[str], area: str, leader: LeaderRule
+) -> dict[str, SegmentCoverage]:
+    wanted = list(dict.fromkeys(segment_ids))
+    rows = _records(conn, "segment_coverage", segments=wanted, area=area, **leader.parameters())
+    found = {}
+    for r in rows:
+        # The query leaves the local firms unsorted: Python sorts them faster than
+        # Neo4j, and its order of text is the reference.
+        # [id, name, is leader, 3 × verified + grade of its best fact]
+        local = sorted(r["local"], key=itemgetter(0))
+        found[r["segment"]] = SegmentCoverage(
+            r["segment"],
+            r["name"],
+            str(r["stage"]),
+            float(r["weight"]),
+            r["chain"],
+            tuple(sorted(r["products"])),
+            int(r["makers"]),
+            tuple(f[0] for f in local),
+            tuple(f[1] for f in local),
+            tuple(f[0] for f in local if f[2]),
+            int(r["national"]),
+            tuple(r["upstream"]),
+            tuple(r["downstream"]),
+            tuple(int(f[3]) >= 3 for f in local),
+            tuple(EVIDENCE_GRADES[int(f[3]) % 3] for f in local),
+        )
+    return {s: found[s] for s in wanted if s in found}
+
+
+def economy_counts(conn: Connection, area: str) -> EconomyCounts:
+    (row,) = _records(conn, "economy_counts", area=area)
+    return EconomyCounts(area, int(row["local"]), int(row["national"]), int(row["total"]))
+
+
+def leader_inputs(
+    conn: Connection, product_ids: Iterable[str], area: str, leader: LeaderRule
+) -> list[LeaderInput]:
+    rows = _records(
+        conn,
+        "local_leader_inputs",
+        products=sorted(set(product_ids)),
+        area=area,
+        **leader.parameters(),
+    )
+    return [
+        LeaderInput(
+            r["product"],
+            r["product_name"],
+            r["input"],
+            r["input_name"],
+            tuple(r["input_segments"]),
+            tuple(sorted(r["leaders"])),
+            tuple(sorted(r["leader_names"])),
+            int(r["makers"]),
+            int(r["local_makers"]),
+        )
+        for r in rows
+    ]
+
+
+def local_users(
+    conn: Connection, product_ids: Iterable[str], area: str
+) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    wanted = list(dict.fromkeys(product_ids))
+    rows = _records(conn, "local_users", products=wanted, area=area)
+    users: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for r in rows:
+        held = users.setdefault(r["product"], [])
+        if r["user"] is not None:
+            held.append((r["user"], tuple(sorted(r["local"]))))
+    return {p: tuple(sorted(users[p])) for p in wanted if p in users}
+
+
+def segment_candidates(
+    conn: Connection, segment_ids: Iterable[str], area: str
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    wanted = list(dict.fromkeys(segment_ids))
+    found: dict[str, dict[str, tuple[str, ...]]] = {s: {} for s in wanted}
+    rows = _records(conn, "segment_candidates", segments=wanted, area=area)
+    # Products by id within each segment, as the embedded engine gives them.
+    for r in sorted(rows, key=itemgetter("segment", "product")):
+        found[r["segment"]][r["product"]] = tuple(sorted(r["makers"]))
+    return found
+
+
+# -- overviews ---------------------------------------------------------------------------
+
+
+def product_supply(conn: Connection, chain: str | None = None) -> list[ProductSupply]:
+    return [
+        ProductSupply(r["product"], r["name"], tuple(r["makers"]))
+        for r in _records(conn, "chokepoints", chain=chain)
+    ]
+
+
+def chain_counts(conn: Connection, home_region: str) -> list[ChainCounts]:
+    return [
+        ChainCounts(
+            r["chain"],
+            r["name"],
+            int(r["segments"]),
+            int(r["products"]),
+            int(r["companies"]),
+            int(r["local_companies"]),
+            int(r["facts"]),
+            int(r["unverified"]),
+        )
+        for r in _records(conn, "chain_overview", home=home_region)
+    ]
+
+
+def base_facts(conn: Connection) -> list[BaseFacts]:
+    return [
+        BaseFacts(
+            decode_node(r["id"], r["type"], r["props"], r["raw"]),
+            tuple(sorted((p, t, n) for p, t, n in r["focus"])),
+            tuple(r["regions"]),
+            int(r["companies"]),
+        )
+        for r in _records(conn, "base_overview")
+    ]
