@@ -70,9 +70,9 @@ class IdentityIndex:
     --------
     >>> from chaingraph.dataset import open_default_store
     >>> index = IdentityIndex(open_default_store())
-    >>> index.resolve(legal_name="中国石油化工股份有限公司", name="耐普矿机", code="300818").by
+    >>> index.resolve(legal_name="万华化学集团股份有限公司", name="耐普矿机", code="300818").by
     'legal_name'
-    >>> index.resolve(legal_name="某某科技有限公司", name="中国石化") is None
+    >>> index.resolve(legal_name="某某科技有限公司", name="万华化学") is None
     True
     """
 
