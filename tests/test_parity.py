@@ -185,7 +185,7 @@ def _analyses() -> dict[str, Callable[[GraphStore], Any]]:
 
     def counts(s: GraphStore) -> Any:
         found = rings_of(s, s.require(yinping, "Base"))
-        return ring_counts(s, found, s.focus_priorities(yinping), ["龙头企业", "链主"], 100)
+        return ring_counts(s, found, s.focus_priorities(yinping))
 
     return {
         "check_tags": lambda s: check_tags(s, ["单项冠军", "龙头企业", "没有的标签"]),
