@@ -38,6 +38,7 @@ from chaingraph.store.base import (
     CompanyFacts,
     EconomyCounts,
     LeaderInput,
+    LeaderRule,
     Place,
     ProductSupply,
     SegmentCoverage,
@@ -875,8 +876,7 @@ def test_segment_coverage(graph: GraphStore) -> None:
             "seg:none",
         ],
         "region:cn-home",
-        ["龙头企业"],
-        100,
+        LeaderRule(("龙头企业",), 100),
     )
     assert sorted(coverage) == ["seg:c.body", "seg:c.empty", "seg:c.parts.motor", "seg:d.kit.cable"]
     # 电机 also holds 伺服电机, filed under the other chain's segment of the same name.
@@ -934,11 +934,11 @@ def test_segment_coverage(graph: GraphStore) -> None:
         (),
         (),
     )
-    other = graph.segment_coverage(["seg:c.parts.motor"], "region:cn-other", [], 10)
+    other = graph.segment_coverage(["seg:c.parts.motor"], "region:cn-other", LeaderRule((), 10))
     assert other["seg:c.parts.motor"].local == ("co:c",)
     assert other["seg:c.parts.motor"].local_leaders == ()  # no tag asked, rank 50 > 10
     assert other["seg:c.parts.motor"].local_grades == ("medium",)
-    nowhere = graph.segment_coverage(["seg:c.parts.motor"], "", ["龙头企业"], 100)
+    nowhere = graph.segment_coverage(["seg:c.parts.motor"], "", LeaderRule(("龙头企业",), 100))
     assert nowhere["seg:c.parts.motor"].local == ()
     assert nowhere["seg:c.parts.motor"].national == 3
 
@@ -953,7 +953,7 @@ def test_economy_counts(graph: GraphStore) -> None:
 
 def test_leader_inputs(graph: GraphStore) -> None:
     products = ["prod:servo", "prod:motor", "prod:machine", "prod:gear", "prod:cable", "prod:none"]
-    assert graph.leader_inputs(products, "region:cn-home", ["龙头企业"], 100) == [
+    assert graph.leader_inputs(products, "region:cn-home", LeaderRule(("龙头企业",), 100)) == [
         LeaderInput(
             "prod:machine", "整机设备", "prod:cable", "线缆组件",
             ("seg:c.body", "seg:d.kit.cable"), ("co:a",), ("甲",), 2, 0,
@@ -972,14 +972,14 @@ def test_leader_inputs(graph: GraphStore) -> None:
             ("seg:d.motor",), ("co:a", "co:b"), ("乙", "甲"), 1, 1,
         ),
     ]  # fmt: skip
-    assert graph.leader_inputs(products, "region:jp", [], 100) == [
+    assert graph.leader_inputs(products, "region:jp", LeaderRule((), 100)) == [
         LeaderInput(
             "prod:motor", "电机", "prod:servo", "伺服电机",
             ("seg:d.motor",), ("co:b",), ("乙",), 1, 0,
         ),
     ]  # fmt: skip
-    assert graph.leader_inputs(products, "region:jp", [], 10) == []
-    assert graph.leader_inputs(products, "", ["龙头企业"], 100) == []
+    assert graph.leader_inputs(products, "region:jp", LeaderRule((), 10)) == []
+    assert graph.leader_inputs(products, "", LeaderRule(("龙头企业",), 100)) == []
 
 
 def test_local_users(graph: GraphStore) -> None:
@@ -1050,9 +1050,11 @@ def test_aggregates_of_an_empty_store(empty_store: GraphStore) -> None:
     assert empty_store.evaluated_segments("chain:x") == []
     assert empty_store.focus_priorities("base:x") == {}
     assert empty_store.company_facts(["co:x"]) == {}
-    assert empty_store.segment_coverage(["seg:x"], "region:cn", ["龙头企业"], 100) == {}
+    assert (
+        empty_store.segment_coverage(["seg:x"], "region:cn", LeaderRule(("龙头企业",), 100)) == {}
+    )
     assert empty_store.economy_counts("region:cn") == EconomyCounts("region:cn", 0, 0, 0)
-    assert empty_store.leader_inputs(["prod:x"], "region:cn", ["龙头企业"], 100) == []
+    assert empty_store.leader_inputs(["prod:x"], "region:cn", LeaderRule(("龙头企业",), 100)) == []
     assert empty_store.local_users(["prod:x"], "region:cn") == {}
     assert empty_store.product_supply() == []
     assert empty_store.chain_counts("region:cn") == []
