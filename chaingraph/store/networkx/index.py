@@ -61,10 +61,15 @@ class AnalysisIndex:
         self._segment_products: dict[str, tuple[str, ...]] = {}
         self._named: dict[tuple[str, str], list[str]] | None = None
         self._economy: dict[str, EconomyCounts] = {}
+        self._all_makers: frozenset[str] | None = None
         self._local: dict[tuple[str, str], tuple[str, ...]] = {}
         self._outside: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_names: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_leaders: dict[tuple[str, str, LeaderRule], tuple[str, ...]] = {}
+        self._local_facts: dict[tuple[str, str], tuple[tuple[bool, str], ...]] = {}
+        self._ranks: dict[int, tuple[bool, int]] = {}
+        self._within_any: dict[tuple[str, ...], frozenset[str]] = {}
+        self._ring_counts: dict[tuple[str, tuple[str, ...]], int] = {}
         self._leaders: dict[LeaderRule, dict[str, bool]] = {}
         self.cache = AnalysisCache()
 
@@ -137,25 +142,55 @@ class AnalysisIndex:
     def best_fact(self, company: str, products: Container[str]) -> tuple[bool, str]:
         """(verified, grade) of a firm's best MAKES fact into one of ``products``."""
         best = (False, -1)
+        ranks = self._ranks
         for product, edges in self._succ.get(company, {}).items():
             if product in products:
                 for edge in edges.values():
                     if edge["t"] == "MAKES":
-                        best = max(best, fact_rank(edge["p"]))
+                        # Relationships read from a file share equal property dicts
+                        # (NetworkxStore._load_rows): rank each dict once. The graph
+                        # holds every dict while this index lives (a merge drops it).
+                        props = edge["p"]
+                        rank = ranks.get(id(props))
+                        if rank is None:
+                            rank = ranks[id(props)] = fact_rank(props)
+                        if rank > best:
+                            best = rank
         # a maker has at least one MAKES fact; none would read as unverified, medium
         return best[0], EVIDENCE_GRADES[best[1]] if best[1] >= 0 else "medium"
+
+    def local_facts(self, segment: str, area: str) -> tuple[tuple[bool, str], ...]:
+        """:meth:`best_fact` of each of :meth:`local_makers` in the segment's products."""
+        found = self._local_facts.get((segment, area))
+        if found is None:
+            member = frozenset(self.segment_products(segment))
+            best_fact = self.best_fact
+            found = tuple(best_fact(c, member) for c in self.local_makers(segment, area))
+            self._local_facts[segment, area] = found
+        return found
 
     def economy(self, area: str) -> EconomyCounts:
         """Firms making any product: in ``area``, in China, anywhere."""
         found = self._economy.get(area)
         if found is None:
-            makers = {
-                n for n, data in self._node.items() if data["t"] == "Company" and self._makes(n)
-            }
+            makers = self.all_makers()
             local = len(makers & self.inside(area)) if area else 0
             found = EconomyCounts(area, local, len(makers & self.inside(NATION)), len(makers))
             self._economy[area] = found
         return found
+
+    def all_makers(self) -> frozenset[str]:
+        """The companies with a ``MAKES`` relationship."""
+        if self._all_makers is None:
+            node = self._node
+            seeded = self._seeds.get("MAKES")
+            if seeded is not None:
+                # the sources the reader gathered by product: no scan of every firm
+                candidates: Iterable[str] = set().union(*seeded.values())
+            else:
+                candidates = (n for n in node if self._makes(n))
+            self._all_makers = frozenset(n for n in candidates if node[n]["t"] == "Company")
+        return self._all_makers
 
     def _makes(self, company: str) -> bool:
         return any(
@@ -219,6 +254,33 @@ class AnalysisIndex:
             # frame per firm: a segment has up to 10^5 makers.
             found = tuple(filter(self.inside(area).__contains__, self.group_makers(group)))
             self._local[group, area] = found
+        return found
+
+    def within_any(self, places: tuple[str, ...]) -> frozenset[str]:
+        """The firms with a ``LOCATED_IN`` site within any of ``places``."""
+        if len(places) == 1:
+            return self.inside(places[0])
+        found = self._within_any.get(places)
+        if found is None:
+            found = frozenset().union(*(self.inside(p) for p in places))
+            self._within_any[places] = found
+        return found
+
+    def ring_count(self, segment: str, places: tuple[str, ...]) -> int:
+        """How many makers of a segment's products have a site within any of ``places``
+        (0 if ``segment`` is no segment)."""
+        key = (segment, places)
+        found = self._ring_counts.get(key)
+        if found is None:
+            data = self._node.get(segment)
+            if data is None or data["t"] != "Segment" or not places:
+                found = 0
+            elif len(places) == 1 and (segment, places[0]) in self._local:
+                found = len(self._local[segment, places[0]])
+            else:
+                # counted in C: no tuple of the local firms, no Python frame per firm
+                found = len(self.within_any(places).intersection(self.segment_makers(segment)))
+            self._ring_counts[key] = found
         return found
 
     def outside_makers(self, product: str, area: str) -> tuple[str, ...]:
@@ -294,6 +356,9 @@ class IndexedWalker(Walker):
 
     def economy(self, area: str) -> EconomyCounts:
         return self.index.economy(area)
+
+    def local_facts(self, segment_id: str, area: str) -> tuple[tuple[bool, str], ...]:
+        return self.index.local_facts(segment_id, area)
 
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         return self.index.group_makers(group_id)

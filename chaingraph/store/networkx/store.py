@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -406,6 +406,16 @@ class NetworkxStore(GraphStore):
         self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
     ) -> dict[str, SegmentCoverage]:
         return aggregates.segment_coverage(self._walker(), segment_ids, area, leader)
+
+    def ring_makers(
+        self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+    ) -> dict[str, tuple[int, ...]]:
+        index = self._analysis_index()
+        places = [tuple(sorted(set(ring))) for ring in rings]
+        return {
+            seg: tuple(index.ring_count(seg, ring) for ring in places)
+            for seg in sorted(set(segment_ids))
+        }
 
     def economy_counts(self, area: str) -> EconomyCounts:
         return aggregates.economy_counts(self._walker(), area)
