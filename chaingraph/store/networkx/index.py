@@ -26,7 +26,68 @@ from chaingraph.store.base import (
 )
 from chaingraph.store.networkx.aggregates import Walker
 
-__all__ = ["AnalysisIndex", "IndexedWalker"]
+__all__ = ["AnalysisIndex", "IndexedWalker", "ReadFacts"]
+
+
+class ReadFacts:
+    """What a store file's reader notes for the first query, row by row, at little cost.
+
+    Gathering these while rows are stored costs a dict lookup or two per row; finding
+    them afterwards meant a Python pass over every firm or every ``MAKES`` fact (seconds
+    at a million firms, charged to the first analysis).
+
+    - ``fact_props``: per product, the properties of one ``MAKES`` fact into it;
+      ``mixed`` the products whose facts do not all rank (:func:`fact_rank`) alike.
+    - ``tag_holders``: per tag (text), the nodes whose ``tags`` list holds it;
+      ``ranks`` the nodes whose ``global_rank.rank`` is an int; ``odd`` the nodes
+      whose leader fields are of another shape (judged one by one by the rule).
+    """
+
+    def __init__(self) -> None:
+        self.fact_props: dict[str, dict[str, Any]] = {}
+        self.mixed: set[str] = set()
+        self.tag_holders: dict[str, list[str]] = {}
+        self.ranks: dict[str, int] = {}
+        self.odd: set[str] = set()
+
+    def note_other_fact(self, product: str, held: dict[str, Any], props: dict[str, Any]) -> None:
+        """A ``MAKES`` fact into ``product`` whose properties are not the first one's."""
+        if product not in self.mixed and fact_rank(props) != fact_rank(held):
+            self.mixed.add(product)
+
+    def note_leader_fields(self, node_id: str, props: dict[str, Any]) -> None:
+        """A node row with ``tags`` or ``global_rank`` (what :class:`LeaderRule` reads)."""
+        tags = props.get("tags")
+        if isinstance(tags, list | tuple):
+            for tag in tags:
+                if type(tag) is str:
+                    self.tag_holders.setdefault(tag, []).append(node_id)
+        elif tags:
+            self.odd.add(node_id)
+            return
+        held = props.get("global_rank")
+        if isinstance(held, dict):
+            rank = held.get("rank")
+            if isinstance(rank, int):
+                self.ranks[node_id] = rank
+        elif held:
+            self.odd.add(node_id)
+
+    def leaders(self, leader: LeaderRule) -> frozenset[str]:
+        """The nodes that are leaders by ``leader``, without looking at the others."""
+        found: set[str] = set()
+        for tag in leader.tags:
+            found.update(self.tag_holders.get(tag, ()))
+        found.update(n for n, rank in self.ranks.items() if leader.rank_holds(rank))
+        return frozenset(found)
+
+    def product_rank(self, product: str) -> tuple[bool, int] | None:
+        """The rank every ``MAKES`` fact into ``product`` has, None if they differ or
+        there is none."""
+        props = self.fact_props.get(product)
+        if props is None or product in self.mixed:
+            return None
+        return fact_rank(props)
 
 
 class AnalysisIndex:
@@ -44,7 +105,12 @@ class AnalysisIndex:
     ('co:dg-robot',)
     """
 
-    def __init__(self, graph: Any, seeds: dict[str, dict[str, list[str]]] | None = None) -> None:
+    def __init__(
+        self,
+        graph: Any,
+        seeds: dict[str, dict[str, list[str]]] | None = None,
+        read_facts: ReadFacts | None = None,
+    ) -> None:
         # networkx's adjacency dicts, read directly: going through its views costs a
         # wrapper object per neighbour, which dominated at a million firms.
         self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._pred
@@ -53,6 +119,8 @@ class AnalysisIndex:
         # Sources by relationship type and target, gathered while a file was read
         # (NetworkxStore._load_rows), so that the first query need not scan for them.
         self._seeds = seeds or {}
+        self._read = read_facts
+        self._leader_sets: dict[LeaderRule, frozenset[str]] = {}
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
         self._children: dict[str, list[str]] | None = None
@@ -163,11 +231,26 @@ class AnalysisIndex:
         """:meth:`best_fact` of each of :meth:`local_makers` in the segment's products."""
         found = self._local_facts.get((segment, area))
         if found is None:
-            member = frozenset(self.segment_products(segment))
-            best_fact = self.best_fact
-            found = tuple(best_fact(c, member) for c in self.local_makers(segment, area))
+            local = self.local_makers(segment, area)
+            rank = self._uniform_rank(self.segment_products(segment))
+            if rank is not None:
+                # every fact into the segment ranks alike: so does each firm's best
+                found = ((rank[0], EVIDENCE_GRADES[rank[1]]),) * len(local)
+            else:
+                member = frozenset(self.segment_products(segment))
+                best_fact = self.best_fact
+                found = tuple(best_fact(c, member) for c in local)
             self._local_facts[segment, area] = found
         return found
+
+    def _uniform_rank(self, products: Iterable[str]) -> tuple[bool, int] | None:
+        """The rank all ``MAKES`` facts into ``products`` share, as the reader noted
+        (None if they differ, or nothing was noted)."""
+        read = self._read
+        if read is None:
+            return None
+        ranks = {read.product_rank(p) for p in products if p in read.fact_props}
+        return ranks.pop() if len(ranks) == 1 else None
 
     def economy(self, area: str) -> EconomyCounts:
         """Firms making any product: in ``area``, in China, anywhere."""
@@ -312,8 +395,16 @@ class AnalysisIndex:
         found = self._local_leaders.get(key)
         if found is None:
             local = self.local_makers(group, area)
-            flags = self.leader_flags(local, leader)
-            found = self._local_leaders[key] = tuple(c for c in local if flags[c])
+            read = self._read
+            if read is not None and read.odd.isdisjoint(local):
+                leaders = self._leader_sets.get(leader)
+                if leaders is None:
+                    leaders = self._leader_sets[leader] = read.leaders(leader)
+                found = tuple(filter(leaders.__contains__, local))
+            else:
+                flags = self.leader_flags(local, leader)
+                found = tuple(c for c in local if flags[c])
+            self._local_leaders[key] = found
         return found
 
     def leader_flags(self, company_ids: Iterable[str], leader: LeaderRule) -> dict[str, bool]:
