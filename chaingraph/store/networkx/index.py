@@ -11,8 +11,8 @@ The answers are the ones :class:`chaingraph.store.networkx.aggregates.Walker` de
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
-from itertools import filterfalse
-from typing import Any
+from itertools import chain, filterfalse
+from typing import Any, cast
 
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
@@ -41,6 +41,8 @@ class ReadFacts:
     - ``tag_holders``: per tag (text), the nodes whose ``tags`` list holds it;
       ``ranks`` the nodes whose ``global_rank.rank`` is an int; ``odd`` the nodes
       whose leader fields are of another shape (judged one by one by the rule).
+    - ``names``: each node's ``name`` when it is text; ``makers`` the sources of
+      ``MAKES`` facts; ``companies`` the company ids.
     """
 
     def __init__(self) -> None:
@@ -49,6 +51,9 @@ class ReadFacts:
         self.tag_holders: dict[str, list[str]] = {}
         self.ranks: dict[str, int] = {}
         self.odd: set[str] = set()
+        self.names: dict[str, str] = {}
+        self.makers: set[str] = set()
+        self.companies: dict[str, None] = {}
 
     def note_other_fact(self, product: str, held: dict[str, Any], props: dict[str, Any]) -> None:
         """A ``MAKES`` fact into ``product`` whose properties are not the first one's."""
@@ -267,6 +272,9 @@ class AnalysisIndex:
         if self._all_makers is None:
             node = self._node
             seeded = self._seeds.get("MAKES")
+            if self._read is not None:
+                self._all_makers = frozenset(self._read.makers.intersection(self._read.companies))
+                return self._all_makers
             if seeded is not None:
                 # the sources the reader gathered by product: no scan of every firm
                 candidates: Iterable[str] = set().union(*seeded.values())
@@ -290,7 +298,9 @@ class AnalysisIndex:
             if len(products) == 1:
                 found = self.makers(products[0])
             else:
-                found = tuple(sorted(set().union(*(self.makers(p) for p in products))))
+                # each product's makers are sorted: sorting them one after the other
+                # merges runs (far cheaper than sorting a set), then repeats go
+                found = tuple(dict.fromkeys(sorted(chain(*map(self.makers, products)))))
             self._segment_makers[segment] = found
         return found
 
@@ -379,14 +389,20 @@ class AnalysisIndex:
 
     def local_names(self, group: str, area: str) -> tuple[str, ...]:
         """The names of :meth:`local_makers` (as :attr:`Node.name` reads them), in order."""
-        found = self._local_names.get((group, area))
-        if found is None:
-            node = self._node
-            found = tuple(
-                str(node[c]["p"].get("name", c)) if c in node else c
-                for c in self.local_makers(group, area)
-            )
-            self._local_names[group, area] = found
+        held = self._local_names.get((group, area))
+        if held is not None:
+            return held
+        node = self._node
+        local = self.local_makers(group, area)
+        read = self._read
+        # the names the reader noted, looked up in C; the others one by one
+        noted = tuple(map(read.names.get, local)) if read is not None else (None,)
+        found: tuple[str, ...]
+        if None in noted:
+            found = tuple(str(node[c]["p"].get("name", c)) if c in node else c for c in local)
+        else:
+            found = cast(tuple[str, ...], noted)
+        self._local_names[group, area] = found
         return found
 
     def local_leaders(self, group: str, area: str, leader: LeaderRule) -> tuple[str, ...]:

@@ -178,6 +178,7 @@ class NetworkxStore(GraphStore):
         canonical: dict[str, str] = {}
         repeated = _Repeated()
         facts = ReadFacts()
+        names = facts.names
         for position, row in enumerate(nodes):
             nodes[position] = None
             node_id, node_type, props = _row(path, row, 3)
@@ -194,6 +195,9 @@ class NetworkxStore(GraphStore):
             succ[node_id] = {}
             pred[node_id] = {}
             by_type[node_type][node_id] = None
+            name = props.get("name")
+            if type(name) is str:
+                names[node_id] = name
             if "tags" in props or "global_rank" in props:
                 facts.note_leader_fields(node_id, props)
         counts = self._edge_counts
@@ -204,6 +208,7 @@ class NetworkxStore(GraphStore):
         }
         shared: dict[tuple[Any, ...], dict[str, Any]] = {}
         fact_props = facts.fact_props
+        add_maker = facts.makers.add
         for position, row in enumerate(edges):
             edges[position] = None
             rel_type, source, target, key, props = _row(path, row, 5)
@@ -258,10 +263,12 @@ class NetworkxStore(GraphStore):
             if seeded is not None:
                 seeded[target].append(source)
                 if rel_type == "MAKES":
+                    add_maker(source)
                     held = fact_props.setdefault(target, props)
                     if held is not props:
                         facts.note_other_fact(target, held, props)
         self._seeds = {t: dict(by_target) for t, by_target in seeds.items()}
+        facts.companies = by_type.get("Company", {})
         self._read_facts = facts
 
     # -- indexes ---------------------------------------------------------------
