@@ -175,7 +175,9 @@ class AnalysisIndex:
         """The sources of ``rel_type`` relationships into ``target``, sorted, once each."""
         found = self._sources.get((target, rel_type))
         if found is None:
-            found = tuple(sorted(set(self._unsorted_sources(target, rel_type))))
+            # sorted first, then repeats dropped: the reader's lists come mostly in
+            # order, which sorting passes over in one run (a set would scramble them)
+            found = tuple(dict.fromkeys(sorted(self._unsorted_sources(target, rel_type))))
             self._sources[target, rel_type] = found
         return found
 
