@@ -115,6 +115,7 @@ class AnalysisIndex:
         graph: Any,
         seeds: dict[str, dict[str, list[str]]] | None = None,
         read_facts: ReadFacts | None = None,
+        by_type: dict[str, dict[str, None]] | None = None,
     ) -> None:
         # networkx's adjacency dicts, read directly: going through its views costs a
         # wrapper object per neighbour, which dominated at a million firms.
@@ -125,6 +126,8 @@ class AnalysisIndex:
         # (NetworkxStore._load_rows), so that the first query need not scan for them.
         self._seeds = seeds or {}
         self._read = read_facts
+        # node ids by type, kept by the store: a walk over one type's nodes, not all 10^6
+        self._by_type = by_type
         self._leader_sets: dict[LeaderRule, frozenset[str]] = {}
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -181,6 +184,13 @@ class AnalysisIndex:
             self._sources[target, rel_type] = found
         return found
 
+    def _typed(self, *types: str) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(id, data) of the nodes of these types (and maybe others: check ``data["t"]``)."""
+        if self._by_type is None:
+            return self._node.items()
+        node = self._node
+        return [(n, node[n]) for t in types for n in self._by_type.get(t, ())]
+
     def makers(self, product: str) -> tuple[str, ...]:
         """Every firm with a ``MAKES`` relationship to ``product``, sorted."""
         return self.sources(product, "MAKES")
@@ -189,7 +199,7 @@ class AnalysisIndex:
         """Ids of the products or segments named exactly ``name``, sorted."""
         if self._named is None:
             self._named = {}
-            for node_id, data in self._node.items():
+            for node_id, data in self._typed("Product", "Segment"):
                 if data["t"] in ("Product", "Segment"):
                     value = data["p"].get("name")
                     if isinstance(value, str) and value:
@@ -318,7 +328,7 @@ class AnalysisIndex:
         if self._children is None:
             # Walked down from the few places, not up from each region's many firms.
             self._children = {}
-            for place, data in self._node.items():
+            for place, data in self._typed("Region", "Base"):
                 if data["t"] in ("Region", "Base"):
                     for parent in self._scan(self._succ.get(place, {}), "IN"):
                         self._children.setdefault(parent, []).append(place)

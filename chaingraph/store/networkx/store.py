@@ -405,7 +405,7 @@ class NetworkxStore(GraphStore):
     # -- aggregates: Python walks over the indexes (chaingraph.store.networkx.aggregates) --
     def _analysis_index(self) -> AnalysisIndex:
         if self._index is None:
-            self._index = AnalysisIndex(self.graph, self._seeds, self._read_facts)
+            self._index = AnalysisIndex(self.graph, self._seeds, self._read_facts, self._by_type)
         return self._index
 
     def _walker(self) -> Walker:
