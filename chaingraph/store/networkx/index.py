@@ -6,6 +6,10 @@ every time made ``gaps`` grow with the graph; these indexes answer both from
 sets built once per store state (a merge drops them, see
 :meth:`NetworkxStore.merge <chaingraph.store.networkx.NetworkxStore.merge>`).
 The answers are the ones :class:`chaingraph.store.networkx.aggregates.Walker` defines.
+
+A store read from a file also hands over :class:`ReadFacts`, noted row by row while the
+file was read (names, makers, leader fields, evidence ranks), so that the first query
+after opening does not walk every firm for them (issue 22).
 """
 
 from __future__ import annotations
