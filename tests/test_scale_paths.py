@@ -19,6 +19,7 @@ from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
+from chaingraph.store import GraphStore, LeaderRule
 from chaingraph.store.networkx import NetworkxStore, aggregates
 from chaingraph.synthetic import synthetic_store
 from chaingraph.testing import BUNDLED_BASES, tiny_store
@@ -31,6 +32,9 @@ class PlainWalks(NetworkxStore):
 
     def _walker(self) -> aggregates.Walker:
         return aggregates.Walker(self)
+
+    # the contract's own answer: one segment_coverage per place
+    ring_makers = GraphStore.ring_makers
 
 
 def _plain_copy(store: NetworkxStore) -> PlainWalks:
@@ -142,3 +146,72 @@ def test_a_merge_drops_indexes_and_cached_bounds() -> None:
     assert after["seg:robot.parts"] == before["seg:robot.parts"] + 1
     picked = {t.company for t in targets(store, "base:yinping", top=10)}
     assert "co:dg-servo" not in picked  # local now: not a firm to attract
+
+
+def _odd_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[NetworkxStore, PlainWalks]:
+    """A synthetic graph with facts of mixed strength, leaders by rank and by tag and
+    leader fields of odd shapes, saved and reopened (what the reader notes is used)."""
+    store = synthetic_store(1200, seed=5)
+    assert isinstance(store, NetworkxStore)
+    companies = sorted(n.id for n in store.nodes("Company"))
+    s = {"source": "test", "as_of": "2026", "synthetic": True}
+    nodes = [
+        Node(companies[0], "Company", {**store.require(companies[0]).props, "tags": "链主"}),
+        Node(companies[1], "Company", {**store.require(companies[1]).props, "tags": ["链主"]}),
+        Node(
+            companies[2],
+            "Company",
+            {**store.require(companies[2]).props, "global_rank": {"rank": 7}},
+        ),
+        Node(
+            companies[3],
+            "Company",
+            {**store.require(companies[3]).props, "global_rank": {"rank": 7.5}, "tags": []},
+        ),
+    ]
+    rels = []
+    # Facts of another strength into some products: their segments are no longer uniform.
+    for company in companies[4:400:7]:
+        for product in sorted({r.target for r in store.relationships("MAKES", source=company)})[:1]:
+            rels.append(
+                Relationship(
+                    "MAKES", company, product, "", {"source": "年报", "evidence": "strong", **s}
+                )
+            )
+    for company in companies[5:400:11]:
+        for product in sorted({r.target for r in store.relationships("MAKES", source=company)})[:1]:
+            rels.append(Relationship("MAKES", company, product, "", {"source": "unverified"}))
+    store.merge(nodes, rels)
+    path = store.save(tmp_path_factory.mktemp("odd") / "store.json")
+    reopened = NetworkxStore.open(path)
+    return reopened, _plain_copy(reopened)
+
+
+def test_what_the_reader_notes_answers_as_the_plain_walks(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    indexed, plain = _odd_store(tmp_path_factory)
+    read = indexed._read_facts  # the fast paths are the ones under test, and their way out
+    assert read is not None and read.mixed and read.odd and read.ranks
+    segments = sorted(n.id for n in indexed.nodes("Segment"))
+    products = sorted(n.id for n in indexed.nodes("Product"))
+    rings = [["region:cn-dongguan"], ["region:cn-dongguan", "region:cn-shenzhen"], ["region:cn"]]
+    for leader in (LEADER, LeaderRule(("链主", "高新技术企业"), 10)):
+        for area in ("region:cn-dongguan", "region:cn-guangdong", "region:cn", "base:nowhere"):
+            assert indexed.segment_coverage(segments, area, leader) == (
+                plain.segment_coverage(segments, area, leader)
+            )
+            assert indexed.leader_inputs(products, area, leader) == (
+                plain.leader_inputs(products, area, leader)
+            )
+            assert indexed.economy_counts(area) == plain.economy_counts(area)
+    assert indexed.ring_makers([*segments, "prod:none"], rings) == plain.ring_makers(
+        [*segments, "prod:none"], rings
+    )
+    town = dataclasses.replace(AnalysisConfig(), scope="town")
+    for base in BUNDLED_BASES:
+        assert gaps(indexed, base) == gaps(plain, base)
+        assert gaps(indexed, base, config=town) == gaps(plain, base, config=town)
+        assert targets(indexed, base, top=3, config=town) == targets(
+            plain, base, top=3, config=town
+        )

@@ -865,6 +865,32 @@ def test_company_facts(graph: GraphStore) -> None:
     assert graph.company_facts([]) == {}
 
 
+def test_ring_makers(graph: GraphStore) -> None:
+    # Per segment and ring: the local firms of segment_coverage over the ring's places,
+    # united, counted (a firm with sites in two places of a ring once); 0 for a non-segment.
+    segments = ["seg:c.parts.motor", "seg:c.body", "seg:c.empty", "prod:motor", "seg:none"]
+    rings = [
+        ["region:home-town"],
+        ["region:cn-home"],
+        ["region:cn-home", "region:cn-other", "region:park"],
+        ["region:cn", "region:jp"],
+        [],
+    ]
+    found = graph.ring_makers(segments, rings)
+    assert sorted(found) == sorted(segments)
+    for seg in segments:
+        expected = []
+        for ring in rings:
+            firms: set[str] = set()
+            for place in ring:
+                cov = graph.segment_coverage([seg], place).get(seg)
+                firms.update(cov.local if cov else ())
+            expected.append(len(firms))
+        assert found[seg] == tuple(expected), seg
+    assert found["prod:motor"] == (0, 0, 0, 0, 0)
+    assert found["seg:c.parts.motor"][2] > 0
+
+
 def test_segment_coverage(graph: GraphStore) -> None:
     coverage = graph.segment_coverage(
         [

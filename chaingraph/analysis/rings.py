@@ -3,9 +3,9 @@
 The rings, nearest first: the base's own place (the base node and the 镇/功能区 it lies
 in), its city, the metropolitan area (深莞惠 = 深圳市 + 东莞市 + 惠州市, when the city
 is one of them) and the Greater Bay Area (every region flagged ``gba: true``, when the
-city is one). Each ring is counted through the store's ``segment_coverage`` read, one
-call per place, so every store gives the same answer; a firm with sites in two places
-of a ring counts once.
+city is one). The rings are counted through the store's ``ring_makers`` read (the
+``local`` firms of ``segment_coverage``, place by place, united), so every store gives
+the same answer; a firm with sites in two places of a ring counts once.
 """
 
 from __future__ import annotations
@@ -142,27 +142,15 @@ def ring_counts(
     RingCounts(in_base=1, in_city=1, in_metro=1, in_gba=1)
     """
     segs = sorted(set(segments))
-    places = {p for p in (rings.base, rings.city) if p} | set(rings.metro) | set(rings.gba)
-    local: dict[str, dict[str, set[str]]] = {}
-    for place in sorted(places):
-        coverage = store.segment_coverage(segs, place)
-        local[place] = {seg: set(cov.local) for seg, cov in coverage.items()}
+    applies = (rings.base is not None, rings.city is not None, bool(rings.metro), bool(rings.gba))
+    places = ([rings.base] if rings.base else [], [rings.city] if rings.city else [])
+    wanted = [
+        ring for ring, ok in zip((*places, rings.metro, rings.gba), applies, strict=True) if ok
+    ]
+    found = store.ring_makers(segs, wanted)
 
-    def count(seg: str, ring: Iterable[str | None], applies: bool) -> int | None:
-        if not applies:
-            return None
-        firms: set[str] = set()
-        for place in ring:
-            if place:
-                firms |= local[place].get(seg, set())
-        return len(firms)
+    def counts(seg: str) -> RingCounts:
+        numbers = iter(found[seg])
+        return RingCounts(*(next(numbers) if ok else None for ok in applies))
 
-    return {
-        seg: RingCounts(
-            count(seg, [rings.base], rings.base is not None),
-            count(seg, [rings.city], rings.city is not None),
-            count(seg, rings.metro, bool(rings.metro)),
-            count(seg, rings.gba, bool(rings.gba)),
-        )
-        for seg in segs
-    }
+    return {seg: counts(seg) for seg in segs}

@@ -32,7 +32,7 @@ Definitions
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, TypeVar
@@ -516,6 +516,29 @@ class GraphStore(ABC):
         leader : LeaderRule
             Who counts as a leader.
         """
+
+    def ring_makers(
+        self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+    ) -> dict[str, tuple[int, ...]]:
+        """Per segment id, for each ring (a list of places): how many of its makers have
+        a site in any place of the ring, each firm once a ring (the ``local`` firms of
+        :meth:`segment_coverage` over the ring's places, united; 0 for an id that is not
+        a segment).
+
+        Answered here from one :meth:`segment_coverage` call per distinct place; an
+        engine may answer it faster (the embedded store does, from its indexes).
+        """
+        segs = sorted(set(segment_ids))
+        local: dict[str, dict[str, frozenset[str]]] = {}
+        for place in sorted({p for ring in rings for p in ring}):
+            coverage = self.segment_coverage(segs, place)
+            local[place] = {seg: frozenset(cov.local) for seg, cov in coverage.items()}
+        return {
+            seg: tuple(
+                len(frozenset().union(*(local[p].get(seg, ()) for p in ring))) for ring in rings
+            )
+            for seg in segs
+        }
 
     @abstractmethod
     def economy_counts(self, area: str) -> EconomyCounts:

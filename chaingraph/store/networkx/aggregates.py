@@ -141,6 +141,11 @@ class Walker:
         # a maker has at least one MAKES fact; none would read as unverified, medium
         return best[0], EVIDENCE_GRADES[best[1]] if best[1] >= 0 else "medium"
 
+    def local_facts(self, segment_id: str, area: str) -> tuple[tuple[bool, str], ...]:
+        """:meth:`best_fact` of each of :meth:`local_makers` in the segment's products."""
+        member = frozenset(self.segment_products(segment_id))
+        return tuple(self.best_fact(c, member) for c in self.local_makers(segment_id, area))
+
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         """The makers of a product, or of the products a segment holds directly."""
         node = self.node(group_id)
@@ -286,8 +291,7 @@ def segment_coverage(
         products = walk.segment_products(seg)
         firms = walk.segment_makers(seg)
         local = walk.local_makers(seg, area)
-        member = frozenset(products)
-        facts = [walk.best_fact(c, member) for c in local]
+        facts = walk.local_facts(seg, area)
         up: set[str] = set()
         down: set[str] = set()
         for product in products:

@@ -6,13 +6,17 @@ every time made ``gaps`` grow with the graph; these indexes answer both from
 sets built once per store state (a merge drops them, see
 :meth:`NetworkxStore.merge <chaingraph.store.networkx.NetworkxStore.merge>`).
 The answers are the ones :class:`chaingraph.store.networkx.aggregates.Walker` defines.
+
+A store read from a file also hands over :class:`ReadFacts`, noted row by row while the
+file was read (names, makers, leader fields, evidence ranks), so that the first query
+after opening does not walk every firm for them (issue 22).
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
-from itertools import filterfalse
-from typing import Any
+from itertools import chain, filterfalse
+from typing import Any, cast
 
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
@@ -26,7 +30,73 @@ from chaingraph.store.base import (
 )
 from chaingraph.store.networkx.aggregates import Walker
 
-__all__ = ["AnalysisIndex", "IndexedWalker"]
+__all__ = ["AnalysisIndex", "IndexedWalker", "ReadFacts"]
+
+
+class ReadFacts:
+    """What a store file's reader notes for the first query, row by row, at little cost.
+
+    Gathering these while rows are stored costs a dict lookup or two per row; finding
+    them afterwards meant a Python pass over every firm or every ``MAKES`` fact (seconds
+    at a million firms, charged to the first analysis).
+
+    - ``fact_props``: per product, the properties of one ``MAKES`` fact into it;
+      ``mixed`` the products whose facts do not all rank (:func:`fact_rank`) alike.
+    - ``tag_holders``: per tag (text), the nodes whose ``tags`` list holds it;
+      ``ranks`` the nodes whose ``global_rank.rank`` is an int; ``odd`` the nodes
+      whose leader fields are of another shape (judged one by one by the rule).
+    - ``names``: each node's ``name`` when it is text; ``makers`` the sources of
+      ``MAKES`` facts; ``companies`` the company ids.
+    """
+
+    def __init__(self) -> None:
+        self.fact_props: dict[str, dict[str, Any]] = {}
+        self.mixed: set[str] = set()
+        self.tag_holders: dict[str, list[str]] = {}
+        self.ranks: dict[str, int] = {}
+        self.odd: set[str] = set()
+        self.names: dict[str, str] = {}
+        self.makers: set[str] = set()
+        self.companies: dict[str, None] = {}
+
+    def note_other_fact(self, product: str, held: dict[str, Any], props: dict[str, Any]) -> None:
+        """A ``MAKES`` fact into ``product`` whose properties are not the first one's."""
+        if product not in self.mixed and fact_rank(props) != fact_rank(held):
+            self.mixed.add(product)
+
+    def note_leader_fields(self, node_id: str, props: dict[str, Any]) -> None:
+        """A node row with ``tags`` or ``global_rank`` (what :class:`LeaderRule` reads)."""
+        tags = props.get("tags")
+        if isinstance(tags, list | tuple):
+            for tag in tags:
+                if type(tag) is str:
+                    self.tag_holders.setdefault(tag, []).append(node_id)
+        elif tags:
+            self.odd.add(node_id)
+            return
+        held = props.get("global_rank")
+        if isinstance(held, dict):
+            rank = held.get("rank")
+            if isinstance(rank, int):
+                self.ranks[node_id] = rank
+        elif held:
+            self.odd.add(node_id)
+
+    def leaders(self, leader: LeaderRule) -> frozenset[str]:
+        """The nodes that are leaders by ``leader``, without looking at the others."""
+        found: set[str] = set()
+        for tag in leader.tags:
+            found.update(self.tag_holders.get(tag, ()))
+        found.update(n for n, rank in self.ranks.items() if leader.rank_holds(rank))
+        return frozenset(found)
+
+    def product_rank(self, product: str) -> tuple[bool, int] | None:
+        """The rank every ``MAKES`` fact into ``product`` has, None if they differ or
+        there is none."""
+        props = self.fact_props.get(product)
+        if props is None or product in self.mixed:
+            return None
+        return fact_rank(props)
 
 
 class AnalysisIndex:
@@ -44,7 +114,13 @@ class AnalysisIndex:
     ('co:dg-robot',)
     """
 
-    def __init__(self, graph: Any, seeds: dict[str, dict[str, list[str]]] | None = None) -> None:
+    def __init__(
+        self,
+        graph: Any,
+        seeds: dict[str, dict[str, list[str]]] | None = None,
+        read_facts: ReadFacts | None = None,
+        by_type: dict[str, dict[str, None]] | None = None,
+    ) -> None:
         # networkx's adjacency dicts, read directly: going through its views costs a
         # wrapper object per neighbour, which dominated at a million firms.
         self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._pred
@@ -53,6 +129,10 @@ class AnalysisIndex:
         # Sources by relationship type and target, gathered while a file was read
         # (NetworkxStore._load_rows), so that the first query need not scan for them.
         self._seeds = seeds or {}
+        self._read = read_facts
+        # node ids by type, kept by the store: a walk over one type's nodes, not all 10^6
+        self._by_type = by_type
+        self._leader_sets: dict[LeaderRule, frozenset[str]] = {}
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
         self._children: dict[str, list[str]] | None = None
@@ -61,10 +141,15 @@ class AnalysisIndex:
         self._segment_products: dict[str, tuple[str, ...]] = {}
         self._named: dict[tuple[str, str], list[str]] | None = None
         self._economy: dict[str, EconomyCounts] = {}
+        self._all_makers: frozenset[str] | None = None
         self._local: dict[tuple[str, str], tuple[str, ...]] = {}
         self._outside: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_names: dict[tuple[str, str], tuple[str, ...]] = {}
         self._local_leaders: dict[tuple[str, str, LeaderRule], tuple[str, ...]] = {}
+        self._local_facts: dict[tuple[str, str], tuple[tuple[bool, str], ...]] = {}
+        self._ranks: dict[int, tuple[bool, int]] = {}
+        self._within_any: dict[tuple[str, ...], frozenset[str]] = {}
+        self._ring_counts: dict[tuple[str, tuple[str, ...]], int] = {}
         self._leaders: dict[LeaderRule, dict[str, bool]] = {}
         self.cache = AnalysisCache()
 
@@ -97,9 +182,18 @@ class AnalysisIndex:
         """The sources of ``rel_type`` relationships into ``target``, sorted, once each."""
         found = self._sources.get((target, rel_type))
         if found is None:
-            found = tuple(sorted(set(self._unsorted_sources(target, rel_type))))
+            # sorted first, then repeats dropped: the reader's lists come mostly in
+            # order, which sorting passes over in one run (a set would scramble them)
+            found = tuple(dict.fromkeys(sorted(self._unsorted_sources(target, rel_type))))
             self._sources[target, rel_type] = found
         return found
+
+    def _typed(self, *types: str) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(id, data) of the nodes of these types (and maybe others: check ``data["t"]``)."""
+        if self._by_type is None:
+            return self._node.items()
+        node = self._node
+        return [(n, node[n]) for t in types for n in self._by_type.get(t, ())]
 
     def makers(self, product: str) -> tuple[str, ...]:
         """Every firm with a ``MAKES`` relationship to ``product``, sorted."""
@@ -109,7 +203,7 @@ class AnalysisIndex:
         """Ids of the products or segments named exactly ``name``, sorted."""
         if self._named is None:
             self._named = {}
-            for node_id, data in self._node.items():
+            for node_id, data in self._typed("Product", "Segment"):
                 if data["t"] in ("Product", "Segment"):
                     value = data["p"].get("name")
                     if isinstance(value, str) and value:
@@ -137,25 +231,73 @@ class AnalysisIndex:
     def best_fact(self, company: str, products: Container[str]) -> tuple[bool, str]:
         """(verified, grade) of a firm's best MAKES fact into one of ``products``."""
         best = (False, -1)
+        ranks = self._ranks
         for product, edges in self._succ.get(company, {}).items():
             if product in products:
                 for edge in edges.values():
                     if edge["t"] == "MAKES":
-                        best = max(best, fact_rank(edge["p"]))
+                        # Relationships read from a file share equal property dicts
+                        # (NetworkxStore._load_rows): rank each dict once. The graph
+                        # holds every dict while this index lives (a merge drops it).
+                        props = edge["p"]
+                        rank = ranks.get(id(props))
+                        if rank is None:
+                            rank = ranks[id(props)] = fact_rank(props)
+                        if rank > best:
+                            best = rank
         # a maker has at least one MAKES fact; none would read as unverified, medium
         return best[0], EVIDENCE_GRADES[best[1]] if best[1] >= 0 else "medium"
+
+    def local_facts(self, segment: str, area: str) -> tuple[tuple[bool, str], ...]:
+        """:meth:`best_fact` of each of :meth:`local_makers` in the segment's products."""
+        found = self._local_facts.get((segment, area))
+        if found is None:
+            local = self.local_makers(segment, area)
+            rank = self._uniform_rank(self.segment_products(segment))
+            if rank is not None:
+                # every fact into the segment ranks alike: so does each firm's best
+                found = ((rank[0], EVIDENCE_GRADES[rank[1]]),) * len(local)
+            else:
+                member = frozenset(self.segment_products(segment))
+                best_fact = self.best_fact
+                found = tuple(best_fact(c, member) for c in local)
+            self._local_facts[segment, area] = found
+        return found
+
+    def _uniform_rank(self, products: Iterable[str]) -> tuple[bool, int] | None:
+        """The rank all ``MAKES`` facts into ``products`` share, as the reader noted
+        (None if they differ, or nothing was noted)."""
+        read = self._read
+        if read is None:
+            return None
+        ranks = {read.product_rank(p) for p in products if p in read.fact_props}
+        return ranks.pop() if len(ranks) == 1 else None
 
     def economy(self, area: str) -> EconomyCounts:
         """Firms making any product: in ``area``, in China, anywhere."""
         found = self._economy.get(area)
         if found is None:
-            makers = {
-                n for n, data in self._node.items() if data["t"] == "Company" and self._makes(n)
-            }
+            makers = self.all_makers()
             local = len(makers & self.inside(area)) if area else 0
             found = EconomyCounts(area, local, len(makers & self.inside(NATION)), len(makers))
             self._economy[area] = found
         return found
+
+    def all_makers(self) -> frozenset[str]:
+        """The companies with a ``MAKES`` relationship."""
+        if self._all_makers is None:
+            node = self._node
+            seeded = self._seeds.get("MAKES")
+            if self._read is not None:
+                self._all_makers = frozenset(self._read.makers.intersection(self._read.companies))
+                return self._all_makers
+            if seeded is not None:
+                # the sources the reader gathered by product: no scan of every firm
+                candidates: Iterable[str] = set().union(*seeded.values())
+            else:
+                candidates = (n for n in node if self._makes(n))
+            self._all_makers = frozenset(n for n in candidates if node[n]["t"] == "Company")
+        return self._all_makers
 
     def _makes(self, company: str) -> bool:
         return any(
@@ -172,7 +314,9 @@ class AnalysisIndex:
             if len(products) == 1:
                 found = self.makers(products[0])
             else:
-                found = tuple(sorted(set().union(*(self.makers(p) for p in products))))
+                # each product's makers are sorted: sorting them one after the other
+                # merges runs (far cheaper than sorting a set), then repeats go
+                found = tuple(dict.fromkeys(sorted(chain(*map(self.makers, products)))))
             self._segment_makers[segment] = found
         return found
 
@@ -188,7 +332,7 @@ class AnalysisIndex:
         if self._children is None:
             # Walked down from the few places, not up from each region's many firms.
             self._children = {}
-            for place, data in self._node.items():
+            for place, data in self._typed("Region", "Base"):
                 if data["t"] in ("Region", "Base"):
                     for parent in self._scan(self._succ.get(place, {}), "IN"):
                         self._children.setdefault(parent, []).append(place)
@@ -221,6 +365,33 @@ class AnalysisIndex:
             self._local[group, area] = found
         return found
 
+    def within_any(self, places: tuple[str, ...]) -> frozenset[str]:
+        """The firms with a ``LOCATED_IN`` site within any of ``places``."""
+        if len(places) == 1:
+            return self.inside(places[0])
+        found = self._within_any.get(places)
+        if found is None:
+            found = frozenset().union(*(self.inside(p) for p in places))
+            self._within_any[places] = found
+        return found
+
+    def ring_count(self, segment: str, places: tuple[str, ...]) -> int:
+        """How many makers of a segment's products have a site within any of ``places``
+        (0 if ``segment`` is no segment)."""
+        key = (segment, places)
+        found = self._ring_counts.get(key)
+        if found is None:
+            data = self._node.get(segment)
+            if data is None or data["t"] != "Segment" or not places:
+                found = 0
+            elif len(places) == 1 and (segment, places[0]) in self._local:
+                found = len(self._local[segment, places[0]])
+            else:
+                # counted in C: no tuple of the local firms, no Python frame per firm
+                found = len(self.within_any(places).intersection(self.segment_makers(segment)))
+            self._ring_counts[key] = found
+        return found
+
     def outside_makers(self, product: str, area: str) -> tuple[str, ...]:
         """:meth:`makers` with no site in ``area`` (all of them if ``area`` is empty)."""
         if not area:
@@ -234,14 +405,20 @@ class AnalysisIndex:
 
     def local_names(self, group: str, area: str) -> tuple[str, ...]:
         """The names of :meth:`local_makers` (as :attr:`Node.name` reads them), in order."""
-        found = self._local_names.get((group, area))
-        if found is None:
-            node = self._node
-            found = tuple(
-                str(node[c]["p"].get("name", c)) if c in node else c
-                for c in self.local_makers(group, area)
-            )
-            self._local_names[group, area] = found
+        held = self._local_names.get((group, area))
+        if held is not None:
+            return held
+        node = self._node
+        local = self.local_makers(group, area)
+        read = self._read
+        # the names the reader noted, looked up in C; the others one by one
+        noted = tuple(map(read.names.get, local)) if read is not None else (None,)
+        found: tuple[str, ...]
+        if None in noted:
+            found = tuple(str(node[c]["p"].get("name", c)) if c in node else c for c in local)
+        else:
+            found = cast(tuple[str, ...], noted)
+        self._local_names[group, area] = found
         return found
 
     def local_leaders(self, group: str, area: str, leader: LeaderRule) -> tuple[str, ...]:
@@ -250,8 +427,16 @@ class AnalysisIndex:
         found = self._local_leaders.get(key)
         if found is None:
             local = self.local_makers(group, area)
-            flags = self.leader_flags(local, leader)
-            found = self._local_leaders[key] = tuple(c for c in local if flags[c])
+            read = self._read
+            if read is not None and read.odd.isdisjoint(local):
+                leaders = self._leader_sets.get(leader)
+                if leaders is None:
+                    leaders = self._leader_sets[leader] = read.leaders(leader)
+                found = tuple(filter(leaders.__contains__, local))
+            else:
+                flags = self.leader_flags(local, leader)
+                found = tuple(c for c in local if flags[c])
+            self._local_leaders[key] = found
         return found
 
     def leader_flags(self, company_ids: Iterable[str], leader: LeaderRule) -> dict[str, bool]:
@@ -294,6 +479,9 @@ class IndexedWalker(Walker):
 
     def economy(self, area: str) -> EconomyCounts:
         return self.index.economy(area)
+
+    def local_facts(self, segment_id: str, area: str) -> tuple[tuple[bool, str], ...]:
+        return self.index.local_facts(segment_id, area)
 
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         return self.index.group_makers(group_id)

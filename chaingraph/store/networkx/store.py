@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from chaingraph.store.networkx.fileformat import (
     read_store_file,
     write_store_file,
 )
-from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker
+from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker, ReadFacts
 from chaingraph.store.networkx.locking import store_lock
 
 __all__ = ["NetworkxStore"]
@@ -115,6 +115,8 @@ class NetworkxStore(GraphStore):
         # Sources of the relationships the analyses look up by target, gathered while
         # the file was read; stale after a merge, so the index then scans the graph.
         self._seeds: dict[str, dict[str, list[str]]] | None = None
+        # Leader and evidence facts gathered while the file was read (same life as seeds).
+        self._read_facts: ReadFacts | None = None
 
     # -- files ---------------------------------------------------------------
     @classmethod
@@ -175,6 +177,8 @@ class NetworkxStore(GraphStore):
         # once stored, so that the decoded file shrinks while the graph grows.
         canonical: dict[str, str] = {}
         repeated = _Repeated()
+        facts = ReadFacts()
+        names = facts.names
         for position, row in enumerate(nodes):
             nodes[position] = None
             node_id, node_type, props = _row(path, row, 3)
@@ -191,6 +195,11 @@ class NetworkxStore(GraphStore):
             succ[node_id] = {}
             pred[node_id] = {}
             by_type[node_type][node_id] = None
+            name = props.get("name")
+            if type(name) is str:
+                names[node_id] = name
+            if "tags" in props or "global_rank" in props:
+                facts.note_leader_fields(node_id, props)
         counts = self._edge_counts
         rel_types = model.relationship_types
         type_names = {t: t for t in rel_types}
@@ -198,6 +207,8 @@ class NetworkxStore(GraphStore):
             t: defaultdict(list) for t in _seeded_types(model)
         }
         shared: dict[tuple[Any, ...], dict[str, Any]] = {}
+        fact_props = facts.fact_props
+        add_maker = facts.makers.add
         for position, row in enumerate(edges):
             edges[position] = None
             rel_type, source, target, key, props = _row(path, row, 5)
@@ -251,7 +262,14 @@ class NetworkxStore(GraphStore):
             seeded = seeds.get(rel_type)
             if seeded is not None:
                 seeded[target].append(source)
+                if rel_type == "MAKES":
+                    add_maker(source)
+                    held = fact_props.setdefault(target, props)
+                    if held is not props:
+                        facts.note_other_fact(target, held, props)
         self._seeds = {t: dict(by_target) for t, by_target in seeds.items()}
+        facts.companies = by_type.get("Company", {})
+        self._read_facts = facts
 
     # -- indexes ---------------------------------------------------------------
     # Only text is indexed: a store file or a Neo4j someone else filled may hold a
@@ -387,7 +405,7 @@ class NetworkxStore(GraphStore):
     # -- aggregates: Python walks over the indexes (chaingraph.store.networkx.aggregates) --
     def _analysis_index(self) -> AnalysisIndex:
         if self._index is None:
-            self._index = AnalysisIndex(self.graph, self._seeds)
+            self._index = AnalysisIndex(self.graph, self._seeds, self._read_facts, self._by_type)
         return self._index
 
     def _walker(self) -> Walker:
@@ -406,6 +424,16 @@ class NetworkxStore(GraphStore):
         self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
     ) -> dict[str, SegmentCoverage]:
         return aggregates.segment_coverage(self._walker(), segment_ids, area, leader)
+
+    def ring_makers(
+        self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+    ) -> dict[str, tuple[int, ...]]:
+        index = self._analysis_index()
+        places = [tuple(sorted(set(ring))) for ring in rings]
+        return {
+            seg: tuple(index.ring_count(seg, ring) for ring in places)
+            for seg in sorted(set(segment_ids))
+        }
 
     def economy_counts(self, area: str) -> EconomyCounts:
         return aggregates.economy_counts(self._walker(), area)
@@ -439,6 +467,7 @@ class NetworkxStore(GraphStore):
         self._sites.clear()
         self._index = None
         self._seeds = None
+        self._read_facts = None
         nodes, relationships = collapse_batch(nodes, relationships)
         # Check everything before touching the graph, so a bad batch writes nothing.
         ids = {n.id for n in nodes} | {e for r in relationships for e in (r.source, r.target)}

@@ -1,0 +1,142 @@
+"""The embedded store's first call after opening, two source trees side by side (issue 22).
+
+Usage::
+
+    python bench/first_call.py --stores syn-100k.cgraph.json syn-1m.cgraph.json \\
+        --before /tmp/chaingraph-before --runs 3 --json first-call.json --out -
+
+Store files come from ``chaingraph generate`` (seeded, synthetic), made once and reused:
+a million-firm graph takes minutes to generate. For each store, each tree (``--before``,
+a checkout of an older commit, and this one) and each analysis (``gaps``, town-scope
+``targets``), a fresh child process imports chaingraph from that tree, opens the file
+(timed: ``open_s``), runs the analysis once (``<name>_first_s``: nothing ran before it)
+and 3 more times (``<name>_repeat_s``, the median). Runs alternate between the trees, so
+both see the same load; each figure is the minimum over ``--runs``. The load average
+(1/5/15 min) is recorded before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ANALYSES = ("gaps", "targets_town")
+BASE = "base:yinping-high-end-equipment"
+REPEATS = 3
+
+
+def child(tree: str, path: str, name: str) -> None:
+    """Run in a child process: chaingraph from ``tree``; open, first call, repeats."""
+    sys.path.insert(0, tree)
+    import dataclasses
+
+    from chaingraph.analysis.config import AnalysisConfig
+    from chaingraph.analysis.gaps import gaps
+    from chaingraph.analysis.targets import targets
+    from chaingraph.store.networkx import NetworkxStore
+
+    town = dataclasses.replace(AnalysisConfig(), scope="town")
+    work = {
+        "gaps": lambda s: gaps(s, BASE),
+        "targets_town": lambda s: targets(s, BASE, top=5, config=town),
+    }[name]
+    started = time.perf_counter()
+    store = NetworkxStore.open(path)
+    opened = time.perf_counter() - started
+    times = []
+    for _ in range(REPEATS + 1):
+        started = time.perf_counter()
+        work(store)
+        times.append(time.perf_counter() - started)
+    print(
+        json.dumps(
+            {
+                "open_s": opened,
+                f"{name}_first_s": times[0],
+                f"{name}_repeat_s": statistics.median(times[1:]),
+            }
+        )
+    )
+
+
+def run(tree: Path, path: Path, name: str) -> dict[str, float]:
+    args = [sys.executable, __file__, "--child", str(tree), str(path), name]
+    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=tree)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(stores: list[Path], trees: dict[str, Path], runs: int) -> list[dict[str, Any]]:
+    rows = []
+    for path in stores:
+        row: dict[str, Any] = {"store": path.name, "load_average_before": os.getloadavg()}
+        for label in trees:
+            row[label] = {}
+        for _ in range(runs):
+            for name in ANALYSES:
+                for label, tree in trees.items():
+                    found = run(tree, path, name)
+                    held = row[label]
+                    for key, value in found.items():
+                        held[key] = min(value, held.get(key, value))
+                    print(label, path.name, json.dumps(found), file=sys.stderr)
+        row["load_average_after"] = os.getloadavg()
+        rows.append(row)
+    return rows
+
+
+def render(rows: list[dict[str, Any]], runs: int) -> str:
+    lines = [
+        "| store | tree | open s | gaps first s | gaps repeat s | targets town first s "
+        "| targets town repeat s | load average before → after |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        load = (
+            " ".join(f"{x:.2f}" for x in row["load_average_before"])
+            + " → "
+            + " ".join(f"{x:.2f}" for x in row["load_average_after"])
+        )
+        for label in ("before", "after"):
+            r = row[label]
+            lines.append(
+                f"| {row['store']} | {label} | {r['open_s']:.1f} | {r['gaps_first_s']:.2f} | "
+                f"{r['gaps_repeat_s']:.3f} | {r['targets_town_first_s']:.2f} | "
+                f"{r['targets_town_repeat_s']:.3f} | {load} |"
+            )
+    lines.append("")
+    lines.append(f"Minimum of {runs} runs each (fresh process per run and analysis).")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stores", nargs="+", type=Path, required=True)
+    parser.add_argument("--before", type=Path, required=True, help="the older source tree")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--out", default="-", help="markdown file, or - to print only")
+    args = parser.parse_args(argv)
+    trees = {"before": args.before.resolve(), "after": HERE.parent}
+    rows = measure([p.resolve() for p in args.stores], trees, args.runs)
+    text = render(rows, args.runs)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    if args.out != "-":
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:5])
+    else:
+        raise SystemExit(main())
