@@ -32,12 +32,13 @@ Definitions
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 from chaingraph.model import Model, Node, Relationship, load_model
+from chaingraph.store.cache import AnalysisCache
 from chaingraph.store.lookup import NameMatch, resolve, search_names
 
 __all__ = [
@@ -290,41 +291,6 @@ class BaseFacts:
     companies: int
 
 
-@dataclass
-class AnalysisCache:
-    """Derived data analyses keep between calls on one store state.
-
-    A store that can tell when it changes empties it on every merge; keys are hashable
-    and name their owner (``("target-bounds", config)``).
-
-    Examples
-    --------
-    >>> cache = AnalysisCache()
-    >>> cache.slot(("demo", 1), dict)["x"] = 1
-    >>> cache.slot(("demo", 1), dict)
-    {'x': 1}
-    """
-
-    _slots: dict[Hashable, Any] = field(default_factory=dict)
-
-    def slot(self, key: Hashable, make: Callable[[], T]) -> T:
-        """The value kept under ``key``, made by ``make()`` the first time."""
-        if key not in self._slots:
-            self._slots[key] = make()
-        value: T = self._slots[key]
-        return value
-
-    def clear(self) -> None:
-        """Forget everything (the store changed)."""
-        self._slots.clear()
-
-    def __len__(self) -> int:
-        return len(self._slots)
-
-    def __iter__(self) -> Iterator[Hashable]:
-        return iter(self._slots)
-
-
 # -- the contract --------------------------------------------------------------------
 
 
@@ -517,28 +483,14 @@ class GraphStore(ABC):
             Who counts as a leader.
         """
 
+    @abstractmethod
     def ring_makers(
         self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
     ) -> dict[str, tuple[int, ...]]:
         """Per segment id, for each ring (a list of places): how many of its makers have
         a site in any place of the ring, each firm once a ring (the ``local`` firms of
         :meth:`segment_coverage` over the ring's places, united; 0 for an id that is not
-        a segment).
-
-        Answered here from one :meth:`segment_coverage` call per distinct place; an
-        engine may answer it faster (the embedded store does, from its indexes).
-        """
-        segs = sorted(set(segment_ids))
-        local: dict[str, dict[str, frozenset[str]]] = {}
-        for place in sorted({p for ring in rings for p in ring}):
-            coverage = self.segment_coverage(segs, place)
-            local[place] = {seg: frozenset(cov.local) for seg, cov in coverage.items()}
-        return {
-            seg: tuple(
-                len(frozenset().union(*(local[p].get(seg, ()) for p in ring))) for ring in rings
-            )
-            for seg in segs
-        }
+        a segment)."""
 
     @abstractmethod
     def economy_counts(self, area: str) -> EconomyCounts:

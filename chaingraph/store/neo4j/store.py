@@ -12,7 +12,7 @@ settings the command line uses (:meth:`~chaingraph.store.neo4j.connection.Neo4jS
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from chaingraph.optional import missing
@@ -395,6 +395,22 @@ class Neo4jStore(GraphStore):
         self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
     ) -> dict[str, SegmentCoverage]:
         return aggregates.segment_coverage(self.connection, segment_ids, area, leader)
+
+    def ring_makers(
+        self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+    ) -> dict[str, tuple[int, ...]]:
+        # One segment_coverage query per distinct place of the rings (a handful).
+        segs = sorted(set(segment_ids))
+        local: dict[str, dict[str, frozenset[str]]] = {}
+        for place in sorted({p for ring in rings for p in ring}):
+            coverage = self.segment_coverage(segs, place)
+            local[place] = {seg: frozenset(cov.local) for seg, cov in coverage.items()}
+        return {
+            seg: tuple(
+                len(frozenset().union(*(local[p].get(seg, ()) for p in ring))) for ring in rings
+            )
+            for seg in segs
+        }
 
     def economy_counts(self, area: str) -> EconomyCounts:
         return aggregates.economy_counts(self.connection, area)
