@@ -34,8 +34,9 @@ from chaingraph.exports import target_rows
 from chaingraph.output import as_rows, field_names, render
 
 if TYPE_CHECKING:
-    from chaingraph.classify.core import ClassifiedRow, ClassifyReport
+    from chaingraph.classify.core import ClassifiedRow
     from chaingraph.classify.load import LoadDiff
+    from chaingraph.classify.report import ClassifyReport
     from chaingraph.loaders.pipeline import LoadReport
     from chaingraph.nlp.merge import IngestReport
     from chaingraph.store.base import GraphStore
