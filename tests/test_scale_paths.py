@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 import pytest
 
@@ -19,7 +20,8 @@ from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
-from chaingraph.store import GraphStore, LeaderRule
+from chaingraph.store import LeaderRule
+from chaingraph.store.base import ring_makers_by_coverage
 from chaingraph.store.networkx import NetworkxStore, aggregates
 from chaingraph.synthetic import synthetic_store
 from chaingraph.testing import BUNDLED_BASES, tiny_store
@@ -34,7 +36,10 @@ class PlainWalks(NetworkxStore):
         return aggregates.Walker(self)
 
     # the contract's own answer: one segment_coverage per place
-    ring_makers = GraphStore.ring_makers
+    def ring_makers(
+        self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+    ) -> dict[str, tuple[int, ...]]:
+        return ring_makers_by_coverage(self, segment_ids, rings)
 
 
 def _plain_copy(store: NetworkxStore) -> PlainWalks:

@@ -65,6 +65,7 @@ __all__ = [
     "ProductSupply",
     "SegmentCoverage",
     "fact_rank",
+    "ring_makers_by_coverage",
 ]
 
 Direction = Literal["out", "in"]
@@ -490,7 +491,7 @@ class GraphStore(ABC):
         """Per segment id, for each ring (a list of places): how many of its makers have
         a site in any place of the ring, each firm once a ring (the ``local`` firms of
         :meth:`segment_coverage` over the ring's places, united; 0 for an id that is not
-        a segment)."""
+        a segment). :func:`ring_makers_by_coverage` is the reference answer."""
 
     @abstractmethod
     def economy_counts(self, area: str) -> EconomyCounts:
@@ -572,3 +573,19 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def ring_makers_by_coverage(
+    store: GraphStore, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+) -> dict[str, tuple[int, ...]]:
+    """:meth:`GraphStore.ring_makers` by definition: one :meth:`~GraphStore.segment_coverage`
+    per distinct place of the rings, each ring's local firms united."""
+    segs = sorted(set(segment_ids))
+    local: dict[str, dict[str, frozenset[str]]] = {}
+    for place in sorted({p for ring in rings for p in ring}):
+        coverage = store.segment_coverage(segs, place)
+        local[place] = {seg: frozenset(cov.local) for seg, cov in coverage.items()}
+    return {
+        seg: tuple(len(frozenset().union(*(local[p].get(seg, ()) for p in ring))) for ring in rings)
+        for seg in segs
+    }

@@ -38,6 +38,7 @@ from chaingraph.store.base import (
     MergeReport,
     ProductSupply,
     SegmentCoverage,
+    ring_makers_by_coverage,
 )
 from chaingraph.store.neo4j import aggregates
 from chaingraph.store.neo4j.connection import Connection, Neo4jSettings, chunked, redact
@@ -400,17 +401,7 @@ class Neo4jStore(GraphStore):
         self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
     ) -> dict[str, tuple[int, ...]]:
         # One segment_coverage query per distinct place of the rings (a handful).
-        segs = sorted(set(segment_ids))
-        local: dict[str, dict[str, frozenset[str]]] = {}
-        for place in sorted({p for ring in rings for p in ring}):
-            coverage = self.segment_coverage(segs, place)
-            local[place] = {seg: frozenset(cov.local) for seg, cov in coverage.items()}
-        return {
-            seg: tuple(
-                len(frozenset().union(*(local[p].get(seg, ()) for p in ring))) for ring in rings
-            )
-            for seg in segs
-        }
+        return ring_makers_by_coverage(self, segment_ids, rings)
 
     def economy_counts(self, area: str) -> EconomyCounts:
         return aggregates.economy_counts(self.connection, area)
