@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -410,24 +411,46 @@ def _yq(v: str) -> str:
     return "'" + v.replace("'", "''") + "'"
 
 
+def relationship_edges(text: str) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """Each line of a company file, with its edge when it is a flow-mapping line of the
+    top-level ``relationships:`` list (None otherwise)."""
+    in_rel = False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("relationships:"):
+            in_rel = True
+        elif line.strip() and not line.startswith((" ", "#")):
+            in_rel = False
+        if in_rel and line.lstrip().startswith("- {type:"):
+            yield line, yaml.safe_load(line.strip()[2:])
+        else:
+            yield line, None
+
+
+def sourced_edge_line(line: str, edge: dict[str, Any], source: str, as_of: str) -> str:
+    """``line``'s edge rewritten in place with this source and as_of (other keys kept)."""
+    indent = line[: len(line) - len(line.lstrip())]
+    extra = "".join(
+        f", {k}: {_yq(str(v))}"
+        for k, v in edge.items()
+        if k not in ("type", "from", "to", "source", "as_of")
+    )
+    return (
+        f"{indent}- {{type: {edge['type']}, from: {edge['from']}, to: {edge['to']}{extra}, "
+        f"source: {_yq(source)}, as_of: {_yq(as_of)}}}\n"
+    )
+
+
 def _relations(text: str, fsrc: Any, dg: set[str], log: list[str]) -> str:
     """Apply RELATIONS to the unverified edges of Dongguan firms in a `relationships:` list.
 
     Each edge is one flow-mapping line; a sourced edge is rewritten in place, a dropped one
     removed. Edges that already carry a source other than ``unverified`` are left alone.
     """
-    lines = text.splitlines(keepends=True)
     out: list[str] = []
-    in_rel = False
-    for line in lines:
-        if line.startswith("relationships:"):
-            in_rel = True
-        elif line.strip() and not line.startswith((" ", "#")):
-            in_rel = False
-        if not (in_rel and line.lstrip().startswith("- {type:")):
+    for line, edge in relationship_edges(text):
+        if edge is None:
             out.append(line)
             continue
-        edge = yaml.safe_load(line.strip()[2:])
         if edge.get("from") not in dg or edge.get("source", fsrc) != "unverified":
             out.append(line)
             continue
@@ -439,16 +462,7 @@ def _relations(text: str, fsrc: Any, dg: set[str], log: list[str]) -> str:
             continue
         src, as_of = cast(Src, decision)
         log.append(f"SOURCED {what}")
-        indent = line[: len(line) - len(line.lstrip())]
-        extra = "".join(
-            f", {k}: {_yq(str(v))}"
-            for k, v in edge.items()
-            if k not in ("type", "from", "to", "source", "as_of")
-        )
-        out.append(
-            f"{indent}- {{type: {key[0]}, from: {key[1]}, to: {key[2]}{extra}, "
-            f"source: {_yq(src)}, as_of: {_yq(as_of)}}}\n"
-        )
+        out.append(sourced_edge_line(line, edge, src, as_of))
     return "".join(out)
 
 

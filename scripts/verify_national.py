@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dg_source_facts import _rewrite, _yq, dongguan_firms
+from dg_source_facts import _rewrite, dongguan_firms, relationship_edges, sourced_edge_line
 from verify_listed import ROOT
 
 Src = tuple[str, str]  # (source with the passage, as_of)
@@ -423,18 +423,11 @@ def plan(write: bool) -> list[str]:
 
 def _relations(text: str, fsrc: Any, dg: set[str], dropped: set[str], log: list[str]) -> str:
     """Source or drop the unverified edges of non-Dongguan firms in a `relationships:` list."""
-    lines = text.splitlines(keepends=True)
     out: list[str] = []
-    in_rel = False
-    for line in lines:
-        if line.startswith("relationships:"):
-            in_rel = True
-        elif line.strip() and not line.startswith((" ", "#")):
-            in_rel = False
-        if not (in_rel and line.lstrip().startswith("- {type:")):
+    for line, edge in relationship_edges(text):
+        if edge is None:
             out.append(line)
             continue
-        edge = yaml.safe_load(line.strip()[2:])
         ends = {edge.get("from"), edge.get("to")}
         if ends & dropped:
             log.append(
@@ -455,16 +448,7 @@ def _relations(text: str, fsrc: Any, dg: set[str], dropped: set[str], log: list[
             log.append(f"DROP {what} (no public source found)")
             continue
         log.append(f"SOURCED {what}")
-        indent = line[: len(line) - len(line.lstrip())]
-        extra = "".join(
-            f", {k}: {_yq(str(v))}"
-            for k, v in edge.items()
-            if k not in ("type", "from", "to", "source", "as_of")
-        )
-        out.append(
-            f"{indent}- {{type: {edge['type']}, from: {frm}, to: {edge['to']}{extra}, "
-            f"source: {_yq(found[0])}, as_of: {_yq(found[1])}}}\n"
-        )
+        out.append(sourced_edge_line(line, edge, found[0], found[1]))
     return "".join(out)
 
 
