@@ -470,7 +470,10 @@ def test_xlsx_bombs_are_refused_in_bounded_memory_and_time(
     assert message in done.stderr, done.stderr
     assert str(bomb) in done.stderr
     assert line
-    assert seconds <= 5, (name, seconds)
+    # A generous bound: it tells "refused early" (under a second when the machine is
+    # idle) from "read the whole bomb" (95.6 s before the bounds), without failing on a
+    # loaded CI machine. Speed itself is measured by benchmarks, not by tests.
+    assert seconds <= 30, (name, seconds)
     assert rss_mb <= 200, (name, rss_mb)
 
 
@@ -490,7 +493,9 @@ def test_an_oversized_table_or_document_is_refused_before_it_is_read(tmp_path: P
     for path, args in ((table, ["--mapping", "companies-cn"]), (document, [])):
         started = time.monotonic()
         result = CliRunner().invoke(cli, ["validate", str(path), *args])
-        assert time.monotonic() - started < 5
+        # Refused before reading (sparse files: reading them would take minutes); the
+        # bound is loose so a loaded machine does not fail it.
+        assert time.monotonic() - started < 30
         assert (
             "MiB a file may have" in one_line_error(result)
             or "MiB a file may have" in result.output

@@ -507,8 +507,12 @@ def split_graph(draw: st.DrawFn) -> list[tuple[list[Node], list[Relationship]]]:
 
 @pytest.fixture
 def hypothesis_settings(engine: str) -> Callable[[Any], Any]:
-    """Many examples on the embedded store, a few on the server (each one a load)."""
+    """Many examples on the embedded store, a few on the server (each one a load).
+
+    Derandomized: the same examples on every run and machine, so a failure in CI is
+    reproduced by running the test again (as in test_hostile_loaders)."""
     return settings(
+        derandomize=True,
         max_examples=40 if engine == "networkx" else 4,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
