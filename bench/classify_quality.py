@@ -112,6 +112,8 @@ def main() -> int:
         "ckg_chains_blind7.csv",
         "ckg_chains_blind8.csv",
         "ckg_chains_blind9.csv",
+        "ckg_chains_blind10.csv",
+        "ckg_chains_dev11.csv",
         BLIND,
     ):
         counts, scored = chain_scores(args.data, name)

@@ -219,7 +219,7 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
         ("己科技股份有限公司", "光伏硅片检测分选设备(69%)"),
         ("庚通信股份有限公司", "通信设备(80%)"),
         ("辛科技股份有限公司", "光伏硅片检测分选设备(50%)、激光加工设备(40%)"),
-        # (4) vocabulary: bare 仪器/试纸/试剂, 电池和配件, 照明, 红外探测器
+        # (4) vocabulary: bare 仪器/试纸/试剂, 电池和配件, 红外探测器; lighting is in no chain
         ("壬医疗股份有限公司", "仪器(40%)、试纸(30%)、试剂(30%)"),
         ("癸电池股份有限公司", "电池和配件(95%)"),
         ("子照明股份有限公司", "户外照明(60%)、室内照明(30%)"),
@@ -247,7 +247,7 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
     assert chains["辛科技股份有限公司"] == ["chain:equipment"]
     assert chains["壬医疗股份有限公司"] == ["chain:biomed"]
     assert chains["癸电池股份有限公司"] == ["chain:energy"]
-    assert chains["子照明股份有限公司"] == ["chain:ngit"]
+    assert chains["子照明股份有限公司"] == []
     assert chains["丑微纳股份有限公司"] == ["chain:ngit"]
     assert chains["寅信息股份有限公司"] == ["chain:digital"]
     assert chains["卯线材股份有限公司"] == []
@@ -731,3 +731,45 @@ def test_special_files_and_xlsx_bombs_are_refused(store: NetworkxStore, tmp_path
     with pytest.raises(DataError) as caught:
         list(classify_files(store, [bomb]))
     assert "registry.xlsx" in str(caught.value)
+
+
+def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path) -> None:
+    """Fourth precision pass (issue 19): rules that come from the ontology's segments."""
+    rows_in = [
+        # (1) lamps and luminaires, LED or not, are in no chain; LED packages are ngit
+        ("甲照明股份有限公司", "LED光源(52%)、LED灯泡(34%)、LED灯具(17%)"),
+        ("乙光电股份有限公司", "LED封装(80%)、LED照明(20%)"),
+        ("丙光电股份有限公司", "半导体光应用(73%)"),
+        # (2) bare 光伏 is a market word: PV mounts and PV segments make no PV material;
+        # PV cells still do
+        ("丁能源股份有限公司", "光伏支架(89%)、光伏经营分部(75%)"),
+        ("戊能源股份有限公司", "电池片(60%)、光伏业务(40%)"),
+        # (3) 高铁 and 生物识别 are markets beside a product
+        ("己涂料股份有限公司", "高铁(55%)、防腐涂料(30%)"),
+        ("庚光学股份有限公司", "光学元器件(80%)、生物识别(13%)"),
+        # (4) chemicals for capacitors, die-cast alloy parts, a chip maker's wafer processing
+        ("辛化学股份有限公司", "电容器化学品(70%)"),
+        ("壬汽车股份有限公司", "镁合金压铸(60%)"),
+        ("癸微电子股份有限公司", "集成电路(85%)、硅片加工(11%)"),
+        # (5) a line ending in 平台 is a platform (software), not the hardware it names
+        ("子信息股份有限公司", "统一通信平台(80%)"),
+    ]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA00004{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    chains = {r.legal_name: r.chains for r in one(store, path)}
+    assert chains["甲照明股份有限公司"] == []
+    assert chains["乙光电股份有限公司"] == ["chain:ngit"]
+    assert chains["丙光电股份有限公司"] == []
+    assert chains["丁能源股份有限公司"] == []
+    assert chains["戊能源股份有限公司"] == ["chain:materials"]
+    assert chains["己涂料股份有限公司"] == []
+    assert chains["庚光学股份有限公司"] == ["chain:ngit"]
+    assert chains["辛化学股份有限公司"] == ["chain:materials"]
+    assert chains["壬汽车股份有限公司"] == []
+    assert chains["癸微电子股份有限公司"] == ["chain:ic"]
+    assert "chain:ngit" not in chains["子信息股份有限公司"]
