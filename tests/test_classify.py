@@ -773,3 +773,42 @@ def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path
     assert chains["壬汽车股份有限公司"] == []
     assert chains["癸微电子股份有限公司"] == ["chain:ic"]
     assert "chain:ngit" not in chains["子信息股份有限公司"]
+
+
+def test_side_chain_share_and_vocabulary(store: NetworkxStore, tmp_path: Path) -> None:
+    """A chain beside the firm's main one needs lines of ``min_side_chain_share``
+    (default 20%); a firm's only chain keeps the ``min_chain_share`` floor (10%)."""
+    rows_in = [
+        # main chain ic (85%), a 15% ngit line beside it: dropped at 20%, kept at 10%
+        ("甲芯片股份有限公司", "集成电路(85%)、手机(15%)"),
+        # two chains of 45% and 25%: both stand
+        ("乙电子股份有限公司", "印制电路板(45%)、锂电池(25%)"),
+        # one chain of 12%: the chain floor (10%) alone applies
+        ("丙实业股份有限公司", "锂电池(12%)、房地产(88%)"),
+        # vocabulary: dosage forms, patient monitors, smart cards, security gateways
+        ("丁药业股份有限公司", "滴眼剂(60%)、眼膏剂(40%)"),
+        ("戊医疗股份有限公司", "病人监护(40%)、心电图机(25%)、B超整机(12%)"),
+        ("己卡业股份有限公司", "智能卡(80%)"),
+        ("庚信息股份有限公司", "安全网关(33%)、数据安全与平台(19%)"),
+        ("辛新材股份有限公司", "熔融硅微粉(47%)、结晶硅微粉(44%)"),
+    ]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA00005{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    chains = {r.legal_name: r.chains for r in one(store, path)}
+    assert chains["甲芯片股份有限公司"] == ["chain:ic"]
+    assert chains["乙电子股份有限公司"] == ["chain:energy", "chain:ngit"]
+    assert chains["丙实业股份有限公司"] == ["chain:energy"]
+    assert chains["丁药业股份有限公司"] == ["chain:biomed"]
+    assert chains["戊医疗股份有限公司"] == ["chain:biomed"]
+    assert chains["己卡业股份有限公司"] == ["chain:ngit"]
+    assert chains["庚信息股份有限公司"] == ["chain:digital"]
+    assert chains["辛新材股份有限公司"] == ["chain:materials"]
+    low = {
+        r.legal_name: r.chains for r in one(store, path, options=Options(min_side_chain_share=0.10))
+    }
+    assert low["甲芯片股份有限公司"] == ["chain:ic", "chain:ngit"]
