@@ -753,6 +753,10 @@ def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path
         ("癸微电子股份有限公司", "集成电路(85%)、硅片加工(11%)"),
         # (5) a line ending in 平台 is a platform (software), not the hardware it names
         ("子信息股份有限公司", "统一通信平台(80%)"),
+        # (6) a thing made of a material is not the material; a pesticide maker's 制剂
+        ("丑胶带股份有限公司", "普通高分子材料轻型输送带(81%)"),
+        ("寅化工股份有限公司", "中间体(45%)、原药(30%)、制剂(21%)"),
+        ("卯药业股份有限公司", "中药原药材(30%)、制剂(70%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -773,6 +777,9 @@ def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path
     assert chains["壬汽车股份有限公司"] == []
     assert chains["癸微电子股份有限公司"] == ["chain:ic"]
     assert "chain:ngit" not in chains["子信息股份有限公司"]
+    assert chains["丑胶带股份有限公司"] == []
+    assert chains["寅化工股份有限公司"] == []
+    assert chains["卯药业股份有限公司"] == ["chain:biomed"]
 
 
 def test_side_chain_share_and_vocabulary(store: NetworkxStore, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from chaingraph.classify.text import (
     Hit,
     find_terms,
     no_evidence_line,
+    pesticide_firm,
     scope_items,
     text_hits,
     trade_firm,
@@ -356,6 +357,12 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
             product_items.append((item, share))
     # a wholesaler's 药品/西药 lines name what it sells (批发 93% beside 药品 96%)
     trading = trade_firm(knowledge, [*raw.lines, *product_items])
+    # a pesticide maker's 制剂 lines are pesticide formulations, not drugs
+    dropped = (
+        knowledge.context_terms
+        if pesticide_firm(knowledge, [*raw.lines, *product_items])
+        else frozenset()
+    )
     # the firm's own (short) name, unless it is a term itself (a firm called 机器人)
     own = [
         n
@@ -373,6 +380,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         found = text_hits(knowledge, label, "strong", conf, share, revenue=True)
         if trading:
             found = [h for h in found if h.term not in knowledge.trade_terms]
+        found = [h for h in found if h.term not in dropped]
         hits.extend(found)
         why.extend(
             f"主营构成 {label}" + (f" ({share:.0%})" if share is not None else "") + f": {h.term}"
@@ -393,6 +401,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         )
         if trading:
             found = [h for h in found if h.term not in knowledge.trade_terms]
+        found = [h for h in found if h.term not in dropped]
         hits.extend(found)
         why.extend(f"主营产品 {item.strip()}: {h.term}" for h in found)
     scope = _text(f.get("scope"))
