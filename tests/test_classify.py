@@ -757,6 +757,9 @@ def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path
         ("丑胶带股份有限公司", "普通高分子材料轻型输送带(81%)"),
         ("寅化工股份有限公司", "中间体(45%)、原药(30%)、制剂(21%)"),
         ("卯药业股份有限公司", "中药原药材(30%)、制剂(70%)"),
+        # (7) a line ending in a lamp names a lamp; empty capsule shells are no drug
+        ("辰新能股份有限公司", "LED太阳能草坪灯(50%)、光伏与LED照明(26%)"),
+        ("巳胶囊股份有限公司", "肠溶空心胶囊(60%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -780,6 +783,8 @@ def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path
     assert chains["丑胶带股份有限公司"] == []
     assert chains["寅化工股份有限公司"] == []
     assert chains["卯药业股份有限公司"] == ["chain:biomed"]
+    assert chains["辰新能股份有限公司"] == []
+    assert chains["巳胶囊股份有限公司"] == []
 
 
 def test_side_chain_share_and_vocabulary(store: NetworkxStore, tmp_path: Path) -> None:

@@ -162,15 +162,13 @@ def text_hits(
         if not covered and lowered[:head].endswith(knowledge.tool_end_words):
             # 光伏硅片检测分选设备: a machine for the material, not the material
             return [h for h in hits if h.target.chain == knowledge.tool_chain]
-        if (
-            knowledge.made_end_words
-            and not covered
-            and lowered[:head].endswith(knowledge.made_end_words)
-        ):
-            # 高分子材料输送带, 新材料蜡烛: a thing made of the material, not the material
-            hits = [h for h in hits if h.target.chain not in knowledge.made_chains]
-            if not hits:
-                return hits
+        named = any(end == head and e.target is not None for _, end, e in spans)
+        for end_words, chains in knowledge.made_of:
+            if not named and lowered[:head].endswith(end_words):
+                # 高分子材料输送带 is a belt, LED太阳能草坪灯 a lamp: not the material or device
+                hits = [h for h in hits if h.target.chain not in chains]
+        if not hits:
+            return hits
         if knowledge.head_decides and covered:
             last = next(e for _, end, e in spans if end == head)
             if last.target is not None and not last.generic:
