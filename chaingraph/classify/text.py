@@ -267,10 +267,9 @@ def pesticide_firm(knowledge: Knowledge, lines: list[tuple[str, float | None]]) 
     >>> pesticide_firm(k, [("片剂", 0.6), ("制剂", 0.4)]), pesticide_firm(k, [("中药原药材", 0.2)])
     (False, False)
     """
-    for label, _ in lines:
-        text = normalize_text(label)
-        for word in knowledge.context_unless:
-            text = text.replace(word, "")
-        if any(w in text for w in knowledge.context_words):
-            return True
-    return False
+    if not (knowledge.context_words and lines):
+        return False
+    text = normalize_text("\n".join(label for label, _ in lines))
+    for word in knowledge.context_unless:
+        text = text.replace(word, "")
+    return any(w in text for w in knowledge.context_words)
