@@ -219,7 +219,7 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
         ("己科技股份有限公司", "光伏硅片检测分选设备(69%)"),
         ("庚通信股份有限公司", "通信设备(80%)"),
         ("辛科技股份有限公司", "光伏硅片检测分选设备(50%)、激光加工设备(40%)"),
-        # (4) vocabulary: bare 仪器/试纸/试剂, 电池和配件, 照明, 红外探测器
+        # (4) vocabulary: bare 仪器/试纸/试剂, 电池和配件, 红外探测器; lighting is in no chain
         ("壬医疗股份有限公司", "仪器(40%)、试纸(30%)、试剂(30%)"),
         ("癸电池股份有限公司", "电池和配件(95%)"),
         ("子照明股份有限公司", "户外照明(60%)、室内照明(30%)"),
@@ -247,7 +247,7 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
     assert chains["辛科技股份有限公司"] == ["chain:equipment"]
     assert chains["壬医疗股份有限公司"] == ["chain:biomed"]
     assert chains["癸电池股份有限公司"] == ["chain:energy"]
-    assert chains["子照明股份有限公司"] == ["chain:ngit"]
+    assert chains["子照明股份有限公司"] == []
     assert chains["丑微纳股份有限公司"] == ["chain:ngit"]
     assert chains["寅信息股份有限公司"] == ["chain:digital"]
     assert chains["卯线材股份有限公司"] == []
@@ -731,3 +731,96 @@ def test_special_files_and_xlsx_bombs_are_refused(store: NetworkxStore, tmp_path
     with pytest.raises(DataError) as caught:
         list(classify_files(store, [bomb]))
     assert "registry.xlsx" in str(caught.value)
+
+
+def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path) -> None:
+    """Fourth precision pass (issue 19): rules that come from the ontology's segments."""
+    rows_in = [
+        # (1) lamps and luminaires, LED or not, are in no chain; LED packages are ngit
+        ("甲照明股份有限公司", "LED光源(52%)、LED灯泡(34%)、LED灯具(17%)"),
+        ("乙光电股份有限公司", "LED封装(80%)、LED照明(20%)"),
+        ("丙光电股份有限公司", "半导体光应用(73%)"),
+        # (2) bare 光伏 is a market word: PV mounts and PV segments make no PV material;
+        # PV cells still do
+        ("丁能源股份有限公司", "光伏支架(89%)、光伏经营分部(75%)"),
+        ("戊能源股份有限公司", "电池片(60%)、光伏业务(40%)"),
+        # (3) 高铁 and 生物识别 are markets beside a product
+        ("己涂料股份有限公司", "高铁(55%)、防腐涂料(30%)"),
+        ("庚光学股份有限公司", "光学元器件(80%)、生物识别(13%)"),
+        # (4) chemicals for capacitors, die-cast alloy parts, a chip maker's wafer processing
+        ("辛化学股份有限公司", "电容器化学品(70%)"),
+        ("壬汽车股份有限公司", "镁合金压铸(60%)"),
+        ("癸微电子股份有限公司", "集成电路(85%)、硅片加工(11%)"),
+        # (5) a line ending in 平台 is a platform (software), not the hardware it names
+        ("子信息股份有限公司", "统一通信平台(80%)"),
+        # (6) a thing made of a material is not the material; a pesticide maker's 制剂
+        ("丑胶带股份有限公司", "普通高分子材料轻型输送带(81%)"),
+        ("寅化工股份有限公司", "中间体(45%)、原药(30%)、制剂(21%)"),
+        ("卯药业股份有限公司", "中药原药材(30%)、制剂(70%)"),
+        # (7) a line ending in a lamp names a lamp; empty capsule shells are no drug
+        ("辰新能股份有限公司", "LED太阳能草坪灯(50%)、光伏与LED照明(26%)"),
+        ("巳胶囊股份有限公司", "肠溶空心胶囊(60%)"),
+    ]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA00004{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    chains = {r.legal_name: r.chains for r in one(store, path)}
+    assert chains["甲照明股份有限公司"] == []
+    assert chains["乙光电股份有限公司"] == ["chain:ngit"]
+    assert chains["丙光电股份有限公司"] == []
+    assert chains["丁能源股份有限公司"] == []
+    assert chains["戊能源股份有限公司"] == ["chain:materials"]
+    assert chains["己涂料股份有限公司"] == []
+    assert chains["庚光学股份有限公司"] == ["chain:ngit"]
+    assert chains["辛化学股份有限公司"] == ["chain:materials"]
+    assert chains["壬汽车股份有限公司"] == []
+    assert chains["癸微电子股份有限公司"] == ["chain:ic"]
+    assert "chain:ngit" not in chains["子信息股份有限公司"]
+    assert chains["丑胶带股份有限公司"] == []
+    assert chains["寅化工股份有限公司"] == []
+    assert chains["卯药业股份有限公司"] == ["chain:biomed"]
+    assert chains["辰新能股份有限公司"] == []
+    assert chains["巳胶囊股份有限公司"] == []
+
+
+def test_side_chain_share_and_vocabulary(store: NetworkxStore, tmp_path: Path) -> None:
+    """A chain beside the firm's main one needs lines of ``min_side_chain_share``
+    (default 20%); a firm's only chain keeps the ``min_chain_share`` floor (10%)."""
+    rows_in = [
+        # main chain ic (85%), a 15% ngit line beside it: dropped at 20%, kept at 10%
+        ("甲芯片股份有限公司", "集成电路(85%)、手机(15%)"),
+        # two chains of 45% and 25%: both stand
+        ("乙电子股份有限公司", "印制电路板(45%)、锂电池(25%)"),
+        # one chain of 12%: the chain floor (10%) alone applies
+        ("丙实业股份有限公司", "锂电池(12%)、房地产(88%)"),
+        # vocabulary: dosage forms, patient monitors, smart cards, security gateways
+        ("丁药业股份有限公司", "滴眼剂(60%)、眼膏剂(40%)"),
+        ("戊医疗股份有限公司", "病人监护(40%)、心电图机(25%)、B超整机(12%)"),
+        ("己卡业股份有限公司", "智能卡(80%)"),
+        ("庚信息股份有限公司", "安全网关(33%)、数据安全与平台(19%)"),
+        ("辛新材股份有限公司", "熔融硅微粉(47%)、结晶硅微粉(44%)"),
+    ]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA00005{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    chains = {r.legal_name: r.chains for r in one(store, path)}
+    assert chains["甲芯片股份有限公司"] == ["chain:ic"]
+    assert chains["乙电子股份有限公司"] == ["chain:energy", "chain:ngit"]
+    assert chains["丙实业股份有限公司"] == ["chain:energy"]
+    assert chains["丁药业股份有限公司"] == ["chain:biomed"]
+    assert chains["戊医疗股份有限公司"] == ["chain:biomed"]
+    assert chains["己卡业股份有限公司"] == ["chain:ngit"]
+    assert chains["庚信息股份有限公司"] == ["chain:digital"]
+    assert chains["辛新材股份有限公司"] == ["chain:materials"]
+    low = {
+        r.legal_name: r.chains for r in one(store, path, options=Options(min_side_chain_share=0.10))
+    }
+    assert low["甲芯片股份有限公司"] == ["chain:ic", "chain:ngit"]

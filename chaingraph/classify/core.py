@@ -16,6 +16,7 @@ from chaingraph.classify.text import (
     Hit,
     find_terms,
     no_evidence_line,
+    pesticide_firm,
     scope_items,
     text_hits,
     trade_firm,
@@ -62,6 +63,9 @@ class Options:
     # the revenue lines naming a chain must add up to this share for the chain to count
     # (when revenue lines are all the evidence for it)
     min_chain_share: float = 0.10
+    # a chain beside the firm's main one (the chain with the largest share) needs lines
+    # adding up to this share: a minor line names a market or a sideline more often than not
+    min_side_chain_share: float = 0.20
     where: tuple[tuple[str, str], ...] = ()  # (field or header, value) filters
     skip_bad: bool = True  # classify reports bad rows and goes on
     chunk: int = 2000
@@ -353,6 +357,12 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
             product_items.append((item, share))
     # a wholesaler's 药品/西药 lines name what it sells (批发 93% beside 药品 96%)
     trading = trade_firm(knowledge, [*raw.lines, *product_items])
+    # a pesticide maker's 制剂 lines are pesticide formulations, not drugs
+    dropped = (
+        knowledge.context_terms
+        if pesticide_firm(knowledge, [*raw.lines, *product_items])
+        else frozenset()
+    )
     # the firm's own (short) name, unless it is a term itself (a firm called 机器人)
     own = [
         n
@@ -370,6 +380,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         found = text_hits(knowledge, label, "strong", conf, share, revenue=True)
         if trading:
             found = [h for h in found if h.term not in knowledge.trade_terms]
+        found = [h for h in found if h.term not in dropped]
         hits.extend(found)
         why.extend(
             f"主营构成 {label}" + (f" ({share:.0%})" if share is not None else "") + f": {h.term}"
@@ -390,6 +401,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         )
         if trading:
             found = [h for h in found if h.term not in knowledge.trade_terms]
+        found = [h for h in found if h.term not in dropped]
         hits.extend(found)
         why.extend(f"主营产品 {item.strip()}: {h.term}" for h in found)
     scope = _text(f.get("scope"))
@@ -429,7 +441,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
                     why.extend(f"名称 {text}: {h.term}" for h in found)
                     break
 
-    hits = _weighed(hits, options.min_chain_share)
+    hits = _weighed(hits, options.min_chain_share, options.min_side_chain_share)
     segments: dict[str, dict[str, Any]] = {}
     products: dict[str, dict[str, Any]] = {}
     chains: dict[str, None] = {}
@@ -473,12 +485,13 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
     )
 
 
-def _weighed(hits: list[Hit], min_chain_share: float) -> list[Hit]:
+def _weighed(hits: list[Hit], min_chain_share: float, min_side_share: float = 0.0) -> list[Hit]:
     """The hits whose chain stands: not on generic words alone (装备, 通信, 轨道交通),
     and, when revenue lines with shares are its only evidence, on lines adding up to
-    ``min_chain_share``. Only specific terms add share, and lines naming the same terms
-    (one business listed by product and again by industry: 集成电路 9%, 集成电路 8%)
-    count once, at their largest share."""
+    ``min_chain_share``, or ``min_side_share`` for a chain beside the firm's main one
+    (the chain whose lines add up to most). Only specific terms add share, and lines
+    naming the same terms (one business listed by product and again by industry:
+    集成电路 9%, 集成电路 8%) count once, at their largest share."""
     specific: set[str] = set()
     unshared: set[str] = set()
     line_terms: dict[tuple[str, str], set[str]] = {}
@@ -499,10 +512,16 @@ def _weighed(hits: list[Hit], min_chain_share: float) -> list[Hit]:
         by_terms = totals.setdefault(chain, {})
         same = frozenset(terms)
         by_terms[same] = max(by_terms.get(same, 0.0), line_share[(chain, text)])
+    sums = {chain: sum(totals.get(chain, {}).values()) for chain in specific - unshared}
+    main = max(sums.values(), default=0.0)
     keep = {
         chain
         for chain in specific
-        if chain in unshared or sum(totals.get(chain, {}).values()) >= min_chain_share
+        if chain in unshared
+        or (
+            sums[chain] >= min_chain_share
+            and (sums[chain] >= min_side_share or sums[chain] >= main)
+        )
     }
     return [h for h in hits if h.target.chain in keep]
 

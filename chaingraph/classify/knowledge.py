@@ -90,6 +90,14 @@ class Knowledge:
     service_keep: frozenset[str] = frozenset()
     # a revenue line whose last term reaches its end names that term's chain only
     head_decides: bool = False
+    # a line ending in a made thing no term covers (输送带, 蜡烛, 边框) names no material;
+    # a line ending in a lamp (草坪灯, 灯具) names no LED device: (end words, chains) pairs
+    made_of: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = ()
+    # a firm with a line naming one of these words (原药, 农药) is a pesticide maker: its
+    # lines naming these terms (制剂) are pesticide formulations, not drugs
+    context_words: tuple[str, ...] = ()
+    context_unless: tuple[str, ...] = ()  # 原药材 (herbs) is no pesticide word
+    context_terms: frozenset[str] = frozenset()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -207,6 +215,14 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
     trade = lines.get("trade_firms") or {}
     tools = keywords.get("equipment_lines") or {}
     service = keywords.get("service_lines") or {}
+    made = keywords.get("made_of_lines") or []
+    pesticide = keywords.get("pesticide_firms") or {}
+    for block in made:
+        for target_id in block.get("chains") or []:
+            if targets.get(str(target_id)) is None:
+                raise ConfigError(
+                    f"keywords.yaml: made_of_lines chain {target_id!r} is not a chain id"
+                )
     for key in ("chains", "keep"):
         for target_id in service.get(key) or []:
             if targets.get(str(target_id)) is None:
@@ -256,6 +272,16 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
         service_chains=frozenset(str(t) for t in service.get("chains") or []),
         service_keep=frozenset(str(t) for t in service.get("keep") or []),
         head_decides=bool((keywords.get("line_heads") or {}).get("decide", False)),
+        made_of=tuple(
+            (
+                tuple(normalize_text(t).lower() for t in block.get("end_words") or []),
+                frozenset(str(t) for t in block.get("chains") or []),
+            )
+            for block in made
+        ),
+        context_words=tuple(normalize_text(t) for t in pesticide.get("words") or []),
+        context_unless=tuple(normalize_text(t) for t in pesticide.get("unless") or []),
+        context_terms=frozenset(normalize_text(t).lower() for t in pesticide.get("terms") or []),
     )
     _add_regions(knowledge, store, _read(folder / "regions.yaml"))
     return knowledge

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from chaingraph.classify.knowledge import Entry, Knowledge, Target
 from chaingraph.names import normalize_text
 
-__all__ = ["Hit", "find_terms", "no_evidence_line", "scope_items", "text_hits", "trade_firm"]
+__all__ = [
+    "Hit",
+    "find_terms",
+    "no_evidence_line",
+    "pesticide_firm",
+    "scope_items",
+    "text_hits",
+    "trade_firm",
+]
 
 _SCOPE_SPLIT = re.compile(r"[、；;，,。\n]+")
 _TRAILING = " -_.()0123456789%"
@@ -154,6 +162,13 @@ def text_hits(
         if not covered and lowered[:head].endswith(knowledge.tool_end_words):
             # 光伏硅片检测分选设备: a machine for the material, not the material
             return [h for h in hits if h.target.chain == knowledge.tool_chain]
+        named = any(end == head and e.target is not None for _, end, e in spans)
+        for end_words, chains in knowledge.made_of:
+            if not named and lowered[:head].endswith(end_words):
+                # 高分子材料输送带 is a belt, LED太阳能草坪灯 a lamp: not the material or device
+                hits = [h for h in hits if h.target.chain not in chains]
+        if not hits:
+            return hits
         if knowledge.head_decides and covered:
             last = next(e for _, end, e in spans if end == head)
             if last.target is not None and not last.generic:
@@ -236,3 +251,25 @@ def trade_firm(knowledge: Knowledge, lines: list[tuple[str, float | None]]) -> b
         and any(w in label for w in knowledge.trade_words)
         for label, share in lines
     )
+
+
+def pesticide_firm(knowledge: Knowledge, lines: list[tuple[str, float | None]]) -> bool:
+    """Whether a firm's revenue lines name pesticides (原药, 农药, 除草剂 …,
+    ``pesticide_firms.words``): its 制剂 lines are then pesticide formulations.
+
+    Examples
+    --------
+    >>> from chaingraph.dataset import open_default_store
+    >>> from chaingraph.classify.knowledge import load_knowledge
+    >>> k = load_knowledge(open_default_store())
+    >>> pesticide_firm(k, [("中间体", 0.45), ("原药", 0.3), ("制剂", 0.21)])
+    True
+    >>> pesticide_firm(k, [("片剂", 0.6), ("制剂", 0.4)]), pesticide_firm(k, [("中药原药材", 0.2)])
+    (False, False)
+    """
+    if not (knowledge.context_words and lines):
+        return False
+    text = normalize_text("\n".join(label for label, _ in lines))
+    for word in knowledge.context_unless:
+        text = text.replace(word, "")
+    return any(w in text for w in knowledge.context_words)

@@ -35,6 +35,13 @@ from chaingraph.output import notice, write_json, write_output
     help="Revenue lines naming a chain must add up to this share for the chain to count.",
 )
 @click.option(
+    "--min-side-chain-share",
+    default=0.20,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="The same for a chain beside the firm's main one (the chain with the largest share).",
+)
+@click.option(
     "--skip-bad/--no-skip-bad",
     default=True,
     show_default=True,
@@ -48,6 +55,7 @@ def classify(
     where: tuple[str, ...],
     min_share: float,
     min_chain_share: float,
+    min_side_chain_share: float,
     skip_bad: bool,
     store_path: Path | None,
     fmt: str,
@@ -70,6 +78,7 @@ def classify(
     options = Options(
         min_share=min_share,
         min_chain_share=min_chain_share,
+        min_side_chain_share=min_side_chain_share,
         where=parse_where(where),
         skip_bad=skip_bad,
     )
