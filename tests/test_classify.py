@@ -803,6 +803,8 @@ def test_side_chain_share_and_vocabulary(store: NetworkxStore, tmp_path: Path) -
         ("己卡业股份有限公司", "智能卡(80%)"),
         ("庚信息股份有限公司", "安全网关(33%)、数据安全与平台(19%)"),
         ("辛新材股份有限公司", "熔融硅微粉(47%)、结晶硅微粉(44%)"),
+        # 制卡 (card making) inside 控制卡 is not a smart card: a motion-control card
+        ("壬控制股份有限公司", "运动控制卡(70%)、伺服驱动器(30%)"),
     ]
     path = write_csv(
         tmp_path / "r.csv",
@@ -818,6 +820,7 @@ def test_side_chain_share_and_vocabulary(store: NetworkxStore, tmp_path: Path) -
     assert chains["丁药业股份有限公司"] == ["chain:biomed"]
     assert chains["戊医疗股份有限公司"] == ["chain:biomed"]
     assert chains["己卡业股份有限公司"] == ["chain:ngit"]
+    assert chains["壬控制股份有限公司"] == ["chain:equipment"]
     assert chains["庚信息股份有限公司"] == ["chain:digital"]
     assert chains["辛新材股份有限公司"] == ["chain:materials"]
     low = {
