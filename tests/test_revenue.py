@@ -154,3 +154,32 @@ def test_scale_spreads_real_revenues_up_to_the_largest_targets() -> None:
     # a listed firm without a figure keeps 0.3; an unlisted one 0
     assert record_parts(config, (), None, None, "NYSE")[1] == 0.3
     assert record_parts(config, (), None, None, None)[1] == 0.0
+
+
+def test_record_parts_rejects_a_rank_stored_as_text_naming_the_firm() -> None:
+    from chaingraph.errors import StoreCorrupt
+
+    config = AnalysisConfig()
+    assert record_parts(config, (), 80, None, None)[0] == 1.0
+    with pytest.raises(StoreCorrupt, match=r"^co:x: global_rank.rank='12' is not an integer"):
+        record_parts(config, (), "12", None, None, "co:x")
+    with pytest.raises(StoreCorrupt, match="fix the record"):
+        record_parts(config, (), True, None, None, "co:x")
+
+
+def test_targets_name_the_firm_whose_stored_rank_is_text() -> None:
+    from chaingraph.analysis.targets import target_list
+    from chaingraph.errors import StoreCorrupt
+    from chaingraph.model import Node
+    from chaingraph.testing import tiny_store
+
+    store = tiny_store()
+    # a record written past the schema (the loader would refuse it): rank as text
+    (found,) = store.ids_by_name("日伺服", "Company")
+    node = store.get(found)
+    assert node is not None
+    store.merge(
+        [Node(node.id, "Company", {**node.props, "global_rank": {"list": "L", "rank": "12"}})], []
+    )
+    with pytest.raises(StoreCorrupt, match=rf"{node.id}: global_rank.rank='12'"):
+        target_list(store, "base:yinping", top=3)
