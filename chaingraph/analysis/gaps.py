@@ -100,6 +100,9 @@ class GapReport:
     notes: tuple[str, ...]
     coverage_note: str = ""  # one line: how much the data knows here (see audit)
     ring_names: str = ""  # what the rings are, e.g. "谢岗镇/东莞市/深莞惠/大湾区"
+    # Each product of a focus segment (gap or not) with the best focus priority holding
+    # it, by product id: what the base wants, read by the target score's focus weight.
+    focus_products: tuple[tuple[str, int], ...] = ()
 
 
 def gaps(
@@ -226,6 +229,10 @@ def gaps(
     counts = ring_counts(store, rings, rows)
     rows = {seg: _with_rings(row, counts[seg], rings) for seg, row in rows.items()}
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
+    wanted: dict[str, int] = {}
+    for seg, priority in scope.priorities.items():
+        for product in coverage[seg].products:
+            wanted[product] = min(priority, wanted.get(product, priority))
     return GapReport(
         scope.subject.id,
         scope.subject.name,
@@ -237,6 +244,7 @@ def gaps(
         tuple(notes),
         coverage_note(rows.values(), economy, scope.area_name),
         rings.label,
+        tuple(sorted(wanted.items())),
     )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "TIE_RULE",
     "ScoreParts",
     "Target",
+    "focus_weight",
     "names_of",
     "record_parts",
     "score_company",
@@ -76,6 +77,7 @@ class Target:
     sources: tuple[str, ...] = ()  # distinct sources of those facts
     as_of: str = ""  # the firm record's as_of
     facts: int = 0  # how many facts the store holds on the firm
+    focus: float = 1.0  # the focus weight the score is multiplied by (see focus_weight)
 
 
 TIE_RULE = "同分依次比较: 可配套本地企业数多者优先、数据事实多者优先、企业ID小者优先"
@@ -127,7 +129,14 @@ def score_target(
     focus_products: set[str],
     area: str,
     fit: Mapping[str, float] | None = None,
+    served: Mapping[str, float] | None = None,
 ) -> Target:
+    """One firm scored for one gap (see :func:`~chaingraph.analysis.targets.targets`).
+
+    ``served`` maps each product of the base's focus segments to its focus priority
+    weight: the firm's focus weight is the gap's priority weight, raised to that of the
+    focus products its targeted product goes into (``INPUT_TO``) at local firms.
+    """
     priority_weight = config.priority_weight(priority)
     leadership, scale, technology = record_parts(
         config,
@@ -181,7 +190,8 @@ def score_target(
         round(confidence, 3),
     )
     weights = config.score_weights
-    score = round(100 * sum(weights[k] * getattr(parts, k) for k in weights), 2)
+    focus, via_focus = focus_weight(priority_weight, links.values(), served or {})
+    score = round(100 * focus * sum(weights[k] * getattr(parts, k) for k in weights), 2)
     ordered = already + sorted(c for c in links if c not in already)
     supplies = tuple(
         f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
@@ -206,6 +216,8 @@ def score_target(
         None,
     )
     parts_text = [f"{status}·{product_name}：{tie}"]
+    if via_focus:
+        parts_text.append(f"供本基地重点产品{names.get(via_focus, via_focus)}")
     if tag:
         parts_text.append(_TAG_LABELS.get(tag, tag))
     if profile.city:
@@ -229,7 +241,32 @@ def score_target(
         "；".join(parts_text),
         supplies,
         facts=facts,
+        focus=round(focus, 3),
     )
+
+
+def focus_weight(
+    gap_weight: float, users: Iterable[str], served: Mapping[str, float]
+) -> tuple[float, str]:
+    """How much the base wants a target: its gap's focus priority weight, or, if higher,
+    the weight of a focus product its targeted product goes into at a local firm (a firm
+    that feeds the base's first priority serves that priority, 以商招商).
+
+    Returns the weight and the focus product that raised it ("" when none did).
+
+    Examples
+    --------
+    >>> focus_weight(0.3, ["prod:panel", "prod:robot"], {"prod:panel": 1.0, "prod:robot": 0.3})
+    (1.0, 'prod:panel')
+    >>> focus_weight(0.5, ["prod:robot"], {"prod:robot": 0.3})
+    (0.5, '')
+    """
+    best, via = gap_weight, ""
+    for user in sorted(set(users)):
+        weight = served.get(user, 0.0)
+        if weight > best:
+            best, via = weight, user
+    return best, via
 
 
 def _saturating(count: int, full: int) -> float:

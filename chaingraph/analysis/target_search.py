@@ -33,6 +33,7 @@ __all__ = [
     "local_users_and_names",
     "place_id",
     "product_weights",
+    "served_weights",
 ]
 
 
@@ -121,6 +122,7 @@ class TargetSearch:
     focus_products: set[str]
     store: GraphStore
     fit: Mapping[str, float]  # product -> best priority weight of a gap segment holding it
+    served: Mapping[str, float]  # product -> focus weight of the base's segment holding it
 
     def best(
         self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
@@ -130,6 +132,8 @@ class TargetSearch:
         known = weights.get("severity", 0.0) * round(
             config.severity[gap.status] * priority_weight, 3
         )
+        # The focus weight multiplies the score: at most the gap's or the best served one.
+        factor = max(priority_weight, max(self.served.values(), default=0.0))
         streams = []
         for product, makers in sorted(per_product.items()):
             alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
@@ -154,7 +158,7 @@ class TargetSearch:
                 self.users.update(self.store.local_users(missing, self.area))
             for negative_bound, company, product in chunk:
                 # A pair's rounded score can exceed its bound by the 0.05 of rounding.
-                if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
+                if len(best) >= top and 100 * factor * -negative_bound + 0.005 + 1e-6 < threshold:
                     return _ranked(best, top)
                 profile = self.profiles.get(company)
                 if self.area in profile.places or not _passes(profile, self.filter):
@@ -173,6 +177,7 @@ class TargetSearch:
                     self.focus_products,
                     self.area,
                     self.fit,
+                    self.served,
                 )
                 held = best.get(company)
                 # Equal scores keep the smaller product id, as a walk in product order would.
@@ -212,6 +217,11 @@ def product_weights(
         for product in candidates.get(gap.segment, {}):
             weights[product] = max(weight, weights.get(product, 0.0))
     return weights
+
+
+def served_weights(report: GapReport, config: AnalysisConfig) -> dict[str, float]:
+    """Each product of the base's focus segments -> the weight of its best focus priority."""
+    return {p: config.priority_weight(priority) for p, priority in report.focus_products}
 
 
 def local_users_and_names(
