@@ -200,7 +200,7 @@ def gap_rows(report: GapReport, store: GraphStore | None = None) -> list[dict[st
     >>> store = tiny_store()
     >>> row = gap_rows(gaps(store, "base:yinping"), store)[0]
     >>> row["chain_name"], row["name"], row["status"]
-    ('工业机器人', '机器人本体', '数据不足')
+    ('工业机器人', '减速器', '数据不足')
     """
     names = {c.chain: c.name for c in report.chains}
     rows = []

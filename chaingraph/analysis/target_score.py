@@ -130,12 +130,15 @@ def score_target(
     area: str,
     fit: Mapping[str, float] | None = None,
     served: Mapping[str, float] | None = None,
+    status_weight: float | None = None,
 ) -> Target:
     """One firm scored for one gap (see :func:`~chaingraph.analysis.targets.targets`).
 
     ``served`` maps each product of the base's focus segments to its focus priority
     weight: the firm's focus weight is the gap's priority weight, raised to that of the
     focus products its targeted product goes into (``INPUT_TO``) at local firms.
+    ``status_weight``: the gap's status severity (``gaps.status_severity``; the
+    config's value of ``status`` when None).
     """
     priority_weight = config.priority_weight(priority)
     leadership, scale, technology = record_parts(
@@ -180,7 +183,10 @@ def score_target(
     facts = profiles.facts(profile.id).facts
     confidence = 0.6 * (1.0 - profile.unverified_share) + 0.4 * _saturating(facts, 20)
     parts = ScoreParts(
-        round(config.severity[status] * priority_weight, 3),
+        round(
+            (config.severity[status] if status_weight is None else status_weight) * priority_weight,
+            3,
+        ),
         leadership,
         scale,
         technology,

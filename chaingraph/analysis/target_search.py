@@ -16,7 +16,7 @@ from typing import Any
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles, firm_basics
-from chaingraph.analysis.gaps import GapReport, SegmentGap
+from chaingraph.analysis.gaps import GapReport, SegmentGap, status_severity
 from chaingraph.analysis.target_score import (
     Target,
     names_of,
@@ -129,9 +129,8 @@ class TargetSearch:
     ) -> list[Target]:
         config, weights = self.config, self.config.score_weights
         priority_weight = config.priority_weight(gap.priority)
-        known = weights.get("severity", 0.0) * round(
-            config.severity[gap.status] * priority_weight, 3
-        )
+        status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
+        known = weights.get("severity", 0.0) * round(status_weight * priority_weight, 3)
         # The focus weight multiplies the score: at most the gap's or the best served one.
         factor = max(priority_weight, max(self.served.values(), default=0.0))
         streams = []
@@ -178,6 +177,7 @@ class TargetSearch:
                     self.area,
                     self.fit,
                     self.served,
+                    status_weight,
                 )
                 held = best.get(company)
                 # Equal scores keep the smaller product id, as a walk in product order would.

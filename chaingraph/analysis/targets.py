@@ -130,8 +130,8 @@ def targets(
     >>> from chaingraph.testing import tiny_store
     >>> best = targets(tiny_store(), "base:yinping", top=1)
     >>> [(t.segment_name, t.name, t.score) for t in best]
-    [('核心零部件', '日伺服', 55.47), ('减速器', '苏减速', 61.47)]
-    >>> best[1].reason
+    [('减速器', '苏减速', 63.97), ('核心零部件', '日伺服', 55.47)]
+    >>> best[0].reason
     '数据不足·谐波减速器：可向本地莞工机器人供应谐波减速器（谐波减速器→工业机器人）；专精特新"小巨人"；苏州市；数据截至2024'
     """
     config = config or AnalysisConfig()
@@ -227,7 +227,7 @@ def target_list(
     >>> from chaingraph.testing import tiny_store
     >>> found = target_list(tiny_store(), "base:yinping", top=2)
     >>> [(t.name, t.segment_name, t.score) for t in found.rows]
-    [('苏减速', '减速器', 61.47), ('日伺服', '核心零部件', 55.47)]
+    [('苏减速', '减速器', 63.97), ('日伺服', '核心零部件', 55.47)]
     >>> found.rows[0].supplies_local
     ('莞工机器人: 谐波减速器→工业机器人',)
     """
