@@ -246,3 +246,26 @@ def test_base_scope_rings_on_every_base(store_path: str) -> None:
     assert nearby >= 10  # gaps in Dongguan that Shenzhen or Huizhou firms fill
     yinping = gaps(store, "base:yinping-high-end-equipment")
     assert yinping.ring_names == "谢岗镇/东莞市/深莞惠/大湾区"
+
+
+def test_leadership_tags_are_not_claimed_on_an_exchange_listing_alone() -> None:
+    """A listing confirms 上市 (and its board), not leadership: a record whose only source
+    is an exchange list carries no 龙头企业/链主/... tag unless ``tags_source`` cites one."""
+    from pathlib import Path
+
+    import yaml
+
+    leadership = {"龙头企业", "链主", "全球百强", "单项冠军", "隐形冠军", "专精特新小巨人"}
+    leadership |= {"专精特新", "独角兽"}
+    root = Path(__file__).resolve().parent.parent / "ingest" / "companies"
+    offenders = []
+    for path in sorted(root.glob("*.yaml")):
+        for record in yaml.safe_load(path.read_text(encoding="utf-8"))["companies"] or []:
+            source = str(record.get("source", ""))
+            listing_only = "A股列表" in source or "上市公司 (2021)" in source
+            if listing_only and set(record.get("tags") or ()) & leadership:
+                if not record.get("tags_source"):
+                    offenders.append(record["id"])
+            if record.get("listing"):
+                assert "上市" in (record.get("tags") or ()), record["id"]
+    assert not offenders, offenders

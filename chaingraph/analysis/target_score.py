@@ -21,6 +21,7 @@ __all__ = [
     "TIE_RULE",
     "ScoreParts",
     "Target",
+    "business_fit",
     "focus_weight",
     "names_of",
     "record_parts",
@@ -131,6 +132,7 @@ def score_target(
     fit: Mapping[str, float] | None = None,
     served: Mapping[str, float] | None = None,
     status_weight: float | None = None,
+    shares: Mapping[str, float] | None = None,
 ) -> Target:
     """One firm scored for one gap (see :func:`~chaingraph.analysis.targets.targets`).
 
@@ -138,7 +140,9 @@ def score_target(
     weight: the firm's focus weight is the gap's priority weight, raised to that of the
     focus products its targeted product goes into (``INPUT_TO``) at local firms.
     ``status_weight``: the gap's status severity (``gaps.status_severity``; the
-    config's value of ``status`` when None).
+    config's value of ``status`` when None). ``shares``: the firm's revenue share
+    (``revenue_share`` of its ``MAKES`` facts) per product, used by plan alignment
+    when every product it makes has one.
     """
     priority_weight = config.priority_weight(priority)
     leadership, scale, technology = record_parts(
@@ -176,10 +180,10 @@ def score_target(
     alignment = 1.0 if product in focus_products else priority_weight
     if fit is not None and profile.makes:
         # Half the gap's own alignment, half how much of the firm's business the base
-        # needs: its products' best priority weights among the gap segments, averaged.
-        alignment = 0.5 * alignment + 0.5 * sum(fit.get(p, 0.0) for p in profile.makes) / len(
-            profile.makes
-        )
+        # needs: its products' best priority weights among the gap segments, weighted by
+        # the share of its revenue each brings where every share is known (主营构成),
+        # else averaged over its products.
+        alignment = 0.5 * alignment + 0.5 * business_fit(profile.makes, fit, shares or {})
     facts = profiles.facts(profile.id).facts
     confidence = 0.6 * (1.0 - profile.unverified_share) + 0.4 * _saturating(facts, 20)
     parts = ScoreParts(
@@ -273,6 +277,28 @@ def focus_weight(
         if weight > best:
             best, via = weight, user
     return best, via
+
+
+def business_fit(
+    makes: tuple[str, ...], fit: Mapping[str, float], shares: Mapping[str, float]
+) -> float:
+    """How much of a firm's business the base needs, 0..1: the gap weight of each
+    product it makes (``fit``), weighted by the product's share of its revenue when
+    every product has one (the rest of its revenue, in products not recorded, counts
+    0), else averaged over its products.
+
+    Examples
+    --------
+    >>> business_fit(("p:a", "p:b"), {"p:a": 1.0}, {})
+    0.5
+    >>> business_fit(("p:a", "p:b"), {"p:a": 1.0}, {"p:a": 0.6, "p:b": 0.1})
+    0.6
+    """
+    if not makes:
+        return 0.0
+    if all(p in shares for p in makes):
+        return min(1.0, sum(shares[p] * fit.get(p, 0.0) for p in makes))
+    return sum(fit.get(p, 0.0) for p in makes) / len(makes)
 
 
 def _saturating(count: int, full: int) -> float:

@@ -289,7 +289,11 @@ def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
         if fact_source:
             sources.add(fact_source)
         break
-    tag_source = "未核实" if record_source == "unverified" else f"来源 {record_source}"
+    # a tag cites its own source (tags_source) where the record has one, else the record's
+    held = str(node.get("tags_source") or record_source)
+    tag_source = "未核实" if held == "unverified" else f"来源 {held}"
+    if node.get("tags_source") and target.tags:
+        sources.add(held)
     for tag in target.tags:
         evidence.append(f"{tag}（{tag_source}）")
     extras = []
