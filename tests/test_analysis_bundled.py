@@ -263,9 +263,9 @@ def test_leadership_tags_are_not_claimed_on_an_exchange_listing_alone() -> None:
         for record in yaml.safe_load(path.read_text(encoding="utf-8"))["companies"] or []:
             source = str(record.get("source", ""))
             listing_only = "A股列表" in source or "上市公司 (2021)" in source
-            if listing_only and set(record.get("tags") or ()) & leadership:
-                if not record.get("tags_source"):
-                    offenders.append(record["id"])
+            claimed = set(record.get("tags") or ()) & leadership
+            if listing_only and claimed and not record.get("tags_source"):
+                offenders.append(record["id"])
             if record.get("listing"):
                 assert "上市" in (record.get("tags") or ()), record["id"]
     assert not offenders, offenders
