@@ -183,3 +183,35 @@ def test_targets_name_the_firm_whose_stored_rank_is_text() -> None:
     )
     with pytest.raises(StoreCorrupt, match=rf"{node.id}: global_rank.rank='12'"):
         target_list(store, "base:yinping", top=3)
+
+
+def test_foreign_figures_convert_at_a_documented_rate(tmp_path: Path) -> None:
+    script = _script()
+    header = ",".join(script.COLUMNS) + "\n"
+    good = tmp_path / "good.csv"
+    good.write_text(
+        header + 'co:x,3850.92,2024,"USD 54,073 million",USD/CNY 7.1217 (国家统计局),'
+        '"https://example.org (revenue $54,073 million)",2024\n',
+        encoding="utf-8",
+    )
+    assert script.read_csv(good)["co:x"].revenue_cny_100m == 3850.92
+    usd = script.EXCHANGE_RATES["USD"]
+    assert usd.source.startswith("https://") and "7.1217" in usd.quote and usd.as_of == "2024"
+    wrong_rate = tmp_path / "rate.csv"
+    wrong_rate.write_text(
+        header + 'co:x,3850.92,2024,"USD 54,073 million",USD/CNY 7.2 (guess),'
+        '"https://example.org (revenue $54,073 million)",2024\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(script.RevenueError, match=r"rate.csv:2: exchange_rate .* not a documented"):
+        script.read_csv(wrong_rate)
+    wrong_sum = tmp_path / "sum.csv"
+    wrong_sum.write_text(
+        header + 'co:x,3000,2024,"USD 54,073 million",USD/CNY 7.1217 (国家统计局),'
+        '"https://example.org (revenue $54,073 million)",2024\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(script.RevenueError, match=r"= 3850.92 亿元, but revenue_cny_100m is 3000"):
+        script.read_csv(wrong_sum)
+    # the held figures (firms no longer in the data) all convert at the documented rates
+    assert len(script.read_csv(script.HELD_PATH)) >= 13
