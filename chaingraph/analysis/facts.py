@@ -196,11 +196,14 @@ class Profiles:
 def firm_basics(node: Node) -> tuple[tuple[str, ...], object, float | None, str | None]:
     """What a firm's own record says of it: tags, global rank, revenue (亿元), listing board.
 
-    The rank is returned as stored (``record_parts`` rejects one that is not an integer).
+    The rank is returned as stored (``record_parts`` reads one that is not an integer
+    as no rank).
     """
     held = node.get("global_rank")
+    tags = node.get("tags")
     return (
-        tuple(node.get("tags") or ()),
+        # tags of another shape (a bare string) are no tags, as LeaderRule reads them
+        tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list | tuple) else (),
         held.get("rank") if isinstance(held, dict) else held,
         node.get("revenue_cny_100m"),
         (node.get("listing") or {}).get("board"),

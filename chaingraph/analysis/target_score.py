@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles, segment_direct_makers
-from chaingraph.errors import StoreCorrupt
 from chaingraph.store.base import GraphStore
 
 __all__ = [
@@ -151,7 +150,6 @@ def score_target(
         profile.global_rank,
         profile.revenue_cny_100m,
         profile.listing_board,
-        profile.id,
     )
     product_name = names.get(product, product)
     # Local firms this product goes into (an INPUT_TO link to a product they make),
@@ -312,7 +310,6 @@ def record_parts(
     global_rank: object,
     revenue: float | None,
     board: str | None,
-    company: str = "",
 ) -> tuple[float, float, float]:
     """Leadership, scale and technology: the score parts a firm's own record sets.
 
@@ -324,34 +321,27 @@ def record_parts(
         The firm's tags, ``global_rank.rank`` (an integer, or None when unknown),
         revenue (亿元) and listing board, as :func:`~chaingraph.analysis.facts.firm_basics`
         reads them.
-    company
-        The firm's id, named in the error.
-
     Returns
     -------
     tuple of float
         (leadership, scale, technology), each 0..1.
 
-    Raises
-    ------
-    StoreCorrupt
-        When ``global_rank`` is not an integer (a stored record written past the
-        schema, e.g. ``rank: "12"``): the message names the firm, the field and the fix.
+    Notes
+    -----
+    A stored rank that is not an integer (``"12"``, ``7.5``: a record written past the
+    schema) is read as no rank, as :class:`~chaingraph.store.base.LeaderRule` reads it
+    for the gap rules, so a target's leadership never disagrees with who leads a
+    segment; it is not coerced (``"12"`` might be a list position of another list).
 
     Examples
     --------
     >>> record_parts(AnalysisConfig(), ("专精特新",), 80, 100.0, None)
     (1.0, 0.427, 0.6)
-    >>> record_parts(AnalysisConfig(), (), "12", None, None, "co:x")
-    Traceback (most recent call last):
-    ...
-    chaingraph.errors.StoreCorrupt: co:x: global_rank.rank='12' is not an integer (expected an integer ≥ 1, ontology/model.yaml); fix the record and load it again
+    >>> record_parts(AnalysisConfig(), (), "12", None, None)
+    (0.0, 0.0, 0.0)
     """
-    if global_rank is not None and (type(global_rank) is not int):
-        raise StoreCorrupt(
-            f"{company or 'company'}: global_rank.rank={global_rank!r} is not an integer "
-            "(expected an integer ≥ 1, ontology/model.yaml); fix the record and load it again"
-        )
+    if not isinstance(global_rank, int) or isinstance(global_rank, bool):
+        global_rank = None
     leadership = max((config.leadership_scores.get(t, 0.0) for t in tags), default=0.0)
     if global_rank is not None and global_rank <= 100:
         leadership = 1.0

@@ -97,9 +97,7 @@ class ScoreBounds:
                     weights.get("technology", 0.0),
                 )
                 for company, node in self.store.get_many(missing).items():
-                    leadership, scale, technology = record_parts(
-                        self.config, *firm_basics(node), company
-                    )
+                    leadership, scale, technology = record_parts(self.config, *firm_basics(node))
                     static[company] = (
                         parts[0] * leadership + parts[1] * scale + parts[2] * technology
                     )
