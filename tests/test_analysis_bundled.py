@@ -179,6 +179,10 @@ def test_targets_one_list_per_base_with_checkable_reasons(store_path: str) -> No
     # priorities (the focus weight multiplies the score), so 银瓶 (equipment first) and
     # 临深 (electronics first) share few firms (17 of 30 before the focus weight, 4 after)
     assert len(tops["base:yinping-high-end-equipment"] & tops["base:linshen-electronics"]) <= 10
+    # and no two bases share half their list (largest on the bundled data: 7, 新材料 and
+    # 临深, which share 显示材料 as first priority); scripts/target_overlap.py prints them all
+    for a, b in itertools.combinations(BASES, 2):
+        assert len(tops[a] & tops[b]) < 15, (a, b, len(tops[a] & tops[b]))
     # --min-revenue keeps only firms whose sourced revenue reaches it (ingest/sources/company-revenue.csv)
     found = target_list(store, "base:yinping-high-end-equipment", top=30, min_revenue=10)
     assert found.rows

@@ -121,19 +121,22 @@ def gaps(
     A local firm's evidence in a segment is its best ``MAKES`` fact into the segment's
     products (see :mod:`chaingraph.store.base`); it is *decisive* when the fact
     is verified (a source other than ``unverified``) and not weak, or its ``evidence``
-    is strong. The economy is the firms that make any product: ``share`` = local firms
-    / firms in China. For a count ``n`` of local firms the verdict is:
+    is strong. The economy is the firms that make any product. The reference is the
+    firms the data knows in China *outside* the area (:class:`Reference`): ``L`` local
+    firms, ``R`` firms elsewhere in China, ``k`` of them making the segment (a local
+    firm is never part of its own reference). For a count ``n`` of local firms:
 
-    - ``n == 0``: if the firms the data knows in China would give fewer than
-      ``min_expected_local`` local firms at ``share`` (expected = national × share),
-      **数据不足** (absence says nothing); else **补链 (断链)** when local firms sit
-      both upstream and downstream of it, else **建链**.
-    - ``n > 0``: with fewer than ``min_known_makers`` firms known in China,
-      **数据不足** (density cannot be judged); else the location quotient
-      (区位商) LQ = (n / local firms) / (national / firms in China): **补链 (薄弱)**
+    - ``n == 0``: expected = k × L / R, the local count at the rest of China's density;
+      below ``min_expected_local`` (3: none by chance ≈ e^-3 = 5%), **数据不足** (absence
+      says nothing); else **补链 (断链)** when local firms sit both upstream and
+      downstream of it, else **建链**.
+    - ``n > 0``: with ``k`` < ``min_known_makers``, **数据不足** (density cannot be
+      judged); else the location quotient (区位商) LQ = (n / L) / (k / R): **补链 (薄弱)**
       when LQ < ``location_quotient`` (or n < ``min_local_firms``), **强链** when no
       local leader, **优势** otherwise.
 
+    A 数据不足 row says in ``decide_by`` what would decide it (the firms to check, or
+    how many more makers elsewhere the data must know).
     The verdict is taken twice: counting every local firm, and counting only the
     decisive ones. When the two differ, the status is **数据不足** and ``decide_by``
     names the firms whose facts, once checked, decide it.
