@@ -65,7 +65,9 @@ class ExchangeRate:
 
 
 # The rates named in the ``exchange_rate`` column (``USD/CNY 7.1217 (...)``), each with its
-# source. EUR/CNY is the ECB's 2024 average EUR/USD reference rate times USD/CNY.
+# source. EUR/CNY is the ECB's 2024 average EUR/USD reference rate times USD/CNY. The
+# addresses are those of the official publications; they were not fetched when this was
+# written (no network), so re-read the quoted figure on the page when a rate is updated.
 EXCHANGE_RATES = {
     "USD": ExchangeRate(
         7.1217,
