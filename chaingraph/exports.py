@@ -77,6 +77,8 @@ HEADERS_ZH = {
     "local_leaders": "本地龙头数",
     "elsewhere_firms": "外地企业数",
     "national_firms": "全国企业数",
+    "reference_firms": "本地以外国内企业数",
+    "focus": "重点权重",
     "rule": "判定规则",
     "local_decisive": "本地证据确凿企业数",
     "local_unverified": "本地未核实企业数",
@@ -99,6 +101,7 @@ TARGET_COLUMNS = [
     "city",
     "product_name",
     "score",
+    "focus",
     "severity",
     "leadership",
     "scale",
@@ -128,6 +131,7 @@ GAP_COLUMNS = [
     "local_leaders",
     "elsewhere_firms",
     "national_firms",
+    "reference_firms",
     "local_decisive",
     "local_unverified",
     "expected_local",
@@ -200,7 +204,7 @@ def gap_rows(report: GapReport, store: GraphStore | None = None) -> list[dict[st
     >>> store = tiny_store()
     >>> row = gap_rows(gaps(store, "base:yinping"), store)[0]
     >>> row["chain_name"], row["name"], row["status"]
-    ('工业机器人', '机器人本体', '数据不足')
+    ('工业机器人', '减速器', '数据不足')
     """
     names = {c.chain: c.name for c in report.chains}
     rows = []

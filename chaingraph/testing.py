@@ -171,15 +171,15 @@ def evidence_store() -> NetworkxStore:
     makes("co:l4", "prod:machine", {**unverified, "evidence": "strong"})
     for i in range(1, 17):
         firm(f"co:o{i:02d}", f"外地{i:02d}", "region:cn-other")
-    for i in range(1, 9):
+    for i in range(1, 13):
         makes(f"co:o{i:02d}", "prod:sensor")
     for i in range(1, 10):
         makes(f"co:o{i:02d}", "prod:motor")
-    for i in (10, 11, 12):
+    for i in (2, 3, 10, 11, 12):
         makes(f"co:o{i:02d}", "prod:structure")
     for i in (1, 13, 14, 15, 16):
         makes(f"co:o{i:02d}", "prod:control")
-    for i in (5, 6, 7):
+    for i in (5, 6, 7, 8, 9):
         makes(f"co:o{i:02d}", "prod:machine")
     firm("co:j1", "日本传感", "region:jp", ("全球百强",))
     makes("co:j1", "prod:sensor")

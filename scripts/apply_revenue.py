@@ -13,8 +13,11 @@ any merge; running it twice changes nothing. Run from the repository root::
     python3 scripts/apply_revenue.py          # rewrite the YAML files
     python3 scripts/apply_revenue.py --check  # exit 1 if a YAML file is stale
 
-An id the YAML files do not hold, a malformed number or year, or a source without an
-address fails with the CSV line and the fix; no file is written then.
+An id the YAML files do not hold, a malformed number or year, a source without an
+address, or a foreign-currency figure that does not convert at a documented rate
+(:data:`EXCHANGE_RATES`: the 2024 averages, each with the page stating it) fails with the
+CSV line and the fix; no file is written then. ``company-revenue-held.csv`` is checked
+the same way.
 """
 
 from __future__ import annotations
@@ -45,6 +48,71 @@ _HEAD_KEYS = ("id", "name", "legal_name", "aliases")
 _RECORD = re.compile(r"^(?P<indent>\s*)- id:\s*['\"]?(?P<id>co:[^'\"\s#]+)")
 _KEY = re.compile(r"^(?P<indent>\s*)(?:- )?(?P<key>[A-Za-z_][A-Za-z0-9_]*):")
 _AS_OF = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+
+
+HELD_PATH = ROOT / "ingest" / "sources" / "company-revenue-held.csv"
+
+
+@dataclass(frozen=True)
+class ExchangeRate:
+    """A 2024 average exchange rate a foreign-currency figure is converted with, and the
+    public page stating it (``quote`` is the sentence the figure comes from)."""
+
+    cny_per_unit: float
+    source: str
+    quote: str
+    as_of: str
+
+
+# The rates named in the ``exchange_rate`` column (``USD/CNY 7.1217 (...)``), each with its
+# source. EUR/CNY is the ECB's 2024 average EUR/USD reference rate times USD/CNY. The
+# addresses are those of the official publications; they were not fetched when this was
+# written (no network), so re-read the quoted figure on the page when a rate is updated.
+EXCHANGE_RATES = {
+    "USD": ExchangeRate(
+        7.1217,
+        "https://www.stats.gov.cn/sj/zxfb/202502/t20250228_1958817.html",
+        "中华人民共和国2024年国民经济和社会发展统计公报: 全年人民币平均汇率为1美元兑7.1217元人民币",
+        "2024",
+    ),
+    "EUR": ExchangeRate(
+        7.7085,
+        "https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/"
+        "html/eurofxref-graph-usd.en.html",
+        "ECB euro reference rate, US dollar, 2024 average 1.0824; × USD/CNY 7.1217 = 7.7085",
+        "2024",
+    ),
+}
+_FOREIGN = re.compile(r"^(?P<cur>[A-Z]{3}) (?P<amount>[0-9][0-9,]*(?:\.[0-9]+)?) million$")
+
+
+def check_conversion(where: str, figure: str, rate: str, revenue: float) -> None:
+    """A figure in a foreign currency (``USD 54,073 million``) must name a documented rate
+    (:data:`EXCHANGE_RATES`) in ``exchange_rate`` and convert to ``revenue`` (亿元).
+
+    Raises
+    ------
+    RevenueError
+        For an undocumented currency or rate, or a conversion off by more than 0.05%.
+    """
+    match = _FOREIGN.match(figure.strip())
+    if not match:
+        return  # a CNY figure (亿元 / 元): no conversion
+    currency = match["cur"]
+    known = EXCHANGE_RATES.get(currency)
+    named = f"{currency}/CNY {known.cny_per_unit:g}" if known else ""
+    if known is None or not rate.strip().startswith(named):
+        raise RevenueError(
+            f"{where}: exchange_rate {rate[:40]!r} is not a documented rate for {currency} "
+            f"(expected '{named or currency + '/CNY …'} (…)'; add it to EXCHANGE_RATES with its source)"
+        )
+    amount = float(match["amount"].replace(",", ""))
+    converted = amount * known.cny_per_unit / 100  # million × CNY/unit → 亿元
+    if abs(converted - revenue) > 0.0005 * converted:
+        raise RevenueError(
+            f"{where}: {figure} × {known.cny_per_unit} = {converted:.2f} 亿元, "
+            f"but revenue_cny_100m is {revenue:g}; fix the figure or the revenue"
+        )
 
 
 class RevenueError(Exception):
@@ -117,6 +185,9 @@ def read_csv(path: Path | None = None) -> dict[str, Revenue]:
             as_of = (row["as_of"] or "").strip()
             if not _AS_OF.match(as_of):
                 raise RevenueError(f"{where}: as_of {as_of!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+            check_conversion(
+                where, row["currency_figure"] or "", row["exchange_rate"] or "", revenue
+            )
             rows[company] = Revenue(company, round(revenue, 2), year, source, as_of, number)
     return rows
 
@@ -173,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         revenues = read_csv()
+        if HELD_PATH.exists():
+            read_csv(HELD_PATH)  # the held figures must be well formed too
     except RevenueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

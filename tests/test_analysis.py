@@ -110,30 +110,82 @@ def status_of(report, segment: str) -> tuple[str, str]:  # type: ignore[no-untyp
 
 
 def test_build_link_when_no_local_firm() -> None:
-    # local share 4/9 of China's makers: 5 known makers elsewhere -> 2.2 expected here
-    b = Builder().focus().economy("region:cn-dongguan", 4)
+    # 4 local firms; elsewhere in China 6 firms, 5 of them make it -> 3.3 expected here
+    b = Builder().focus().economy("region:cn-dongguan", 4).economy("region:cn-suzhou", 1)
     for i in range(5):
         b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:up"])
     row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
-    assert (row.status, row.expected_local, row.local_firms) == ("建链", 2.22, 0)
-    assert row.rule == "建链: 本地无企业；全国已知 5 家，按本地占全国企业 44.4% 预期 2.2 家"
+    assert (row.status, row.expected_local, row.local_firms) == ("建链", 3.33, 0)
+    assert (row.reference_firms, row.national_firms) == (5, 5)
+    assert row.rule == (
+        "建链: 本地无企业；本地以外国内已知 5 家 (共 6 家企业)，按同等密度预期本地 3.3 家"
+    )
+
+
+def test_absence_with_fewer_than_three_expected_is_insufficient() -> None:
+    # 2.0 expected: absence happens by chance 14% of the time (Poisson e^-2)
+    b = Builder().focus().economy("region:cn-dongguan", 4).economy("region:cn-suzhou", 5)
+    for i in range(5):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:up"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
+    assert (row.status, row.expected_local) == ("数据不足", 2.0)
+    assert "按同等密度预期本地 2.0 家 < 3，无法区分空白与漏录" in row.rule
 
 
 def test_insufficient_when_absence_says_nothing() -> None:
     b = Builder().focus().economy("region:cn-dongguan", 1).economy("region:cn-suzhou", 8)
     b.firm("co:far", "region:cn-suzhou", ["prod:up"])
     row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
-    assert row.status == "数据不足" and row.expected_local == 0.1
-    assert "全国仅知 1 家" in row.rule and "预期本地 0.1 家 < 1" in row.rule
-    assert row.decide_by == "补充该环节的全国企业名录"
+    assert row.status == "数据不足" and row.expected_local == 0.11
+    assert row.rule == (
+        "数据不足: 本地无企业，而本地以外国内已知 1 家 (共 9 家企业)，"
+        "按同等密度预期本地 0.1 家 < 3，无法区分空白与漏录"
+    )
+    assert row.decide_by == (
+        "补充本地以外国内该环节的企业名录 (已知 1 家，按现有企业规模需约 27 家才能预期本地 3 家)，"
+        "或本地的完整企业名录"
+    )
+
+
+def test_insufficient_when_the_area_is_too_small_to_expect_a_maker() -> None:
+    # five makers elsewhere, but among 45 firms there: one local firm would hold 0.1
+    b = Builder().focus().economy("region:cn-dongguan", 1).economy("region:cn-suzhou", 40)
+    for i in range(5):
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:up"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.up")
+    assert (row.status, row.expected_local) == ("数据不足", 0.11)
+    assert "按同等密度预期本地 0.1 家 < 3" in row.rule
+
+
+def test_location_quotient_leaves_the_local_firms_out_of_the_reference() -> None:
+    # half of the data's firms in China are local (as in the bundled data): 10 local, 5
+    # of them make mid; 10 elsewhere, 5 of them make mid. Counting the local firms in the
+    # reference would give (5/10)/(10/20) = 1.0 whatever the local density; left out, the
+    # quotient compares like with like: the same density here and elsewhere is 1.0, twice
+    # the density 2.0 (it could not exceed 20/10 = 2.0 with the local firms inside).
+    b = Builder().focus().economy("region:cn-dongguan", 5).economy("region:cn-suzhou", 5)
+    for i in range(5):
+        b.firm(f"co:here{i}", "region:cn-dongguan", ["prod:mid"])
+        b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
+    assert (row.location_quotient, row.reference_firms) == (1.0, 5)
+    b.economy("region:cn-suzhou", 10)  # elsewhere is now twice as large: mid half as dense
+    row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
+    assert row.location_quotient == 2.0
+    assert row.rule.startswith("强链: 区位商 2.00 ≥ 1 (本地 5/10 家，本地以外国内 5/20 家)")
 
 
 def test_insufficient_when_too_few_known_to_judge_density() -> None:
     b = Builder().focus().firm("co:one", "region:cn-dongguan", ["prod:mid"])
     b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
-    status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
+    report = gaps(b.store(), "base:b")
+    status, rule = status_of(report, "seg:a.mid")
     assert status == "数据不足" and rule == (
-        "数据不足: 本地 1 家，但全国仅知 2 家 (< 5)，集聚度无法判断"
+        "数据不足: 本地 1 家，但本地以外国内仅知 1 家 (< 5)，集聚度无法判断"
+    )
+    row = next(g for g in report.segments if g.segment == "seg:a.mid")
+    assert row.decide_by == (
+        "补充本地以外国内该环节的企业名录 (已知 1 家，需 ≥ 5 家；如工商登记导出 load --classify)"
     )
 
 
@@ -143,12 +195,12 @@ def test_fill_link_when_location_quotient_below_one() -> None:
     for i in range(9):
         b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
     row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
-    assert (row.status, row.location_quotient) == ("补链", 0.19)
-    assert row.rule == "补链(薄弱): 区位商 0.19 < 1 (本地 1/10 家，全国 10/19 家)"
+    assert (row.status, row.location_quotient) == ("补链", 0.1)
+    assert row.rule == "补链(薄弱): 区位商 0.10 < 1 (本地 1/10 家，本地以外国内 9/9 家)"
 
 
 def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
-    b = Builder().focus()
+    b = Builder().focus().economy("region:cn-dongguan", 2)
     b.firm("co:u1", "region:cn-dongguan", ["prod:up"]).firm(
         "co:d1", "region:cn-dongguan", ["prod:down"]
     )
@@ -157,18 +209,19 @@ def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
     status, rule = status_of(gaps(b.store(), "base:b"), "seg:a.mid")
     assert (
         status == "补链"
-        and rule.startswith("补链(断链): 本地无企业 (预期 1.4 家)")
+        and rule.startswith("补链(断链): 本地无企业 (预期 4.0 家)")
         and "up环节" in rule
         and "down环节" in rule
     )
 
 
 def _dense(b: Builder, *, source: str = "test", evidence: str | None = None) -> Builder:
-    """Two local makers of mid among four local firms; 5 of 17 firms in China make it."""
+    """Two local makers of mid among four local firms; 5 of the 15 firms elsewhere in
+    China make it."""
     b.focus().economy("region:cn-dongguan", 2).economy("region:cn-suzhou", 10)
     b.firm("co:m1", "region:cn-dongguan", ["prod:mid"], source, evidence)
     b.firm("co:m2", "region:cn-dongguan", ["prod:mid"], source, evidence)
-    for i in range(3):
+    for i in range(5):
         b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
     return b
 
@@ -176,7 +229,7 @@ def _dense(b: Builder, *, source: str = "test", evidence: str | None = None) -> 
 def test_strengthen_when_dense_but_no_local_leader() -> None:
     assert status_of(gaps(_dense(Builder()).store(), "base:b"), "seg:a.mid") == (
         "强链",
-        "强链: 区位商 1.70 ≥ 1 (本地 2/4 家，全国 5/17 家)，但无本地龙头",
+        "强链: 区位商 1.50 ≥ 1 (本地 2/4 家，本地以外国内 5/15 家)，但无本地龙头",
     )
 
 
@@ -186,8 +239,8 @@ def test_advantage_when_dense_and_led_locally() -> None:
         Node(n.id, n.type, {**n.props, "tags": ["链主"]}) if n.id == "co:m1" else n for n in b.nodes
     ]
     row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
-    assert (row.status, row.local_leaders, row.location_quotient) == ("优势", 1, 1.7)
-    assert row.rule == "优势: 区位商 1.70 (本地 2/4 家，全国 5/17 家)，有本地龙头"
+    assert (row.status, row.local_leaders, row.location_quotient) == ("优势", 1, 1.5)
+    assert row.rule == "优势: 区位商 1.50 (本地 2/4 家，本地以外国内 5/15 家)，有本地龙头"
 
 
 def test_unverified_local_presence_is_insufficient_and_says_what_decides() -> None:
@@ -203,7 +256,7 @@ def test_unverified_local_presence_is_insufficient_and_says_what_decides() -> No
         2,
     )
     assert row.rule == (
-        "数据不足: 本地 2 家中 2 家仅有未核实或弱证据 (m1、m2)；若属实为强链，否则为建链"
+        "数据不足: 本地 2 家中 2 家仅有未核实或弱证据 (m1、m2)；若属实为强链，否则为数据不足"
     )
     assert row.decide_by == "核实m1、m2的产品事实"
 
@@ -241,7 +294,7 @@ def test_audit_counts_firms_places_and_evidence() -> None:
     result = audit(b.store(), "base:b")
     assert (result.companies, result.with_town, result.makers) == (5, 1, 5)
     # facts: record + LOCATED_IN + MAKES per firm; only m1 and m2 are unverified (3 each)
-    assert (result.facts, result.unverified_share) == (54, round(6 / 54, 3))
+    assert (result.facts, result.unverified_share) == (60, round(6 / 60, 3))
     assert (result.local_facts, result.local_unverified_share) == (15, 0.4)
     mid = next(r for r in result.segments if r.segment == "seg:a.mid")
     assert (mid.local_firms, mid.local_decisive, mid.local_unverified, mid.thin) == (
@@ -301,7 +354,7 @@ def test_config_is_hashable_and_equal_configs_are_one_cache_key(tmp_path: Path) 
 def test_coverage_note_counts_what_is_known() -> None:
     report = gaps(_dense(Builder(), source="unverified").store(), "base:b")
     assert report.coverage_note == (
-        "数据覆盖: 东莞市已知制造企业 4 家 (全国 17 家); 重点环节本地企业 2 家次，"
+        "数据覆盖: 东莞市已知制造企业 4 家 (全国 19 家); 重点环节本地企业 2 家次，"
         "其中证据确凿 0 家次; 3/3 个环节数据不足 (详见 chaingraph audit)"
     )
 
@@ -371,7 +424,7 @@ def test_base_scope_counts_makers_ring_by_ring() -> None:
     assert all(g.in_city == g.local_firms for g in rows.values())
     # the city lacks up but the metro area has it: the rule says so; verdicts unchanged
     up = rows["seg:a.up"]
-    assert up.status == "建链" and up.rule.startswith("建链: 本地无企业；全国已知 10 家")
+    assert up.status == "建链" and up.rule.startswith("建链: 本地无企业；本地以外国内已知 10 家")
     assert up.rule.endswith("；东莞市无，深莞惠有 3 家，大湾区有 4 家 (可就近招引)")
     assert "可就近招引" not in rows["seg:a.mid"].rule + rows["seg:a.down"].rule
 
@@ -445,7 +498,9 @@ def test_score_components_each_pinned() -> None:
     )
     rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid")}
     champ, abroad = rows["co:champ"].parts, rows["co:abroad"].parts
-    assert champ.severity == 0.5  # 数据不足 (2 makers known in China) at priority 1
+    # 数据不足 (1 maker known in China, none local) at priority 1: 0.5 leaning to 0.6
+    # as no known maker is local (gaps.status_severity)
+    assert champ.severity == 0.6
     assert champ.leadership == 0.8 and abroad.leadership == 0.0
     assert champ.scale == 0.638 and abroad.scale == 0.0  # 999 亿元 on the 5万亿元 log scale
     assert champ.technology == 1.0

@@ -79,7 +79,7 @@ def test_hover_cards_list_local_firms_and_top_targets() -> None:
     body = m.node("seg:robot.body").card
     assert body.sections[0].items == ("莞工机器人",)
     assert m.node("seg:robot.parts.reducer").card.sections[1].items == (
-        "苏减速 · 苏州市 · 61.47分",
+        "苏减速 · 苏州市 · 63.97分",
     )
     assert any("数据不足" in line for line in body.lines)
 

@@ -154,3 +154,34 @@ def test_scale_spreads_real_revenues_up_to_the_largest_targets() -> None:
     # a listed firm without a figure keeps 0.3; an unlisted one 0
     assert record_parts(config, (), None, None, "NYSE")[1] == 0.3
     assert record_parts(config, (), None, None, None)[1] == 0.0
+
+
+def test_record_parts_reads_a_rank_stored_as_text_as_no_rank() -> None:
+    config = AnalysisConfig()
+    assert record_parts(config, (), 80, None, None)[0] == 1.0
+    # not a TypeError: read as no rank, as LeaderRule reads it for the gap rules
+    for odd in ("12", 7.5, True, {"rank": 3}):
+        assert record_parts(config, (), odd, None, None) == (0.0, 0.0, 0.0), odd
+    assert record_parts(config, ("上市",), "12", None, "NYSE") == (0.3, 0.3, 0.0)
+
+
+def test_targets_run_when_a_stored_rank_is_text() -> None:
+    from chaingraph.analysis.targets import target_list
+    from chaingraph.model import Node
+    from chaingraph.testing import tiny_store
+
+    store = tiny_store()
+    before = target_list(store, "base:yinping", top=3).rows
+    # a record written past the schema (the loader would refuse it): rank as text
+    (found,) = store.ids_by_name("日伺服", "Company")
+    node = store.get(found)
+    assert node is not None
+    odd = {**node.props, "global_rank": {"list": "L", "rank": "12"}}
+    store.merge([Node(node.id, "Company", odd)], [])
+    after = target_list(store, "base:yinping", top=3).rows
+    # the odd rank counts for nothing (its 全球百强 tag still leads), as for the leader rule
+    assert [(t.company, t.score) for t in after] == [(t.company, t.score) for t in before]
+    # tags stored as a bare string are no tags (not its characters), as for the leader rule
+    store.merge([Node(node.id, "Company", {**odd, "tags": "全球百强"})], [])
+    bare = {t.company: t for t in target_list(store, "base:yinping", top=3).rows}
+    assert bare[node.id].parts.leadership == 0.0 and bare[node.id].tags == ()

@@ -101,7 +101,7 @@ def audit(
     >>> from chaingraph.testing import evidence_store
     >>> report = audit(evidence_store(), "base:home")
     >>> report.companies, report.with_town, report.unverified_share, report.local_unverified_share
-    (4, 1, 0.026, 0.133)
+    (4, 1, 0.023, 0.133)
     >>> [(s.name, s.local_firms, s.local_decisive, s.thin) for s in report.segments][:2]
     [('控制器', 1, 0, True), ('整机', 3, 3, False)]
     """

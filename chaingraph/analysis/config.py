@@ -43,15 +43,19 @@ class AnalysisConfig:
         (补链) whatever its location quotient (default 1: the quotient alone decides).
     location_quotient
         A segment whose location quotient (区位商: its share among the local firms over
-        its share among the firms in China) is below this is weak (补链); at or above
+        its share among the firms in China outside the area, so that the local firms
+        are not part of their own reference) is below this is weak (补链); at or above
         it, 强链 (no local leader) or 优势.
     min_expected_local
-        A segment with no local firm is 建链 (or 补链 断链) only if, at the area's share of
-        China's firms, at least this many local firms would be expected from the firms
-        the data knows in China; otherwise absence says nothing and it is 数据不足.
+        A segment with no local firm is 建链 (or 补链 断链) only if, at the density the
+        segment has among the firms the data knows elsewhere in China, at least this
+        many local firms would be expected (default 3: with 3 expected, finding none by
+        chance has a probability of e^-3 ≈ 5%); otherwise absence says nothing and it
+        is 数据不足.
     min_known_makers
         Density (the location quotient) is judged only when the data knows at least this
-        many firms of the segment in China; below it a present segment is 数据不足.
+        many firms of the segment in China outside the area; below it a present segment
+        is 数据不足.
     leader_tags
         Tags that make a firm a leader (龙头) for 强链/优势 and 延链.
     priority_weights
@@ -69,7 +73,7 @@ class AnalysisConfig:
     scope: str = "city"
     min_local_firms: int = 1
     location_quotient: float = 1.0
-    min_expected_local: float = 1.0
+    min_expected_local: float = 3.0
     min_known_makers: int = 5
     leader_tags: tuple[str, ...] = DEFAULT_LEADER_TAGS
     priority_weights: Mapping[int, float] = field(

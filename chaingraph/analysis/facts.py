@@ -65,7 +65,7 @@ class CompanyProfile:
     proximity: str  # 大湾区 / 广东 / 邻省 / 中国 / 东亚 / 境外 / 未知
     revenue_cny_100m: float | None
     listing_board: str | None
-    global_rank: int | None
+    global_rank: object  # global_rank.rank as stored (an int when the record is valid)
     unverified_share: float
     makes: tuple[str, ...] = ()  # products it makes
     customers: tuple[str, ...] = ()  # companies it supplies
@@ -193,11 +193,18 @@ class Profiles:
         return area in self.get(company_id).places
 
 
-def firm_basics(node: Node) -> tuple[tuple[str, ...], int | None, float | None, str | None]:
-    """What a firm's own record says of it: tags, global rank, revenue (亿元), listing board."""
+def firm_basics(node: Node) -> tuple[tuple[str, ...], object, float | None, str | None]:
+    """What a firm's own record says of it: tags, global rank, revenue (亿元), listing board.
+
+    The rank is returned as stored (``record_parts`` reads one that is not an integer
+    as no rank).
+    """
+    held = node.get("global_rank")
+    tags = node.get("tags")
     return (
-        tuple(node.get("tags") or ()),
-        (node.get("global_rank") or {}).get("rank"),
+        # tags of another shape (a bare string) are no tags, as LeaderRule reads them
+        tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list | tuple) else (),
+        held.get("rank") if isinstance(held, dict) else held,
         node.get("revenue_cny_100m"),
         (node.get("listing") or {}).get("board"),
     )

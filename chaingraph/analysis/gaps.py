@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ __all__ = [
     "SegmentGap",
     "decisive",
     "gaps",
+    "status_severity",
 ]
 
 STATUSES = ("建链", "补链", "强链", "数据不足", "延链", "优势")
@@ -49,7 +51,7 @@ class SegmentGap:
     local_decisive: int = 0  # local firms with decisive evidence (verified, or strong)
     local_unverified: int = 0  # local firms whose best fact is unverified
     local_weak: int = 0  # local firms whose best fact is weak evidence
-    expected_local: float | None = None  # local firms expected at the area's share
+    expected_local: float | None = None  # local firms expected at the rest of China's density
     location_quotient: float | None = None  # 区位商 on decisive local firms
     decide_by: str = ""  # for 数据不足: what would decide it
     # Base scope: makers ring by ring (None where the ring does not apply, see rings.py):
@@ -58,6 +60,7 @@ class SegmentGap:
     in_metro: int | None = None  # in the metropolitan area (深莞惠)
     in_gba: int | None = None  # in the Greater Bay Area (大湾区)
     rings: str = ""  # the four counts as the table shows them, e.g. "0/3/12/15"
+    reference_firms: int | None = None  # makers in China outside the area (the 区位商 reference)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class GapReport:
     notes: tuple[str, ...]
     coverage_note: str = ""  # one line: how much the data knows here (see audit)
     ring_names: str = ""  # what the rings are, e.g. "谢岗镇/东莞市/深莞惠/大湾区"
+    # Each product of a focus segment (gap or not) with the best focus priority holding
+    # it, by product id: what the base wants, read by the target score's focus weight.
+    focus_products: tuple[tuple[str, int], ...] = ()
 
 
 def gaps(
@@ -115,19 +121,22 @@ def gaps(
     A local firm's evidence in a segment is its best ``MAKES`` fact into the segment's
     products (see :mod:`chaingraph.store.base`); it is *decisive* when the fact
     is verified (a source other than ``unverified``) and not weak, or its ``evidence``
-    is strong. The economy is the firms that make any product: ``share`` = local firms
-    / firms in China. For a count ``n`` of local firms the verdict is:
+    is strong. The economy is the firms that make any product. The reference is the
+    firms the data knows in China *outside* the area (:class:`Reference`): ``L`` local
+    firms, ``R`` firms elsewhere in China, ``k`` of them making the segment (a local
+    firm is never part of its own reference). For a count ``n`` of local firms:
 
-    - ``n == 0``: if the firms the data knows in China would give fewer than
-      ``min_expected_local`` local firms at ``share`` (expected = national × share),
-      **数据不足** (absence says nothing); else **补链 (断链)** when local firms sit
-      both upstream and downstream of it, else **建链**.
-    - ``n > 0``: with fewer than ``min_known_makers`` firms known in China,
-      **数据不足** (density cannot be judged); else the location quotient
-      (区位商) LQ = (n / local firms) / (national / firms in China): **补链 (薄弱)**
+    - ``n == 0``: expected = k × L / R, the local count at the rest of China's density;
+      below ``min_expected_local`` (3: none by chance ≈ e^-3 = 5%), **数据不足** (absence
+      says nothing); else **补链 (断链)** when local firms sit both upstream and
+      downstream of it, else **建链**.
+    - ``n > 0``: with ``k`` < ``min_known_makers``, **数据不足** (density cannot be
+      judged); else the location quotient (区位商) LQ = (n / L) / (k / R): **补链 (薄弱)**
       when LQ < ``location_quotient`` (or n < ``min_local_firms``), **强链** when no
       local leader, **优势** otherwise.
 
+    A 数据不足 row says in ``decide_by`` what would decide it (the firms to check, or
+    how many more makers elsewhere the data must know).
     The verdict is taken twice: counting every local firm, and counting only the
     decisive ones. When the two differ, the status is **数据不足** and ``decide_by``
     names the firms whose facts, once checked, decide it.
@@ -167,16 +176,16 @@ def gaps(
     >>> from chaingraph.testing import evidence_store, tiny_store
     >>> report = gaps(tiny_store(), "base:yinping")
     >>> [(g.name, g.status) for g in report.segments]
-    [('机器人本体', '数据不足'), ('系统集成', '数据不足'), ('核心零部件', '数据不足'), ('减速器', '数据不足')]
+    [('减速器', '数据不足'), ('核心零部件', '数据不足'), ('机器人本体', '数据不足'), ('系统集成', '数据不足')]
     >>> [(i.name, i.for_product_name) for i in report.inputs]
     [('谐波减速器', '工业机器人'), ('伺服电机', '工业机器人')]
     >>> for g in gaps(evidence_store(), "base:home").segments:
     ...     print(g.name, g.status, g.local_decisive, g.location_quotient)
     传感器 建链 0 None
-    电机 补链 1 0.5
-    结构件 强链 2 2.0
+    电机 补链 1 0.44
+    结构件 强链 2 1.6
     控制器 数据不足 0 None
-    整机 优势 3 2.5
+    整机 优势 3 2.4
     >>> gaps(tiny_store())
     Traceback (most recent call last):
     ...
@@ -226,6 +235,10 @@ def gaps(
     counts = ring_counts(store, rings, rows)
     rows = {seg: _with_rings(row, counts[seg], rings) for seg, row in rows.items()}
     ordered = sorted(rows.values(), key=lambda g: (-g.severity, g.chain, g.segment))
+    wanted: dict[str, int] = {}
+    for seg, priority in scope.priorities.items():
+        for product in coverage[seg].products:
+            wanted[product] = min(priority, wanted.get(product, priority))
     return GapReport(
         scope.subject.id,
         scope.subject.name,
@@ -237,6 +250,7 @@ def gaps(
         tuple(notes),
         coverage_note(rows.values(), economy, scope.area_name),
         rings.label,
+        tuple(sorted(wanted.items())),
     )
 
 
@@ -264,6 +278,27 @@ def _with_rings(row: SegmentGap, counts: RingCounts, rings: Rings) -> SegmentGap
         in_gba=counts.in_gba,
         rings=shown,
     )
+
+
+def status_severity(config: AnalysisConfig, status: str, local: int, national: int) -> float:
+    """The severity of a status (``config.severity``); a 数据不足 row leans by what the
+    data shows: × (0.8 + 0.4 × the share of the segment's known makers in China that
+    are not local), so with the default 0.5 it runs from 0.4 (every known maker is
+    local) to 0.6 (none is), between 延链 and 强链; with no maker known, 0.5.
+
+    Examples
+    --------
+    >>> config = AnalysisConfig()
+    >>> status_severity(config, "数据不足", 0, 3), status_severity(config, "数据不足", 3, 3)
+    (0.6, 0.4)
+    >>> status_severity(config, "建链", 0, 3)
+    1.0
+    """
+    base = config.severity[status]
+    if status != INSUFFICIENT or national <= 0:
+        return base  # nothing known anywhere leans neither way
+    outside = max(national - local, 0) / national
+    return round(base * (0.8 + 0.4 * outside), 3)
 
 
 def decisive(verified: bool, grade: str) -> bool:
@@ -305,11 +340,10 @@ def _classify(
     unsure = [
         n for c, n, (v, g) in zip(local, cov.local_names, facts, strict=True) if not decisive(v, g)
     ]
-    share = economy.local / economy.national if economy.national else 0.0
-    expected = cov.national * share
-    every = _verdict(cov, len(local), bool(firm), coverage, economy, expected, config)
+    reference = Reference.of(cov, economy)
+    every = _verdict(cov, len(local), bool(firm), coverage, reference, config)
     proven = _verdict(
-        cov, len(sure), bool(firm & set(sure)), coverage, economy, expected, config, bool(unsure)
+        cov, len(sure), bool(firm & set(sure)), coverage, reference, config, bool(unsure)
     )
     status, rule, lq = proven
     decide_by = ""
@@ -326,8 +360,12 @@ def _classify(
             listed = "、".join(unsure[:3]) + ("等" if len(unsure) > 3 else "")
             rule += f"；另有 {len(unsure)} 家仅有未核实或弱证据 ({listed})"
         if status == INSUFFICIENT:
-            decide_by = "补充该环节的全国企业名录"
-    severity = config.severity[status] * config.priority_weight(priority) * cov.weight
+            decide_by = reference.decide_by(len(sure), config)
+    severity = (
+        status_severity(config, status, len(local), cov.national)
+        * config.priority_weight(priority)
+        * cov.weight
+    )
     return SegmentGap(
         cov.segment,
         cov.name,
@@ -345,10 +383,60 @@ def _classify(
         len(sure),
         sum(1 for v, _ in facts if not v),
         sum(1 for v, g in facts if v and g == "weak"),
-        round(expected, 2),
+        round(reference.expected, 2),
         lq,
         decide_by,
+        reference_firms=reference.segment,
     )
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a segment's local presence is measured against: the firms the data knows in
+    China *outside* the area (the local firms are not in their own reference).
+
+    ``firms``: firms outside the area (in China) making any product; ``segment``: those
+    of them making one of the segment's products; ``local``: firms in the area making any
+    product. ``expected`` = segment × local / firms, the local count the area would hold
+    at the rest of the country's density.
+    """
+
+    local: int
+    firms: int
+    segment: int
+
+    @classmethod
+    def of(cls, cov: SegmentCoverage, economy: EconomyCounts) -> Reference:
+        # every local maker has a site in China, so it is inside ``national``
+        return cls(
+            economy.local,
+            max(economy.national - economy.local, 0),
+            max(cov.national - len(cov.local), 0),
+        )
+
+    def decide_by(self, n: int, config: AnalysisConfig) -> str:
+        """What would decide a thin verdict for ``n`` local firms: more firms known
+        elsewhere (a registry export through ``load --classify``)."""
+        if n == 0:
+            needed = (
+                math.ceil(config.min_expected_local * self.firms / self.local) if self.local else 0
+            )
+            return (
+                f"补充本地以外国内该环节的企业名录 (已知 {self.segment} 家，按现有企业规模需约 "
+                f"{needed} 家才能预期本地 {config.min_expected_local:g} 家)，或本地的完整企业名录"
+            )
+        return (
+            f"补充本地以外国内该环节的企业名录 (已知 {self.segment} 家，"
+            f"需 ≥ {config.min_known_makers} 家；如工商登记导出 load --classify)"
+        )
+
+    @property
+    def expected(self) -> float:
+        return self.segment * self.local / self.firms if self.firms else 0.0
+
+    def quotient(self, n: int) -> float:
+        """区位商: (n / local firms) / (segment firms / firms), both outside-the-area."""
+        return round((n / self.local) / (self.segment / self.firms), 2)
 
 
 def _verdict(
@@ -356,23 +444,21 @@ def _verdict(
     n: int,
     led: bool,
     coverage: dict[str, SegmentCoverage],
-    economy: EconomyCounts,
-    expected: float,
+    ref: Reference,
     config: AnalysisConfig,
     unsure: bool = False,
 ) -> tuple[str, str, float | None]:
     """(status, rule, location quotient) for ``n`` local firms, ``led`` if one leads
     (``unsure``: other local firms exist, on evidence not counted here)."""
-    national = cov.national
     none = "本地无证据确凿的企业" if unsure else "本地无企业"
-    share = economy.local / economy.national if economy.national else 0.0
+    elsewhere = f"本地以外国内已知 {ref.segment} 家 (共 {ref.firms} 家企业)"
+    thin = ref.segment < max(config.min_known_makers, 1) or not ref.local
     if n == 0:
-        if expected < config.min_expected_local:
+        if ref.expected < config.min_expected_local:
             return (
                 INSUFFICIENT,
-                f"数据不足: {none}，而全国仅知 {national} 家，按本地占全国企业 "
-                f"{share:.1%} 预期本地 {expected:.1f} 家 < {config.min_expected_local:g}，"
-                "无法区分空白与漏录",
+                f"数据不足: {none}，而{elsewhere}，按同等密度预期本地 {ref.expected:.1f} 家 "
+                f"< {config.min_expected_local:g}，无法区分空白与漏录",
                 None,
             )
         up_local = [s for s in cov.upstream if coverage[s].local]
@@ -380,25 +466,24 @@ def _verdict(
         if up_local and down_local:
             return (
                 "补链",
-                f"补链(断链): {none} (预期 {expected:.1f} 家)，但上游"
+                f"补链(断链): {none} (预期 {ref.expected:.1f} 家)，但上游"
                 f"{_names(coverage, up_local)}与下游{_names(coverage, down_local)}均有本地企业",
                 None,
             )
         return (
             "建链",
-            f"建链: {none}；全国已知 {national} 家，按本地占全国企业 {share:.1%} "
-            f"预期 {expected:.1f} 家",
+            f"建链: {none}；{elsewhere}，按同等密度预期本地 {ref.expected:.1f} 家",
             None,
         )
-    if national < config.min_known_makers:
+    if thin:
         return (
             INSUFFICIENT,
-            f"数据不足: 本地 {n} 家，但全国仅知 {national} 家 (< {config.min_known_makers})，"
-            "集聚度无法判断",
+            f"数据不足: 本地 {n} 家，但本地以外国内仅知 {ref.segment} 家 "
+            f"(< {config.min_known_makers})，集聚度无法判断",
             None,
         )
-    lq = round((n / economy.local) / (national / economy.national), 2)
-    numbers = f"本地 {n}/{economy.local} 家，全国 {national}/{economy.national} 家"
+    lq = ref.quotient(n)
+    numbers = f"本地 {n}/{ref.local} 家，本地以外国内 {ref.segment}/{ref.firms} 家"
     if n < config.min_local_firms or lq < config.location_quotient:
         return (
             "补链",

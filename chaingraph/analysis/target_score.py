@@ -20,6 +20,8 @@ __all__ = [
     "TIE_RULE",
     "ScoreParts",
     "Target",
+    "business_fit",
+    "focus_weight",
     "names_of",
     "record_parts",
     "score_company",
@@ -75,6 +77,7 @@ class Target:
     sources: tuple[str, ...] = ()  # distinct sources of those facts
     as_of: str = ""  # the firm record's as_of
     facts: int = 0  # how many facts the store holds on the firm
+    focus: float = 1.0  # the focus weight the score is multiplied by (see focus_weight)
 
 
 TIE_RULE = "同分依次比较: 可配套本地企业数多者优先、数据事实多者优先、企业ID小者优先"
@@ -126,7 +129,20 @@ def score_target(
     focus_products: set[str],
     area: str,
     fit: Mapping[str, float] | None = None,
+    served: Mapping[str, float] | None = None,
+    status_weight: float | None = None,
+    shares: Mapping[str, float] | None = None,
 ) -> Target:
+    """One firm scored for one gap (see :func:`~chaingraph.analysis.targets.targets`).
+
+    ``served`` maps each product of the base's focus segments to its focus priority
+    weight: the firm's focus weight is the gap's priority weight, raised to that of the
+    focus products its targeted product goes into (``INPUT_TO``) at local firms.
+    ``status_weight``: the gap's status severity (``gaps.status_severity``; the
+    config's value of ``status`` when None). ``shares``: the firm's revenue share
+    (``revenue_share`` of its ``MAKES`` facts) per product, used by plan alignment
+    when every product it makes has one.
+    """
     priority_weight = config.priority_weight(priority)
     leadership, scale, technology = record_parts(
         config,
@@ -162,14 +178,17 @@ def score_target(
     alignment = 1.0 if product in focus_products else priority_weight
     if fit is not None and profile.makes:
         # Half the gap's own alignment, half how much of the firm's business the base
-        # needs: its products' best priority weights among the gap segments, averaged.
-        alignment = 0.5 * alignment + 0.5 * sum(fit.get(p, 0.0) for p in profile.makes) / len(
-            profile.makes
-        )
+        # needs: its products' best priority weights among the gap segments, weighted by
+        # the share of its revenue each brings where every share is known (主营构成),
+        # else averaged over its products.
+        alignment = 0.5 * alignment + 0.5 * business_fit(profile.makes, fit, shares or {})
     facts = profiles.facts(profile.id).facts
     confidence = 0.6 * (1.0 - profile.unverified_share) + 0.4 * _saturating(facts, 20)
     parts = ScoreParts(
-        round(config.severity[status] * priority_weight, 3),
+        round(
+            (config.severity[status] if status_weight is None else status_weight) * priority_weight,
+            3,
+        ),
         leadership,
         scale,
         technology,
@@ -179,7 +198,8 @@ def score_target(
         round(confidence, 3),
     )
     weights = config.score_weights
-    score = round(100 * sum(weights[k] * getattr(parts, k) for k in weights), 2)
+    focus, via_focus = focus_weight(priority_weight, links.values(), served or {})
+    score = round(100 * focus * sum(weights[k] * getattr(parts, k) for k in weights), 2)
     ordered = already + sorted(c for c in links if c not in already)
     supplies = tuple(
         f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
@@ -204,6 +224,8 @@ def score_target(
         None,
     )
     parts_text = [f"{status}·{product_name}：{tie}"]
+    if via_focus:
+        parts_text.append(f"供本基地重点产品{names.get(via_focus, via_focus)}")
     if tag:
         parts_text.append(_TAG_LABELS.get(tag, tag))
     if profile.city:
@@ -227,7 +249,54 @@ def score_target(
         "；".join(parts_text),
         supplies,
         facts=facts,
+        focus=round(focus, 3),
     )
+
+
+def focus_weight(
+    gap_weight: float, users: Iterable[str], served: Mapping[str, float]
+) -> tuple[float, str]:
+    """How much the base wants a target: its gap's focus priority weight, or, if higher,
+    the weight of a focus product its targeted product goes into at a local firm (a firm
+    that feeds the base's first priority serves that priority, 以商招商).
+
+    Returns the weight and the focus product that raised it ("" when none did).
+
+    Examples
+    --------
+    >>> focus_weight(0.3, ["prod:panel", "prod:robot"], {"prod:panel": 1.0, "prod:robot": 0.3})
+    (1.0, 'prod:panel')
+    >>> focus_weight(0.5, ["prod:robot"], {"prod:robot": 0.3})
+    (0.5, '')
+    """
+    best, via = gap_weight, ""
+    for user in sorted(set(users)):
+        weight = served.get(user, 0.0)
+        if weight > best:
+            best, via = weight, user
+    return best, via
+
+
+def business_fit(
+    makes: tuple[str, ...], fit: Mapping[str, float], shares: Mapping[str, float]
+) -> float:
+    """How much of a firm's business the base needs, 0..1: the gap weight of each
+    product it makes (``fit``), weighted by the product's share of its revenue when
+    every product has one (the rest of its revenue, in products not recorded, counts
+    0), else averaged over its products.
+
+    Examples
+    --------
+    >>> business_fit(("p:a", "p:b"), {"p:a": 1.0}, {})
+    0.5
+    >>> business_fit(("p:a", "p:b"), {"p:a": 1.0}, {"p:a": 0.6, "p:b": 0.1})
+    0.6
+    """
+    if not makes:
+        return 0.0
+    if all(p in shares for p in makes):
+        return min(1.0, sum(shares[p] * fit.get(p, 0.0) for p in makes))
+    return sum(fit.get(p, 0.0) for p in makes) / len(makes)
 
 
 def _saturating(count: int, full: int) -> float:
@@ -238,11 +307,41 @@ def _saturating(count: int, full: int) -> float:
 def record_parts(
     config: AnalysisConfig,
     tags: tuple[str, ...],
-    global_rank: int | None,
+    global_rank: object,
     revenue: float | None,
     board: str | None,
 ) -> tuple[float, float, float]:
-    """Leadership, scale and technology: the score parts a firm's own record sets."""
+    """Leadership, scale and technology: the score parts a firm's own record sets.
+
+    Parameters
+    ----------
+    config
+        The leadership scores and the revenue cap.
+    tags, global_rank, revenue, board
+        The firm's tags, ``global_rank.rank`` (an integer, or None when unknown),
+        revenue (亿元) and listing board, as :func:`~chaingraph.analysis.facts.firm_basics`
+        reads them.
+    Returns
+    -------
+    tuple of float
+        (leadership, scale, technology), each 0..1.
+
+    Notes
+    -----
+    A stored rank that is not an integer (``"12"``, ``7.5``: a record written past the
+    schema) is read as no rank, as :class:`~chaingraph.store.base.LeaderRule` reads it
+    for the gap rules, so a target's leadership never disagrees with who leads a
+    segment; it is not coerced (``"12"`` might be a list position of another list).
+
+    Examples
+    --------
+    >>> record_parts(AnalysisConfig(), ("专精特新",), 80, 100.0, None)
+    (1.0, 0.427, 0.6)
+    >>> record_parts(AnalysisConfig(), (), "12", None, None)
+    (0.0, 0.0, 0.0)
+    """
+    if not isinstance(global_rank, int) or isinstance(global_rank, bool):
+        global_rank = None
     leadership = max((config.leadership_scores.get(t, 0.0) for t in tags), default=0.0)
     if global_rank is not None and global_rank <= 100:
         leadership = 1.0

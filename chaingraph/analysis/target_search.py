@@ -10,13 +10,13 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles, firm_basics
-from chaingraph.analysis.gaps import GapReport, SegmentGap
+from chaingraph.analysis.gaps import GapReport, SegmentGap, status_severity
 from chaingraph.analysis.target_score import (
     Target,
     names_of,
@@ -33,6 +33,8 @@ __all__ = [
     "local_users_and_names",
     "place_id",
     "product_weights",
+    "revenue_shares",
+    "served_weights",
 ]
 
 
@@ -119,18 +121,24 @@ class TargetSearch:
     focus_products: set[str]
     store: GraphStore
     fit: Mapping[str, float]  # product -> best priority weight of a gap segment holding it
+    served: Mapping[str, float]  # product -> focus weight of the base's segment holding it
+    shares: dict[str, dict[str, float]] = field(default_factory=dict)  # firm -> revenue shares
 
     def best(
         self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
     ) -> list[Target]:
         config, weights = self.config, self.config.score_weights
         priority_weight = config.priority_weight(gap.priority)
-        known = weights.get("severity", 0.0) * round(
-            config.severity[gap.status] * priority_weight, 3
-        )
+        status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
+        known = weights.get("severity", 0.0) * round(status_weight * priority_weight, 3)
+        # The focus weight multiplies the score: at most the gap's or the best served one.
+        factor = max(priority_weight, max(self.served.values(), default=0.0))
         streams = []
+        best_fit = max(self.fit.values(), default=0.0)
         for product, makers in sorted(per_product.items()):
             alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
+            # plan alignment is half this, half the firm's business fit (at most best_fit)
+            alignment = max(alignment, 0.5 * alignment + 0.5 * best_fit)
             fixed = known + weights.get("plan_alignment", 0.0) * alignment + self.bounds.open_parts
             streams.append(_pairs(fixed, product, self.bounds.ranked(product, makers)))
         pairs = heapq.merge(*streams)
@@ -150,9 +158,12 @@ class TargetSearch:
             missing = sorted(wanted - self.users.keys())
             if missing:
                 self.users.update(self.store.local_users(missing, self.area))
+            for _, company, _ in chunk:
+                if company not in self.shares:
+                    self.shares[company] = revenue_shares(self.store, company)
             for negative_bound, company, product in chunk:
                 # A pair's rounded score can exceed its bound by the 0.05 of rounding.
-                if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
+                if len(best) >= top and 100 * factor * -negative_bound + 0.005 + 1e-6 < threshold:
                     return _ranked(best, top)
                 profile = self.profiles.get(company)
                 if self.area in profile.places or not _passes(profile, self.filter):
@@ -171,6 +182,9 @@ class TargetSearch:
                     self.focus_products,
                     self.area,
                     self.fit,
+                    self.served,
+                    status_weight,
+                    self.shares[company],
                 )
                 held = best.get(company)
                 # Equal scores keep the smaller product id, as a walk in product order would.
@@ -210,6 +224,22 @@ def product_weights(
         for product in candidates.get(gap.segment, {}):
             weights[product] = max(weight, weights.get(product, 0.0))
     return weights
+
+
+def revenue_shares(store: GraphStore, company: str) -> dict[str, float]:
+    """A firm's revenue share per product it makes (``revenue_share`` of its ``MAKES``
+    facts, the largest where several), for the products that have one."""
+    shares: dict[str, float] = {}
+    for rel in store.relationships("MAKES", source=company):
+        share = rel.props.get("revenue_share")
+        if isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1:
+            shares[rel.target] = max(float(share), shares.get(rel.target, 0.0))
+    return shares
+
+
+def served_weights(report: GapReport, config: AnalysisConfig) -> dict[str, float]:
+    """Each product of the base's focus segments -> the weight of its best focus priority."""
+    return {p: config.priority_weight(priority) for p, priority in report.focus_products}
 
 
 def local_users_and_names(

@@ -29,6 +29,7 @@ from chaingraph.analysis.target_search import (
     local_users_and_names,
     place_id,
     product_weights,
+    served_weights,
 )
 from chaingraph.errors import ConfigError
 from chaingraph.store.base import GraphStore
@@ -71,12 +72,21 @@ def targets(
 ) -> list[Target]:
     """The ``top`` best firms outside the base for each gap segment (or only ``segment``).
 
-    Score = 100 × Σ weight × component, components in :class:`ScoreParts`:
+    Score = 100 × focus × Σ weight × component, components in :class:`ScoreParts`:
     gap severity (建链 > 补链 > 强链 > 延链, × focus priority), leadership (龙头/链主/
     global top 100/隐形冠军/专精特新), scale (revenue, log-scaled), technology,
     supply ties to local firms, proximity (大湾区 > 广东 > 中国 > 境外), plan
     alignment (focus priority) and data confidence (facts marked ``unverified``
-    lower it and flag the row). Ties go to the smaller company id.
+    lower it and flag the row).
+
+    ``focus`` (:func:`~chaingraph.analysis.target_score.focus_weight`) is how much the
+    base wants what the firm would bring: the priority weight of the gap segment it is
+    targeted for (P1 1.0, P2 0.5, P3 0.3, 延链 0.3), raised to that of the base's focus
+    product it would go into at a local firm (an ``INPUT_TO`` link; 以商招商: a
+    materials firm feeding the local makers of a P1 product serves P1). It multiplies,
+    so a base's list is led by its own priorities: a P3 target scores at most 30 and
+    fills the list only below every P1 firm scoring over 30, and two bases with
+    different first priorities get different lists. Ties: :data:`TIE_RULE`.
 
     Parameters
     ----------
@@ -120,8 +130,8 @@ def targets(
     >>> from chaingraph.testing import tiny_store
     >>> best = targets(tiny_store(), "base:yinping", top=1)
     >>> [(t.segment_name, t.name, t.score) for t in best]
-    [('核心零部件', '日伺服', 55.47), ('减速器', '苏减速', 61.47)]
-    >>> best[1].reason
+    [('减速器', '苏减速', 63.97), ('核心零部件', '日伺服', 55.47)]
+    >>> best[0].reason
     '数据不足·谐波减速器：可向本地莞工机器人供应谐波减速器（谐波减速器→工业机器人）；专精特新"小巨人"；苏州市；数据截至2024'
     """
     config = config or AnalysisConfig()
@@ -151,6 +161,7 @@ def targets(
         {r.target for r in store.relationships("FOCUSES_ON", source=report.subject)},
         store,
         product_weights(report, candidates_by_segment, config),
+        served_weights(report, config),
     )
     rows: list[Target] = []
     for gap in report.segments:
@@ -178,8 +189,10 @@ def target_list(
     ``per_segment``, the best ``per_segment`` firms of each gap segment).
 
     A firm that fits several gaps appears once, for the gap where it scores best.
-    Scores are those of :func:`targets` (gap severity × focus priority weights both
-    the severity and plan-alignment parts); equal scores follow :data:`TIE_RULE`.
+    Scores are those of :func:`targets`: the focus weight (the base's priority of the
+    gap, or of the focus product the firm would supply locally) multiplies the score,
+    so the list is led by the base's own priorities and lower-priority gaps fill it
+    below them; equal scores follow :data:`TIE_RULE`.
 
     Parameters
     ----------
@@ -214,7 +227,7 @@ def target_list(
     >>> from chaingraph.testing import tiny_store
     >>> found = target_list(tiny_store(), "base:yinping", top=2)
     >>> [(t.name, t.segment_name, t.score) for t in found.rows]
-    [('苏减速', '减速器', 61.47), ('日伺服', '核心零部件', 55.47)]
+    [('苏减速', '减速器', 63.97), ('日伺服', '核心零部件', 55.47)]
     >>> found.rows[0].supplies_local
     ('莞工机器人: 谐波减速器→工业机器人',)
     """
@@ -276,7 +289,11 @@ def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
         if fact_source:
             sources.add(fact_source)
         break
-    tag_source = "未核实" if record_source == "unverified" else f"来源 {record_source}"
+    # a tag cites its own source (tags_source) where the record has one, else the record's
+    held = str(node.get("tags_source") or record_source)
+    tag_source = "未核实" if held == "unverified" else f"来源 {held}"
+    if node.get("tags_source") and target.tags:
+        sources.add(held)
     for tag in target.tags:
         evidence.append(f"{tag}（{tag_source}）")
     extras = []

@@ -118,14 +118,14 @@ def chain_map(
     >>> from chaingraph.testing import tiny_store
     >>> m = chain_map(tiny_store(), "base:yinping", companies="local")
     >>> [(n.name, n.group, n.level) for n in m.nodes]  # doctest: +NORMALIZE_WHITESPACE
-    [('机器人本体', '数据不足', 1), ('系统集成', '数据不足', 2), ('核心零部件', '数据不足', 0),
-     ('减速器', '数据不足', 0), ('莞工机器人', '本地企业', 1), ('莞集成', '本地企业', 2)]
+    [('减速器', '数据不足', 0), ('核心零部件', '数据不足', 0), ('机器人本体', '数据不足', 1),
+     ('系统集成', '数据不足', 2), ('莞工机器人', '本地企业', 1), ('莞集成', '本地企业', 2)]
     >>> [(b.title, b.subtitle.splitlines()[0]) for b in m.bands], [h.text for h in m.headers]
     ([('工业机器人', '完整度 50%')], ['上游', '中游', '下游'])
     >>> [(e.source, e.target, e.kind) for e in m.edges][:2]
     [('seg:robot.parts', 'seg:robot.body', 'flow'), ('seg:robot.parts.reducer', 'seg:robot.body', 'flow')]
     >>> m.node("seg:robot.parts.reducer").card.sections[1].items
-    ('苏减速 · 苏州市 · 61.47分',)
+    ('苏减速 · 苏州市 · 63.97分',)
     """
     if companies not in COMPANY_CHOICES:
         raise ConfigError(

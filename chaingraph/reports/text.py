@@ -82,6 +82,7 @@ _GAP_SEGMENT_COLUMNS = [
     "local_decisive",
     "local_leaders",
     "national_firms",
+    "reference_firms",
     "location_quotient",
     "rings",
     "rule",
