@@ -172,7 +172,7 @@ def test_location_quotient_leaves_the_local_firms_out_of_the_reference() -> None
     b.economy("region:cn-suzhou", 10)  # elsewhere is now twice as large: mid half as dense
     row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
     assert row.location_quotient == 2.0
-    assert row.rule.startswith("强链: 区位商 2.00 ≥ 1 (本地 5/10 家，本地以外国内 5/20 家)")
+    assert row.rule.startswith("强链(缺龙头): 区位商 2.00 ≥ 1 (本地 5/10 家，本地以外国内 5/20 家)")
 
 
 def test_insufficient_when_too_few_known_to_judge_density() -> None:
@@ -189,14 +189,15 @@ def test_insufficient_when_too_few_known_to_judge_density() -> None:
     )
 
 
-def test_fill_link_when_location_quotient_below_one() -> None:
+def test_strengthen_link_when_location_quotient_below_one() -> None:
     b = Builder().focus().economy("region:cn-dongguan", 9)
     b.firm("co:one", "region:cn-dongguan", ["prod:mid"])
     for i in range(9):
         b.firm(f"co:far{i}", "region:cn-suzhou", ["prod:mid"])
     row = next(g for g in gaps(b.store(), "base:b").segments if g.segment == "seg:a.mid")
-    assert (row.status, row.location_quotient) == ("补链", 0.1)
-    assert row.rule == "补链(薄弱): 区位商 0.10 < 1 (本地 1/10 家，本地以外国内 9/9 家)"
+    # local makers exist: the link is there, weak — 强链, never 补链 (issue #20)
+    assert (row.status, row.location_quotient) == ("强链", 0.1)
+    assert row.rule == "强链(薄弱): 区位商 0.10 < 1 (本地 1/10 家，本地以外国内 9/9 家)"
 
 
 def test_fill_link_when_broken_between_local_up_and_downstream() -> None:
@@ -229,7 +230,7 @@ def _dense(b: Builder, *, source: str = "test", evidence: str | None = None) -> 
 def test_strengthen_when_dense_but_no_local_leader() -> None:
     assert status_of(gaps(_dense(Builder()).store(), "base:b"), "seg:a.mid") == (
         "强链",
-        "强链: 区位商 1.50 ≥ 1 (本地 2/4 家，本地以外国内 5/15 家)，但无本地龙头",
+        "强链(缺龙头): 区位商 1.50 ≥ 1 (本地 2/4 家，本地以外国内 5/15 家)，但无本地龙头",
     )
 
 

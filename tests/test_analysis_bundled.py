@@ -72,11 +72,13 @@ def test_no_build_or_fill_verdict_where_the_data_shows_local_makers(store_path: 
         assert report.coverage_note.startswith("数据覆盖: 东莞市已知制造企业")
         for g in report.segments:
             statuses.add(g.status)
-            if g.status == "建链" or g.rule.startswith("补链(断链)"):
-                assert g.local_decisive == 0, (base, g.name, g.rule)
+            if g.status in ("建链", "补链"):
+                # a missing link only: the data shows no local maker at all
+                assert g.local_firms == 0, (base, g.name, g.rule)
+                assert g.rule.startswith(("建链", "补链(断链)")), (base, g.name, g.rule)
             if g.status == "建链":
                 assert g.local_firms == 0 and "预期" in g.rule, (base, g.name)
-            if g.status in ("补链", "强链", "优势") and not g.rule.startswith("补链(断链)"):
+            if g.status in ("强链", "优势"):
                 assert "区位商" in g.rule and g.location_quotient is not None
             if g.status == "数据不足":
                 assert g.decide_by, (base, g.name)

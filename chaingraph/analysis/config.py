@@ -40,12 +40,12 @@ class AnalysisConfig:
         镇/功能区) or ``"base"`` (firms recorded inside the base itself).
     min_local_firms
         A floor: fewer local firms with decisive evidence than this makes a segment weak
-        (补链) whatever its location quotient (default 1: the quotient alone decides).
+        (强链) whatever its location quotient (default 1: the quotient alone decides).
     location_quotient
         A segment whose location quotient (区位商: its share among the local firms over
         its share among the firms in China outside the area, so that the local firms
-        are not part of their own reference) is below this is weak (补链); at or above
-        it, 强链 (no local leader) or 优势.
+        are not part of their own reference) is below this is weak (强链 薄弱); at or
+        above it, 强链 (no local leader) or 优势.
     min_expected_local
         A segment with no local firm is 建链 (or 补链 断链) only if, at the density the
         segment has among the firms the data knows elsewhere in China, at least this

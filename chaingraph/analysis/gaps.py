@@ -31,7 +31,7 @@ class SegmentGap:
     """One segment's local standing and the rule that set its status.
 
     ``rule`` names the rule that fired with its numbers, e.g.
-    ``补链(薄弱): 本地企业 1 < 阈值 2``.
+    ``强链(薄弱): 区位商 0.44 < 1 (…)``.
     """
 
     segment: str
@@ -131,9 +131,10 @@ def gaps(
       says nothing); else **补链 (断链)** when local firms sit both upstream and
       downstream of it, else **建链**.
     - ``n > 0``: with ``k`` < ``min_known_makers``, **数据不足** (density cannot be
-      judged); else the location quotient (区位商) LQ = (n / L) / (k / R): **补链 (薄弱)**
-      when LQ < ``location_quotient`` (or n < ``min_local_firms``), **强链** when no
-      local leader, **优势** otherwise.
+      judged); else the location quotient (区位商) LQ = (n / L) / (k / R): **强链 (薄弱)**
+      when LQ < ``location_quotient`` (or n < ``min_local_firms``), **强链 (缺龙头)**
+      when no local leader, **优势** otherwise. 建链 and 补链 are for missing links
+      only: a segment with local makers is never one.
 
     A 数据不足 row says in ``decide_by`` what would decide it (the firms to check, or
     how many more makers elsewhere the data must know).
@@ -182,7 +183,7 @@ def gaps(
     >>> for g in gaps(evidence_store(), "base:home").segments:
     ...     print(g.name, g.status, g.local_decisive, g.location_quotient)
     传感器 建链 0 None
-    电机 补链 1 0.44
+    电机 强链 1 0.44
     结构件 强链 2 1.6
     控制器 数据不足 0 None
     整机 优势 3 2.4
@@ -484,16 +485,19 @@ def _verdict(
         )
     lq = ref.quotient(n)
     numbers = f"本地 {n}/{ref.local} 家，本地以外国内 {ref.segment}/{ref.firms} 家"
+    # Local makers exist, so the link is there to strengthen (强链), never to fill (补链
+    # is for a missing link): weak against the rest of China's density, or without a leader.
     if n < config.min_local_firms or lq < config.location_quotient:
         return (
-            "补链",
-            f"补链(薄弱): 区位商 {lq:.2f} < {config.location_quotient:g} ({numbers})",
+            "强链",
+            f"强链(薄弱): 区位商 {lq:.2f} < {config.location_quotient:g} ({numbers})",
             lq,
         )
     if not led:
         return (
             "强链",
-            f"强链: 区位商 {lq:.2f} ≥ {config.location_quotient:g} ({numbers})，但无本地龙头",
+            f"强链(缺龙头): 区位商 {lq:.2f} ≥ {config.location_quotient:g} ({numbers})，"
+            "但无本地龙头",
             lq,
         )
     return "优势", f"优势: 区位商 {lq:.2f} ({numbers})，有本地龙头", lq
