@@ -146,6 +146,25 @@ class Walker:
         member = frozenset(self.segment_products(segment_id))
         return tuple(self.best_fact(c, member) for c in self.local_makers(segment_id, area))
 
+    def local_fact_columns(
+        self, segment_id: str, area: str
+    ) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+        """:meth:`local_facts` as two columns: verified, grade."""
+        facts = self.local_facts(segment_id, area)
+        return tuple(f[0] for f in facts), tuple(f[1] for f in facts)
+
+    def count_makers(self, product_id: str) -> int:
+        """How many firms make a product."""
+        return len(self.makers(product_id))
+
+    def count_segment_makers(self, segment_id: str) -> int:
+        """How many firms make a product of a segment."""
+        return len(self.segment_makers(segment_id))
+
+    def count_local(self, group_id: str, area: str) -> int:
+        """How many :meth:`local_makers` there are."""
+        return len(self.local_makers(group_id, area))
+
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         """The makers of a product, or of the products a segment holds directly."""
         node = self.node(group_id)
@@ -289,9 +308,8 @@ def segment_coverage(
         if node is None or node.type != "Segment":
             continue
         products = walk.segment_products(seg)
-        firms = walk.segment_makers(seg)
         local = walk.local_makers(seg, area)
-        facts = walk.local_facts(seg, area)
+        verified, grades = walk.local_fact_columns(seg, area)
         up: set[str] = set()
         down: set[str] = set()
         for product in products:
@@ -306,15 +324,15 @@ def segment_coverage(
             float(node.get("weight", 1.0)),
             store.chain_of(seg),
             tuple(products),
-            len(firms),
+            walk.count_segment_makers(seg),
             local,
             walk.local_names(seg, area),
             walk.local_leaders(seg, area, leader),
-            len(walk.local_makers(seg, NATION)),
+            walk.count_local(seg, NATION),
             tuple(sorted(up - {seg})),
             tuple(sorted(down - {seg})),
-            tuple(f[0] for f in facts),
-            tuple(f[1] for f in facts),
+            verified,
+            grades,
         )
     return found
 
@@ -337,7 +355,6 @@ def leader_inputs(
         if not leaders:
             continue
         for item in walk.sources(product, "INPUT_TO"):
-            suppliers = walk.makers(item)
             segments = walk.targets(item, "IN_SEGMENT")
             rows.append(
                 LeaderInput(
@@ -348,8 +365,8 @@ def leader_inputs(
                     segments,
                     leaders,
                     tuple(sorted(walk.name(c) for c in leaders)),
-                    len(suppliers),
-                    len(walk.local_makers(item, area)),
+                    walk.count_makers(item),
+                    walk.count_local(item, area),
                 )
             )
     return rows

@@ -14,6 +14,7 @@ after opening does not walk every firm for them (issue 22).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Container, Iterable
 from itertools import chain, filterfalse
 from typing import Any, cast
@@ -29,74 +30,9 @@ from chaingraph.store.base import (
     fact_rank,
 )
 from chaingraph.store.networkx.aggregates import Walker
+from chaingraph.store.networkx.columns import FirmColumns, Positions, ReadFacts
 
 __all__ = ["AnalysisIndex", "IndexedWalker", "ReadFacts"]
-
-
-class ReadFacts:
-    """What a store file's reader notes for the first query, row by row, at little cost.
-
-    Gathering these while rows are stored costs a dict lookup or two per row; finding
-    them afterwards meant a Python pass over every firm or every ``MAKES`` fact (seconds
-    at a million firms, charged to the first analysis).
-
-    - ``fact_props``: per product, the properties of one ``MAKES`` fact into it;
-      ``mixed`` the products whose facts do not all rank (:func:`fact_rank`) alike.
-    - ``tag_holders``: per tag (text), the nodes whose ``tags`` list holds it;
-      ``ranks`` the nodes whose ``global_rank.rank`` is an int; ``odd`` the nodes
-      whose leader fields are of another shape (judged one by one by the rule).
-    - ``names``: each node's ``name`` when it is text; ``makers`` the sources of
-      ``MAKES`` facts; ``companies`` the company ids.
-    """
-
-    def __init__(self) -> None:
-        self.fact_props: dict[str, dict[str, Any]] = {}
-        self.mixed: set[str] = set()
-        self.tag_holders: dict[str, list[str]] = {}
-        self.ranks: dict[str, int] = {}
-        self.odd: set[str] = set()
-        self.names: dict[str, str] = {}
-        self.makers: set[str] = set()
-        self.companies: dict[str, None] = {}
-
-    def note_other_fact(self, product: str, held: dict[str, Any], props: dict[str, Any]) -> None:
-        """A ``MAKES`` fact into ``product`` whose properties are not the first one's."""
-        if product not in self.mixed and fact_rank(props) != fact_rank(held):
-            self.mixed.add(product)
-
-    def note_leader_fields(self, node_id: str, props: dict[str, Any]) -> None:
-        """A node row with ``tags`` or ``global_rank`` (what :class:`LeaderRule` reads)."""
-        tags = props.get("tags")
-        if isinstance(tags, list | tuple):
-            for tag in tags:
-                if type(tag) is str:
-                    self.tag_holders.setdefault(tag, []).append(node_id)
-        elif tags:
-            self.odd.add(node_id)
-            return
-        held = props.get("global_rank")
-        if isinstance(held, dict):
-            rank = held.get("rank")
-            if isinstance(rank, int):
-                self.ranks[node_id] = rank
-        elif held:
-            self.odd.add(node_id)
-
-    def leaders(self, leader: LeaderRule) -> frozenset[str]:
-        """The nodes that are leaders by ``leader``, without looking at the others."""
-        found: set[str] = set()
-        for tag in leader.tags:
-            found.update(self.tag_holders.get(tag, ()))
-        found.update(n for n, rank in self.ranks.items() if leader.rank_holds(rank))
-        return frozenset(found)
-
-    def product_rank(self, product: str) -> tuple[bool, int] | None:
-        """The rank every ``MAKES`` fact into ``product`` has, None if they differ or
-        there is none."""
-        props = self.fact_props.get(product)
-        if props is None or product in self.mixed:
-            return None
-        return fact_rank(props)
 
 
 class AnalysisIndex:
@@ -117,7 +53,7 @@ class AnalysisIndex:
     def __init__(
         self,
         graph: Any,
-        seeds: dict[str, dict[str, list[str]]] | None = None,
+        seeds: dict[str, dict[str, array[int]]] | None = None,
         read_facts: ReadFacts | None = None,
         by_type: dict[str, dict[str, None]] | None = None,
     ) -> None:
@@ -128,11 +64,15 @@ class AnalysisIndex:
         self._node: dict[str, dict[str, Any]] = graph._node
         # Sources by relationship type and target, gathered while a file was read
         # (NetworkxStore._load_rows), so that the first query need not scan for them.
+        # (node numbers: see FirmColumns, built on first use from the same notes)
         self._seeds = seeds or {}
         self._read = read_facts
+        self._ids: list[str] = read_facts.ids if read_facts is not None else []
+        self._columns: FirmColumns | None = None
+        self._firms: dict[str, Positions] = {}
+        self._local_firms: dict[tuple[str, str], Positions] = {}
         # node ids by type, kept by the store: a walk over one type's nodes, not all 10^6
         self._by_type = by_type
-        self._leader_sets: dict[LeaderRule, frozenset[str]] = {}
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
         self._children: dict[str, list[str]] | None = None
@@ -167,7 +107,7 @@ class AnalysisIndex:
     def _unsorted_sources(self, target: str, rel_type: str) -> list[str]:
         seeded = self._seeds.get(rel_type)
         if seeded is not None:
-            return seeded.get(target, [])
+            return list(map(self._ids.__getitem__, seeded.get(target, ())))
         return self._scan(self._pred.get(target, {}), rel_type)
 
     def targets(self, source: str, rel_type: str) -> tuple[str, ...]:
@@ -264,6 +204,17 @@ class AnalysisIndex:
             self._local_facts[segment, area] = found
         return found
 
+    def local_fact_columns(
+        self, segment: str, area: str
+    ) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+        """:meth:`local_facts` as two columns: verified, grade."""
+        rank = self._uniform_rank(self.segment_products(segment))
+        if rank is not None:
+            count = self.count_local(segment, area)
+            return (rank[0],) * count, (EVIDENCE_GRADES[rank[1]],) * count
+        facts = self.local_facts(segment, area)
+        return tuple(f[0] for f in facts), tuple(f[1] for f in facts)
+
     def _uniform_rank(self, products: Iterable[str]) -> tuple[bool, int] | None:
         """The rank all ``MAKES`` facts into ``products`` share, as the reader noted
         (None if they differ, or nothing was noted)."""
@@ -277,9 +228,16 @@ class AnalysisIndex:
         """Firms making any product: in ``area``, in China, anywhere."""
         found = self._economy.get(area)
         if found is None:
-            makers = self.all_makers()
-            local = len(makers & self.inside(area)) if area else 0
-            found = EconomyCounts(area, local, len(makers & self.inside(NATION)), len(makers))
+            columns = self.columns()
+            if columns is not None:
+                local = columns.economy(self.places_within(area)) if area else 0
+                nation = columns.economy(self.places_within(NATION))
+                found = EconomyCounts(area, local, nation, columns.economy(None))
+            else:
+                makers = self.all_makers()
+                local = len(makers & self.inside(area)) if area else 0
+                nation = len(makers & self.inside(NATION))
+                found = EconomyCounts(area, local, nation, len(makers))
             self._economy[area] = found
         return found
 
@@ -287,17 +245,56 @@ class AnalysisIndex:
         """The companies with a ``MAKES`` relationship."""
         if self._all_makers is None:
             node = self._node
-            seeded = self._seeds.get("MAKES")
-            if self._read is not None:
-                self._all_makers = frozenset(self._read.makers.intersection(self._read.companies))
-                return self._all_makers
-            if seeded is not None:
-                # the sources the reader gathered by product: no scan of every firm
-                candidates: Iterable[str] = set().union(*seeded.values())
-            else:
-                candidates = (n for n in node if self._makes(n))
+            candidates = (n for n in node if self._makes(n))
             self._all_makers = frozenset(n for n in candidates if node[n]["t"] == "Company")
         return self._all_makers
+
+    def columns(self) -> FirmColumns | None:
+        """The reader's notes as integer arrays (None once a merge dropped them)."""
+        if self._columns is None and self._read is not None and self._seeds:
+            self._columns = FirmColumns(self._read, self._seeds)
+        return self._columns
+
+    def firms(self, group: str, columns: FirmColumns) -> Positions:
+        """:meth:`group_makers` as node numbers, in id order."""
+        found = self._firms.get(group)
+        if found is None:
+            data = self._node.get(group)
+            if data is not None and data["t"] == "Segment":
+                found = columns.makers(self.segment_products(group))
+            else:
+                found = columns.makers((group,))
+            self._firms[group] = found
+        return found
+
+    def local_firms(self, group: str, area: str, columns: FirmColumns) -> Positions:
+        """:meth:`local_makers` as node numbers, in id order."""
+        found = self._local_firms.get((group, area))
+        if found is None:
+            found = columns.within(self.firms(group, columns), self.places_within(area))
+            self._local_firms[group, area] = found
+        return found
+
+    def count_makers(self, group: str) -> int:
+        """How many :meth:`group_makers` there are."""
+        columns = self.columns()
+        if columns is not None:
+            return len(self.firms(group, columns))
+        return len(self.group_makers(group))
+
+    def count_product_makers(self, product: str) -> int:
+        """How many :meth:`makers` a product has."""
+        columns = self.columns()
+        if columns is not None:
+            return len(columns.makers((product,)))
+        return len(self.makers(product))
+
+    def count_local(self, group: str, area: str) -> int:
+        """How many :meth:`local_makers` there are."""
+        columns = self.columns()
+        if columns is not None:
+            return len(self.local_firms(group, area, columns))
+        return len(self.local_makers(group, area))
 
     def _makes(self, company: str) -> bool:
         return any(
@@ -311,7 +308,10 @@ class AnalysisIndex:
         found = self._segment_makers.get(segment)
         if found is None:
             products = self.segment_products(segment)
-            if len(products) == 1:
+            columns = self.columns()
+            if columns is not None:
+                found = columns.ids(self.firms(segment, columns))
+            elif len(products) == 1:
                 found = self.makers(products[0])
             else:
                 # each product's makers are sorted: sorting them one after the other
@@ -358,6 +358,8 @@ class AnalysisIndex:
     def local_makers(self, group: str, area: str) -> tuple[str, ...]:
         """:meth:`group_makers` with a site in ``area``, sorted."""
         found = self._local.get((group, area))
+        if found is None and (columns := self.columns()) is not None:
+            found = self._local[group, area] = columns.ids(self.local_firms(group, area, columns))
         if found is None:
             # filter() with the set's own method tests membership without a Python
             # frame per firm: a segment has up to 10^5 makers.
@@ -384,6 +386,9 @@ class AnalysisIndex:
             data = self._node.get(segment)
             if data is None or data["t"] != "Segment" or not places:
                 found = 0
+            elif (columns := self.columns()) is not None:
+                within = set().union(*map(self.places_within, places))
+                found = columns.count_within(self.firms(segment, columns), within)
             elif len(places) == 1 and (segment, places[0]) in self._local:
                 found = len(self._local[segment, places[0]])
             else:
@@ -397,6 +402,9 @@ class AnalysisIndex:
         if not area:
             return self.makers(product)
         found = self._outside.get((product, area))
+        if found is None and (columns := self.columns()) is not None:
+            firms = columns.outside(columns.makers((product,)), self.places_within(area))
+            found = self._outside[product, area] = columns.ids(firms)
         if found is None:
             inside = self.inside(area)
             found = tuple(filterfalse(inside.__contains__, self.makers(product)))
@@ -410,9 +418,13 @@ class AnalysisIndex:
             return held
         node = self._node
         local = self.local_makers(group, area)
-        read = self._read
-        # the names the reader noted, looked up in C; the others one by one
-        noted = tuple(map(read.names.get, local)) if read is not None else (None,)
+        columns = self.columns()
+        # the names the reader noted; the others one by one
+        noted = (
+            columns.names(self.local_firms(group, area, columns))
+            if columns is not None
+            else (None,)
+        )
         found: tuple[str, ...]
         if None in noted:
             found = tuple(str(node[c]["p"].get("name", c)) if c in node else c for c in local)
@@ -426,14 +438,12 @@ class AnalysisIndex:
         key = (group, area, leader)
         found = self._local_leaders.get(key)
         if found is None:
-            local = self.local_makers(group, area)
-            read = self._read
-            if read is not None and read.odd.isdisjoint(local):
-                leaders = self._leader_sets.get(leader)
-                if leaders is None:
-                    leaders = self._leader_sets[leader] = read.leaders(leader)
-                found = tuple(filter(leaders.__contains__, local))
+            columns = self.columns()
+            if columns is not None:
+                local_firms = self.local_firms(group, area, columns)
+                found = columns.ids(columns.leaders(local_firms, leader, self._node))
             else:
+                local = self.local_makers(group, area)
                 flags = self.leader_flags(local, leader)
                 found = tuple(c for c in local if flags[c])
             self._local_leaders[key] = found
@@ -482,6 +492,20 @@ class IndexedWalker(Walker):
 
     def local_facts(self, segment_id: str, area: str) -> tuple[tuple[bool, str], ...]:
         return self.index.local_facts(segment_id, area)
+
+    def local_fact_columns(
+        self, segment_id: str, area: str
+    ) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+        return self.index.local_fact_columns(segment_id, area)
+
+    def count_makers(self, product_id: str) -> int:
+        return self.index.count_product_makers(product_id)
+
+    def count_segment_makers(self, segment_id: str) -> int:
+        return self.index.count_makers(segment_id)
+
+    def count_local(self, group_id: str, area: str) -> int:
+        return self.index.count_local(group_id, area)
 
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         return self.index.group_makers(group_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ from chaingraph.store.base import (
 from chaingraph.store.merging import check_batch, collapse_batch, merge_props
 from chaingraph.store.networkx import aggregates
 from chaingraph.store.networkx.aggregates import Walker
+from chaingraph.store.networkx.columns import ReadFacts
 from chaingraph.store.networkx.fileformat import (
     corrupt,
     file_signature,
@@ -37,7 +39,7 @@ from chaingraph.store.networkx.fileformat import (
     read_store_file,
     write_store_file,
 )
-from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker, ReadFacts
+from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker
 from chaingraph.store.networkx.locking import store_lock
 
 __all__ = ["NetworkxStore"]
@@ -60,6 +62,10 @@ def _seeded_types(model: Model) -> tuple[str, ...]:
         for name, spec in model.relationship_types.items()
         if "Company" not in spec.get("to", ())
     )
+
+
+def _numbers() -> array[int]:
+    return array("i")
 
 
 def _edge_key(rel_type: str, key: str) -> str:
@@ -114,7 +120,7 @@ class NetworkxStore(GraphStore):
         self._index: AnalysisIndex | None = None
         # Sources of the relationships the analyses look up by target, gathered while
         # the file was read; stale after a merge, so the index then scans the graph.
-        self._seeds: dict[str, dict[str, list[str]]] | None = None
+        self._seeds: dict[str, dict[str, array[int]]] | None = None
         # Leader and evidence facts gathered while the file was read (same life as seeds).
         self._read_facts: ReadFacts | None = None
 
@@ -175,10 +181,16 @@ class NetworkxStore(GraphStore):
         # Each edge row brings its own copies of its ends' ids; the graph keeps the node
         # rows' copies instead (10^7 strings at a million firms), and every row is let go
         # once stored, so that the decoded file shrinks while the graph grows.
-        canonical: dict[str, str] = {}
-        repeated = _Repeated()
+        # Each node gets a number (its row's position): the reader notes the sources of
+        # relationships by number, and the analyses filter firms as integer arrays
+        # (chaingraph.store.networkx.columns). ``ids`` holds the node rows' own id strings.
         facts = ReadFacts()
+        number = facts.number
+        ids = facts.ids
         names = facts.names
+        is_company = facts.is_company
+        repeated = _Repeated()
+        last_company = ""
         for position, row in enumerate(nodes):
             nodes[position] = None
             node_id, node_type, props = _row(path, row, 3)
@@ -191,29 +203,40 @@ class NetworkxStore(GraphStore):
                 raise corrupt(path, f"malformed store file (node {str(node_id)[:80]!r} {problem})")
             node_type = repeated(node_type)
             node_dicts[node_id] = {"t": node_type, "p": props}
-            canonical[node_id] = node_id
+            number[node_id] = position
+            ids.append(node_id)
             succ[node_id] = {}
             pred[node_id] = {}
             by_type[node_type][node_id] = None
             name = props.get("name")
-            if type(name) is str:
-                names[node_id] = name
+            names.append(name if type(name) is str else None)
+            if node_type == "Company":
+                is_company.append(1)
+                if node_id < last_company:
+                    facts.companies_sorted = False
+                last_company = node_id
+            else:
+                is_company.append(0)
             if "tags" in props or "global_rank" in props:
                 facts.note_leader_fields(node_id, props)
         counts = self._edge_counts
         rel_types = model.relationship_types
         type_names = {t: t for t in rel_types}
-        seeds: dict[str, defaultdict[str, list[str]]] = {
-            t: defaultdict(list) for t in _seeded_types(model)
+        seeds: dict[str, defaultdict[str, array[int]]] = {
+            t: defaultdict(_numbers) for t in _seeded_types(model)
         }
         shared: dict[tuple[Any, ...], dict[str, Any]] = {}
         fact_props = facts.fact_props
-        add_maker = facts.makers.add
         for position, row in enumerate(edges):
             edges[position] = None
             rel_type, source, target, key, props = _row(path, row, 5)
-            source = canonical.get(source, source)
-            target = canonical.get(target, target)
+            # the node rows' copies of the ids (the row's own are let go with the row)
+            at = number.get(source, -1)
+            if at >= 0:
+                source = ids[at]
+            to = number.get(target, -1)
+            if to >= 0:
+                target = ids[to]
             if type(props) is not dict:
                 raise corrupt(path, f"malformed store file (expected an object, got {props!r:.60})")
             problem = None if rel_type in rel_types else model.storable_relationship(rel_type, key)
@@ -261,14 +284,12 @@ class NetworkxStore(GraphStore):
             counts[rel_type] += 1
             seeded = seeds.get(rel_type)
             if seeded is not None:
-                seeded[target].append(source)
+                seeded[target].append(at)
                 if rel_type == "MAKES":
-                    add_maker(source)
                     held = fact_props.setdefault(target, props)
                     if held is not props:
                         facts.note_other_fact(target, held, props)
         self._seeds = {t: dict(by_target) for t, by_target in seeds.items()}
-        facts.companies = by_type.get("Company", {})
         self._read_facts = facts
 
     # -- indexes ---------------------------------------------------------------
