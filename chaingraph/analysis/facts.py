@@ -16,6 +16,7 @@ from chaingraph.analysis.structure import place_ancestors
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node
 from chaingraph.store.base import NATION, CompanyFacts, GraphStore
+from chaingraph.store.records import basics_of
 
 __all__ = [
     "CompanyProfile",
@@ -195,12 +196,7 @@ class Profiles:
 
 def firm_basics(node: Node) -> tuple[tuple[str, ...], int | None, float | None, str | None]:
     """What a firm's own record says of it: tags, global rank, revenue (亿元), listing board."""
-    return (
-        tuple(node.get("tags") or ()),
-        (node.get("global_rank") or {}).get("rank"),
-        node.get("revenue_cny_100m"),
-        (node.get("listing") or {}).get("board"),
-    )
+    return basics_of(node.props)
 
 
 def profile_of(facts: CompanyFacts) -> CompanyProfile:

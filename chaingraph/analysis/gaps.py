@@ -307,18 +307,18 @@ def _classify(
         raise ValueError(f"{cov.segment}: local firms, names and facts differ in length")
     # Counted in C (Counter, compress, a lookup per pair): a hub city has 10^5 local
     # firms in a segment, and a Python frame per firm cost most of a warm gaps call.
-    pairs = Counter(zip(verified, grades, strict=True))
+    if local and verified.count(verified[0]) == len(local) == grades.count(grades[0]):
+        pairs = Counter({(verified[0], grades[0]): len(local)})  # one kind of fact: no zip
+    else:
+        pairs = Counter(zip(verified, grades, strict=True))
     unsure_of = {pair: not decisive(*pair) for pair in pairs}
     sure_count = sum(n for pair, n in pairs.items() if not unsure_of[pair])
     unsure_count = len(local) - sure_count
-    unsure = list(
-        islice(
-            compress(
-                cov.local_names, map(unsure_of.__getitem__, zip(verified, grades, strict=True))
-            ),
-            4,
-        )
-    )
+    if unsure_count in (0, len(local)):
+        unsure = list(cov.local_names[:4]) if unsure_count else []
+    else:
+        flags = map(unsure_of.__getitem__, zip(verified, grades, strict=True))
+        unsure = list(islice(compress(cov.local_names, flags), 4))
     firm = set(cov.local_leaders)
     sure_leader = any(not unsure_of[_fact_of(cov, c)] for c in firm)
     share = economy.local / economy.national if economy.national else 0.0

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from chaingraph.store.base import LeaderRule, fact_rank
+from chaingraph.store.records import KindTable, RecordBasics, basics_of
 
 __all__ = ["FirmColumns", "ReadFacts"]
 
@@ -51,9 +52,9 @@ class ReadFacts:
       whose leader fields are of another shape (judged one by one by the rule).
     - By node number (the position of its row, see
       :class:`~chaingraph.store.networkx.columns.FirmColumns`): ``ids`` its id,
-      ``names`` its ``name`` when it is text (else None), ``is_company`` 1 for a
-      company; ``number`` each id's number; ``companies_sorted`` whether the company
-      rows came in id order.
+      ``names`` its ``name`` when it is text (else None; ``nameless`` those numbers),
+      ``is_company`` 1 for a company; ``number`` each id's number;
+      ``companies_sorted`` whether the company rows came in id order.
     """
 
     def __init__(self) -> None:
@@ -65,8 +66,20 @@ class ReadFacts:
         self.number: dict[str, int] = {}
         self.ids: list[str] = []
         self.names: list[str | None] = []
+        self.nameless: list[int] = []
         self.is_company = bytearray()
         self.companies_sorted = True
+        # each company's record basics (chaingraph.store.records), by kind; -2: read
+        # the node when asked (another type, or fields basics_of does not take)
+        self.kinds = KindTable()
+        self.kind_of = array("i")
+
+    def note_company(self, props: dict[str, Any]) -> None:
+        """A company row: the kind of its record basics."""
+        try:
+            self.kind_of.append(self.kinds.number(basics_of(props)))
+        except (AttributeError, TypeError):
+            self.kind_of.append(-2)
 
     def note_other_fact(self, product: str, held: dict[str, Any], props: dict[str, Any]) -> None:
         """A ``MAKES`` fact into ``product`` whose properties are not the first one's."""
@@ -137,7 +150,7 @@ class FirmColumns:
         self._makes = seeds.get("MAKES", {})
         self._located = seeds.get("LOCATED_IN", {})
         self._products: dict[str, Positions] = {}
-        self._areas: dict[tuple[str, ...], Mask] = {}
+        self._areas: dict[frozenset[str], Mask] = {}
         self._leaders: dict[LeaderRule, Mask] = {}
         company = np.frombuffer(read.is_company, dtype=np.bool_)
         every = [_positions(a) for a in self._makes.values()]
@@ -145,6 +158,8 @@ class FirmColumns:
         if every:
             self._makers[np.concatenate(every)] = True
         self._company_makers: Mask = self._makers & company
+        self._nameless: Mask = np.zeros(self._size, dtype=np.bool_)
+        self._nameless[np.asarray(read.nameless, dtype=np.int64)] = True
         # Node numbers follow the file's rows: in id order for the makers when the
         # company rows come sorted (as saved files and generated ones do) and only
         # companies make things; otherwise answers are put in id order by rank.
@@ -168,7 +183,8 @@ class FirmColumns:
         if found is None:
             found = _positions(self._makes.get(product))
             if len(found) > 1 and not bool(np.all(found[1:] > found[:-1])):
-                found = np.unique(found)
+                found = np.sort(found, kind="stable")
+                found = found[np.concatenate(([True], found[1:] != found[:-1]))]
             self._products[product] = found
         return found
 
@@ -177,12 +193,16 @@ class FirmColumns:
         parts = [self.product_makers(p) for p in products]
         if not parts:
             return _EMPTY
-        found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+        found = parts[0]
+        if len(parts) > 1:
+            # sorted runs one after the other: a stable sort merges them
+            joined = np.sort(np.concatenate(parts), kind="stable")
+            found = joined[np.concatenate(([True], joined[1:] != joined[:-1]))]
         return self._ordered(found)
 
     def area(self, places: Iterable[str]) -> Mask:
         """Whether each node has a ``LOCATED_IN`` site at one of ``places``."""
-        key = tuple(sorted(set(places)))
+        key = places if isinstance(places, frozenset) else frozenset(places)
         found = self._areas.get(key)
         if found is None:
             found = np.zeros(self._size, dtype=np.bool_)
@@ -213,9 +233,12 @@ class FirmColumns:
         """The ids of ``firms``, in their order."""
         return tuple(map(self._id_list.__getitem__, firms.tolist()))
 
-    def names(self, firms: Positions) -> tuple[str | None, ...]:
-        """The names the reader noted for ``firms`` (None where a name is not text)."""
-        return tuple(map(self._read.names.__getitem__, firms.tolist()))
+    def names(self, firms: Positions) -> tuple[str, ...] | None:
+        """The names the reader noted for ``firms``, None if one of them has none in text."""
+        if self._nameless[firms].any():
+            return None
+        names = cast(list[str], self._read.names)
+        return tuple(map(names.__getitem__, firms.tolist()))
 
     def leaders(self, firms: Positions, leader: LeaderRule, node: Mapping[str, Any]) -> Positions:
         """Those of ``firms`` that are leaders by ``leader``, in their order."""
@@ -231,3 +254,19 @@ class FirmColumns:
                 found[number[firm]] = leader.holds(node[firm]["p"])
             self._leaders[leader] = found
         return firms[found[firms]]
+
+    def basics(self, firms: Positions, node: Mapping[str, Any]) -> RecordBasics:
+        """The record basics of ``firms`` (node numbers, -1 for no node), by kind."""
+        read = self._read
+        known = firms >= 0
+        kind_of = np.full(len(firms), -1, dtype=np.int64)
+        kind_of[known] = np.frombuffer(read.kind_of, dtype=np.int32)[firms[known]]
+        kinds: tuple[Any, ...] = tuple(read.kinds.kinds)
+        odd = np.flatnonzero(kind_of == -2)
+        if len(odd):
+            extra = KindTable()
+            for at in odd.tolist():
+                props = node[self._id_list[firms[at]]]["p"]
+                kind_of[at] = len(kinds) + extra.number(basics_of(props))
+            kinds += tuple(extra.kinds)
+        return RecordBasics(kinds, kind_of)

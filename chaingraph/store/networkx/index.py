@@ -15,9 +15,11 @@ after opening does not walk every firm for them (issue 22).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from itertools import chain, filterfalse
-from typing import Any, cast
+from typing import Any
+
+import numpy as np
 
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
@@ -31,6 +33,7 @@ from chaingraph.store.base import (
 )
 from chaingraph.store.networkx.aggregates import Walker
 from chaingraph.store.networkx.columns import FirmColumns, Positions, ReadFacts
+from chaingraph.store.records import RecordBasics
 
 __all__ = ["AnalysisIndex", "IndexedWalker", "ReadFacts"]
 
@@ -71,11 +74,14 @@ class AnalysisIndex:
         self._columns: FirmColumns | None = None
         self._firms: dict[str, Positions] = {}
         self._local_firms: dict[tuple[str, str], Positions] = {}
+        # answers made from node numbers, by id(), with those numbers (record_basics)
+        self._made: dict[int, tuple[tuple[str, ...], Positions]] = {}
         # node ids by type, kept by the store: a walk over one type's nodes, not all 10^6
         self._by_type = by_type
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
         self._children: dict[str, list[str]] | None = None
+        self._places_within: dict[str, frozenset[str]] = {}
         self._inside: dict[str, frozenset[str]] = {}
         self._segment_makers: dict[str, tuple[str, ...]] = {}
         self._segment_products: dict[str, tuple[str, ...]] = {}
@@ -296,6 +302,20 @@ class AnalysisIndex:
             return len(self.local_firms(group, area, columns))
         return len(self.local_makers(group, area))
 
+    def record_basics(self, company_ids: Sequence[str]) -> RecordBasics | None:
+        """The store's ``record_basics`` from the reader's notes (None without them)."""
+        columns = self.columns()
+        if columns is None:
+            return None
+        made = self._made.get(id(company_ids))
+        if made is not None and made[0] is company_ids:
+            firms = made[1]
+        else:
+            assert self._read is not None  # the columns come from it
+            number = self._read.number
+            firms = np.fromiter((number.get(c, -1) for c in company_ids), dtype=np.int32)
+        return columns.basics(firms, self._node)
+
     def _makes(self, company: str) -> bool:
         return any(
             k == "MAKES" or k.startswith("MAKES\x1f")
@@ -327,7 +347,7 @@ class AnalysisIndex:
             return self.segment_makers(group)
         return self.makers(group)
 
-    def places_within(self, area: str) -> set[str]:
+    def places_within(self, area: str) -> frozenset[str]:
         """``area`` and every place whose ``IN`` ancestors reach it within the depth limit."""
         if self._children is None:
             # Walked down from the few places, not up from each region's many firms.
@@ -336,6 +356,9 @@ class AnalysisIndex:
                 if data["t"] in ("Region", "Base"):
                     for parent in self._scan(self._succ.get(place, {}), "IN"):
                         self._children.setdefault(parent, []).append(place)
+        held = self._places_within.get(area)
+        if held is not None:
+            return held
         found = {area}
         frontier = [area]
         for _ in range(MAX_PLACE_DEPTH):
@@ -343,7 +366,8 @@ class AnalysisIndex:
             if not frontier:
                 break
             found.update(frontier)
-        return found
+        held = self._places_within[area] = frozenset(found)
+        return held
 
     def inside(self, area: str) -> frozenset[str]:
         """The firms with a ``LOCATED_IN`` site within ``area``."""
@@ -387,7 +411,7 @@ class AnalysisIndex:
             if data is None or data["t"] != "Segment" or not places:
                 found = 0
             elif (columns := self.columns()) is not None:
-                within = set().union(*map(self.places_within, places))
+                within = frozenset().union(*map(self.places_within, places))
                 found = columns.count_within(self.firms(segment, columns), within)
             elif len(places) == 1 and (segment, places[0]) in self._local:
                 found = len(self._local[segment, places[0]])
@@ -405,6 +429,7 @@ class AnalysisIndex:
         if found is None and (columns := self.columns()) is not None:
             firms = columns.outside(columns.makers((product,)), self.places_within(area))
             found = self._outside[product, area] = columns.ids(firms)
+            self._made[id(found)] = (found, firms)
         if found is None:
             inside = self.inside(area)
             found = tuple(filterfalse(inside.__contains__, self.makers(product)))
@@ -421,15 +446,13 @@ class AnalysisIndex:
         columns = self.columns()
         # the names the reader noted; the others one by one
         noted = (
-            columns.names(self.local_firms(group, area, columns))
-            if columns is not None
-            else (None,)
+            columns.names(self.local_firms(group, area, columns)) if columns is not None else None
         )
         found: tuple[str, ...]
-        if None in noted:
+        if noted is None:
             found = tuple(str(node[c]["p"].get("name", c)) if c in node else c for c in local)
         else:
-            found = cast(tuple[str, ...], noted)
+            found = noted
         self._local_names[group, area] = found
         return found
 
