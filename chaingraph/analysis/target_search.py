@@ -69,6 +69,7 @@ class ScoreBounds:
             cache.slot(("target-bounds", config), dict) if cache is not None else {}
         )
         self._kinds: dict[Any, float] = held.setdefault("kinds", {})
+        self._tables: dict[int, tuple[tuple[FirmBasics, ...], Any]] = held.setdefault("tables", {})
         self._ranked: dict[tuple[str, int], Ranked] = held.setdefault("ranked", {})
         weights = config.score_weights
         self._parts = (
@@ -95,6 +96,14 @@ class ScoreBounds:
         found = self._kinds[basics] = self._compute(basics)
         return found
 
+    def _bounds(self, kinds: tuple[FirmBasics, ...]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The bound of each kind (a store may hand out its one table of kinds each time)."""
+        held = self._tables.get(id(kinds))
+        if held is None or held[0] is not kinds:
+            found = np.array([self._bound(k) for k in kinds] or [0.0], dtype=np.float64)
+            held = self._tables[id(kinds)] = (kinds, found)
+        return held[1]
+
     def _compute(self, basics: FirmBasics) -> float:
         leadership, scale, technology = record_parts(self.config, *basics)
         parts = self._parts
@@ -107,7 +116,7 @@ class ScoreBounds:
         found = self._ranked.get(key)
         if found is None or found.makers is not makers:
             basics = self.store.record_basics(makers)
-            bounds = np.array([self._bound(k) for k in basics.kinds] or [0.0], dtype=np.float64)
+            bounds = self._bounds(basics.kinds)
             kind_of = np.asarray(basics.kind_of, dtype=np.int64)
             known = np.flatnonzero(kind_of >= 0)
             negative = -bounds[kind_of[known]]

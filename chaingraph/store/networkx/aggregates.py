@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 
-from chaingraph.model import Node
+from chaingraph.model import Node, Relationship
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
     FACT_TYPES,
@@ -75,6 +75,10 @@ class Walker:
         if place_id not in self._places:
             self._places[place_id] = self.store.place_ancestors(place_id)
         return self._places[place_id]
+
+    def facts_out(self, company_id: str) -> list[Relationship]:
+        """The relationships out of a company that are facts about it (``FACT_TYPES``)."""
+        return [r for r in self.store.relationships(source=company_id) if r.type in FACT_TYPES]
 
     def sites(self, company_id: str) -> frozenset[str]:
         return self.store.company_sites(company_id)
@@ -259,13 +263,12 @@ def focus_priorities(store: GraphStore, base_id: str) -> dict[str, int]:
 
 def company_facts(walk: Walker, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
     """Facts of each company found (ids that are not companies are left out)."""
-    store = walk.store
     found: dict[str, CompanyFacts] = {}
     for company_id in dict.fromkeys(company_ids):
         node = walk.node(company_id)
         if node is None or node.type != "Company":
             continue
-        out = [r for r in store.relationships(source=company_id) if r.type in FACT_TYPES]
+        out = walk.facts_out(company_id)
         located = [r for r in out if r.type == "LOCATED_IN"]
         places: set[str] = set()
         for rel in located:

@@ -158,6 +158,8 @@ class FirmColumns:
         if every:
             self._makers[np.concatenate(every)] = True
         self._company_makers: Mask = self._makers & company
+        # one tuple, handed out each time (a caller may keep what it derives by it)
+        self._kinds: tuple[Any, ...] = tuple(read.kinds.kinds)
         self._nameless: Mask = np.zeros(self._size, dtype=np.bool_)
         self._nameless[np.asarray(read.nameless, dtype=np.int64)] = True
         # Node numbers follow the file's rows: in id order for the makers when the
@@ -261,7 +263,7 @@ class FirmColumns:
         known = firms >= 0
         kind_of = np.full(len(firms), -1, dtype=np.int64)
         kind_of[known] = np.frombuffer(read.kind_of, dtype=np.int32)[firms[known]]
-        kinds: tuple[Any, ...] = tuple(read.kinds.kinds)
+        kinds = self._kinds
         odd = np.flatnonzero(kind_of == -2)
         if len(odd):
             extra = KindTable()

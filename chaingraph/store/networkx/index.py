@@ -21,8 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from chaingraph.model import Relationship
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
+    FACT_TYPES,
     MAX_PLACE_DEPTH,
     NATION,
     AnalysisCache,
@@ -82,6 +84,7 @@ class AnalysisIndex:
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
         self._children: dict[str, list[str]] | None = None
         self._places_within: dict[str, frozenset[str]] = {}
+        self._ancestors: dict[str, list[str]] = {}
         self._inside: dict[str, frozenset[str]] = {}
         self._segment_makers: dict[str, tuple[str, ...]] = {}
         self._segment_products: dict[str, tuple[str, ...]] = {}
@@ -301,6 +304,17 @@ class AnalysisIndex:
         if columns is not None:
             return len(self.local_firms(group, area, columns))
         return len(self.local_makers(group, area))
+
+    def out_edges(self, node_id: str) -> dict[str, dict[str, dict[str, Any]]]:
+        """A node's out-edges as networkx keeps them: target -> key -> data."""
+        return self._succ.get(node_id, {})
+
+    def place_ancestors(self, place_id: str, store: GraphStore) -> list[str]:
+        """``store.place_ancestors``, kept for this store state."""
+        found = self._ancestors.get(place_id)
+        if found is None:
+            found = self._ancestors[place_id] = store.place_ancestors(place_id)
+        return found
 
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics | None:
         """The store's ``record_basics`` from the reader's notes (None without them)."""
@@ -547,6 +561,18 @@ class IndexedWalker(Walker):
 
     def inside(self, area: str) -> Container[str]:
         return self.index.inside(area)
+
+    def place_ancestors(self, place_id: str) -> list[str]:
+        return self.index.place_ancestors(place_id, self.store)
+
+    def facts_out(self, company_id: str) -> list[Relationship]:
+        # the adjacency dicts read directly: no networkx view per firm
+        return [
+            Relationship(d["t"], company_id, target, d["k"], d["p"])
+            for target, edges in self.index.out_edges(company_id).items()
+            for d in edges.values()
+            if d["t"] in FACT_TYPES
+        ]
 
     def is_leader(self, company_id: str, leader: LeaderRule) -> bool:
         return self.index.leader_flags((company_id,), leader)[company_id]
