@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -120,13 +119,9 @@ class ScoreBounds:
             kind_of = np.asarray(basics.kind_of, dtype=np.int64)
             known = np.flatnonzero(kind_of >= 0)
             negative = -bounds[kind_of[known]]
-            if all(map(operator.lt, makers, islice(makers, 1, None))):
-                order = np.argsort(negative, kind="stable")  # ties: position = id order
-            else:
-                order = np.array(
-                    sorted(range(len(known)), key=lambda i: (negative[i], makers[known[i]])),
-                    dtype=np.int64,
-                )
+            # ties keep their position: the contract's lists of ids are sorted, so the
+            # smaller id comes first, as a heap of (-bound, id) would pop them
+            order = np.argsort(negative, kind="stable")
             found = Ranked(makers, known[order].tolist(), negative[order].tolist())
             self._ranked[key] = found
         return found
