@@ -208,7 +208,9 @@ class TargetSearch:
                 # Equal scores keep the smaller product id, as a walk in product order would.
                 if held is None or (target.score, held.product) > (held.score, target.product):
                     best[company] = target
-                    if len(best) >= top:
+                    # A score at most the threshold leaves the top-th best as it was
+                    # (a firm's score only rises): recounted only when one passes it.
+                    if len(best) >= top and target.score > threshold:
                         threshold = heapq.nlargest(top, (t.score for t in best.values()))[-1]
         return _ranked(best, top)
 

@@ -76,6 +76,10 @@ class Walker:
             self._places[place_id] = self.store.place_ancestors(place_id)
         return self._places[place_id]
 
+    def place(self, place_id: str) -> Place:
+        """A place as :class:`CompanyFacts` lists it."""
+        return _place(self, place_id)
+
     def facts_out(self, company_id: str) -> list[Relationship]:
         """The relationships out of a company that are facts about it (``FACT_TYPES``)."""
         return [r for r in self.store.relationships(source=company_id) if r.type in FACT_TYPES]
@@ -276,7 +280,7 @@ def company_facts(walk: Walker, company_ids: Iterable[str]) -> dict[str, Company
         hq_sites = sorted(r.target for r in located if r.key == HQ_ROLE)
         hq: tuple[Place, ...] = ()
         if hq_sites:
-            hq = tuple(_place(walk, p) for p in walk.place_ancestors(hq_sites[0]))
+            hq = tuple(map(walk.place, walk.place_ancestors(hq_sites[0])))
         records = [node.props] + [r.props for r in out]
         found[company_id] = CompanyFacts(
             node,

@@ -31,6 +31,7 @@ from chaingraph.store.base import (
     EconomyCounts,
     GraphStore,
     LeaderRule,
+    Place,
     fact_rank,
 )
 from chaingraph.store.networkx.aggregates import Walker
@@ -85,6 +86,7 @@ class AnalysisIndex:
         self._children: dict[str, list[str]] | None = None
         self._places_within: dict[str, frozenset[str]] = {}
         self._ancestors: dict[str, list[str]] = {}
+        self.places: dict[str, Place] = {}  # as CompanyFacts lists them
         self._inside: dict[str, frozenset[str]] = {}
         self._segment_makers: dict[str, tuple[str, ...]] = {}
         self._segment_products: dict[str, tuple[str, ...]] = {}
@@ -564,6 +566,11 @@ class IndexedWalker(Walker):
 
     def place_ancestors(self, place_id: str) -> list[str]:
         return self.index.place_ancestors(place_id, self.store)
+
+    def place(self, place_id: str) -> Place:
+        return self.index.places.get(place_id) or self.index.places.setdefault(
+            place_id, super().place(place_id)
+        )
 
     def facts_out(self, company_id: str) -> list[Relationship]:
         # the adjacency dicts read directly: no networkx view per firm
