@@ -126,11 +126,7 @@ def score_target(
     focus_products: set[str],
     area: str,
     fit: Mapping[str, float] | None = None,
-    describe: bool = True,
 ) -> Target:
-    """One firm's target for one gap. With ``describe`` False the reason is left empty
-    and ``supplies_local`` holds the linked firms' ids, unordered (their number is what
-    ranking reads): a search scores thousands of firms and shows a few."""
     priority_weight = config.priority_weight(priority)
     leadership, scale, technology = record_parts(
         config,
@@ -180,24 +176,6 @@ def score_target(
     )
     weights = config.score_weights
     score = round(100 * sum(weights[k] * getattr(parts, k) for k in weights), 2)
-    if not describe:
-        return Target(
-            segment,
-            segment_name,
-            status,
-            profile.id,
-            profile.name,
-            profile.city,
-            product,
-            product_name,
-            score,
-            parts,
-            profile.tags,
-            profile.unverified_share > 0.5,
-            "",
-            tuple(links),
-            facts=facts,
-        )
     ordered = already + sorted(c for c in links if c not in already)
     supplies = tuple(
         f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"

@@ -185,7 +185,7 @@ class TargetSearch:
             for negative_bound, company, product in chunk:
                 # A pair's rounded score can exceed its bound by the 0.05 of rounding.
                 if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
-                    return [self._described(gap, t) for t in _ranked(best, top)]
+                    return _ranked(best, top)
                 profile = self.profiles.get(company)
                 if self.area in profile.places or not _passes(profile, self.filter):
                     continue
@@ -203,7 +203,6 @@ class TargetSearch:
                     self.focus_products,
                     self.area,
                     self.fit,
-                    describe=False,
                 )
                 held = best.get(company)
                 # Equal scores keep the smaller product id, as a walk in product order would.
@@ -213,26 +212,7 @@ class TargetSearch:
                     # (a firm's score only rises): recounted only when one passes it.
                     if len(best) >= top and target.score > threshold:
                         threshold = heapq.nlargest(top, (t.score for t in best.values()))[-1]
-        return [self._described(gap, t) for t in _ranked(best, top)]
-
-    def _described(self, gap: SegmentGap, light: Target) -> Target:
-        """The target of a firm the search keeps, with its reason and supply ties spelt
-        out (scored as before: the same score)."""
-        return score_target(
-            self.config,
-            self.profiles,
-            self.profiles.get(light.company),
-            gap.segment,
-            gap.name,
-            gap.status,
-            gap.priority,
-            light.product,
-            self.users,
-            self.names,
-            self.focus_products,
-            self.area,
-            self.fit,
-        )
+        return _ranked(best, top)
 
 
 def _pairs(fixed: float, product: str, ranked: Ranked) -> Iterator[tuple[float, str, str]]:
