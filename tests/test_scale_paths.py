@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+import orjson
 import pytest
 
 from chaingraph.analysis.config import AnalysisConfig
@@ -23,6 +26,7 @@ from chaingraph.model import Node, Relationship
 from chaingraph.store import LeaderRule
 from chaingraph.store.base import ring_makers_by_coverage
 from chaingraph.store.networkx import NetworkxStore, aggregates
+from chaingraph.store.records import RecordBasics, record_basics_by_nodes
 from chaingraph.synthetic import synthetic_store
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
@@ -40,6 +44,9 @@ class PlainWalks(NetworkxStore):
         self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
     ) -> dict[str, tuple[int, ...]]:
         return ring_makers_by_coverage(self, segment_ids, rings)
+
+    def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
+        return record_basics_by_nodes(self, company_ids)
 
 
 def _plain_copy(store: NetworkxStore) -> PlainWalks:
@@ -220,3 +227,78 @@ def test_what_the_reader_notes_answers_as_the_plain_walks(
         assert targets(indexed, base, top=3, config=town) == targets(
             plain, base, top=3, config=town
         )
+
+
+def _scrambled_file(tmp_path_factory: pytest.TempPathFactory, foreign_maker: bool) -> Path:
+    """A synthetic store file whose rows the fast paths must not trust: company rows out
+    of id order, a name that is no text, record fields of odd shapes, and with
+    ``foreign_maker`` a ``MAKES`` fact from a node that is no company (the file format
+    does not stop one; targets cannot profile such a maker, on either path)."""
+    store = synthetic_store(900, seed=23)
+    path = store.save(tmp_path_factory.mktemp("scrambled") / "store.json")
+    document = orjson.loads(path.read_bytes())
+    nodes = document["nodes"]
+    companies = [row for row in nodes if row[1] == "Company"]
+    others = [row for row in nodes if row[1] != "Company"]
+    random.Random(3).shuffle(companies)
+    companies[0][2]["name"] = 12345
+    companies[1][2]["tags"] = "链主"
+    companies[2][2]["revenue_cny_100m"] = 0
+    companies[3][2]["global_rank"] = {"rank": 3}
+    companies[4][2]["listing"] = {"board": "科创板"}
+    document["nodes"] = companies[: len(companies) // 2] + others + companies[len(companies) // 2 :]
+    if foreign_maker:
+        platform = next(row[0] for row in others if row[1] == "Platform")
+        product = next(row[2] for row in document["edges"] if row[0] == "MAKES")
+        document["edges"].append(["MAKES", platform, product, "", {"source": "test"}])
+    path.write_bytes(orjson.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize("foreign_maker", [False, True])
+def test_firm_numbers_answer_as_the_plain_walks_on_a_scrambled_file(
+    tmp_path_factory: pytest.TempPathFactory, foreign_maker: bool
+) -> None:
+    path = _scrambled_file(tmp_path_factory, foreign_maker)
+    indexed, plain = NetworkxStore.open(path), PlainWalks.open(path)
+    read = indexed._read_facts
+    assert read is not None and not read.companies_sorted and read.nameless
+    segments = sorted(n.id for n in indexed.nodes("Segment"))
+    products = sorted(n.id for n in indexed.nodes("Product"))
+    companies = sorted(n.id for n in indexed.nodes("Company"))
+    for area in ("region:cn-dongguan", "region:cn-guangdong", "region:cn", "base:nowhere"):
+        assert indexed.segment_coverage(segments, area, LEADER) == (
+            plain.segment_coverage(segments, area, LEADER)
+        )
+        assert indexed.leader_inputs(products, area, LEADER) == (
+            plain.leader_inputs(products, area, LEADER)
+        )
+        assert indexed.segment_candidates(segments, area) == plain.segment_candidates(
+            segments, area
+        )
+        assert indexed.economy_counts(area) == plain.economy_counts(area)
+    rings = [["region:cn-dongguan"], ["region:cn-dongguan", "region:cn-shenzhen"], ["region:cn"]]
+    assert indexed.ring_makers(segments, rings) == plain.ring_makers(segments, rings)
+    asked = [*companies[::3], "co:none", companies[0]]
+    mine, reference = indexed.record_basics(asked), plain.record_basics(asked)
+    assert [mine.kinds[k] if k >= 0 else None for k in mine.kind_of] == [
+        reference.kinds[k] if k >= 0 else None for k in reference.kind_of
+    ]
+    town = dataclasses.replace(AnalysisConfig(), scope="town")
+    for base in BUNDLED_BASES:
+        assert gaps(indexed, base) == gaps(plain, base)
+        if not foreign_maker:
+            assert targets(indexed, base, top=3, config=town) == targets(
+                plain, base, top=3, config=town
+            )
+
+
+def test_targets_rank_by_record_kinds_as_by_each_record() -> None:
+    # ScoreBounds orders makers from store.record_basics (one bound per kind): the same
+    # targets as with every record read on its own (PlainWalks), at every depth.
+    store = synthetic_store(1500, seed=11)
+    assert isinstance(store, NetworkxStore)
+    path_free = _plain_copy(store)
+    for base in BUNDLED_BASES[:3]:
+        for top in (1, 4):
+            assert targets(store, base, top=top) == targets(path_free, base, top=top)

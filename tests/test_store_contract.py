@@ -895,6 +895,24 @@ def test_ring_makers(graph: GraphStore) -> None:
     assert found["seg:c.parts.motor"][2] > 0
 
 
+def test_record_basics(graph: GraphStore) -> None:
+    # Per id asked, in order: the index of its record basics (tags, global rank, revenue,
+    # listing board) among the distinct kinds; -1 for an id that is no node.
+    ids = ["co:b", "co:a", "co:none", "co:d", "co:e", "co:f", "co:a"]
+    found = graph.record_basics(ids)
+    assert len(found.kind_of) == len(ids)
+    assert [None if k < 0 else found.kinds[k] for k in found.kind_of] == [
+        ((), 50, None, None),
+        (("龙头企业",), None, None, None),
+        None,
+        (("专精特新",), None, None, None),
+        ((), 150, None, None),
+        ((), None, None, None),
+        (("龙头企业",), None, None, None),
+    ]
+    assert graph.record_basics([]).kind_of is not None
+
+
 def test_segment_coverage(graph: GraphStore) -> None:
     coverage = graph.segment_coverage(
         [

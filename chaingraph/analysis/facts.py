@@ -16,6 +16,7 @@ from chaingraph.analysis.structure import place_ancestors
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node
 from chaingraph.store.base import NATION, CompanyFacts, GraphStore
+from chaingraph.store.records import basics_of
 
 __all__ = [
     "CompanyProfile",
@@ -197,17 +198,9 @@ def firm_basics(node: Node) -> tuple[tuple[str, ...], object, float | None, str 
     """What a firm's own record says of it: tags, global rank, revenue (亿元), listing board.
 
     The rank is returned as stored (``record_parts`` reads one that is not an integer
-    as no rank).
+    as no rank); see :func:`chaingraph.store.records.basics_of`.
     """
-    held = node.get("global_rank")
-    tags = node.get("tags")
-    return (
-        # tags of another shape (a bare string) are no tags, as LeaderRule reads them
-        tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list | tuple) else (),
-        held.get("rank") if isinstance(held, dict) else held,
-        node.get("revenue_cny_100m"),
-        (node.get("listing") or {}).get("board"),
-    )
+    return basics_of(node.props)
 
 
 def profile_of(facts: CompanyFacts) -> CompanyProfile:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress, islice
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Scope, resolve_scope
@@ -335,33 +338,44 @@ def _classify(
     config: AnalysisConfig,
 ) -> SegmentGap:
     local = cov.local
-    facts = list(zip(cov.local_verified, cov.local_grades, strict=True))
+    verified, grades = cov.local_verified, cov.local_grades
+    if not len(local) == len(verified) == len(grades) == len(cov.local_names):
+        raise ValueError(f"{cov.segment}: local firms, names and facts differ in length")
+    # Counted in C (Counter, compress, a lookup per pair): a hub city has 10^5 local
+    # firms in a segment, and a Python frame per firm cost most of a warm gaps call.
+    if local and verified.count(verified[0]) == len(local) == grades.count(grades[0]):
+        pairs = Counter({(verified[0], grades[0]): len(local)})  # one kind of fact: no zip
+    else:
+        pairs = Counter(zip(verified, grades, strict=True))
+    unsure_of = {pair: not decisive(*pair) for pair in pairs}
+    sure_count = sum(n for pair, n in pairs.items() if not unsure_of[pair])
+    unsure_count = len(local) - sure_count
+    if unsure_count in (0, len(local)):
+        unsure = list(cov.local_names[:4]) if unsure_count else []
+    else:
+        flags = map(unsure_of.__getitem__, zip(verified, grades, strict=True))
+        unsure = list(islice(compress(cov.local_names, flags), 4))
     firm = set(cov.local_leaders)
-    sure = [c for c, (v, g) in zip(local, facts, strict=True) if decisive(v, g)]
-    unsure = [
-        n for c, n, (v, g) in zip(local, cov.local_names, facts, strict=True) if not decisive(v, g)
-    ]
+    sure_leader = any(not unsure_of[_fact_of(cov, c)] for c in firm)
     reference = Reference.of(cov, economy)
     every = _verdict(cov, len(local), bool(firm), coverage, reference, config)
-    proven = _verdict(
-        cov, len(sure), bool(firm & set(sure)), coverage, reference, config, bool(unsure)
-    )
+    proven = _verdict(cov, sure_count, sure_leader, coverage, reference, config, bool(unsure_count))
     status, rule, lq = proven
     decide_by = ""
     if every[0] != proven[0]:
-        listed = "、".join(unsure[:3]) + ("等" if len(unsure) > 3 else "")
+        listed = "、".join(unsure[:3]) + ("等" if unsure_count > 3 else "")
         decide_by = f"核实{listed}的产品事实"
         status = INSUFFICIENT
         rule = (
-            f"数据不足: 本地 {len(local)} 家中 {len(unsure)} 家仅有未核实或弱证据 ({listed})；"
+            f"数据不足: 本地 {len(local)} 家中 {unsure_count} 家仅有未核实或弱证据 ({listed})；"
             f"若属实为{every[0]}，否则为{proven[0]}"
         )
     else:
-        if unsure:
-            listed = "、".join(unsure[:3]) + ("等" if len(unsure) > 3 else "")
-            rule += f"；另有 {len(unsure)} 家仅有未核实或弱证据 ({listed})"
+        if unsure_count:
+            listed = "、".join(unsure[:3]) + ("等" if unsure_count > 3 else "")
+            rule += f"；另有 {unsure_count} 家仅有未核实或弱证据 ({listed})"
         if status == INSUFFICIENT:
-            decide_by = reference.decide_by(len(sure), config)
+            decide_by = reference.decide_by(sure_count, config)
     severity = (
         status_severity(config, status, len(local), cov.national)
         * config.priority_weight(priority)
@@ -381,9 +395,9 @@ def _classify(
         rule,
         round(severity, 3),
         cov.local_names,
-        len(sure),
-        sum(1 for v, _ in facts if not v),
-        sum(1 for v, g in facts if v and g == "weak"),
+        sure_count,
+        sum(n for (v, _), n in pairs.items() if not v),
+        sum(n for (v, g), n in pairs.items() if v and g == "weak"),
         round(reference.expected, 2),
         lq,
         decide_by,
@@ -438,6 +452,14 @@ class Reference:
     def quotient(self, n: int) -> float:
         """区位商: (n / local firms) / (segment firms / firms), both outside-the-area."""
         return round((n / self.local) / (self.segment / self.firms), 2)
+
+
+def _fact_of(cov: SegmentCoverage, company: str) -> tuple[bool, str]:
+    """(verified, grade) of one local firm (``cov.local`` is sorted: found by bisection)."""
+    at = bisect_left(cov.local, company)
+    if at >= len(cov.local) or cov.local[at] != company:
+        at = cov.local.index(company)
+    return cov.local_verified[at], cov.local_grades[at]
 
 
 def _verdict(

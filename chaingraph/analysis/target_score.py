@@ -154,21 +154,17 @@ def score_target(
     product_name = names.get(product, product)
     # Local firms this product goes into (an INPUT_TO link to a product they make),
     # never the product itself or one of the same name (no circular claims).
+    # (A firm keeps the first user it goes into: the users are taken last to first.
+    # Filled in C, dict.fromkeys and set.union: a town's users have 10^3 local makers.)
     links: dict[str, str] = {}
-    for user, local in users.get(product, ()):
-        if user == product or names.get(user, user) == product_name:
-            continue
-        for firm in local:
-            links.setdefault(firm, user)
+    for user, local in reversed(users.get(product, ())):
+        if user != product and names.get(user, user) != product_name:
+            links.update(dict.fromkeys(local, user))
     already = sorted(c for c in profile.customers if c in links)
     # Breadth: the local firms any of its products goes into (through INPUT_TO).
-    reach = {
-        firm
-        for made in profile.makes
-        for user, local in users.get(made, ())
-        if user != made
-        for firm in local
-    }
+    reach = set().union(
+        *(local for made in profile.makes for user, local in users.get(made, ()) if user != made)
+    )
     if already:
         supply_ties = 1.0
     elif links:

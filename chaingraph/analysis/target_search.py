@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+import numpy as np
+
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import CompanyProfile, Profiles, firm_basics
+from chaingraph.analysis.facts import CompanyProfile, Profiles
 from chaingraph.analysis.gaps import GapReport, SegmentGap, status_severity
 from chaingraph.analysis.target_score import (
     Target,
@@ -25,6 +27,7 @@ from chaingraph.analysis.target_score import (
     target_order,
 )
 from chaingraph.store.base import GraphStore
+from chaingraph.store.records import FirmBasics
 
 __all__ = [
     "ScoreBounds",
@@ -53,7 +56,10 @@ class ScoreBounds:
     without reading its relationships; the rest (supply ties, proximity, confidence)
     are bounded by their best values. Walking a segment's makers by this bound and
     stopping once the ``top``-th score beats the next bound scores tens of firms
-    instead of every maker. A store that can tell when it changes keeps the bounds.
+    instead of every maker. The bound is computed once per kind of record
+    (``store.record_basics``: firms share tags, revenue and board by the thousand),
+    the makers ordered by it in numpy. A store that can tell when it changes keeps
+    the orders.
     """
 
     def __init__(self, store: GraphStore, config: AnalysisConfig) -> None:
@@ -63,11 +69,15 @@ class ScoreBounds:
         held: dict[str, dict[Any, Any]] = (
             cache.slot(("target-bounds", config), dict) if cache is not None else {}
         )
-        self._static: dict[str, float] = held.setdefault("static", {})
-        self._ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, str]]] = held.setdefault(
-            "ranked", {}
-        )
+        self._kinds: dict[Any, float] = held.setdefault("kinds", {})
+        self._tables: dict[int, tuple[tuple[FirmBasics, ...], Any]] = held.setdefault("tables", {})
+        self._ranked: dict[tuple[str, int], Ranked] = held.setdefault("ranked", {})
         weights = config.score_weights
+        self._parts = (
+            weights.get("leadership", 0.0),
+            weights.get("scale", 0.0),
+            weights.get("technology", 0.0),
+        )
         ranges = {
             "supply_ties": (0.0, 1.0),
             "proximity": (0.0, *config.proximity_scores.values()),
@@ -77,34 +87,56 @@ class ScoreBounds:
             max(weights.get(part, 0.0) * v for v in values) for part, values in ranges.items()
         )
 
-    def ranked(self, product: str, makers: tuple[str, ...]) -> list[tuple[float, str]]:
-        """``(-bound from the record, firm)`` for these makers of a product, as a heap:
-        popping gives the best bound first (ties: smaller id).
+    def _bound(self, basics: FirmBasics) -> float:
+        try:
+            return self._kinds[basics]
+        except KeyError:
+            pass
+        except TypeError:  # basics that cannot be a key: computed each time
+            return self._compute(basics)
+        found = self._kinds[basics] = self._compute(basics)
+        return found
 
-        A heap, not a sorted list: a search reads tens of a gap's 10^4-10^5 makers, and
-        building a heap costs a fraction of sorting them all.
-        """
-        key = (product, makers)
+    def _bounds(self, kinds: tuple[FirmBasics, ...]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The bound of each kind (a store may hand out its one table of kinds each time)."""
+        held = self._tables.get(id(kinds))
+        if held is None or held[0] is not kinds:
+            found = np.array([self._bound(k) for k in kinds] or [0.0], dtype=np.float64)
+            held = self._tables[id(kinds)] = (kinds, found)
+        return held[1]
+
+    def _compute(self, basics: FirmBasics) -> float:
+        leadership, scale, technology = record_parts(self.config, *basics)
+        parts = self._parts
+        return parts[0] * leadership + parts[1] * scale + parts[2] * technology
+
+    def ranked(self, product: str, makers: tuple[str, ...]) -> Ranked:
+        """These makers of a product (sorted ids, as the store gives them) by ``-bound``
+        from their records, best first; equal bounds keep the smaller id first."""
+        key = (product, id(makers))
         found = self._ranked.get(key)
-        if found is None:
-            static = self._static
-            missing = [c for c in makers if c not in static]
-            if missing:
-                weights = self.config.score_weights
-                parts = (
-                    weights.get("leadership", 0.0),
-                    weights.get("scale", 0.0),
-                    weights.get("technology", 0.0),
-                )
-                for company, node in self.store.get_many(missing).items():
-                    leadership, scale, technology = record_parts(self.config, *firm_basics(node))
-                    static[company] = (
-                        parts[0] * leadership + parts[1] * scale + parts[2] * technology
-                    )
-            found = [(-static[c], c) for c in makers if c in static]
-            heapq.heapify(found)
+        if found is None or found.makers is not makers:
+            basics = self.store.record_basics(makers)
+            bounds = self._bounds(basics.kinds)
+            kind_of = np.asarray(basics.kind_of, dtype=np.int64)
+            known = np.flatnonzero(kind_of >= 0)
+            negative = -bounds[kind_of[known]]
+            # ties keep their position: the contract's lists of ids are sorted, so the
+            # smaller id comes first, as a heap of (-bound, id) would pop them
+            order = np.argsort(negative, kind="stable")
+            found = Ranked(makers, known[order].tolist(), negative[order].tolist())
             self._ranked[key] = found
         return found
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Makers of a product ordered by score bound: ``makers[order[i]]`` has bound
+    ``-negative[i]``."""
+
+    makers: tuple[str, ...]
+    order: list[int]
+    negative: list[float]
 
 
 @dataclass
@@ -190,22 +222,19 @@ class TargetSearch:
                 # Equal scores keep the smaller product id, as a walk in product order would.
                 if held is None or (target.score, held.product) > (held.score, target.product):
                     best[company] = target
-                    if len(best) >= top:
+                    # A score at most the threshold leaves the top-th best as it was
+                    # (a firm's score only rises): recounted only when one passes it.
+                    if len(best) >= top and target.score > threshold:
                         threshold = heapq.nlargest(top, (t.score for t in best.values()))[-1]
         return _ranked(best, top)
 
 
-def _pairs(
-    fixed: float, product: str, ranked: list[tuple[float, str]]
-) -> Iterator[tuple[float, str, str]]:
-    """``(-bound, firm, product)`` for one product's makers, best bound first, popped
-    lazily from a copy of the heap (the copy keeps the cached heap whole)."""
-    heap = ranked.copy()
-    pop = heapq.heappop
-    while heap:
-        negative, company = pop(heap)
+def _pairs(fixed: float, product: str, ranked: Ranked) -> Iterator[tuple[float, str, str]]:
+    """``(-bound, firm, product)`` for one product's makers, best bound first."""
+    makers = ranked.makers
+    for negative, at in zip(ranked.negative, ranked.order, strict=True):
         # -(fixed + bound) exactly: IEEE negation is exact and addition symmetric.
-        yield negative - fixed, company, product
+        yield negative - fixed, makers[at], product
 
 
 def _ranked(best: dict[str, Target], top: int) -> list[Target]:

@@ -40,6 +40,7 @@ from typing import Any, Literal, TypeVar
 from chaingraph.model import Model, Node, Relationship, load_model
 from chaingraph.store.cache import AnalysisCache
 from chaingraph.store.lookup import NameMatch, resolve, search_names
+from chaingraph.store.records import RecordBasics, record_basics_by_nodes
 
 __all__ = [
     "DEFAULT_LEADER_RULE",
@@ -424,6 +425,11 @@ class GraphStore(ABC):
         for rel in self.relationships("LOCATED_IN", source=company_id):
             places.update(self.place_ancestors(rel.target))
         return frozenset(places)
+
+    def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
+        """Each firm's :func:`~chaingraph.store.records.basics_of`, by kind (see
+        :class:`~chaingraph.store.records.RecordBasics`); by default each node is read."""
+        return record_basics_by_nodes(self, company_ids)
 
     def analysis_cache(self) -> AnalysisCache | None:
         """Where analyses may keep derived data, emptied whenever the store changes; None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 
-from chaingraph.model import Node
+from chaingraph.model import Node, Relationship
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
     FACT_TYPES,
@@ -75,6 +75,14 @@ class Walker:
         if place_id not in self._places:
             self._places[place_id] = self.store.place_ancestors(place_id)
         return self._places[place_id]
+
+    def place(self, place_id: str) -> Place:
+        """A place as :class:`CompanyFacts` lists it."""
+        return _place(self, place_id)
+
+    def facts_out(self, company_id: str) -> list[Relationship]:
+        """The relationships out of a company that are facts about it (``FACT_TYPES``)."""
+        return [r for r in self.store.relationships(source=company_id) if r.type in FACT_TYPES]
 
     def sites(self, company_id: str) -> frozenset[str]:
         return self.store.company_sites(company_id)
@@ -145,6 +153,25 @@ class Walker:
         """:meth:`best_fact` of each of :meth:`local_makers` in the segment's products."""
         member = frozenset(self.segment_products(segment_id))
         return tuple(self.best_fact(c, member) for c in self.local_makers(segment_id, area))
+
+    def local_fact_columns(
+        self, segment_id: str, area: str
+    ) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+        """:meth:`local_facts` as two columns: verified, grade."""
+        facts = self.local_facts(segment_id, area)
+        return tuple(f[0] for f in facts), tuple(f[1] for f in facts)
+
+    def count_makers(self, product_id: str) -> int:
+        """How many firms make a product."""
+        return len(self.makers(product_id))
+
+    def count_segment_makers(self, segment_id: str) -> int:
+        """How many firms make a product of a segment."""
+        return len(self.segment_makers(segment_id))
+
+    def count_local(self, group_id: str, area: str) -> int:
+        """How many :meth:`local_makers` there are."""
+        return len(self.local_makers(group_id, area))
 
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         """The makers of a product, or of the products a segment holds directly."""
@@ -240,13 +267,12 @@ def focus_priorities(store: GraphStore, base_id: str) -> dict[str, int]:
 
 def company_facts(walk: Walker, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
     """Facts of each company found (ids that are not companies are left out)."""
-    store = walk.store
     found: dict[str, CompanyFacts] = {}
     for company_id in dict.fromkeys(company_ids):
         node = walk.node(company_id)
         if node is None or node.type != "Company":
             continue
-        out = [r for r in store.relationships(source=company_id) if r.type in FACT_TYPES]
+        out = walk.facts_out(company_id)
         located = [r for r in out if r.type == "LOCATED_IN"]
         places: set[str] = set()
         for rel in located:
@@ -254,7 +280,7 @@ def company_facts(walk: Walker, company_ids: Iterable[str]) -> dict[str, Company
         hq_sites = sorted(r.target for r in located if r.key == HQ_ROLE)
         hq: tuple[Place, ...] = ()
         if hq_sites:
-            hq = tuple(_place(walk, p) for p in walk.place_ancestors(hq_sites[0]))
+            hq = tuple(map(walk.place, walk.place_ancestors(hq_sites[0])))
         records = [node.props] + [r.props for r in out]
         found[company_id] = CompanyFacts(
             node,
@@ -289,9 +315,8 @@ def segment_coverage(
         if node is None or node.type != "Segment":
             continue
         products = walk.segment_products(seg)
-        firms = walk.segment_makers(seg)
         local = walk.local_makers(seg, area)
-        facts = walk.local_facts(seg, area)
+        verified, grades = walk.local_fact_columns(seg, area)
         up: set[str] = set()
         down: set[str] = set()
         for product in products:
@@ -306,15 +331,15 @@ def segment_coverage(
             float(node.get("weight", 1.0)),
             store.chain_of(seg),
             tuple(products),
-            len(firms),
+            walk.count_segment_makers(seg),
             local,
             walk.local_names(seg, area),
             walk.local_leaders(seg, area, leader),
-            len(walk.local_makers(seg, NATION)),
+            walk.count_local(seg, NATION),
             tuple(sorted(up - {seg})),
             tuple(sorted(down - {seg})),
-            tuple(f[0] for f in facts),
-            tuple(f[1] for f in facts),
+            verified,
+            grades,
         )
     return found
 
@@ -337,7 +362,6 @@ def leader_inputs(
         if not leaders:
             continue
         for item in walk.sources(product, "INPUT_TO"):
-            suppliers = walk.makers(item)
             segments = walk.targets(item, "IN_SEGMENT")
             rows.append(
                 LeaderInput(
@@ -348,8 +372,8 @@ def leader_inputs(
                     segments,
                     leaders,
                     tuple(sorted(walk.name(c) for c in leaders)),
-                    len(suppliers),
-                    len(walk.local_makers(item, area)),
+                    walk.count_makers(item),
+                    walk.count_local(item, area),
                 )
             )
     return rows

@@ -14,89 +14,31 @@ after opening does not walk every firm for them (issue 22).
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from array import array
+from collections.abc import Container, Iterable, Sequence
 from itertools import chain, filterfalse
-from typing import Any, cast
+from typing import Any
 
+import numpy as np
+
+from chaingraph.model import Relationship
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
+    FACT_TYPES,
     MAX_PLACE_DEPTH,
     NATION,
     AnalysisCache,
     EconomyCounts,
     GraphStore,
     LeaderRule,
+    Place,
     fact_rank,
 )
 from chaingraph.store.networkx.aggregates import Walker
+from chaingraph.store.networkx.columns import FirmColumns, Positions, ReadFacts
+from chaingraph.store.records import RecordBasics
 
 __all__ = ["AnalysisIndex", "IndexedWalker", "ReadFacts"]
-
-
-class ReadFacts:
-    """What a store file's reader notes for the first query, row by row, at little cost.
-
-    Gathering these while rows are stored costs a dict lookup or two per row; finding
-    them afterwards meant a Python pass over every firm or every ``MAKES`` fact (seconds
-    at a million firms, charged to the first analysis).
-
-    - ``fact_props``: per product, the properties of one ``MAKES`` fact into it;
-      ``mixed`` the products whose facts do not all rank (:func:`fact_rank`) alike.
-    - ``tag_holders``: per tag (text), the nodes whose ``tags`` list holds it;
-      ``ranks`` the nodes whose ``global_rank.rank`` is an int; ``odd`` the nodes
-      whose leader fields are of another shape (judged one by one by the rule).
-    - ``names``: each node's ``name`` when it is text; ``makers`` the sources of
-      ``MAKES`` facts; ``companies`` the company ids.
-    """
-
-    def __init__(self) -> None:
-        self.fact_props: dict[str, dict[str, Any]] = {}
-        self.mixed: set[str] = set()
-        self.tag_holders: dict[str, list[str]] = {}
-        self.ranks: dict[str, int] = {}
-        self.odd: set[str] = set()
-        self.names: dict[str, str] = {}
-        self.makers: set[str] = set()
-        self.companies: dict[str, None] = {}
-
-    def note_other_fact(self, product: str, held: dict[str, Any], props: dict[str, Any]) -> None:
-        """A ``MAKES`` fact into ``product`` whose properties are not the first one's."""
-        if product not in self.mixed and fact_rank(props) != fact_rank(held):
-            self.mixed.add(product)
-
-    def note_leader_fields(self, node_id: str, props: dict[str, Any]) -> None:
-        """A node row with ``tags`` or ``global_rank`` (what :class:`LeaderRule` reads)."""
-        tags = props.get("tags")
-        if isinstance(tags, list | tuple):
-            for tag in tags:
-                if type(tag) is str:
-                    self.tag_holders.setdefault(tag, []).append(node_id)
-        elif tags:
-            self.odd.add(node_id)
-            return
-        held = props.get("global_rank")
-        if isinstance(held, dict):
-            rank = held.get("rank")
-            if isinstance(rank, int):
-                self.ranks[node_id] = rank
-        elif held:
-            self.odd.add(node_id)
-
-    def leaders(self, leader: LeaderRule) -> frozenset[str]:
-        """The nodes that are leaders by ``leader``, without looking at the others."""
-        found: set[str] = set()
-        for tag in leader.tags:
-            found.update(self.tag_holders.get(tag, ()))
-        found.update(n for n, rank in self.ranks.items() if leader.rank_holds(rank))
-        return frozenset(found)
-
-    def product_rank(self, product: str) -> tuple[bool, int] | None:
-        """The rank every ``MAKES`` fact into ``product`` has, None if they differ or
-        there is none."""
-        props = self.fact_props.get(product)
-        if props is None or product in self.mixed:
-            return None
-        return fact_rank(props)
 
 
 class AnalysisIndex:
@@ -117,7 +59,7 @@ class AnalysisIndex:
     def __init__(
         self,
         graph: Any,
-        seeds: dict[str, dict[str, list[str]]] | None = None,
+        seeds: dict[str, dict[str, array[int]]] | None = None,
         read_facts: ReadFacts | None = None,
         by_type: dict[str, dict[str, None]] | None = None,
     ) -> None:
@@ -128,14 +70,23 @@ class AnalysisIndex:
         self._node: dict[str, dict[str, Any]] = graph._node
         # Sources by relationship type and target, gathered while a file was read
         # (NetworkxStore._load_rows), so that the first query need not scan for them.
+        # (node numbers: see FirmColumns, built on first use from the same notes)
         self._seeds = seeds or {}
         self._read = read_facts
+        self._ids: list[str] = read_facts.ids if read_facts is not None else []
+        self._columns: FirmColumns | None = None
+        self._firms: dict[str, Positions] = {}
+        self._local_firms: dict[tuple[str, str], Positions] = {}
+        # answers made from node numbers, by id(), with those numbers (record_basics)
+        self._made: dict[int, tuple[tuple[str, ...], Positions]] = {}
         # node ids by type, kept by the store: a walk over one type's nodes, not all 10^6
         self._by_type = by_type
-        self._leader_sets: dict[LeaderRule, frozenset[str]] = {}
         self._sources: dict[tuple[str, str], tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
         self._children: dict[str, list[str]] | None = None
+        self._places_within: dict[str, frozenset[str]] = {}
+        self._ancestors: dict[str, list[str]] = {}
+        self.places: dict[str, Place] = {}  # as CompanyFacts lists them
         self._inside: dict[str, frozenset[str]] = {}
         self._segment_makers: dict[str, tuple[str, ...]] = {}
         self._segment_products: dict[str, tuple[str, ...]] = {}
@@ -167,7 +118,7 @@ class AnalysisIndex:
     def _unsorted_sources(self, target: str, rel_type: str) -> list[str]:
         seeded = self._seeds.get(rel_type)
         if seeded is not None:
-            return seeded.get(target, [])
+            return list(map(self._ids.__getitem__, seeded.get(target, ())))
         return self._scan(self._pred.get(target, {}), rel_type)
 
     def targets(self, source: str, rel_type: str) -> tuple[str, ...]:
@@ -264,6 +215,17 @@ class AnalysisIndex:
             self._local_facts[segment, area] = found
         return found
 
+    def local_fact_columns(
+        self, segment: str, area: str
+    ) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+        """:meth:`local_facts` as two columns: verified, grade."""
+        rank = self._uniform_rank(self.segment_products(segment))
+        if rank is not None:
+            count = self.count_local(segment, area)
+            return (rank[0],) * count, (EVIDENCE_GRADES[rank[1]],) * count
+        facts = self.local_facts(segment, area)
+        return tuple(f[0] for f in facts), tuple(f[1] for f in facts)
+
     def _uniform_rank(self, products: Iterable[str]) -> tuple[bool, int] | None:
         """The rank all ``MAKES`` facts into ``products`` share, as the reader noted
         (None if they differ, or nothing was noted)."""
@@ -277,9 +239,16 @@ class AnalysisIndex:
         """Firms making any product: in ``area``, in China, anywhere."""
         found = self._economy.get(area)
         if found is None:
-            makers = self.all_makers()
-            local = len(makers & self.inside(area)) if area else 0
-            found = EconomyCounts(area, local, len(makers & self.inside(NATION)), len(makers))
+            columns = self.columns()
+            if columns is not None:
+                local = columns.economy(self.places_within(area)) if area else 0
+                nation = columns.economy(self.places_within(NATION))
+                found = EconomyCounts(area, local, nation, columns.economy(None))
+            else:
+                makers = self.all_makers()
+                local = len(makers & self.inside(area)) if area else 0
+                nation = len(makers & self.inside(NATION))
+                found = EconomyCounts(area, local, nation, len(makers))
             self._economy[area] = found
         return found
 
@@ -287,17 +256,81 @@ class AnalysisIndex:
         """The companies with a ``MAKES`` relationship."""
         if self._all_makers is None:
             node = self._node
-            seeded = self._seeds.get("MAKES")
-            if self._read is not None:
-                self._all_makers = frozenset(self._read.makers.intersection(self._read.companies))
-                return self._all_makers
-            if seeded is not None:
-                # the sources the reader gathered by product: no scan of every firm
-                candidates: Iterable[str] = set().union(*seeded.values())
-            else:
-                candidates = (n for n in node if self._makes(n))
+            candidates = (n for n in node if self._makes(n))
             self._all_makers = frozenset(n for n in candidates if node[n]["t"] == "Company")
         return self._all_makers
+
+    def columns(self) -> FirmColumns | None:
+        """The reader's notes as integer arrays (None once a merge dropped them)."""
+        if self._columns is None and self._read is not None and self._seeds:
+            self._columns = FirmColumns(self._read, self._seeds)
+        return self._columns
+
+    def firms(self, group: str, columns: FirmColumns) -> Positions:
+        """:meth:`group_makers` as node numbers, in id order."""
+        found = self._firms.get(group)
+        if found is None:
+            data = self._node.get(group)
+            if data is not None and data["t"] == "Segment":
+                found = columns.makers(self.segment_products(group))
+            else:
+                found = columns.makers((group,))
+            self._firms[group] = found
+        return found
+
+    def local_firms(self, group: str, area: str, columns: FirmColumns) -> Positions:
+        """:meth:`local_makers` as node numbers, in id order."""
+        found = self._local_firms.get((group, area))
+        if found is None:
+            found = columns.within(self.firms(group, columns), self.places_within(area))
+            self._local_firms[group, area] = found
+        return found
+
+    def count_makers(self, group: str) -> int:
+        """How many :meth:`group_makers` there are."""
+        columns = self.columns()
+        if columns is not None:
+            return len(self.firms(group, columns))
+        return len(self.group_makers(group))
+
+    def count_product_makers(self, product: str) -> int:
+        """How many :meth:`makers` a product has."""
+        columns = self.columns()
+        if columns is not None:
+            return len(columns.makers((product,)))
+        return len(self.makers(product))
+
+    def count_local(self, group: str, area: str) -> int:
+        """How many :meth:`local_makers` there are."""
+        columns = self.columns()
+        if columns is not None:
+            return len(self.local_firms(group, area, columns))
+        return len(self.local_makers(group, area))
+
+    def out_edges(self, node_id: str) -> dict[str, dict[str, dict[str, Any]]]:
+        """A node's out-edges as networkx keeps them: target -> key -> data."""
+        return self._succ.get(node_id, {})
+
+    def place_ancestors(self, place_id: str, store: GraphStore) -> list[str]:
+        """``store.place_ancestors``, kept for this store state."""
+        found = self._ancestors.get(place_id)
+        if found is None:
+            found = self._ancestors[place_id] = store.place_ancestors(place_id)
+        return found
+
+    def record_basics(self, company_ids: Sequence[str]) -> RecordBasics | None:
+        """The store's ``record_basics`` from the reader's notes (None without them)."""
+        columns = self.columns()
+        if columns is None:
+            return None
+        made = self._made.get(id(company_ids))
+        if made is not None and made[0] is company_ids:
+            firms = made[1]
+        else:
+            assert self._read is not None  # the columns come from it
+            number = self._read.number
+            firms = np.fromiter((number.get(c, -1) for c in company_ids), dtype=np.int32)
+        return columns.basics(firms, self._node)
 
     def _makes(self, company: str) -> bool:
         return any(
@@ -311,7 +344,10 @@ class AnalysisIndex:
         found = self._segment_makers.get(segment)
         if found is None:
             products = self.segment_products(segment)
-            if len(products) == 1:
+            columns = self.columns()
+            if columns is not None:
+                found = columns.ids(self.firms(segment, columns))
+            elif len(products) == 1:
                 found = self.makers(products[0])
             else:
                 # each product's makers are sorted: sorting them one after the other
@@ -327,7 +363,7 @@ class AnalysisIndex:
             return self.segment_makers(group)
         return self.makers(group)
 
-    def places_within(self, area: str) -> set[str]:
+    def places_within(self, area: str) -> frozenset[str]:
         """``area`` and every place whose ``IN`` ancestors reach it within the depth limit."""
         if self._children is None:
             # Walked down from the few places, not up from each region's many firms.
@@ -336,6 +372,9 @@ class AnalysisIndex:
                 if data["t"] in ("Region", "Base"):
                     for parent in self._scan(self._succ.get(place, {}), "IN"):
                         self._children.setdefault(parent, []).append(place)
+        held = self._places_within.get(area)
+        if held is not None:
+            return held
         found = {area}
         frontier = [area]
         for _ in range(MAX_PLACE_DEPTH):
@@ -343,7 +382,8 @@ class AnalysisIndex:
             if not frontier:
                 break
             found.update(frontier)
-        return found
+        held = self._places_within[area] = frozenset(found)
+        return held
 
     def inside(self, area: str) -> frozenset[str]:
         """The firms with a ``LOCATED_IN`` site within ``area``."""
@@ -358,6 +398,8 @@ class AnalysisIndex:
     def local_makers(self, group: str, area: str) -> tuple[str, ...]:
         """:meth:`group_makers` with a site in ``area``, sorted."""
         found = self._local.get((group, area))
+        if found is None and (columns := self.columns()) is not None:
+            found = self._local[group, area] = columns.ids(self.local_firms(group, area, columns))
         if found is None:
             # filter() with the set's own method tests membership without a Python
             # frame per firm: a segment has up to 10^5 makers.
@@ -384,6 +426,9 @@ class AnalysisIndex:
             data = self._node.get(segment)
             if data is None or data["t"] != "Segment" or not places:
                 found = 0
+            elif (columns := self.columns()) is not None:
+                within = frozenset().union(*map(self.places_within, places))
+                found = columns.count_within(self.firms(segment, columns), within)
             elif len(places) == 1 and (segment, places[0]) in self._local:
                 found = len(self._local[segment, places[0]])
             else:
@@ -397,6 +442,10 @@ class AnalysisIndex:
         if not area:
             return self.makers(product)
         found = self._outside.get((product, area))
+        if found is None and (columns := self.columns()) is not None:
+            firms = columns.outside(columns.makers((product,)), self.places_within(area))
+            found = self._outside[product, area] = columns.ids(firms)
+            self._made[id(found)] = (found, firms)
         if found is None:
             inside = self.inside(area)
             found = tuple(filterfalse(inside.__contains__, self.makers(product)))
@@ -410,14 +459,16 @@ class AnalysisIndex:
             return held
         node = self._node
         local = self.local_makers(group, area)
-        read = self._read
-        # the names the reader noted, looked up in C; the others one by one
-        noted = tuple(map(read.names.get, local)) if read is not None else (None,)
+        columns = self.columns()
+        # the names the reader noted; the others one by one
+        noted = (
+            columns.names(self.local_firms(group, area, columns)) if columns is not None else None
+        )
         found: tuple[str, ...]
-        if None in noted:
+        if noted is None:
             found = tuple(str(node[c]["p"].get("name", c)) if c in node else c for c in local)
         else:
-            found = cast(tuple[str, ...], noted)
+            found = noted
         self._local_names[group, area] = found
         return found
 
@@ -426,14 +477,12 @@ class AnalysisIndex:
         key = (group, area, leader)
         found = self._local_leaders.get(key)
         if found is None:
-            local = self.local_makers(group, area)
-            read = self._read
-            if read is not None and read.odd.isdisjoint(local):
-                leaders = self._leader_sets.get(leader)
-                if leaders is None:
-                    leaders = self._leader_sets[leader] = read.leaders(leader)
-                found = tuple(filter(leaders.__contains__, local))
+            columns = self.columns()
+            if columns is not None:
+                local_firms = self.local_firms(group, area, columns)
+                found = columns.ids(columns.leaders(local_firms, leader, self._node))
             else:
+                local = self.local_makers(group, area)
                 flags = self.leader_flags(local, leader)
                 found = tuple(c for c in local if flags[c])
             self._local_leaders[key] = found
@@ -483,6 +532,20 @@ class IndexedWalker(Walker):
     def local_facts(self, segment_id: str, area: str) -> tuple[tuple[bool, str], ...]:
         return self.index.local_facts(segment_id, area)
 
+    def local_fact_columns(
+        self, segment_id: str, area: str
+    ) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+        return self.index.local_fact_columns(segment_id, area)
+
+    def count_makers(self, product_id: str) -> int:
+        return self.index.count_product_makers(product_id)
+
+    def count_segment_makers(self, segment_id: str) -> int:
+        return self.index.count_makers(segment_id)
+
+    def count_local(self, group_id: str, area: str) -> int:
+        return self.index.count_local(group_id, area)
+
     def group_makers(self, group_id: str) -> tuple[str, ...]:
         return self.index.group_makers(group_id)
 
@@ -500,6 +563,23 @@ class IndexedWalker(Walker):
 
     def inside(self, area: str) -> Container[str]:
         return self.index.inside(area)
+
+    def place_ancestors(self, place_id: str) -> list[str]:
+        return self.index.place_ancestors(place_id, self.store)
+
+    def place(self, place_id: str) -> Place:
+        return self.index.places.get(place_id) or self.index.places.setdefault(
+            place_id, super().place(place_id)
+        )
+
+    def facts_out(self, company_id: str) -> list[Relationship]:
+        # the adjacency dicts read directly: no networkx view per firm
+        return [
+            Relationship(d["t"], company_id, target, d["k"], d["p"])
+            for target, edges in self.index.out_edges(company_id).items()
+            for d in edges.values()
+            if d["t"] in FACT_TYPES
+        ]
 
     def is_leader(self, company_id: str, leader: LeaderRule) -> bool:
         return self.index.leader_flags((company_id,), leader)[company_id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,40 +31,23 @@ from chaingraph.store.base import (
 from chaingraph.store.merging import check_batch, collapse_batch, merge_props
 from chaingraph.store.networkx import aggregates
 from chaingraph.store.networkx.aggregates import Walker
+from chaingraph.store.networkx.columns import ReadFacts
 from chaingraph.store.networkx.fileformat import (
-    corrupt,
     file_signature,
     paused_gc,
     read_store_file,
     write_store_file,
 )
-from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker, ReadFacts
+from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker
 from chaingraph.store.networkx.locking import store_lock
+from chaingraph.store.networkx.reader import edge_key, load_rows
+from chaingraph.store.records import RecordBasics
 
 __all__ = ["NetworkxStore"]
 
 
 def _same_path(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
-
-
-def _seeded_types(model: Model) -> tuple[str, ...]:
-    """Relationship types whose sources are gathered by target while a file is read.
-
-    Those into products, segments and places: their targets (a product with 10^5
-    makers) are few and large, so finding the sources of one type there meant
-    scanning every other relationship into it. Types into companies are left out:
-    their targets are many and small, and gathering them would cost memory.
-    """
-    return tuple(
-        name
-        for name, spec in model.relationship_types.items()
-        if "Company" not in spec.get("to", ())
-    )
-
-
-def _edge_key(rel_type: str, key: str) -> str:
-    return f"{rel_type}\x1f{key}" if key else rel_type
 
 
 class NetworkxStore(GraphStore):
@@ -114,7 +98,7 @@ class NetworkxStore(GraphStore):
         self._index: AnalysisIndex | None = None
         # Sources of the relationships the analyses look up by target, gathered while
         # the file was read; stale after a merge, so the index then scans the graph.
-        self._seeds: dict[str, dict[str, list[str]]] | None = None
+        self._seeds: dict[str, dict[str, array[int]]] | None = None
         # Leader and evidence facts gathered while the file was read (same life as seeds).
         self._read_facts: ReadFacts | None = None
 
@@ -160,116 +144,17 @@ class NetworkxStore(GraphStore):
         return target
 
     def _load_rows(self, nodes: list[Any], edges: list[Any]) -> None:
-        # Consumes the rows: each list item is set to None once stored.
-        # A store file may come from someone else: rows the store cannot hold (a type
-        # the model lacks, a malformed id, one row twice, an end with no node) make it
-        # corrupt. The rows go straight into networkx's adjacency dicts, laid out as
-        # MultiDiGraph.add_node/add_edge would lay them: per-row calls into networkx
-        # took a third of a million-firm load.
-        path = self.path or Path("<store>")
-        model = self.model
-        node_dicts: dict[str, Any] = self.graph._node
-        succ: dict[str, dict[str, dict[str, Any]]] = self.graph._succ
-        pred: dict[str, dict[str, dict[str, Any]]] = self.graph._pred
-        by_type = self._by_type
-        # Each edge row brings its own copies of its ends' ids; the graph keeps the node
-        # rows' copies instead (10^7 strings at a million firms), and every row is let go
-        # once stored, so that the decoded file shrinks while the graph grows.
-        canonical: dict[str, str] = {}
-        repeated = _Repeated()
-        facts = ReadFacts()
-        names = facts.names
-        for position, row in enumerate(nodes):
-            nodes[position] = None
-            node_id, node_type, props = _row(path, row, 3)
-            if type(props) is not dict:
-                raise corrupt(path, f"malformed store file (expected an object, got {props!r:.60})")
-            problem = model.storable_node(node_id, node_type)
-            if problem is None and node_id in node_dicts:
-                problem = "appears twice"
-            if problem:
-                raise corrupt(path, f"malformed store file (node {str(node_id)[:80]!r} {problem})")
-            node_type = repeated(node_type)
-            node_dicts[node_id] = {"t": node_type, "p": props}
-            canonical[node_id] = node_id
-            succ[node_id] = {}
-            pred[node_id] = {}
-            by_type[node_type][node_id] = None
-            name = props.get("name")
-            if type(name) is str:
-                names[node_id] = name
-            if "tags" in props or "global_rank" in props:
-                facts.note_leader_fields(node_id, props)
-        counts = self._edge_counts
-        rel_types = model.relationship_types
-        type_names = {t: t for t in rel_types}
-        seeds: dict[str, defaultdict[str, list[str]]] = {
-            t: defaultdict(list) for t in _seeded_types(model)
-        }
-        shared: dict[tuple[Any, ...], dict[str, Any]] = {}
-        fact_props = facts.fact_props
-        add_maker = facts.makers.add
-        for position, row in enumerate(edges):
-            edges[position] = None
-            rel_type, source, target, key, props = _row(path, row, 5)
-            source = canonical.get(source, source)
-            target = canonical.get(target, target)
-            if type(props) is not dict:
-                raise corrupt(path, f"malformed store file (expected an object, got {props!r:.60})")
-            problem = None if rel_type in rel_types else model.storable_relationship(rel_type, key)
-            if problem is None and type(key) is not str:
-                problem = "has a key that is not text"
-            out = succ.get(source)
-            if problem is None and (out is None or target not in pred):
-                end = target if out is not None else source
-                raise corrupt(
-                    path,
-                    f"malformed store file (a {rel_type} relationship ends at {end!r}, "
-                    "which has no node row)",
-                )
-            ekey = _edge_key(rel_type, key) if problem is None else ""
-            keydict: dict[str, Any] | None = out.get(target) if out is not None else None
-            if problem is None and keydict is not None and ekey in keydict:
-                problem = "appears twice"
-            if problem:
-                raise corrupt(
-                    path,
-                    f"malformed store file (relationship {str(rel_type)[:40]!r} from {source!r} "
-                    f"to {target!r} {problem})",
-                )
-            assert out is not None
-            if keydict is None:
-                keydict = out[target] = {}
-                pred[target][source] = keydict
-            # Relationships mostly repeat a few property sets (a source note, a role):
-            # equal ones share one dict, a third of the memory of a million-firm store.
-            # Merges replace a relationship's dict, never change it in place. The key
-            # holds the value types, so that 1, 1.0 and True stay apart. (try/except, not
-            # contextlib.suppress: this runs for every relationship.)
-            try:  # noqa: SIM105
-                props = shared.setdefault(
-                    (tuple(props.items()), tuple(map(type, props.values()))), props
-                )
-            except TypeError:  # a list or object value: kept as it is
-                pass
-            rel_type = type_names.get(rel_type, rel_type)
-            if key:
-                key, ekey = repeated(key), repeated(ekey)
-            else:
-                ekey = rel_type
-            keydict[ekey] = {"t": rel_type, "k": key, "p": props}
-            counts[rel_type] += 1
-            seeded = seeds.get(rel_type)
-            if seeded is not None:
-                seeded[target].append(source)
-                if rel_type == "MAKES":
-                    add_maker(source)
-                    held = fact_props.setdefault(target, props)
-                    if held is not props:
-                        facts.note_other_fact(target, held, props)
-        self._seeds = {t: dict(by_target) for t, by_target in seeds.items()}
-        facts.companies = by_type.get("Company", {})
-        self._read_facts = facts
+        # Consumes the rows (chaingraph.store.networkx.reader); notes what the first
+        # analysis needs on the way.
+        self._seeds, self._read_facts = load_rows(
+            self.path or Path("<store>"),
+            self.model,
+            self.graph,
+            self._by_type,
+            self._edge_counts,
+            nodes,
+            edges,
+        )
 
     # -- indexes ---------------------------------------------------------------
     # Only text is indexed: a store file or a Neo4j someone else filled may hold a
@@ -393,6 +278,10 @@ class NetworkxStore(GraphStore):
         holders = self._company_keys.get(key, {})
         return next(iter(holders)) if len(holders) == 1 else None
 
+    def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
+        found = self._analysis_index().record_basics(company_ids)
+        return found if found is not None else super().record_basics(company_ids)
+
     def analysis_cache(self) -> AnalysisCache:
         return self._analysis_index().cache
 
@@ -500,7 +389,7 @@ class NetworkxStore(GraphStore):
 
         rel_created = rel_updated = 0
         for rel in relationships:
-            ekey = _edge_key(rel.type, rel.key)
+            ekey = edge_key(rel.type, rel.key)
             existing = self.graph.get_edge_data(rel.source, rel.target, ekey)
             if existing is None:
                 self.graph.add_edge(
@@ -547,38 +436,6 @@ class NetworkxStore(GraphStore):
             changes["nodes"].extend(n for n in dict.fromkeys(nodes) if n not in known_nodes)
             known_rels = {tuple(r) for r in changes["relationships"] if isinstance(r, list)}
             changes["relationships"].extend(r for r in relationships if tuple(r) not in known_rels)
-
-
-class _Repeated:
-    """One shared copy of each text that many rows repeat (types, roles, product keys).
-
-    Bounded, so that a file whose keys are all different costs no more than before.
-    """
-
-    LIMIT = 65536
-
-    def __init__(self) -> None:
-        self._seen: dict[str, str] = {}
-
-    def __call__(self, text: str) -> str:
-        seen = self._seen
-        found = seen.get(text)
-        if found is not None:
-            return found
-        if len(seen) < self.LIMIT:
-            seen[text] = text
-        return text
-
-
-def _row(path: Path, row: Any, width: int) -> tuple[Any, ...]:
-    if type(row) is not list or len(row) != width:
-        raise corrupt(
-            path, f"malformed store file (a row of {width} fields expected, got {row!r:.60})"
-        )
-    for value in row[:-1]:
-        if type(value) is not str:
-            raise corrupt(path, f"malformed store file (expected text, got {value!r:.60})")
-    return tuple(row)
 
 
 def _text(props: dict[str, Any], field: str) -> str | None:

@@ -1,0 +1,95 @@
+"""What firms' own records say of them, in bulk (the contract's ``record_basics`` read).
+
+Target scores read four fields of a firm's record (tags, global rank, revenue,
+listing board: :func:`basics_of`); ranking 10^5 makers by them once meant a
+:class:`~chaingraph.model.Node` and a Python call per firm. Most firms share their
+basics with many others, so :meth:`GraphStore.record_basics
+<chaingraph.store.base.GraphStore.record_basics>` answers with the distinct basics and
+which of them each firm has: a caller computes once per kind what it derives from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from chaingraph.store.base import GraphStore
+
+__all__ = ["FirmBasics", "RecordBasics", "basics_of", "record_basics_by_nodes"]
+
+FirmBasics = tuple[tuple[str, ...], object, float | None, str | None]
+
+
+def basics_of(props: Mapping[str, Any]) -> FirmBasics:
+    """What a firm's own record says of it: tags, global rank, revenue (亿元), listing board.
+
+    Examples
+    --------
+    >>> basics_of({"tags": ["专精特新"], "revenue_cny_100m": 3.2, "listing": {"board": "创业板"}})
+    (('专精特新',), None, 3.2, '创业板')
+    >>> basics_of({"tags": "龙头企业", "global_rank": {"rank": "12"}})
+    ((), '12', None, None)
+    """
+    tags = props.get("tags")
+    ranked = props.get("global_rank")
+    listing = props.get("listing")
+    return (
+        # tags of another shape (a bare string) are no tags, as LeaderRule reads them;
+        # the rank is returned as stored (record_parts reads a non-integer as no rank)
+        tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list | tuple) else (),
+        ranked.get("rank") if isinstance(ranked, dict) else None,
+        props.get("revenue_cny_100m"),
+        listing.get("board") if listing else None,
+    )
+
+
+@dataclass(frozen=True)
+class RecordBasics:
+    """The distinct :func:`basics_of` among some firms (``kinds``, maybe more) and, for
+    each firm in the order asked, the index of its own in ``kinds`` (-1: no such node)."""
+
+    kinds: tuple[FirmBasics, ...]
+    kind_of: Sequence[int] | npt.NDArray[np.integer[Any]]
+
+
+class KindTable:
+    """Numbers distinct basics as they come (basics that cannot be a dict key each
+    get a number of their own)."""
+
+    def __init__(self) -> None:
+        self._index: dict[FirmBasics, int] = {}
+        self.kinds: list[FirmBasics] = []
+
+    def number(self, basics: FirmBasics) -> int:
+        try:
+            found = self._index.setdefault(basics, len(self.kinds))
+        except TypeError:  # a list or object inside: not hashable
+            found = len(self.kinds)
+        if found == len(self.kinds):
+            self.kinds.append(basics)
+        return found
+
+
+def record_basics_by_nodes(store: GraphStore, company_ids: Iterable[str]) -> RecordBasics:
+    """The reference answer of ``record_basics``: each node read on its own.
+
+    Examples
+    --------
+    >>> from chaingraph.testing import tiny_store
+    >>> found = record_basics_by_nodes(tiny_store(), ["co:dg-robot", "co:none"])
+    >>> found.kind_of[1], len(found.kinds)
+    (-1, 1)
+    """
+    ids = list(company_ids)
+    nodes = store.get_many(ids)
+    table = KindTable()
+    kind_of = []
+    for company in ids:
+        node = nodes.get(company)
+        kind_of.append(-1 if node is None else table.number(basics_of(node.props)))
+    return RecordBasics(tuple(table.kinds), kind_of)
