@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DERIVED_PROPERTIES",
+    "LABELS",
     "SEP",
     "VERSION",
     "Touched",
@@ -67,6 +68,7 @@ DERIVED_PROPERTIES = (
 )
 SEP = "\x1f"  # between the site ids of a site key (never in an id a person types)
 STAMP_LABEL = "ChaingraphDerived"
+LABELS = ("CgMaker", "CgNationalMaker", STAMP_LABEL)  # labels derived, beside the model's
 # Above this many touched firms, one full pass is cheaper than many small ones.
 FULL_REFRESH_FIRMS = 50_000
 _WRITE_CHUNK = 10_000
@@ -130,9 +132,9 @@ CALL (f) {{ REMOVE f:CgNationalMaker }} IN TRANSACTIONS OF 20000 ROWS
 # The sites of each maker as one text, its site key: the ids of its LOCATED_IN targets,
 # sorted, joined by SEP. Firms with one site key lie in the same places of any ring.
 _SITE_KEY = """
-reduce(k = null, id IN COLLECT {
-         MATCH (f)-[:LOCATED_IN]->(site:Entity) RETURN DISTINCT site.id AS id ORDER BY id
-       } | CASE WHEN k IS NULL THEN id ELSE k + $sep + id END)
+reduce(k = null, site_id IN COLLECT {
+         MATCH (f)-[:LOCATED_IN]->(site:Entity) RETURN DISTINCT site.id AS site_id ORDER BY site_id
+       } | CASE WHEN k IS NULL THEN site_id ELSE k + $sep + site_id END)
 """
 _ALL_SITE_KEYS = f"""
 MATCH (f:CgMaker)
@@ -141,8 +143,8 @@ WHERE f.cg_sites IS NULL OR f.cg_sites <> key
 CALL (f, key) {{ SET f.cg_sites = key }} IN TRANSACTIONS OF 20000 ROWS
 """
 _SOME_SITE_KEYS = f"""
-UNWIND $ids AS id
-MATCH (f:Entity {{id: id}}) WHERE f:Company
+UNWIND $ids AS firm_id
+MATCH (f:Entity {{id: firm_id}}) WHERE f:Company
 SET f.cg_sites = coalesce({_SITE_KEY}, '')
 """
 _MAKERS_BY_SITES = "MATCH (f:CgMaker) RETURN f.cg_sites AS key, count(f) AS n"
