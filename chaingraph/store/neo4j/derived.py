@@ -10,11 +10,18 @@ national figures from what this module keeps in the database:
 - ``Product.cg_makers`` / ``Segment.cg_makers``: how many firms make the product (one
   of the segment's products); ``cg_national``: of those, how many have a site in China
   (:data:`~chaingraph.store.base.NATION`).
+- ``Company.cg_sites``: a maker's *site key*, the sorted ids of its ``LOCATED_IN``
+  targets joined by :data:`SEP`. Firms with one site key lie inside the same places of
+  any ring, so ``cg_ring_keys`` / ``cg_ring_makers`` on each product and segment (and on
+  the stamp, for every maker) count the makers per site key, as indexes into the
+  stamp's ``sitekeys`` and counts (:func:`pack`: unsigned 32-bit numbers). The makers of
+  a segment inside a ring of places are then the sum over the site keys with a site
+  inside it: exact, and a few thousand numbers however many firms.
 - The labels ``CgMaker`` (a company making a product) and ``CgNationalMaker`` (one with
   a site in China too), so the economy counts are two reads of Neo4j's count store.
 - One node ``:ChaingraphDerived`` (no ``Entity`` label, so no read of the store sees it)
   stamped with :data:`VERSION` and the number of ``Entity`` nodes and of relationships
-  when the figures were made.
+  when the figures were made, holding the site keys.
 
 :meth:`Neo4jStore.merge <chaingraph.store.neo4j.Neo4jStore.merge>` brings them up to date
 after writing (:func:`refresh` with what it :class:`Touched`: the firms, products and segments the merge

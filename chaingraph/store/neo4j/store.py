@@ -456,11 +456,15 @@ class Neo4jStore(GraphStore):
         return aggregates.base_facts(self.connection)
 
     # -- writing (chaingraph.store.neo4j.merge) ------------------------------------------
-    def ensure_schema(self) -> None:
-        """Create the uniqueness constraint and indexes if missing (before the first write)."""
+    def ensure_schema(self, *, derive: bool = False) -> None:
+        """Create the uniqueness constraint and indexes if missing (before the first
+        write); with ``derive``, then bring the figures the gap queries read up to date
+        (:meth:`fresh`: after a bulk import, say)."""
         if not self._schema_ready:
             create_schema(self.connection, self.model)
             self._schema_ready = True
+        if derive:
+            self.fresh()
 
     def clear(self) -> None:
         """Delete every chaingraph node and relationship (the schema stays), in batches."""
@@ -495,5 +499,7 @@ class Neo4jStore(GraphStore):
             # What the gap queries read, for what this merge touched (everything when
             # it was not up to date before).
             touched = derived.Touched.of(load.nodes, load.relationships) if fresh else None
+            started = time.perf_counter()
             derived.refresh(self.connection, touched)
+            self.derive_seconds = time.perf_counter() - started
         return report
