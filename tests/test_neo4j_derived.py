@@ -19,9 +19,11 @@ from typing import Any
 
 import neo4j
 import pytest
+from click.testing import CliRunner
 from engines import Neo4jStore, load
 
 from chaingraph.analysis.gaps import gaps
+from chaingraph.cli import cli
 from chaingraph.model import Node, Relationship
 from chaingraph.store import GraphStore
 from chaingraph.store.neo4j import derived
@@ -143,3 +145,31 @@ def test_neo4j_refreshes_a_database_written_behind_its_back(
     node = store.get("seg:c.sensor")
     assert node is not None and not set(node.props) & set(derived.DERIVED_PROPERTIES)
     assert store.get("seg:c.sensor") == reference.get("seg:c.sensor")
+
+
+@pytest.mark.neo4j
+def test_push_schema_only_derives_after_a_bulk_import(
+    new_neo4j_store: Callable[[], GraphStore],
+    neo4j_driver: neo4j.Driver,
+    neo4j_server: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As after neo4j-admin: the data is there, no derived figure, no stamp.
+    store = new_neo4j_store()
+    assert isinstance(store, Neo4jStore)
+    base = evidence_store()
+    load(store, base.nodes(), base.relationships())
+    neo4j_driver.execute_query(
+        "MATCH (n:Entity) REMOVE n:CgMaker:CgNationalMaker REMOVE n.cg_members, n.cg_makers"
+    )
+    neo4j_driver.execute_query(f"MATCH (m:{derived.STAMP_LABEL}) DELETE m")
+    assert not derived.is_fresh(store.connection)
+    monkeypatch.setenv("NEO4J_USER", neo4j_server["user"])
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", "/nonexistent/chaingraph-neo4j.yaml")
+    result = CliRunner().invoke(cli, ["push", "--schema-only", "--neo4j", neo4j_server["uri"]])
+    assert result.exit_code == 0, result.output
+    assert derived.is_fresh(store.connection)
+    records, _, _ = neo4j_driver.execute_query("MATCH (f:CgMaker) RETURN count(f) AS n")
+    assert records[0]["n"] == 21  # every firm of evidence_store makes something
+    assert_same(store, evidence_store(), "push --schema-only")
