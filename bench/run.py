@@ -360,8 +360,10 @@ def neo4j_side(
             store.clear()
             started = time.perf_counter()
             store.merge(nodes, rels)
-            result["batched_s"] = time.perf_counter() - started
-            result["batched_derive_s"] = store.derive_seconds  # part of batched_s
+            # The rows written, and apart the derived figures refreshed at the end of the
+            # merge (chaingraph.store.neo4j.derived), so the Bolt rate stays comparable.
+            result["batched_derive_s"] = store.derive_seconds or 0.0
+            result["batched_s"] = time.perf_counter() - started - result["batched_derive_s"]
             result["analyses_on"] = "batched"
             result.update(measure(store, folder))
             result["db_hits"] = profile_queries(store, folder)
@@ -625,7 +627,7 @@ def render(rows: list[dict[str, Any]]) -> str:
             "",
             "Neo4j derived figures (`chaingraph.store.neo4j.derived`: what the gap queries "
             "read): a full refresh after the bulk import (`Neo4jStore.refresh_derived`), and "
-            "the refresh inside the batched merge (part of its seconds above). Seconds.",
+            "the refresh at the end of the batched merge (not in its seconds above). Seconds.",
             "",
             "| companies | after bulk import | inside batched merge |",
             "|---:|---:|---:|",
