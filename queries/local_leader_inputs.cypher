@@ -13,38 +13,38 @@
 //   leaders         local leaders making the product (unsorted; the caller sorts)
 //   leader_names    their names (unsorted; the caller sorts them by name)
 //   makers          how many firms make the input
-//   local_makers    of those, how many have a site inside $area
+//   ring_keys, ring_makers   its makers per site key (cg_ring_keys, cg_ring_makers:
+//                   chaingraph.store.neo4j.derived); the caller adds up those inside
+//                   $area: how many of its makers are local
 // Used by Neo4jStore.leader_inputs (gaps).
 //
-// The firms with a site inside $area (a LOCATED_IN target among the places reached by
-// walking IN backwards from $area, at most 20 hops: the same places as walking forwards
-// from each site) are found once, and every local test is a lookup in that list.
-// The makers of an input are counted once however many products it goes into.
+// Proportional to the local firms: they are found by walking IN backwards from $area
+// (at most 20 hops: the same places as walking forwards from each site), then
+// LOCATED_IN. The leaders among them give the products and their inputs. How many
+// firms make an input, in all and per site key, is kept on it (cg_makers,
+// cg_ring_keys, cg_ring_makers: chaingraph.store.neo4j.derived).
 OPTIONAL MATCH (area:Entity {id: $area})
 WITH COLLECT {
-       MATCH (area)<-[:IN*0..20]-(:Entity)<-[:LOCATED_IN]-(firm:Company)
-       RETURN DISTINCT firm
-     } AS local_firms
-UNWIND $products AS pid
-MATCH (product:Entity {id: pid})
-WHERE product:Product
-WITH local_firms, product,
-     COLLECT { MATCH (maker:Company)-[:MAKES]->(product) RETURN DISTINCT maker } AS makers
-WITH local_firms, product,
-     [m IN makers WHERE m IN local_firms
-        AND (any(tag IN coalesce(m.tags, []) WHERE tag IN $leader_tags)
-             OR coalesce(m.global_rank_no <= $leader_rank, false))] AS leaders
-WHERE size(leaders) > 0
-// One row per input, its (product, leaders) uses aside. The list of local firms is
-// carried with head(collect(...)), not grouped by: a grouping key is hashed per row.
-UNWIND COLLECT { MATCH (input:Product)-[:INPUT_TO]->(product) RETURN DISTINCT input } AS input
-WITH input, collect([product, leaders]) AS uses, head(collect(local_firms)) AS local_firms
-WITH input, uses, local_firms,
-     COLLECT { MATCH (maker:Company)-[:MAKES]->(input) RETURN DISTINCT maker } AS makers
-WITH input, uses, size(makers) AS makers, size([m IN makers WHERE m IN local_firms]) AS local_makers,
+       MATCH (area)<-[:IN*0..20]-(:Entity)<-[:LOCATED_IN]-(firm:CgMaker)
+       WITH DISTINCT firm
+       WHERE any(tag IN coalesce(firm.tags, []) WHERE tag IN $leader_tags)
+             OR coalesce(firm.global_rank_no <= $leader_rank, false)
+       MATCH (firm)-[:MAKES]->(product:Product)
+       WHERE product.id IN $products
+       WITH DISTINCT product, firm
+       WITH product, collect(firm) AS leaders
+       RETURN [product, leaders]
+     } AS made
+UNWIND made AS pair
+WITH pair[0] AS product, pair[1] AS leaders
+// One row per input, its (product, leaders) uses aside.
+MATCH (input:Product)-[:INPUT_TO]->(product)
+WITH input, collect(DISTINCT [product, leaders]) AS uses
+WITH input, uses,
+     coalesce(input.cg_makers, 0) AS makers,
      COLLECT { MATCH (input)-[:IN_SEGMENT]->(s) RETURN DISTINCT s.id AS id ORDER BY id } AS input_segments
 UNWIND uses AS use
-WITH use[0] AS product, use[1] AS leaders, input, input_segments, makers, local_makers
+WITH use[0] AS product, use[1] AS leaders, input, input_segments, makers
 RETURN product.id AS product,
        coalesce(product.name, product.id) AS product_name,
        input.id AS input,
@@ -53,5 +53,6 @@ RETURN product.id AS product,
        [leader IN leaders | leader.id] AS leaders,
        [leader IN leaders | coalesce(leader.name, leader.id)] AS leader_names,
        makers,
-       local_makers
+       input.cg_ring_keys AS ring_keys,
+       input.cg_ring_makers AS ring_makers
 ORDER BY product, input

@@ -23,37 +23,33 @@
 //   downstream     segments holding products its products go into, itself excluded, sorted
 // Used by Neo4jStore.segment_coverage (gaps).
 //
-// A firm is local when one of its LOCATED_IN targets is among the places inside $area,
-// found once by walking IN backwards from $area (at most 20 hops, so the same places
-// as walking forwards from each site); likewise for China. That keeps the work per
-// firm to one step to its sites, however deep the regions nest.
+// Proportional to the local firms, not to every maker: the products, and the number of
+// makers in all and in China, are the figures kept on each Segment
+// (cg_members, cg_makers, cg_national: chaingraph.store.neo4j.derived). The local
+// firms are found by walking IN backwards from $area (at most 20 hops, the same places
+// as walking forwards from each site) and then LOCATED_IN; each one's MAKES are read
+// once, and a product's segments are the list kept on it (cg_segments).
 OPTIONAL MATCH (area:Entity {id: $area})
-OPTIONAL MATCH (nation:Entity {id: 'region:cn'})
-WITH COLLECT { MATCH (area)<-[:IN*0..20]-(place:Entity) RETURN DISTINCT place } AS area_places,
-     COLLECT { MATCH (nation)<-[:IN*0..20]-(place:Entity) RETURN DISTINCT place } AS nation_places
+WITH COLLECT {
+       MATCH (area)<-[:IN*0..20]-(:Entity)<-[:LOCATED_IN]-(firm:CgMaker)
+       WITH DISTINCT firm
+       MATCH (firm)-[m:MAKES]->(p:Product)
+       UNWIND p.cg_segments AS sid
+       WITH sid, firm, m
+       WHERE sid IN $segments
+       WITH sid, firm,
+            max(CASE WHEN coalesce(m.source, '') <> 'unverified' THEN 3 ELSE 0 END
+                + CASE m.evidence WHEN 'strong' THEN 2 WHEN 'weak' THEN 0 ELSE 1 END) AS best
+       WITH sid, collect([firm.id, coalesce(firm.name, firm.id),
+                          any(tag IN coalesce(firm.tags, []) WHERE tag IN $leader_tags)
+                          OR coalesce(firm.global_rank_no <= $leader_rank, false),
+                          best]) AS firms
+       RETURN [sid, firms]
+     } AS local_by_segment
 UNWIND $segments AS sid
 MATCH (s:Entity {id: sid})
 WHERE s:Segment
-WITH s, area_places, nation_places,
-     COLLECT {
-       MATCH (p:Product)
-       WHERE EXISTS { (p)-[:IN_SEGMENT]->(s) }
-          OR (s.name IS NOT NULL AND s.name <> ''
-              AND (p.name = s.name
-                   OR EXISTS { (p)-[:IN_SEGMENT]->(twin:Segment) WHERE twin.name = s.name }))
-       RETURN DISTINCT p ORDER BY p.id
-     } AS products
-// The places lists stay out of this subquery: imported, they would be carried (and
-// hashed) along with every firm row.
-WITH s, products, area_places, nation_places,
-     COLLECT {
-       UNWIND products AS p
-       MATCH (firm:Company)-[:MAKES]->(p)
-       WITH DISTINCT firm
-       RETURN [firm, [(firm)-[:LOCATED_IN]->(site:Entity) | site]] AS firm_sites
-     } AS firms
-WITH s, products, firms, nation_places,
-     [f IN firms WHERE any(site IN f[1] WHERE site IN area_places) | f[0]] AS local
+WITH s, local_by_segment, coalesce(s.cg_members, []) AS products
 RETURN s.id AS segment,
        coalesce(s.name, s.id) AS name,
        coalesce(s.stage, '') AS stage,
@@ -61,25 +57,19 @@ RETURN s.id AS segment,
        coalesce(head(COLLECT {
          MATCH (s)-[:PART_OF*1..100]->(c:Chain) RETURN c.id AS id ORDER BY id LIMIT 1
        }), '') AS chain,
-       [p IN products | p.id] AS products,
-       size(firms) AS makers,
-       [firm IN local | [firm.id, coalesce(firm.name, firm.id),
-                         any(tag IN coalesce(firm.tags, []) WHERE tag IN $leader_tags)
-                         OR coalesce(firm.global_rank_no <= $leader_rank, false),
-                         reduce(best = 0, v IN [(firm)-[m:MAKES]->(p) WHERE p IN products |
-                                  CASE WHEN coalesce(m.source, '') <> 'unverified' THEN 3 ELSE 0 END
-                                  + CASE m.evidence WHEN 'strong' THEN 2 WHEN 'weak' THEN 0 ELSE 1 END]
-                                | CASE WHEN v > best THEN v ELSE best END)]] AS local,
-       size([f IN firms WHERE any(site IN f[1] WHERE site IN nation_places)]) AS national,
+       products,
+       coalesce(s.cg_makers, 0) AS makers,
+       coalesce(head([pair IN local_by_segment WHERE pair[0] = s.id | pair[1]]), []) AS local,
+       coalesce(s.cg_national, 0) AS national,
        COLLECT {
-         UNWIND products AS p
-         MATCH (p)<-[:INPUT_TO]-(:Product)-[:IN_SEGMENT]->(up:Segment)
+         UNWIND products AS pid
+         MATCH (:Entity {id: pid})<-[:INPUT_TO]-(:Product)-[:IN_SEGMENT]->(up:Segment)
          WHERE up <> s
          RETURN DISTINCT up.id AS id ORDER BY id
        } AS upstream,
        COLLECT {
-         UNWIND products AS p
-         MATCH (p)-[:INPUT_TO]->(:Product)-[:IN_SEGMENT]->(down:Segment)
+         UNWIND products AS pid
+         MATCH (:Entity {id: pid})-[:INPUT_TO]->(:Product)-[:IN_SEGMENT]->(down:Segment)
          WHERE down <> s
          RETURN DISTINCT down.id AS id ORDER BY id
        } AS downstream

@@ -31,6 +31,7 @@ from chaingraph.model import Node, Relationship
 from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store import GraphStore, NetworkxStore
 from chaingraph.store.merging import collapse_batch
+from chaingraph.store.neo4j import derived
 from chaingraph.store.neo4j import merge as neo4j_merge
 from chaingraph.store.neo4j.admin import import_arguments, write_neo4j_admin
 from chaingraph.store.neo4j.connection import NO_WARM_ENV, Neo4jSettings
@@ -292,6 +293,7 @@ SAMPLE_PARAMETERS: dict[str, Any] = {
     "place": "base:yinping",
     "segment": "seg:robot.parts.reducer",
     "company": "co:dg-robot",
+    "rings": [["base:yinping"], ["region:cn-dongguan"]],
 }
 
 
@@ -314,7 +316,8 @@ def test_queries_run_unchanged_with_parameters_only(
         labels = set(re.findall(r"\(\w*:(\w+)|(?<![\[\w])[a-z]\w*:([A-Z]\w*)", code))
         labels = {label for pair in labels for label in pair if label}
         types = {t for group in re.findall(r"\[\w*:([\w|]+)", code) for t in group.split("|")}
-        assert labels <= {"Entity", *store.model.node_types}, (name, labels)
+        # The labels chaingraph derives for the gap queries (chaingraph.store.neo4j.derived).
+        assert labels <= {"Entity", *store.model.node_types, *derived.LABELS}, (name, labels)
         assert types <= set(store.model.relationship_types), (name, types)
         records, _, _ = neo4j_driver.execute_query(text, {p: SAMPLE_PARAMETERS[p] for p in params})
         assert records or name == "local_leader_inputs", name

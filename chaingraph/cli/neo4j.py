@@ -113,7 +113,8 @@ def push(
     For a first load of a large store (100k firms and more), --bulk is several times
     faster: it writes neo4j-admin import files into a temporary folder and runs
     `neo4j-admin database import full` into a new database (Neo4j Community: stop the
-    server first). Then start the server and run `push --schema-only`.
+    server first). Then start the server and run `push --schema-only` (the constraint,
+    indexes and the figures the gap queries read).
 
     \b
     Example:
@@ -127,7 +128,7 @@ def push(
     if bulk and schema_only:
         raise click.UsageError("--bulk and --schema-only do not go together")
     if schema_only:
-        connect(uri, database, warm=False).ensure_schema()
+        connect(uri, database, warm=False).ensure_schema(derive=True)
         emit([{"schema": "ready"}], ["schema"], fmt, output)
         return
     source = open_store_file(store_path, notify=notice)

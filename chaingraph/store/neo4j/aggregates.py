@@ -12,6 +12,7 @@ order of text is the reference). The leader rule reaches the queries as paramete
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from chaingraph.store.base import (
     ProductSupply,
     SegmentCoverage,
 )
+from chaingraph.store.neo4j import derived
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import check_name, decode_node
 
@@ -48,6 +50,7 @@ __all__ = [
     "place_ancestors",
     "planned_queries",
     "product_supply",
+    "ring_makers",
     "segment_candidates",
     "segment_coverage",
 ]
@@ -63,6 +66,7 @@ _SAMPLE: dict[str, Any] = {
     "products": ["prod:x"],
     "leader_tags": ["龙头企业"],
     "leader_rank": 100,
+    "rings": [["region:x"]],
 }
 
 
@@ -191,9 +195,44 @@ def segment_coverage(
     return {s: found[s] for s in wanted if s in found}
 
 
+def _inside_keys(keys: Sequence[str], inside: Iterable[str]) -> list[bool]:
+    """Per site key: whether one of its sites is among the places ``inside``."""
+    places = set(inside)
+    return [not places.isdisjoint(key.split(derived.SEP)) for key in keys]
+
+
+def _makers_inside(matched: list[bool], ring_keys: Any, ring_makers: Any) -> int:
+    """How many makers have a site key that ``matched`` marks."""
+    at = derived.unpack(ring_keys)
+    return sum(compress(derived.unpack(ring_makers), map(matched.__getitem__, at)))
+
+
+def _area_keys(conn: Connection, area: str) -> list[bool]:
+    """Per site key of the database: whether it has a site inside ``area``."""
+    (row,) = _records(conn, "ring_makers", segments=[], rings=[[area]])
+    return _inside_keys(row["keys"], dict(row["rings"]).get(0, ()))
+
+
+def ring_makers(
+    conn: Connection, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+) -> dict[str, tuple[int, ...]]:
+    segs = sorted(set(segment_ids))
+    found: dict[str, tuple[int, ...]] = {s: (0,) * len(rings) for s in segs}
+    if not rings or not segs:
+        return found
+    (row,) = _records(conn, "ring_makers", segments=segs, rings=[list(r) for r in rings])
+    inside = dict(row["rings"])
+    matched = [_inside_keys(row["keys"], inside.get(i, ())) for i in range(len(rings))]
+    for segment, ring_keys, ring_makers in row["segments"]:
+        found[segment] = tuple(_makers_inside(m, ring_keys, ring_makers) for m in matched)
+    return found
+
+
 def economy_counts(conn: Connection, area: str) -> EconomyCounts:
     (row,) = _records(conn, "economy_counts", area=area)
-    return EconomyCounts(area, int(row["local"]), int(row["national"]), int(row["total"]))
+    matched = _inside_keys(row["keys"], row["inside"])
+    local = _makers_inside(matched, row["ring_keys"], row["ring_makers"])
+    return EconomyCounts(area, local, int(row["national"]), int(row["total"]))
 
 
 def leader_inputs(
@@ -206,6 +245,7 @@ def leader_inputs(
         area=area,
         **leader.parameters(),
     )
+    matched = _area_keys(conn, area) if rows else []
     return [
         LeaderInput(
             r["product"],
@@ -216,7 +256,7 @@ def leader_inputs(
             tuple(sorted(r["leaders"])),
             tuple(sorted(r["leader_names"])),
             int(r["makers"]),
-            int(r["local_makers"]),
+            _makers_inside(matched, r["ring_keys"], r["ring_makers"]),
         )
         for r in rows
     ]

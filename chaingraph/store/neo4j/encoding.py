@@ -75,6 +75,14 @@ NODE_RESERVED = frozenset(
         "legal_name_key",
         "listing_board",
         "global_rank_no",
+        # derived for the gap queries (chaingraph.store.neo4j.derived)
+        "cg_members",
+        "cg_segments",
+        "cg_makers",
+        "cg_national",
+        "cg_sites",
+        "cg_ring_keys",
+        "cg_ring_makers",
     }
 )
 REL_RESERVED = frozenset({"key", "props_json", EXTRA, ORDER})

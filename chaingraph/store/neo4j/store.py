@@ -12,6 +12,7 @@ settings the command line uses (:meth:`~chaingraph.store.neo4j.connection.Neo4jS
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -38,9 +39,8 @@ from chaingraph.store.base import (
     MergeReport,
     ProductSupply,
     SegmentCoverage,
-    ring_makers_by_coverage,
 )
-from chaingraph.store.neo4j import aggregates
+from chaingraph.store.neo4j import aggregates, derived
 from chaingraph.store.neo4j.connection import Connection, Neo4jSettings, chunked, redact
 from chaingraph.store.neo4j.encoding import (
     ENTITY_LABEL,
@@ -167,6 +167,7 @@ class Neo4jStore(GraphStore):
             connection_timeout=connection_timeout,
         )
         self.warm_seconds: float | None = None
+        self.derive_seconds: float | None = None
         if warm:
             self.warm()
 
@@ -187,11 +188,30 @@ class Neo4jStore(GraphStore):
         self.connection.close()
 
     def warm(self) -> float:
-        """Plan every named query of ``queries/`` with ``EXPLAIN`` (nothing runs), so
-        the plans are cached before the first analysis; seconds taken (also kept in
-        ``warm_seconds``)."""
+        """Bring the figures the gap queries read up to date if they are not (see
+        :meth:`refresh_derived`), then plan every named query of ``queries/`` with
+        ``EXPLAIN`` (nothing runs), so the plans are cached before the first analysis;
+        seconds taken by the planning (also kept in ``warm_seconds``)."""
+        self.fresh()
         self.warm_seconds = self.connection.warm(aggregates.planned_queries())
         return self.warm_seconds
+
+    def fresh(self) -> None:
+        """Make sure the figures the gap and target queries read
+        (:mod:`~chaingraph.store.neo4j.derived`) match the data: a check of two counts,
+        and a full :meth:`refresh_derived` when the database was written some other way
+        than :meth:`merge` (a bulk import, another tool) or by an older version."""
+        started = time.perf_counter()
+        if derived.ensure_fresh(self.connection):
+            self.derive_seconds = time.perf_counter() - started
+
+    def refresh_derived(self) -> float:
+        """Recompute every figure the gap and target queries read (after a bulk import,
+        say; opening a store or the next analysis does it too when needed); seconds."""
+        started = time.perf_counter()
+        derived.refresh(self.connection)
+        self.derive_seconds = time.perf_counter() - started
+        return self.derive_seconds
 
     def run_query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run a named query of ``queries/`` (read only) and return its rows as dicts."""
@@ -395,30 +415,35 @@ class Neo4jStore(GraphStore):
     def segment_coverage(
         self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
     ) -> dict[str, SegmentCoverage]:
+        self.fresh()
         return aggregates.segment_coverage(self.connection, segment_ids, area, leader)
 
     def ring_makers(
         self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
     ) -> dict[str, tuple[int, ...]]:
-        # One segment_coverage query per distinct place of the rings (a handful).
-        return ring_makers_by_coverage(self, segment_ids, rings)
+        self.fresh()
+        return aggregates.ring_makers(self.connection, segment_ids, rings)
 
     def economy_counts(self, area: str) -> EconomyCounts:
+        self.fresh()
         return aggregates.economy_counts(self.connection, area)
 
     def leader_inputs(
         self, product_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
     ) -> list[LeaderInput]:
+        self.fresh()
         return aggregates.leader_inputs(self.connection, product_ids, area, leader)
 
     def local_users(
         self, product_ids: Iterable[str], area: str
     ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        self.fresh()
         return aggregates.local_users(self.connection, product_ids, area)
 
     def segment_candidates(
         self, segment_ids: Iterable[str], area: str
     ) -> dict[str, dict[str, tuple[str, ...]]]:
+        self.fresh()
         return aggregates.segment_candidates(self.connection, segment_ids, area)
 
     def product_supply(self, chain: str | None = None) -> list[ProductSupply]:
@@ -431,15 +456,20 @@ class Neo4jStore(GraphStore):
         return aggregates.base_facts(self.connection)
 
     # -- writing (chaingraph.store.neo4j.merge) ------------------------------------------
-    def ensure_schema(self) -> None:
-        """Create the uniqueness constraint and indexes if missing (before the first write)."""
+    def ensure_schema(self, *, derive: bool = False) -> None:
+        """Create the uniqueness constraint and indexes if missing (before the first
+        write); with ``derive``, then bring the figures the gap queries read up to date
+        (:meth:`fresh`: after a bulk import, say)."""
         if not self._schema_ready:
             create_schema(self.connection, self.model)
             self._schema_ready = True
+        if derive:
+            self.fresh()
 
     def clear(self) -> None:
         """Delete every chaingraph node and relationship (the schema stays), in batches."""
         delete_all(self.connection, self.batch_size)
+        derived.refresh(self.connection)
 
     def merge(
         self,
@@ -463,4 +493,13 @@ class Neo4jStore(GraphStore):
         """
         load = BatchedMerge(self.connection, self.model, nodes, relationships)
         self.ensure_schema()
-        return load.write(batch_size=self.batch_size, writers=self.writers, progress=progress)
+        fresh = derived.is_fresh(self.connection)
+        report = load.write(batch_size=self.batch_size, writers=self.writers, progress=progress)
+        if report.changed or not fresh:
+            # What the gap queries read, for what this merge touched (everything when
+            # it was not up to date before).
+            touched = derived.Touched.of(load.nodes, load.relationships) if fresh else None
+            started = time.perf_counter()
+            derived.refresh(self.connection, touched)
+            self.derive_seconds = time.perf_counter() - started
+        return report

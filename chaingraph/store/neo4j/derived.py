@@ -1,0 +1,410 @@
+"""What the Neo4j gap and target queries read instead of walking every maker.
+
+The named queries of ``queries/`` that answer the gap and target reads start from the
+local firms (walking ``IN`` backwards from the area, then ``LOCATED_IN``) and read the
+national figures from what this module keeps in the database:
+
+- ``Segment.cg_members``: the segment's products (the contract's *members*: those
+  ``IN_SEGMENT`` it or a segment of the same name, and those named as it), sorted ids;
+  ``Product.cg_segments``: the segments a product is a member of, sorted ids.
+- ``Product.cg_makers`` / ``Segment.cg_makers``: how many firms make the product (one
+  of the segment's products); ``cg_national``: of those, how many have a site in China
+  (:data:`~chaingraph.store.base.NATION`).
+- ``Company.cg_sites``: a maker's *site key*, the sorted ids of its ``LOCATED_IN``
+  targets joined by :data:`SEP`. Firms with one site key lie inside the same places of
+  any ring, so ``cg_ring_keys`` / ``cg_ring_makers`` on each product and segment (and on
+  the stamp, for every maker) count the makers per site key, as indexes into the
+  stamp's ``sitekeys`` and counts (:func:`pack`: unsigned 32-bit numbers). The makers of
+  a segment inside a ring of places are then the sum over the site keys with a site
+  inside it: exact, and a few thousand numbers however many firms.
+- The labels ``CgMaker`` (a company making a product) and ``CgNationalMaker`` (one with
+  a site in China too), so the economy counts are two reads of Neo4j's count store.
+- One node ``:ChaingraphDerived`` (no ``Entity`` label, so no read of the store sees it)
+  stamped with :data:`VERSION` and the number of ``Entity`` nodes and of relationships
+  when the figures were made, holding the site keys.
+
+:meth:`Neo4jStore.merge <chaingraph.store.neo4j.Neo4jStore.merge>` brings them up to date
+after writing (:func:`refresh` with what it :class:`Touched`: the firms, products and segments the merge
+touched, or everything when it changed the places or more than a fraction of the
+graph). A database written some other way (``neo4j-admin database import``, another
+tool) has no stamp or a stamp whose counts differ: :func:`ensure_fresh`, run when a store
+opens and before each read that relies on the figures, finds that from the count store
+(two reads, no scan) and refreshes everything first, so stale figures never answer.
+The properties are in :data:`~chaingraph.store.neo4j.encoding.NODE_RESERVED`: reading a
+node back never shows them, and a data property of the same name cannot overwrite them.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chaingraph.model import Node, Relationship
+from chaingraph.store.base import MAX_PLACE_DEPTH, NATION
+from chaingraph.store.neo4j.connection import Connection, chunked
+
+if TYPE_CHECKING:
+    import neo4j
+
+__all__ = [
+    "DERIVED_PROPERTIES",
+    "LABELS",
+    "SEP",
+    "VERSION",
+    "Touched",
+    "ensure_fresh",
+    "is_fresh",
+    "pack",
+    "refresh",
+    "unpack",
+]
+
+# Raise when what is derived, or how, changes: every store then refreshes once.
+VERSION = 2
+DERIVED_PROPERTIES = (
+    "cg_members",
+    "cg_segments",
+    "cg_makers",
+    "cg_national",
+    "cg_sites",
+    "cg_ring_keys",
+    "cg_ring_makers",
+)
+SEP = "\x1f"  # between the site ids of a site key (never in an id a person types)
+STAMP_LABEL = "ChaingraphDerived"
+LABELS = ("CgMaker", "CgNationalMaker", STAMP_LABEL)  # labels derived, beside the model's
+# Above this many touched firms, one full pass is cheaper than many small ones.
+FULL_REFRESH_FIRMS = 50_000
+_WRITE_CHUNK = 10_000
+
+_STAMP_READ = f"""
+OPTIONAL MATCH (m:{STAMP_LABEL}) WITH m ORDER BY m.version DESC LIMIT 1
+CALL () {{ MATCH (n:Entity) RETURN count(n) AS nodes }}
+CALL () {{ MATCH ()-[r]->() RETURN count(r) AS rels }}
+RETURN m.version AS version, m.nodes AS stamped_nodes, m.rels AS stamped_rels, nodes, rels
+"""
+_STAMP_WRITE = f"""
+MATCH (m:{STAMP_LABEL}) DETACH DELETE m
+WITH count(*) AS gone
+CALL () {{ MATCH (n:Entity) RETURN count(n) AS nodes }}
+CALL () {{ MATCH ()-[r]->() RETURN count(r) AS rels }}
+CREATE (:{STAMP_LABEL} {{version: $version, nodes: nodes, rels: rels, sitekeys: $sitekeys,
+                         ring_keys: $ring_keys, ring_makers: $ring_makers}})
+"""
+_STAMP_KEYS = f"MATCH (m:{STAMP_LABEL}) RETURN m.sitekeys AS keys ORDER BY m.version DESC LIMIT 1"
+# The places inside China: the nation and every place reaching it through IN.
+_NATION_PLACES = f"MATCH (:Entity {{id: $nation}})<-[:IN*0..{MAX_PLACE_DEPTH}]-(place:Entity)"
+# Firm labels of some firms (by id), or of every company ($ids null).
+_FIRM_LABELS = f"""
+UNWIND $ids AS id
+MATCH (f:Entity {{id: id}}) WHERE f:Company
+WITH f, EXISTS {{ (f)-[:MAKES]->() }} AS maker,
+     EXISTS {{ (f)-[:LOCATED_IN]->(:Entity)-[:IN*0..{MAX_PLACE_DEPTH}]->(:Entity {{id: $nation}}) }}
+       AS national
+CALL (f, maker, national) {{
+  FOREACH (_ IN CASE WHEN maker THEN [1] ELSE [] END | SET f:CgMaker)
+  FOREACH (_ IN CASE WHEN maker THEN [] ELSE [1] END | REMOVE f:CgMaker)
+  FOREACH (_ IN CASE WHEN maker AND national THEN [1] ELSE [] END | SET f:CgNationalMaker)
+  FOREACH (_ IN CASE WHEN maker AND national THEN [] ELSE [1] END | REMOVE f:CgNationalMaker)
+}}
+"""
+# Every company's labels, written only where they change.
+_ALL_MAKERS = """
+MATCH (f:Company)
+WITH f, EXISTS { (f)-[:MAKES]->() } AS maker
+WHERE maker <> (f:CgMaker)
+CALL (f, maker) {
+  FOREACH (_ IN CASE WHEN maker THEN [1] ELSE [] END | SET f:CgMaker)
+  FOREACH (_ IN CASE WHEN maker THEN [] ELSE [1] END | REMOVE f:CgMaker:CgNationalMaker)
+} IN TRANSACTIONS OF 20000 ROWS
+"""
+_ALL_NATIONAL = f"""
+{_NATION_PLACES}
+WITH DISTINCT place
+MATCH (place)<-[:LOCATED_IN]-(f:CgMaker)
+WHERE NOT f:CgNationalMaker
+WITH DISTINCT f
+CALL (f) {{ SET f:CgNationalMaker }} IN TRANSACTIONS OF 20000 ROWS
+"""
+_ALL_NOT_NATIONAL = f"""
+MATCH (f:CgNationalMaker)
+WHERE NOT EXISTS {{
+  (f)-[:LOCATED_IN]->(:Entity)-[:IN*0..{MAX_PLACE_DEPTH}]->(:Entity {{id: $nation}})
+}}
+CALL (f) {{ REMOVE f:CgNationalMaker }} IN TRANSACTIONS OF 20000 ROWS
+"""
+# The sites of each maker as one text, its site key: the ids of its LOCATED_IN targets,
+# sorted, joined by SEP. Firms with one site key lie in the same places of any ring.
+_SITE_KEY = """
+reduce(k = null, site_id IN COLLECT {
+         MATCH (f)-[:LOCATED_IN]->(site:Entity) RETURN DISTINCT site.id AS site_id ORDER BY site_id
+       } | CASE WHEN k IS NULL THEN site_id ELSE k + $sep + site_id END)
+"""
+_ALL_SITE_KEYS = f"""
+MATCH (f:CgMaker)
+WITH f, coalesce({_SITE_KEY}, '') AS key
+WHERE f.cg_sites IS NULL OR f.cg_sites <> key
+CALL (f, key) {{ SET f.cg_sites = key }} IN TRANSACTIONS OF 20000 ROWS
+"""
+_SOME_SITE_KEYS = f"""
+UNWIND $ids AS firm_id
+MATCH (f:Entity {{id: firm_id}}) WHERE f:Company
+SET f.cg_sites = coalesce({_SITE_KEY}, '')
+"""
+_MAKERS_BY_SITES = "MATCH (f:CgMaker) RETURN f.cg_sites AS key, count(f) AS n"
+_STRUCTURE = """
+CALL () { MATCH (s:Segment) RETURN collect([s.id, s.name]) AS segments }
+CALL () { MATCH (p:Product) RETURN collect([p.id, p.name, p.cg_segments]) AS products }
+CALL () {
+  MATCH (p:Product)-[:IN_SEGMENT]->(s:Segment) RETURN collect(DISTINCT [p.id, s.id]) AS filed
+}
+CALL () { MATCH (s:Segment) RETURN collect([s.id, s.cg_members]) AS members }
+RETURN segments, products, filed, members
+"""
+_SET_MEMBERS = """
+UNWIND $rows AS row
+MATCH (s:Entity {id: row[0]}) WHERE s:Segment
+SET s.cg_members = row[1]
+"""
+_SET_SEGMENTS = """
+UNWIND $rows AS row
+MATCH (p:Entity {id: row[0]}) WHERE p:Product
+SET p.cg_segments = row[1]
+"""
+_PRODUCT_COUNTS = """
+UNWIND $ids AS id
+MATCH (p:Entity {id: id}) WHERE p:Product
+CALL (p) {
+  MATCH (f:Company)-[:MAKES]->(p)
+  WITH DISTINCT f
+  WITH coalesce(f.cg_sites, '') AS key, count(f) AS n,
+       count(CASE WHEN f:CgNationalMaker THEN 1 END) AS national
+  RETURN sum(n) AS makers, sum(national) AS national, collect([key, n]) AS by_sites
+}
+SET p.cg_makers = makers, p.cg_national = national
+RETURN p.id AS product, by_sites
+"""
+_PRODUCT_RINGS = """
+UNWIND $rows AS row
+MATCH (p:Entity {id: row[0]}) WHERE p:Product
+SET p.cg_ring_keys = row[1], p.cg_ring_makers = row[2]
+"""
+_SEGMENT_COUNTS = """
+UNWIND $ids AS id
+MATCH (s:Entity {id: id}) WHERE s:Segment
+CALL (s) {
+  UNWIND coalesce(s.cg_members, []) AS pid
+  MATCH (f:Company)-[:MAKES]->(:Entity {id: pid})
+  WITH DISTINCT f
+  WITH coalesce(f.cg_sites, '') AS key, count(f) AS n,
+       count(CASE WHEN f:CgNationalMaker THEN 1 END) AS national
+  RETURN sum(n) AS makers, sum(national) AS national, collect([key, n]) AS by_sites
+}
+SET s.cg_makers = makers, s.cg_national = national
+RETURN s.id AS segment, by_sites
+"""
+_SEGMENT_RINGS = """
+UNWIND $rows AS row
+MATCH (s:Entity {id: row[0]}) WHERE s:Segment
+SET s.cg_ring_keys = row[1], s.cg_ring_makers = row[2]
+"""
+_PRODUCTS_OF = """
+UNWIND $ids AS id
+MATCH (f:Entity {id: id})-[:MAKES]->(p:Product)
+RETURN collect(DISTINCT p.id) AS products
+"""
+_ALL_IDS = "MATCH (n:{label}) RETURN collect(n.id) AS ids"
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What one merge wrote, as far as the derived figures care."""
+
+    firms: frozenset[str]  # companies whose labels may change
+    products: frozenset[str]  # products whose counts (or properties) may change
+    places: bool  # an IN relationship: which places lie in China may change
+
+    @classmethod
+    def of(cls, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> Touched:
+        """What merging ``nodes`` and ``relationships`` may change."""
+        firms: set[str] = set()
+        products: set[str] = set()
+        places = False
+        for node in nodes:
+            if node.type == "Company":
+                firms.add(node.id)
+            elif node.type == "Product":
+                products.add(node.id)
+        for rel in relationships:
+            if rel.type in ("MAKES", "LOCATED_IN"):
+                firms.add(rel.source)
+                if rel.type == "MAKES":
+                    products.add(rel.target)
+            elif rel.type == "IN":
+                places = True
+        return cls(frozenset(firms), frozenset(products), places)
+
+
+def _write(conn: Connection, text: str, doing: str, **params: Any) -> list[neo4j.Record]:
+    """Run one statement in an auto-commit transaction (``CALL … IN TRANSACTIONS``
+    needs one), records returned."""
+
+    def run() -> list[neo4j.Record]:
+        with conn.session() as session:
+            return list(session.run(text, params))
+
+    return conn.guard(run, doing)
+
+
+def is_fresh(conn: Connection) -> bool:
+    """Whether the stamp matches this :data:`VERSION` and the database's counts."""
+    (row,) = conn.read(_STAMP_READ, "checking the derived figures")
+    return bool(
+        row["version"] == VERSION
+        and row["stamped_nodes"] == row["nodes"]
+        and row["stamped_rels"] == row["rels"]
+    )
+
+
+def ensure_fresh(conn: Connection) -> bool:
+    """Refresh everything when the stamp is missing or stale; whether it was."""
+    if is_fresh(conn):
+        return False
+    refresh(conn)
+    return True
+
+
+def refresh(conn: Connection, touched: Touched | None = None) -> None:
+    """Bring the derived figures up to date: everything (``touched`` None), or what a
+    merge touched; then stamp the database."""
+    doing = "deriving the figures the gap queries read"
+    full = touched is None or touched.places or len(touched.firms) > FULL_REFRESH_FIRMS
+    products: set[str] = set()
+    if full:
+        _write(conn, _ALL_MAKERS, doing)
+        _write(conn, _ALL_NOT_NATIONAL, doing, nation=NATION)
+        _write(conn, _ALL_NATIONAL, doing, nation=NATION)
+        _write(conn, _ALL_SITE_KEYS, doing, sep=SEP)
+        keys: list[str] = []
+    else:
+        assert touched is not None
+        products |= touched.products
+        found = conn.read(_STAMP_KEYS, doing)
+        keys = list(found[0]["keys"] or []) if found else []
+        for chunk in chunked(sorted(touched.firms), _WRITE_CHUNK):
+            _write(conn, _FIRM_LABELS, doing, ids=chunk, nation=NATION)
+            _write(conn, _SOME_SITE_KEYS, doing, ids=chunk, sep=SEP)
+            (row,) = conn.read(_PRODUCTS_OF, doing, ids=chunk)
+            products.update(row["products"])
+    changed_segments, member_of = _refresh_structure(conn, doing)
+    if full:
+        (row,) = conn.read(_ALL_IDS.format(label="Product"), doing)
+        products = set(row["ids"])
+    index = {key: i for i, key in enumerate(keys)}
+
+    def packed(by_sites: Iterable[tuple[str, int]]) -> tuple[bytes, bytes]:
+        """Site keys (as indexes into the stamp's ``sitekeys``) and maker counts."""
+        at, counts = array("I"), array("I")
+        for key, n in sorted(by_sites, key=lambda kn: str(kn[0])):
+            if key:
+                if key not in index:
+                    index[key] = len(keys)
+                    keys.append(key)
+                at.append(index[key])
+                counts.append(int(n))
+        return pack(at), pack(counts)
+
+    for chunk in chunked(sorted(products), _WRITE_CHUNK):
+        rows = _write(conn, _PRODUCT_COUNTS, doing, ids=chunk)
+        ring_rows = [[r["product"], *packed(r["by_sites"])] for r in rows]
+        _write(conn, _PRODUCT_RINGS, doing, rows=ring_rows)
+    segments = set(changed_segments)
+    if full:
+        (row,) = conn.read(_ALL_IDS.format(label="Segment"), doing)
+        segments.update(row["ids"])
+    else:
+        for product in products:
+            segments.update(member_of.get(product, ()))
+    for chunk in chunked(sorted(segments), 500):
+        rows = _write(conn, _SEGMENT_COUNTS, doing, ids=chunk)
+        ring_rows = [[r["segment"], *packed(r["by_sites"])] for r in rows]
+        _write(conn, _SEGMENT_RINGS, doing, rows=ring_rows)
+    economy = packed((r["key"], r["n"]) for r in conn.read(_MAKERS_BY_SITES, doing))
+    _write(
+        conn,
+        _STAMP_WRITE,
+        doing,
+        version=VERSION,
+        sitekeys=keys,
+        ring_keys=economy[0],
+        ring_makers=economy[1],
+    )
+
+
+def pack(numbers: array[int]) -> bytes:
+    """Unsigned 32-bit numbers as little-endian bytes (a Neo4j byte array property)."""
+    if sys.byteorder != "little":
+        numbers = array("I", numbers)
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+def unpack(data: bytes | bytearray | None) -> array[int]:
+    """The numbers :func:`pack` wrote.
+
+    >>> list(unpack(pack(array("I", [3, 70000]))))
+    [3, 70000]
+    """
+    numbers = array("I")
+    numbers.frombytes(bytes(data or b""))
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    return numbers
+
+
+def _refresh_structure(conn: Connection, doing: str) -> tuple[set[str], dict[str, set[str]]]:
+    """Recompute every segment's members and every product's segments (a few thousand
+    products and segments: read whole, computed here by the contract's definition),
+    writing only those that changed. Returns the segments whose members changed and,
+    per product, the segments it is a member of."""
+    (row,) = conn.read(_STRUCTURE, doing)
+    names: dict[str, str] = {s: n for s, n in row["segments"] if n}
+    by_name: dict[str, set[str]] = {}
+    for product, name, _ in row["products"]:
+        if name:
+            by_name.setdefault(name, set()).add(product)
+    filed: dict[str, set[str]] = {}
+    for product, segment in row["filed"]:
+        filed.setdefault(segment, set()).add(product)
+    filed_by_name: dict[str, set[str]] = {}
+    for segment, products in filed.items():
+        if segment in names:
+            filed_by_name.setdefault(names[segment], set()).update(products)
+    old_members = {s: m for s, m in row["members"]}
+    members: dict[str, list[str]] = {}
+    for segment, _ in row["segments"]:
+        found = set(filed.get(segment, ()))
+        name = names.get(segment)
+        if name:
+            found |= filed_by_name.get(name, set()) | by_name.get(name, set())
+        members[segment] = sorted(found)
+    changed = {s for s, m in members.items() if old_members.get(s) != m}
+    member_of: dict[str, set[str]] = {}
+    for segment, held in members.items():
+        for product in held:
+            member_of.setdefault(product, set()).add(segment)
+    old_segments = {p: s for p, _, s in row["products"]}
+    segment_rows = [
+        [p, sorted(member_of.get(p, ()))]
+        for p in old_segments
+        if old_segments[p] != sorted(member_of.get(p, ()))
+    ]
+    member_rows = [[s, members[s]] for s in sorted(changed)]
+    for i in range(0, len(member_rows), _WRITE_CHUNK):
+        _write(conn, _SET_MEMBERS, doing, rows=member_rows[i : i + _WRITE_CHUNK])
+    for i in range(0, len(segment_rows), _WRITE_CHUNK):
+        _write(conn, _SET_SEGMENTS, doing, rows=segment_rows[i : i + _WRITE_CHUNK])
+    return changed, member_of

@@ -1,0 +1,175 @@
+"""The figures the Neo4j gap queries read (chaingraph.store.neo4j.derived) follow the data.
+
+Every merge below runs on both engines and on a reference embedded store given the
+same merges; after each one, every aggregate the gap and target analyses read must
+equal the reference's: adding a local maker (counts, local lists, rings and the
+economy move), a second site for a firm in another city (its site key changes), a
+product renamed to a segment's name (the members change, and updating a node in Neo4j
+rewrites its properties), and a new place inside the city (the places change: a full
+refresh). On Neo4j alone, a database written behind the store's back (raw Cypher, or
+with the derived figures removed, as after ``neo4j-admin database import``) is
+refreshed before it answers. The graph is ``chaingraph.testing.evidence_store``
+(synthetic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import neo4j
+import pytest
+from click.testing import CliRunner
+from engines import Neo4jStore, load
+
+from chaingraph.analysis.gaps import gaps
+from chaingraph.cli import cli
+from chaingraph.model import Node, Relationship
+from chaingraph.store import GraphStore
+from chaingraph.store.neo4j import derived
+from chaingraph.testing import evidence_store
+
+S = {"source": "tests.derived", "as_of": "2024", "synthetic": True}
+AREAS = ("region:cn-home", "base:home", "region:cn-other", "region:cn", "region:new-town", "")
+RINGS = [["base:home"], ["region:cn-home"], ["region:cn-home", "region:cn-other"], ["region:jp"]]
+
+# Each step: the nodes and relationships one merge adds.
+STEPS: list[tuple[str, list[Node], list[Relationship]]] = [
+    (
+        "a new local maker of 传感器件 (the 建链 gap)",
+        [Node("co:new", "Company", {"name": "新来传感", "tags": ["龙头企业"], **S})],
+        [
+            Relationship("LOCATED_IN", "co:new", "base:home", "总部", {"role": "总部", **S}),
+            Relationship("MAKES", "co:new", "prod:sensor", props=S),
+        ],
+    ),
+    (
+        "a firm of 他市 opens a site in 本市",
+        [],
+        [Relationship("LOCATED_IN", "co:o01", "region:cn-home", "工厂", {"role": "工厂", **S})],
+    ),
+    (
+        "传感器件 renamed 控制器: a member of the segment 控制器 now",
+        [Node("prod:sensor", "Product", {"name": "控制器", **S})],
+        [],
+    ),
+    (
+        "a new town inside 本市, with a firm making 整机 there",
+        [
+            Node("region:new-town", "Region", {"name": "新镇", "level": "town"}),
+            Node("co:town", "Company", {"name": "新镇整机", **S}),
+        ],
+        [
+            Relationship("IN", "region:new-town", "region:cn-home"),
+            Relationship("LOCATED_IN", "co:town", "region:new-town", "总部", {"role": "总部", **S}),
+            Relationship("MAKES", "co:town", "prod:machine", props=S),
+            Relationship("MAKES", "co:o02", "prod:machine", props=S),
+        ],
+    ),
+]
+
+
+def answers(store: GraphStore) -> dict[str, Any]:
+    """Every aggregate read the gap and target analyses make, over the whole graph."""
+    segments = sorted(n.id for n in store.nodes("Segment"))
+    products = sorted(n.id for n in store.nodes("Product"))
+    found: dict[str, Any] = {"rings": store.ring_makers(segments, RINGS)}
+    for area in AREAS:
+        found[f"coverage {area}"] = store.segment_coverage(segments, area)
+        found[f"economy {area}"] = store.economy_counts(area)
+        found[f"inputs {area}"] = store.leader_inputs(products, area)
+        found[f"users {area}"] = store.local_users(products, area)
+        found[f"candidates {area}"] = store.segment_candidates(segments, area)
+    found["gaps"] = gaps(store, "base:home")
+    return found
+
+
+def assert_same(store: GraphStore, reference: GraphStore, when: str) -> None:
+    got, expected = answers(store), answers(reference)
+    for key in expected:
+        assert got[key] == expected[key], f"{key} after {when}"
+
+
+def test_derived_figures_follow_each_merge(new_store: Callable[[], GraphStore]) -> None:
+    store = new_store()
+    base = evidence_store()
+    load(store, base.nodes(), base.relationships())
+    reference = evidence_store()
+    assert_same(store, reference, "the first load")
+    before = reference.segment_coverage(["seg:c.sensor"], "region:cn-home")["seg:c.sensor"]
+    for what, nodes, rels in STEPS:
+        load(store, nodes, rels)
+        reference.merge(nodes, rels)
+        assert_same(store, reference, what)
+    # The steps did move what gaps reads (else the test would prove little).
+    after = store.segment_coverage(["seg:c.sensor"], "region:cn-home")["seg:c.sensor"]
+    assert (before.makers, len(before.local)) == (9, 0)
+    assert (after.makers, after.local, after.local_leaders) == (
+        10,
+        ("co:new", "co:o01"),
+        ("co:new",),
+    )
+    assert store.economy_counts("region:cn-home").local == 7  # 4 + co:new, co:o01, co:town
+    assert store.ring_makers(["seg:c.machine"], [["region:new-town"]]) == {"seg:c.machine": (1,)}
+
+
+@pytest.mark.neo4j
+def test_neo4j_refreshes_a_database_written_behind_its_back(
+    new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
+) -> None:
+    store = new_neo4j_store()
+    assert isinstance(store, Neo4jStore)
+    base = evidence_store()
+    load(store, base.nodes(), base.relationships())
+    assert derived.is_fresh(store.connection)
+    # A maker added with plain Cypher: the counts no longer match the stamp.
+    neo4j_driver.execute_query(
+        "MATCH (f:Entity {id: 'co:l3'}), (p:Entity {id: 'prod:sensor'}) "
+        "CREATE (f)-[:MAKES {key: '', source: 'tests.derived', as_of: '2024', synthetic: true}]->(p)"
+    )
+    assert not derived.is_fresh(store.connection)
+    reference = evidence_store()
+    reference.merge([], [Relationship("MAKES", "co:l3", "prod:sensor", props=S)])
+    assert_same(store, reference, "a MAKES written with plain Cypher")
+    assert derived.is_fresh(store.connection)
+    # Every derived figure gone, as in a database neo4j-admin imported.
+    neo4j_driver.execute_query(
+        "MATCH (n:Entity) REMOVE n:CgMaker:CgNationalMaker "
+        "REMOVE n.cg_members, n.cg_segments, n.cg_makers, n.cg_national, n.cg_sites, "
+        "n.cg_ring_keys, n.cg_ring_makers"
+    )
+    neo4j_driver.execute_query(f"MATCH (m:{derived.STAMP_LABEL}) DELETE m")
+    assert not derived.is_fresh(store.connection)
+    assert_same(store, reference, "the derived figures were removed")
+    # Reading a node back never shows them.
+    node = store.get("seg:c.sensor")
+    assert node is not None and not set(node.props) & set(derived.DERIVED_PROPERTIES)
+    assert store.get("seg:c.sensor") == reference.get("seg:c.sensor")
+
+
+@pytest.mark.neo4j
+def test_push_schema_only_derives_after_a_bulk_import(
+    new_neo4j_store: Callable[[], GraphStore],
+    neo4j_driver: neo4j.Driver,
+    neo4j_server: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As after neo4j-admin: the data is there, no derived figure, no stamp.
+    store = new_neo4j_store()
+    assert isinstance(store, Neo4jStore)
+    base = evidence_store()
+    load(store, base.nodes(), base.relationships())
+    neo4j_driver.execute_query(
+        "MATCH (n:Entity) REMOVE n:CgMaker:CgNationalMaker REMOVE n.cg_members, n.cg_makers"
+    )
+    neo4j_driver.execute_query(f"MATCH (m:{derived.STAMP_LABEL}) DELETE m")
+    assert not derived.is_fresh(store.connection)
+    monkeypatch.setenv("NEO4J_USER", neo4j_server["user"])
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", "/nonexistent/chaingraph-neo4j.yaml")
+    result = CliRunner().invoke(cli, ["push", "--schema-only", "--neo4j", neo4j_server["uri"]])
+    assert result.exit_code == 0, result.output
+    assert derived.is_fresh(store.connection)
+    records, _, _ = neo4j_driver.execute_query("MATCH (f:CgMaker) RETURN count(f) AS n")
+    assert records[0]["n"] == 21  # every firm of evidence_store makes something
+    assert_same(store, evidence_store(), "push --schema-only")
