@@ -103,9 +103,10 @@ def test_derived_figures_follow_each_merge(new_store: Callable[[], GraphStore]) 
         assert_same(store, reference, what)
     # The steps did move what gaps reads (else the test would prove little).
     after = store.segment_coverage(["seg:c.sensor"], "region:cn-home")["seg:c.sensor"]
-    assert (before.makers, len(before.local)) == (9, 0)
+    # evidence_store knows 13 sensor makers, none local; the steps add one, local
+    assert (before.makers, len(before.local)) == (13, 0)
     assert (after.makers, after.local, after.local_leaders) == (
-        10,
+        14,
         ("co:new", "co:o01"),
         ("co:new",),
     )
