@@ -75,6 +75,11 @@ __all__ = [
     "stored_types",
 ]
 
+# Rows per transaction. The server's CPU per row is mostly the properties it stores (60k
+# relationships: 0.7 s without properties, 2.2 s with five); 2,000-20,000 rows per batch
+# measured alike within the noise of the shared 2-core machine (issue 22: 20,000 took
+# 15% less for company nodes, 30% more for relationships), and 5,000 keeps a failed
+# batch cheap to redo.
 DEFAULT_BATCH_SIZE = 5000
 DEFAULT_WRITERS = 1
 
