@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from random_graph import random_graph
 
 from chaingraph.cli import cli
-from chaingraph.errors import ConfigError
+from chaingraph.errors import ConfigError, StoreError
 from chaingraph.model import Node, Relationship
 from chaingraph.store.neo4j import Neo4jStore
 from chaingraph.store.neo4j.admin import bulk_import, import_arguments, write_neo4j_admin
@@ -206,3 +206,113 @@ def test_push_bulk_errors_are_one_line(tmp_path: Path) -> None:
     assert "failed (exit 3): Database already exists" in result.output
     assert "--overwrite" in result.output
     assert not [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("chaingraph-bulk-*")]
+
+
+@pytest.mark.neo4j
+def test_a_batch_the_server_refuses_stops_the_pipeline_and_a_rerun_finishes(
+    store: Neo4jStore,
+) -> None:
+    """Batches are built ahead and written one after another; when the server refuses
+    one (here a relationship end deleted after the check), the batches before it stay
+    written, that batch and the ones after it write nothing, the error names them, and
+    the same merge run again finishes the load without duplicates."""
+    companies = [Node(f"co:pipe-{i:03d}", "Company", {"name": f"管道{i}"}) for i in range(40)]
+    nodes = [Node("prod:pipe", "Product", {"name": "管件"}), *companies]
+    rels = [
+        Relationship("MAKES", c.id, "prod:pipe", "", {"source": "s", "as_of": "2024"})
+        for c in companies
+    ]
+    store.batch_size = 10  # nodes in batches 1-5, relationships in batches 6-9
+    victim = companies[25].id  # its MAKES is in relationship batch 3 (batch 8 of 9)
+
+    def progress(done: int, total: int) -> None:
+        if done == len(nodes):  # every node batch written, no relationship batch yet
+            with store.connection.session() as session:
+                session.run("MATCH (n:Entity {id: $id}) DETACH DELETE n", id=victim).consume()
+
+    with pytest.raises(StoreError) as failure:
+        store.merge(nodes, rels, progress=progress)
+    message = str(failure.value)
+    assert "Batches 1-7 (61 of 81 rows) are written; batch 8 is not" in message
+    assert "Run the same load again" in message
+    assert store.count_nodes() == len(nodes) - 1
+    # Batches 6 and 7 are written whole; nothing of batch 8 (rolled back) nor batch 9.
+    assert sorted(r.source for r in store.relationships("MAKES")) == [c.id for c in companies[:20]]
+    report = store.merge(nodes, rels)
+    assert (report.nodes_created, report.relationships_created) == (1, 20)
+    assert report.unchanged == len(nodes) - 1 + 20
+    assert store.count_relationships("MAKES") == len(rels)
+    assert not store.merge(nodes, rels).changed
+
+
+@pytest.mark.neo4j
+def test_lists_maps_orders_and_keys_round_trip_through_merge_and_bulk_files(
+    store: Neo4jStore, tmp_path: Path
+) -> None:
+    """Lists of one kind are Neo4j lists, the rest (maps, mixed or empty lists) JSON in
+    props_extra; a record in the default order (provenance first) stores no
+    props_order, and an empty relationship key is no property: all of it reads back
+    exactly, through Bolt and through the neo4j-admin files alike."""
+    props = {  # the default order: provenance, then by name
+        "source": "s",
+        "as_of": "2024",
+        "empty": [],
+        "flags": [True],
+        "mixed": ["x", 1],
+        "name": "清单公司",
+        "nested": {"a": [1, {"b": None}], "c": "文"},
+        "ratios": [0.5, 1.5],
+        "scores": [1, 2, 3],
+        "tags": ["上市", "龙头企业"],
+    }
+    unsorted = {"zeta": "z", "source": "s", "alpha": [1, 2], "as_of": "2024"}
+    nodes = [
+        Node("co:lists", "Company", dict(props)),
+        Node("co:unsorted", "Company", dict(unsorted)),
+        Node("prod:lists", "Product", {"source": "s", "as_of": "2024", "name": "品"}),
+        Node("region:lists", "Region", {"name": "区", "level": "city"}),
+    ]
+    rels = [
+        Relationship("MAKES", "co:lists", "prod:lists", "", {"source": "s", "as_of": "2024"}),
+        Relationship(
+            "LOCATED_IN", "co:lists", "region:lists", "总部",
+            {"role": "总部", "source": "s", "as_of": "2024", "sites": {"n": 2}},
+        ),
+    ]  # fmt: skip
+    store.merge(nodes, rels)
+    raw = {
+        r["id"]: r["p"]
+        for r in store.connection.read("MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p")
+    }
+    assert "props_order" not in raw["co:lists"] and "props_order" not in raw["prod:lists"]
+    assert "props_order" in raw["co:unsorted"]
+    assert raw["co:lists"]["scores"] == [1, 2, 3] and raw["co:lists"]["flags"] == [True]
+    rel_raw = {
+        r["t"]: r["p"]
+        for r in store.connection.read("MATCH ()-[r]->() RETURN type(r) AS t, properties(r) AS p")
+    }
+    assert "key" not in rel_raw["MAKES"] and rel_raw["LOCATED_IN"]["key"] == "总部"
+
+    def check(read: Any) -> None:
+        for node in nodes:
+            got = read.get(node.id)
+            assert got is not None and got.props == node.props
+            assert list(got.props) == list(node.props)
+        for rel in rels:
+            (got_rel,) = list(read.relationships(rel.type, source=rel.source))
+            assert got_rel.identity == rel.identity and got_rel.props == rel.props
+            assert list(got_rel.props) == list(rel.props)
+
+    check(store)
+    # The relationship with no key is found again (an unchanged reload), not duplicated.
+    assert not store.merge(nodes, rels).changed
+    assert store.count_relationships() == len(rels)
+    # The neo4j-admin files hold the same properties: no key column value for MAKES.
+    embedded = NetworkxStore()
+    embedded.merge(nodes, rels)
+    files = write_neo4j_admin(embedded, tmp_path / "bulk")
+    makes = next(f for f in files if f.name == "relationships-MAKES.csv")
+    assert "key:" not in makes.read_text(encoding="utf-8").splitlines()[0]
+    located = next(f for f in files if f.name == "relationships-LOCATED_IN.csv")
+    (header, line) = located.read_text(encoding="utf-8").splitlines()
+    assert header.split(",")[3] == "key:string" and line.split(",")[3] == '"总部"'

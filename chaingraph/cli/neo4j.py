@@ -113,8 +113,9 @@ def push(
     For a first load of a large store (100k firms and more), --bulk is several times
     faster: it writes neo4j-admin import files into a temporary folder and runs
     `neo4j-admin database import full` into a new database (Neo4j Community: stop the
-    server first). Then start the server and run `push --schema-only` (the constraint,
-    indexes and the figures the gap queries read).
+    server first): --neo4j-database, else $NEO4J_DATABASE, else the config file's
+    `database`, else neo4j. Then start the server and run `push --schema-only` (the
+    constraint, indexes and the figures the gap queries read).
 
     \b
     Example:
@@ -136,8 +137,11 @@ def push(
         import shlex
 
         from chaingraph.store.neo4j import bulk_import
+        from chaingraph.store.neo4j.connection import configured_database
 
-        result = bulk_import(source, shlex.split(admin), database or "neo4j", overwrite=overwrite)
+        # The database the settings name, as for every other command; else Neo4j's default.
+        database = configured_database(database) or "neo4j"
+        result = bulk_import(source, shlex.split(admin), database, overwrite=overwrite)
         row = dataclasses.asdict(result)
         emit([row], list(row), fmt, output)
         return

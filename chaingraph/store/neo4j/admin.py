@@ -36,8 +36,9 @@ import re
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,15 @@ import orjson
 
 from chaingraph.errors import ConfigError, StoreError
 from chaingraph.fs import atomic_write_bytes
+from chaingraph.model import Relationship
 from chaingraph.store.base import GraphStore
 from chaingraph.store.neo4j.encoding import (
     ENTITY_LABEL,
     EXTRA,
     ORDER,
     common_type,
+    encode_relationship,
     node_properties,
-    relationship_properties,
     schema_statements,
     value_type,
 )
@@ -88,8 +90,8 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    # One type at a time, so that only one file's rows are held (at a million firms,
-    # holding every row first took 5 GB beside the store).
+    # One type at a time, so that only one file's encoded rows are held (at a million
+    # firms, holding every row first took 5 GB beside the store).
     written: list[Path] = []
     # The types present, found in a pass that keeps nothing (a store filled by someone
     # else may hold types the model lacks).
@@ -101,34 +103,45 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
         columns, misfits = _columns(rows, _NODE_FIXED)
         rows = _fitted(rows, (columns, misfits))
         header = ["id:ID", ":LABEL"] + [f"{c}:{t}" for c, t in columns if c != "id"]
+        label = _quoted(f"{ENTITY_LABEL}{ARRAY_DELIMITER}{node_type}")
+        cells = [(c, _CELLS.get(t) or partial(_value_cell, column_type=t)) for c, t in columns]
+        cells = [(c, f) for c, f in cells if c != "id"]
         lines = [_line(header, raw=True)]
-        label = f"{ENTITY_LABEL}{ARRAY_DELIMITER}{node_type}"
-        for row in rows:
-            values = [row["id"], label] + [_value(row.get(c), t) for c, t in columns if c != "id"]
-            lines.append(_line(values))
+        lines += [
+            f"{_quoted(row['id'])},{label},"
+            + ",".join("" if (v := row.get(c)) is None else f(v) for c, f in cells)
+            + "\n"
+            for row in rows
+        ]
         del rows
         written.append(_write(directory / f"nodes-{node_type}.csv", lines))
-    rel_types = _ordered(
-        store.model.relationship_types, {r.type: None for r in store.relationships()}
-    )
-    for rel_type in rel_types:
-        rel_rows = [
-            (rel.source, rel.target, relationship_properties(rel))
-            for rel in store.relationships(rel_type)
-        ]
-        if not rel_rows:
-            continue
-        columns, misfits = _columns([r[2] for r in rel_rows], _REL_FIXED)
-        fitted = _fitted([r[2] for r in rel_rows], (columns, misfits))
-        rel_rows = [(a, b, props) for (a, b, _), props in zip(rel_rows, fitted, strict=True)]
+        del lines
+    # The relationships, grouped by type in one pass (asking the store for each type
+    # walks every relationship once per type).
+    by_type: dict[str, list[Relationship]] = {}
+    for rel in store.relationships():
+        group = by_type.get(rel.type)
+        if group is None:
+            group = by_type[rel.type] = []
+        group.append(rel)
+    for rel_type in _ordered(store.model.relationship_types, by_type):
+        rels = by_type.pop(rel_type)
+        props = [encode_relationship(rel.key, rel.props) for rel in rels]
+        columns, misfits = _columns(props, _REL_FIXED)
+        props = _fitted(props, (columns, misfits))
         header = [":START_ID", ":END_ID", ":TYPE"] + [f"{c}:{t}" for c, t in columns]
+        kind = _quoted(rel_type)
+        cells = [(c, _CELLS.get(t) or partial(_value_cell, column_type=t)) for c, t in columns]
         lines = [_line(header, raw=True)]
-        for source, target, props in rel_rows:
-            lines.append(
-                _line([source, target, rel_type] + [_value(props.get(c), t) for c, t in columns])
-            )
-        del rel_rows
+        lines += [
+            f"{_quoted(rel.source)},{_quoted(rel.target)},{kind},"
+            + ",".join("" if (v := row.get(c)) is None else f(v) for c, f in cells)
+            + "\n"
+            for rel, row in zip(rels, props, strict=True)
+        ]
+        del rels, props
         written.append(_write(directory / f"relationships-{rel_type}.csv", lines))
+        del lines
 
     schema = directory / "schema.cypher"
     atomic_write_bytes(
@@ -301,12 +314,20 @@ def _columns(
     value does not fit its column (a column of mixed types, a name unfit for a header)."""
     misfits = False
     kinds: dict[str, set[str]] = {EXTRA: {"string"}}
+    unsafe: set[str] = set()
     for row in rows:
         for key, value in row.items():
-            if _UNSAFE_NAME.search(key):
-                misfits = True  # cannot be named in a header: _fitted moves it
-                continue
-            kinds.setdefault(key, set()).add(value_type(value))
+            found = kinds.get(key)
+            if found is None:
+                if key in unsafe:
+                    continue
+                if _UNSAFE_NAME.search(key):
+                    unsafe.add(key)
+                    misfits = True  # cannot be named in a header: _fitted moves it
+                    continue
+                found = kinds[key] = set()
+            # Scalars by their exact type (no call); lists and subclasses by value_type.
+            found.add(_SCALAR_TYPES.get(type(value)) or value_type(value))
     names = [c for c in fixed if c in kinds] + sorted(set(kinds) - set(fixed))
     misfits = misfits or any(len(k) > 1 for k in kinds.values())
     return [(c, common_type(kinds[c])) for c in names], misfits
@@ -355,13 +376,50 @@ def _scalar(value: Any, column_type: str) -> str:
     return str(value)
 
 
+def _quoted(text: str) -> str:
+    """A field: every value is quoted (an empty field is "no value", ``""`` an empty text)."""
+    return '"' + text.replace('"', '""') + '"' if '"' in text else '"' + text + '"'
+
+
+def _value_cell(value: Any, column_type: str) -> str:
+    return _quoted(str(_value(value, column_type)))
+
+
+def _text_cell(value: Any) -> str:
+    if type(value) is str:
+        return '"' + value.replace('"', '""') + '"' if '"' in value else '"' + value + '"'
+    return _value_cell(value, "string")
+
+
+def _long_cell(value: Any) -> str:
+    return f'"{value}"' if type(value) is int else _value_cell(value, "long")
+
+
+def _double_cell(value: Any) -> str:
+    return f'"{value!r}"' if type(value) is float else _value_cell(value, "double")
+
+
+def _boolean_cell(value: Any) -> str:
+    return (
+        ('"true"' if value else '"false"') if type(value) is bool else _value_cell(value, "boolean")
+    )
+
+
+# The field of a value in a column of each type (values that do not fit the column
+# were moved to props_extra by _fitted); other columns go through _value.
+_CELLS: dict[str, Callable[[Any], str]] = {
+    "string": _text_cell,
+    "double": _double_cell,
+    "long": _long_cell,
+    "boolean": _boolean_cell,
+}
+_SCALAR_TYPES: dict[type, str] = {str: "string", int: "long", float: "double", bool: "boolean"}
+
+
 def _line(values: list[Any], raw: bool = False) -> str:
     if raw:
         return ",".join(values) + "\n"
-    # Quote every value: an empty field is "no value", "" an empty text.
-    return (
-        ",".join("" if v is None else '"' + str(v).replace('"', '""') + '"' for v in values) + "\n"
-    )
+    return ",".join("" if v is None else _quoted(str(v)) for v in values) + "\n"
 
 
 def _write(path: Path, lines: list[str]) -> Path:

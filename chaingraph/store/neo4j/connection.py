@@ -51,6 +51,7 @@ __all__ = [
     "Neo4jSettings",
     "chunked",
     "config_path",
+    "configured_database",
     "default_uri",
     "read_config",
     "redact",
@@ -135,7 +136,7 @@ class Neo4jSettings:
                 f"not a usable Neo4j URI {redact(uri)!r}: a user or password does not go "
                 "in the URI; set NEO4J_USER and NEO4J_PASSWORD"
             )
-        database = database or os.environ.get("NEO4J_DATABASE") or saved.get("database") or None
+        database = _database(database, saved)
         return cls(uri, user, password, database, warm=not os.environ.get(NO_WARM_ENV))
 
     @property
@@ -147,6 +148,28 @@ class Neo4jSettings:
         """
         db = f" (database {self.database})" if self.database else ""
         return f"{redact(self.uri)}{db}"
+
+
+def _database(database: str | None, saved: dict[str, Any]) -> str | None:
+    return database or os.environ.get("NEO4J_DATABASE") or saved.get("database") or None
+
+
+def configured_database(database: str | None = None) -> str | None:
+    """The database the settings name (:meth:`Neo4jSettings.from_env` with the config
+    file), for what needs no server: ``database``, else ``NEO4J_DATABASE``, else the
+    config file's ``database``; None when none does (the server's default).
+
+    Raises
+    ------
+    ConfigError
+        The config file is unusable.
+
+    Examples
+    --------
+    >>> configured_database("chains")
+    'chains'
+    """
+    return _database(database, {} if database else read_config(config_path()))
 
 
 def default_uri() -> str | None:

@@ -11,14 +11,16 @@ numbers, booleans, lists of one kind) are real properties; the others (nested ma
 as ``listing`` and ``global_rank``, lists of mixed types, empty lists, numbers beyond 64
 bits, and data properties named like one chaingraph derives) go together into
 ``props_extra``, one JSON object, only on the records that have any; the order of the
-names, when they are not sorted, in ``props_order`` (their positions in sorted order,
-e.g. ``"2013"``). Reading a record back (its Neo4j properties without the derived ones,
+names, when it is not the default one (:func:`default_order`: ``source`` and ``as_of``
+first, as chaingraph's loaders write them, then the others by name), in
+``props_order`` (their positions in the default order, e.g. ``"2013"``). Reading a record back (its Neo4j properties without the derived ones,
 plus ``props_extra``, in that order) gives exactly what was merged, with the same types.
 Beside them sit properties derived for queries and for people browsing the graph: ``id``
 and ``type``, ``lookup_names`` (normalised name, legal name and aliases, for exact name
 lookup), ``name_key`` and ``legal_name_key`` (company dedup keys), ``listing_board`` and
 ``global_rank_no``. A relationship also has ``key`` (what tells apart parallel ones of
-one type; ``""`` when none) and is identified by ``(type, source, target, key)``.
+one type; absent when it is ``""``, and read as ``coalesce(r.key, "")``) and is
+identified by ``(type, source, target, key)``.
 Records written by earlier versions carry the whole properties as JSON in
 ``props_json``; they read as before, and the next merge that changes them writes them
 the lean way.
@@ -27,7 +29,6 @@ the lean way.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from typing import Any
 
 import orjson
@@ -59,7 +60,7 @@ __all__ = [
 ENTITY_LABEL = "Entity"
 # Where the properties Neo4j cannot store as they are go, as one JSON object.
 EXTRA = "props_extra"
-# The order of the properties as merged, when not sorted by name (see _order_code).
+# The order of the properties as merged, when not the default one (see _order_code).
 ORDER = "props_order"
 # Real properties chaingraph derives or owns; a data property of the same name stays
 # in props_extra only, so it cannot overwrite them.
@@ -90,6 +91,8 @@ _SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _INT64 = (-(2**63), 2**63 - 1)
 # Types a list may hold, one kind per list (subclasses such as IntEnum go to props_extra).
 _LIST_KINDS = frozenset({str, float, bool, int})
+# Names a record reads back first when it stores no order (see default_order).
+_PROVENANCE = ("source", "as_of")
 
 
 # -- types -------------------------------------------------------------------------
@@ -177,7 +180,11 @@ def _split(props: dict[str, Any], reserved: frozenset[str], out: dict[str, Any])
     into ``props_extra`` as JSON, so each value is stored exactly once."""
     extra: dict[str, Any] | None = None
     for key, value in props.items():
-        if key not in reserved and storable(value):
+        kind = type(value)
+        # Text, floats and booleans are the common case: no call per value.
+        if (kind is str or kind is float or kind is bool or storable(value)) and (
+            key not in reserved
+        ):
             out[key] = value
         else:
             if extra is None:
@@ -185,21 +192,51 @@ def _split(props: dict[str, Any], reserved: frozenset[str], out: dict[str, Any])
             extra[key] = value
     if extra:
         out[EXTRA] = orjson.dumps(extra).decode()
-    keys = list(props)
-    if any(a > b for a, b in pairwise(keys)):
-        out[ORDER] = _order_code(keys)
+    code = _order_of(tuple(props))
+    if code is not None:
+        out[ORDER] = code
     return out
 
 
-def _order_code(keys: list[str]) -> str:
-    """The order of ``keys`` as positions in their sorted order: digits when there are
-    at most ten (``"2013"``), else comma-separated (Neo4j keeps such short numeric text
-    inside the property record, without a string record of its own).
+# The order code (or None) of each tuple of names seen: loads repeat a few shapes.
+_ORDER_CODES: dict[tuple[str, ...], str | None] = {}
 
-    >>> _order_code(["name", "as_of", "source"]), _decoded_order("102", ["as_of", "name", "source"])
-    ('102', ['name', 'as_of', 'source'])
+
+def _order_of(keys: tuple[str, ...]) -> str | None:
+    """:func:`_order_code` of ``keys``, or None when they are in the default order."""
+    try:
+        return _ORDER_CODES[keys]
+    except KeyError:
+        pass
+    names = list(keys)
+    code = None if names == default_order(names) else _order_code(names)
+    if len(_ORDER_CODES) < 10_000:
+        _ORDER_CODES[keys] = code
+    return code
+
+
+def default_order(names: Any) -> list[str]:
+    """The order a record's names read back in when it stores no ``props_order``: the
+    provenance (``source``, ``as_of``) first, as chaingraph's loaders write it, then
+    the others sorted by name.
+
+    >>> default_order(["synthetic", "as_of", "source", "role"])
+    ['source', 'as_of', 'role', 'synthetic']
     """
-    rank = {k: i for i, k in enumerate(sorted(keys))}
+    rest = sorted(n for n in names if n not in _PROVENANCE)
+    return [n for n in _PROVENANCE if n in names] + rest
+
+
+def _order_code(keys: list[str]) -> str:
+    """The order of ``keys`` as positions in their default order (:func:`default_order`):
+    digits when there are at most ten (``"2013"``), else comma-separated (Neo4j keeps
+    such short numeric text inside the property record, without a string record of its
+    own).
+
+    >>> _order_code(["name", "as_of", "source"]), _decoded_order("210", ["source", "as_of", "name"])
+    ('210', ['name', 'as_of', 'source'])
+    """
+    rank = {k: i for i, k in enumerate(default_order(keys))}
     sep = "" if len(keys) <= 10 else ","
     return sep.join(str(rank[k]) for k in keys)
 
@@ -245,13 +282,16 @@ def encode_node(node_id: str, node_type: str, props: dict[str, Any]) -> dict[str
 
 
 def relationship_properties(rel: Relationship) -> dict[str, Any]:
-    """The Neo4j properties of a relationship: ``key``, its plain values and, for the
-    others, ``props_extra``.
+    """The Neo4j properties of a relationship: ``key`` (unless empty), its plain values
+    and, for the others, ``props_extra``.
 
     >>> relationship_properties(Relationship("FOCUSES_ON", "base:b", "chain:c", "", {"priority": 1}))
-    {'priority': 1, 'key': ''}
+    {'priority': 1}
     >>> relationship_properties(Relationship("MAKES", "co:a", "prod:p", "", {"capacity": {"t": 5}}))
-    {'props_extra': '{"capacity":{"t":5}}', 'key': ''}
+    {'props_extra': '{"capacity":{"t":5}}'}
+    >>> relationship_properties(Relationship("LOCATED_IN", "co:a", "region:r", "总部",
+    ...     {"source": "s", "as_of": "2024", "role": "总部"}))
+    {'source': 's', 'as_of': '2024', 'role': '总部', 'key': '总部'}
     """
     return encode_relationship(rel.key, rel.props)
 
@@ -260,7 +300,10 @@ def encode_relationship(key: str, props: dict[str, Any]) -> dict[str, Any]:
     """:func:`relationship_properties` of one with this key and these properties (a
     load need not build a Relationship, a frozen dataclass, per row)."""
     out = _split(props, REL_RESERVED, {})
-    out["key"] = key
+    if key:
+        # No key is the empty key (reads give ``coalesce(r.key, "")``): most
+        # relationships have none, and a property less is less work for the server.
+        out["key"] = key
     return out
 
 
@@ -305,9 +348,9 @@ def decode_props(
         extra = stored.get(EXTRA)
         if extra is not None:
             props.update(_json_object(extra, what, EXTRA))
-        # In the order merged (sorted by name when no order is stored, or it does
-        # not fit: a record edited by hand).
-        return {k: props[k] for k in _decoded_order(stored.get(ORDER), sorted(props))}
+        # In the order merged (the default order when none is stored, or it does not
+        # fit: a record edited by hand).
+        return {k: props[k] for k in _decoded_order(stored.get(ORDER), default_order(props))}
     return _json_object(raw, what, "props_json")
 
 
@@ -319,7 +362,8 @@ def decode_node(
 
 
 def _decoded_order(code: Any, names: list[str]) -> list[str]:
-    """The names (sorted) in the order ``code`` gives; sorted when it does not fit them."""
+    """The names (in the default order) in the order ``code`` gives; as they are when
+    it does not fit them."""
     if not isinstance(code, str):
         return names
     parts = code.split(",") if "," in code else list(code)

@@ -69,7 +69,7 @@ _NODE_COLUMNS = (
 # The same as one list per node, for reads that pack many nodes into one record.
 _NODE_LIST = "[n.id, n.type, n.props_json, CASE WHEN n.props_json IS NULL THEN properties(n) END]"
 _REL_COLUMNS = (
-    "type(r) AS type, a.id AS source, b.id AS target, r.key AS key, "
+    "type(r) AS type, a.id AS source, b.id AS target, coalesce(r.key, '') AS key, "
     "r.props_json AS props, properties(r) AS raw"
 )
 _REL_ORDER = "ORDER BY source, type, target, key"
