@@ -827,3 +827,23 @@ def test_side_chain_share_and_vocabulary(store: NetworkxStore, tmp_path: Path) -
         r.legal_name: r.chains for r in one(store, path, options=Options(min_side_chain_share=0.10))
     }
     assert low["甲芯片股份有限公司"] == ["chain:ic", "chain:ngit"]
+
+
+def test_a_segment_named_as_its_own_product_writes_that_product(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    """智能手机 names the segment and its product: the row reads as the segment and a load
+    makes the product (it made no product before); 机械手 is an industrial robot."""
+    rows_in = [("甲通信股份有限公司", "智能手机(90%)"), ("乙机械股份有限公司", "注塑机械手(80%)")]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA00006{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    rows = {r.legal_name: r for r in one(store, path)}
+    phone = rows["甲通信股份有限公司"]
+    assert phone.chains == ["chain:ngit"]
+    assert [p["id"] for p in phone.products] == ["prod:smartphone"]
+    assert [p["id"] for p in rows["乙机械股份有限公司"].products] == ["prod:industrial-robot"]

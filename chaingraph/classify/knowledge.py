@@ -195,7 +195,24 @@ def load_knowledge(store: GraphStore, folder: Path | None = None) -> Knowledge:
                 continue
             if not any("\u4e00" <= ch <= "\u9fff" for ch in term) and not term.isupper():
                 continue  # English aliases: registry text is Chinese; acronyms (PCB) stay
-            terms.setdefault(term, Entry(term, targets[node_id]))
+            known = terms.get(term)
+            target = targets[node_id]
+            if (
+                known is not None
+                and known.target is not None
+                and known.target.kind == "segment"
+                and known.target.product is None
+                and target.kind == "product"
+                and target.segment == known.target.id
+            ):
+                # A segment named as one of its own products (智能手机): the term reads as
+                # the segment and a load writes MAKES to that product.
+                seg = known.target
+                terms[term] = Entry(
+                    term, Target(seg.id, seg.kind, seg.name, seg.chain, seg.segment, target.id)
+                )
+                continue
+            terms.setdefault(term, Entry(term, target))
     for spec in keywords.get("keywords") or []:
         term = normalize_text(str(spec["term"]))
         terms[term] = Entry(term, target_of(spec, f"keywords.yaml: {term}"), spec.get("only"))
