@@ -7,6 +7,7 @@ import gzip
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import orjson
@@ -90,6 +91,21 @@ def run(*args: str | Path) -> Result:
 
 def one(store: NetworkxStore, path: Path, **kw: object) -> list:
     return list(classify_files(store, [path], **kw))  # type: ignore[arg-type]
+
+
+def by_legal_name(
+    store: NetworkxStore, tmp_path: Path, rows_in: list[tuple[str, str]], block: str
+) -> dict[str, Any]:
+    """Classify firms given as (legal name, revenue lines), each with a credit code of
+    its own (``block`` keeps a test's codes apart); rows by legal name."""
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            firm(name, uscc(f"91441900MA0000{block}{i:X}1"), "", "", lines)
+            for i, (name, lines) in enumerate(rows_in)
+        ],
+    )
+    return {r.legal_name: r for r in one(store, path)}
 
 
 # -- matching knowledge -------------------------------------------------------------------
@@ -228,14 +244,7 @@ def test_ascii_words_trade_sales_machine_lines_and_vocabulary(
         # wire for cars is no car electronics
         ("卯线材股份有限公司", "漆包线(60%)、汽车电子线(19%)"),
     ]
-    path = write_csv(
-        tmp_path / "r.csv",
-        [
-            firm(name, uscc(f"91441900MA00003{i:X}1"), "", "", lines)
-            for i, (name, lines) in enumerate(rows_in)
-        ],
-    )
-    chains = {r.legal_name: r.chains for r in one(store, path)}
+    chains = {k: r.chains for k, r in by_legal_name(store, tmp_path, rows_in, block="3").items()}
     assert "chain:biomed" not in chains["甲微电子股份有限公司"]
     assert "chain:ic" in chains["甲微电子股份有限公司"]
     assert chains["乙医药股份有限公司"] == ["chain:biomed"]
@@ -315,14 +324,7 @@ def test_service_lines_heads_distributors_and_vocabulary(
         ("辰电气股份有限公司", "光伏项目(18%)、通信电缆(60%)"),
         ("巳新能股份有限公司", "晶体硅太阳电池芯片(52%)、射频同轴电缆(30%)"),
     ]
-    path = write_csv(
-        tmp_path / "r.csv",
-        [
-            firm(name, uscc(f"91441900MA00004{i:X}1"), "", "", lines)
-            for i, (name, lines) in enumerate(rows_in)
-        ],
-    )
-    rows = {r.legal_name: r for r in one(store, path)}
+    rows = by_legal_name(store, tmp_path, rows_in, block="4")
     chains = {name: row.chains for name, row in rows.items()}
     assert chains["甲监理股份有限公司"] == []
     assert chains["乙网络股份有限公司"] == []
@@ -761,14 +763,7 @@ def test_lighting_pv_markets_and_part_lines(store: NetworkxStore, tmp_path: Path
         ("辰新能股份有限公司", "LED太阳能草坪灯(50%)、光伏与LED照明(26%)"),
         ("巳胶囊股份有限公司", "肠溶空心胶囊(60%)"),
     ]
-    path = write_csv(
-        tmp_path / "r.csv",
-        [
-            firm(name, uscc(f"91441900MA00004{i:X}1"), "", "", lines)
-            for i, (name, lines) in enumerate(rows_in)
-        ],
-    )
-    chains = {r.legal_name: r.chains for r in one(store, path)}
+    chains = {k: r.chains for k, r in by_legal_name(store, tmp_path, rows_in, block="4").items()}
     assert chains["甲照明股份有限公司"] == []
     assert chains["乙光电股份有限公司"] == ["chain:ngit"]
     assert chains["丙光电股份有限公司"] == []
@@ -835,14 +830,7 @@ def test_a_segment_named_as_its_own_product_writes_that_product(
     """智能手机 names the segment and its product: the row reads as the segment and a load
     makes the product (it made no product before); 机械手 is an industrial robot."""
     rows_in = [("甲通信股份有限公司", "智能手机(90%)"), ("乙机械股份有限公司", "注塑机械手(80%)")]
-    path = write_csv(
-        tmp_path / "r.csv",
-        [
-            firm(name, uscc(f"91441900MA00006{i:X}1"), "", "", lines)
-            for i, (name, lines) in enumerate(rows_in)
-        ],
-    )
-    rows = {r.legal_name: r for r in one(store, path)}
+    rows = by_legal_name(store, tmp_path, rows_in, block="6")
     phone = rows["甲通信股份有限公司"]
     assert phone.chains == ["chain:ngit"]
     assert [p["id"] for p in phone.products] == ["prod:smartphone"]

@@ -78,21 +78,33 @@ def bundled_pair() -> tuple[NetworkxStore, PlainWalks]:
     return store, _plain_copy(store)
 
 
+AREAS = ("region:cn-dongguan", "region:cn-guangdong", "region:cn", "base:nowhere")
+
+
+def assert_area_reads_equal(
+    indexed: NetworkxStore,
+    plain: NetworkxStore,
+    segments: list[str],
+    products: list[str],
+    area: str,
+) -> None:
+    """The area-scoped aggregates of the indexed store equal the plain walks'."""
+    assert indexed.segment_coverage(segments, area, LEADER) == (
+        plain.segment_coverage(segments, area, LEADER)
+    )
+    assert indexed.leader_inputs(products, area, LEADER) == (
+        plain.leader_inputs(products, area, LEADER)
+    )
+    assert indexed.segment_candidates(segments, area) == plain.segment_candidates(segments, area)
+
+
 @pytest.mark.parametrize("pair", ["synthetic_pair", "reopened_pair", "bundled_pair"])
 def test_indexed_aggregates_equal_plain_walks(pair: str, request: pytest.FixtureRequest) -> None:
     indexed, plain = request.getfixturevalue(pair)
     segments = sorted(n.id for n in indexed.nodes("Segment"))
     products = sorted(n.id for n in indexed.nodes("Product"))
-    for area in ("region:cn-dongguan", "region:cn-guangdong", "region:cn", "base:nowhere"):
-        assert indexed.segment_coverage(segments, area, LEADER) == (
-            plain.segment_coverage(segments, area, LEADER)
-        )
-        assert indexed.leader_inputs(products, area, LEADER) == (
-            plain.leader_inputs(products, area, LEADER)
-        )
-        assert indexed.segment_candidates(segments, area) == plain.segment_candidates(
-            segments, area
-        )
+    for area in AREAS:
+        assert_area_reads_equal(indexed, plain, segments, products, area)
         assert indexed.chain_counts(area) == plain.chain_counts(area)
     assert indexed.segment_candidates(segments, "") == plain.segment_candidates(segments, "")
     assert indexed.product_supply() == plain.product_supply()
@@ -266,16 +278,8 @@ def test_firm_numbers_answer_as_the_plain_walks_on_a_scrambled_file(
     segments = sorted(n.id for n in indexed.nodes("Segment"))
     products = sorted(n.id for n in indexed.nodes("Product"))
     companies = sorted(n.id for n in indexed.nodes("Company"))
-    for area in ("region:cn-dongguan", "region:cn-guangdong", "region:cn", "base:nowhere"):
-        assert indexed.segment_coverage(segments, area, LEADER) == (
-            plain.segment_coverage(segments, area, LEADER)
-        )
-        assert indexed.leader_inputs(products, area, LEADER) == (
-            plain.leader_inputs(products, area, LEADER)
-        )
-        assert indexed.segment_candidates(segments, area) == plain.segment_candidates(
-            segments, area
-        )
+    for area in AREAS:
+        assert_area_reads_equal(indexed, plain, segments, products, area)
         assert indexed.economy_counts(area) == plain.economy_counts(area)
     rings = [["region:cn-dongguan"], ["region:cn-dongguan", "region:cn-shenzhen"], ["region:cn"]]
     assert indexed.ring_makers(segments, rings) == plain.ring_makers(segments, rings)

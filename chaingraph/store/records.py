@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from chaingraph.store.base import GraphStore
+    from chaingraph.model import Node
 
 __all__ = ["FirmBasics", "RecordBasics", "basics_of", "record_basics_by_nodes"]
 
@@ -75,7 +75,15 @@ class KindTable:
         return found
 
 
-def record_basics_by_nodes(store: GraphStore, company_ids: Iterable[str]) -> RecordBasics:
+class NodeReads(Protocol):
+    """The one store read :func:`record_basics_by_nodes` needs (a
+    :class:`~chaingraph.store.base.GraphStore` has it; the contract imports this module,
+    so it is not named here)."""
+
+    def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]: ...
+
+
+def record_basics_by_nodes(store: NodeReads, company_ids: Iterable[str]) -> RecordBasics:
     """The reference answer of ``record_basics``: each node read on its own.
 
     Examples

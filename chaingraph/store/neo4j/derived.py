@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, NATION
 from chaingraph.store.neo4j.connection import Connection, chunked
+from chaingraph.store.neo4j.encoding import DERIVED_PROPERTIES
 
 if TYPE_CHECKING:
     import neo4j
@@ -64,15 +65,6 @@ __all__ = [
 
 # Raise when what is derived, or how, changes: every store then refreshes once.
 VERSION = 2
-DERIVED_PROPERTIES = (
-    "cg_members",
-    "cg_segments",
-    "cg_makers",
-    "cg_national",
-    "cg_sites",
-    "cg_ring_keys",
-    "cg_ring_makers",
-)
 SEP = "\x1f"  # between the site ids of a site key (never in an id a person types)
 STAMP_LABEL = "ChaingraphDerived"
 LABELS = ("CgMaker", "CgNationalMaker", STAMP_LABEL)  # labels derived, beside the model's

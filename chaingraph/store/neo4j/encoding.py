@@ -62,6 +62,16 @@ ENTITY_LABEL = "Entity"
 EXTRA = "props_extra"
 # The order of the properties as merged, when not the default one (see _order_code).
 ORDER = "props_order"
+# The properties chaingraph.store.neo4j.derived keeps for the gap queries.
+DERIVED_PROPERTIES = (
+    "cg_members",
+    "cg_segments",
+    "cg_makers",
+    "cg_national",
+    "cg_sites",
+    "cg_ring_keys",
+    "cg_ring_makers",
+)
 # Real properties chaingraph derives or owns; a data property of the same name stays
 # in props_extra only, so it cannot overwrite them.
 NODE_RESERVED = frozenset(
@@ -76,14 +86,7 @@ NODE_RESERVED = frozenset(
         "legal_name_key",
         "listing_board",
         "global_rank_no",
-        # derived for the gap queries (chaingraph.store.neo4j.derived)
-        "cg_members",
-        "cg_segments",
-        "cg_makers",
-        "cg_national",
-        "cg_sites",
-        "cg_ring_keys",
-        "cg_ring_makers",
+        *DERIVED_PROPERTIES,
     }
 )
 REL_RESERVED = frozenset({"key", "props_json", EXTRA, ORDER})
