@@ -30,6 +30,7 @@ __all__ = [
     "ClassifiedRow",
     "Options",
     "classify_files",
+    "leading_lines",
 ]
 
 CLOSED_STATUSES = ("注销", "吊销", "撤销", "停业", "清算", "迁出", "歇业", "责令关闭")
@@ -66,6 +67,10 @@ class Options:
     # a chain beside the firm's main one (the chain with the largest share) needs lines
     # adding up to this share: a minor line names a market or a sideline more often than not
     min_side_chain_share: float = 0.20
+    # only a firm's largest revenue lines (at or above min_share, by share) are read: the
+    # lines past them are old, regional or minor breakdowns more often than its business
+    # (None reads every line)
+    max_lines: int | None = 8
     where: tuple[tuple[str, str], ...] = ()  # (field or header, value) filters
     skip_bad: bool = True  # classify reports bad rows and goes on
     chunk: int = 2000
@@ -113,15 +118,37 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = normalize_text(str(value))
-    return text or None
+    value = str(value)
+    if value.isascii():
+        # codes, dates, URLs: NFKC and the invisible characters leave ASCII alone
+        return " ".join(value.split()) or None
+    if len(value) > 24:
+        return normalize_text(value) or None
+    # short cells repeat (经营状态, 国标行业, 城市, 来源): each distinct one is read once
+    known = _TEXT_MEMO.get(value)
+    if known is None:
+        if len(_TEXT_MEMO) >= 20_000:
+            _TEXT_MEMO.clear()
+        known = _TEXT_MEMO[value] = normalize_text(value)
+    return known or None
+
+
+_TEXT_MEMO: dict[str, str] = {}
+_AS_OF_MEMO: dict[str, str] = {}
 
 
 def _as_of(value: str | None) -> str | None:
     """Dates as lists write them (2024, 2024/6/30, 2024年6月) in the model's YYYY[-MM[-DD]]."""
-    from chaingraph.loaders.coerce import normalise_as_of as normalise
+    if value is None:
+        return None
+    known = _AS_OF_MEMO.get(value)
+    if known is None:
+        from chaingraph.loaders.coerce import normalise_as_of as normalise
 
-    return None if value is None else str(normalise(value))
+        if len(_AS_OF_MEMO) >= 20_000:
+            _AS_OF_MEMO.clear()
+        known = _AS_OF_MEMO[value] = str(normalise(value))
+    return known
 
 
 def _share(value: Any) -> float | None:
@@ -369,9 +396,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         for n in ({name, _text(f.get("name"))} if raw.lines else ())
         if n and len(n) >= 2 and [e.term for e in find_terms(knowledge, n)] != [n.lower()]
     ]
-    for label, share in raw.lines:
-        if share is not None and share < options.min_share:
-            continue
+    for label, share in leading_lines(raw.lines, options.min_share, options.max_lines):
         if no_evidence_line(knowledge, label):
             continue
         if any(n in label for n in own):
@@ -386,9 +411,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
             f"主营构成 {label}" + (f" ({share:.0%})" if share is not None else "") + f": {h.term}"
             for h in found
         )
-    for item, share in product_items:
-        if share is not None and share < options.min_share:
-            continue
+    for item, share in leading_lines(product_items, options.min_share, options.max_lines):
         if no_evidence_line(knowledge, _SHARE.sub("", item)):
             continue
         found = text_hits(
@@ -419,15 +442,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         why.extend(f"经营范围: {h.term}" for h in found)
     industry = _text(f.get("industry"))
     if industry:
-        target = None
-        code_match = _GBT.search(industry)
-        if code_match and code_match.group(1) in knowledge.gbt:
-            target = knowledge.gbt[code_match.group(1)]
-        else:
-            for gname, gtarget in knowledge.gbt_names.items():
-                if gname and gname in industry:
-                    target = gtarget
-                    break
+        target = _industry_target(knowledge, industry)
         if target is not None:
             hits.append(Hit(target, industry, "medium", 0.55, industry))
             why.append(f"国标行业 {industry}")
@@ -483,6 +498,50 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         problems=problems,
         chain_shares=shares,
     )
+
+
+def _industry_target(knowledge: Knowledge, industry: str) -> Target | None:
+    """The target a 国标行业 cell names, by its GB/T 4754 code or class name (read once
+    per distinct cell: a registry repeats a few hundred classes)."""
+    key = ("gbt", industry)
+    if key in knowledge.memo:
+        return knowledge.memo[key]
+    target = None
+    code_match = _GBT.search(industry)
+    if code_match and code_match.group(1) in knowledge.gbt:
+        target = knowledge.gbt[code_match.group(1)]
+    else:
+        for gname, gtarget in knowledge.gbt_names.items():
+            if gname and gname in industry:
+                target = gtarget
+                break
+    knowledge.memo[key] = target
+    return target
+
+
+def leading_lines(
+    lines: Sequence[tuple[str, float | None]], min_share: float, max_lines: int | None
+) -> list[tuple[str, float | None]]:
+    """The revenue lines classify reads: those at or above ``min_share``, and of them only
+    the ``max_lines`` largest (ties in file order); lines without a share are all kept.
+
+    A firm's business is in its leading lines; annual reports list old, regional and
+    minor breakdowns after them.
+
+    Examples
+    --------
+    >>> lines = [("a", 0.5), ("b", 0.02), ("c", 0.3), ("d", None), ("e", 0.3)]
+    >>> leading_lines(lines, 0.05, 2)
+    [('a', 0.5), ('c', 0.3), ('d', None)]
+    >>> [label for label, _ in leading_lines(lines, 0.05, None)]
+    ['a', 'c', 'd', 'e']
+    """
+    ranked = sorted(
+        (i for i, (_, share) in enumerate(lines) if share is not None and share >= min_share),
+        key=lambda i: -(lines[i][1] or 0.0),
+    )
+    kept = set(ranked if max_lines is None else ranked[:max_lines])
+    return [line for i, line in enumerate(lines) if line[1] is None or i in kept]
 
 
 def _weighed(hits: list[Hit], min_chain_share: float, min_side_share: float = 0.0) -> list[Hit]:

@@ -1,0 +1,131 @@
+"""The decision rules of ``chaingraph classify`` that weigh a firm's lines as a whole
+(issue 19, fifth precision pass): which revenue lines are read at all."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph.classify import Options, classify_files
+from chaingraph.classify.core import leading_lines
+from chaingraph.cli import cli
+from chaingraph.dataset import STORE_ENV, open_default_store
+from chaingraph.store.networkx import NetworkxStore
+
+LINES = ["股票代码", "简称", "主营构成", "占比"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkxStore]:
+    path = tmp_path_factory.mktemp("bundled") / "store.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(STORE_ENV, str(path))
+        open_default_store()
+    yield NetworkxStore.open(path)
+
+
+def write_lines(path: Path, rows: list[tuple[str, str, str, float]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(LINES)
+        writer.writerows(rows)
+    return path
+
+
+# A property firm: eight large lines in no chain, then a small software line (the 9th of
+# the lines at or above 5%), and a software line of 3% below the share floor.
+PROPERTY = [
+    ("600999", "甲置业", "房地产开发", 0.62),
+    ("600999", "甲置业", "商品房销售", 0.58),
+    ("600999", "甲置业", "物业管理", 0.21),
+    ("600999", "甲置业", "酒店经营", 0.17),
+    ("600999", "甲置业", "建筑施工", 0.15),
+    ("600999", "甲置业", "园林绿化", 0.13),
+    ("600999", "甲置业", "停车场服务", 0.12),
+    ("600999", "甲置业", "餐饮服务", 0.11),
+    ("600999", "甲置业", "应用软件", 0.10),
+    ("600999", "甲置业", "软件外包", 0.03),
+]
+
+
+def test_leading_lines_ranks_by_share_and_keeps_unshared_lines() -> None:
+    lines: list[tuple[str, float | None]] = [
+        ("房地产", 0.9),
+        ("软件", 0.06),
+        ("锂电池", None),
+        ("芯片", 0.3),
+        ("贸易", 0.04),
+    ]
+    assert leading_lines(lines, 0.05, 2) == [("房地产", 0.9), ("锂电池", None), ("芯片", 0.3)]
+    assert leading_lines(lines, 0.05, None) == [
+        ("房地产", 0.9),
+        ("软件", 0.06),
+        ("锂电池", None),
+        ("芯片", 0.3),
+    ]
+    # ties keep the file's order
+    tied: list[tuple[str, float | None]] = [("甲", 0.2), ("乙", 0.2), ("丙", 0.2)]
+    assert leading_lines(tied, 0.05, 2) == [("甲", 0.2), ("乙", 0.2)]
+
+
+def test_a_chain_named_only_past_the_leading_lines_does_not_count(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    """Only a firm's ``max_lines`` (8) largest revenue lines are read: a software line of
+    10% ranked ninth says nothing of a property firm's business."""
+    path = write_lines(tmp_path / "lines.csv", PROPERTY)
+    (row,) = classify_files(store, [path])
+    assert row.chains == []
+    assert not any("应用软件" in w for w in row.why)
+    # the same line read when every line counts (max_lines None), or with one line less
+    (row,) = classify_files(store, [path], options=Options(max_lines=None))
+    assert row.chains == ["chain:digital"]
+    assert any("应用软件 (10%)" in w for w in row.why)
+    shorter = write_lines(tmp_path / "shorter.csv", PROPERTY[1:])
+    (row,) = classify_files(store, [shorter])
+    assert row.chains == ["chain:digital"]
+
+
+def test_the_leading_lines_are_the_largest_not_the_first(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    """A file may list a firm's lines in any order: the rank is by share."""
+    path = write_lines(tmp_path / "lines.csv", list(reversed(PROPERTY)))
+    (row,) = classify_files(store, [path])
+    assert row.chains == []
+    # a battery line of 30% listed last is among the eight largest and counts
+    battery = [*PROPERTY[:8], ("600999", "甲置业", "锂电池", 0.30)]
+    path = write_lines(tmp_path / "battery.csv", battery)
+    (row,) = classify_files(store, [path])
+    assert row.chains == ["chain:energy"]
+
+
+def test_max_lines_applies_to_product_cells_and_the_cli(
+    store: NetworkxStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a 主营产品 cell with shares is read the same way
+    header = ["企业名称", "主营产品"]
+    items = "、".join(f"{label}({share:.0%})" for _, _, label, share in PROPERTY)
+    path = tmp_path / "firms.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerow(["甲置业股份有限公司", items])
+    (row,) = classify_files(store, [path])
+    assert row.chains == []
+    (row,) = classify_files(store, [path], options=Options(max_lines=9))
+    assert row.chains == ["chain:digital"]
+    # the CLI passes --max-lines through
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "store.json"))
+    lines = write_lines(tmp_path / "lines.csv", PROPERTY)
+    runner = CliRunner()
+    default = runner.invoke(cli, ["classify", str(lines), "--format", "csv"])
+    assert default.exit_code == 0, default.output
+    assert "chain:digital" not in default.output
+    wide = runner.invoke(cli, ["classify", str(lines), "--format", "csv", "--max-lines", "9"])
+    assert wide.exit_code == 0, wide.output
+    assert "chain:digital" in wide.output
