@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from chaingraph.classify import Options, classify_files
-from chaingraph.classify.core import leading_lines
+from chaingraph.classify.rules import leading_lines
 from chaingraph.cli import cli
 from chaingraph.dataset import STORE_ENV, open_default_store
 from chaingraph.store.networkx import NetworkxStore
