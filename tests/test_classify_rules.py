@@ -129,3 +129,61 @@ def test_max_lines_applies_to_product_cells_and_the_cli(
     wide = runner.invoke(cli, ["classify", str(lines), "--format", "csv", "--max-lines", "9"])
     assert wide.exit_code == 0, wide.output
     assert "chain:digital" in wide.output
+
+
+def test_workers_give_the_same_rows_in_the_same_order(store: NetworkxStore, tmp_path: Path) -> None:
+    """``workers`` forks processes that classify batches: the rows, their order and the
+    bad rows reported are those of one process; a bad row with skip_bad off stops both."""
+    from chaingraph.classify.synthetic import HEADER, registry_rows
+    from chaingraph.errors import DataError
+    from chaingraph.errors import Issue as _Issue
+
+    rows = list(registry_rows(store, 1200, seed=5))
+    for index in (7, 650, 1100):
+        rows[index][1] = "91441900MA0000000X"  # a credit code with a wrong check character
+    path = tmp_path / "registry.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    serial_bad: list[_Issue] = []
+    parallel_bad: list[_Issue] = []
+    serial = list(classify_files(store, [path], options=Options(chunk=100), bad=serial_bad))
+    parallel = list(
+        classify_files(store, [path], options=Options(chunk=100, workers=2), bad=parallel_bad)
+    )
+    assert len(serial) == 1200
+    assert parallel == serial
+    assert [r.line for r in parallel] == list(range(2, 1202))
+    assert sum(bool(r.chains) for r in parallel) > 300  # the rows do name chains
+    assert sorted(map(str, parallel_bad)) == sorted(map(str, serial_bad))
+    assert len(serial_bad) == 3 and all("uscc" in str(i) for i in serial_bad)
+    strict = Options(chunk=100, workers=2, skip_bad=False)
+    with pytest.raises(DataError, match=r"registry\.csv:9: uscc"):
+        list(classify_files(store, [path], options=strict))
+    with pytest.raises(DataError, match=r"registry\.csv:9: uscc"):
+        list(classify_files(store, [path], options=Options(chunk=100, skip_bad=False)))
+
+
+def test_map_batches_runs_in_order_and_reports_issues() -> None:
+    from chaingraph.classify.parallel import in_batches, map_batches
+    from chaingraph.errors import DataError, Issue
+
+    def work(batch: list[int], offset: int, issues: list[Issue]) -> list[int]:
+        for x in batch:
+            if x % 10 == 3:
+                issues.append(Issue("n.csv", f"odd {x}", line=x))
+        return [x + offset for x in batch]
+
+    bad: list[Issue] = []
+    out = list(map_batches(work, in_batches(range(50), 4), (100,), 2, bad))
+    assert out == [x + 100 for x in range(50)]
+    assert [i.line for i in bad] == [3, 13, 23, 33, 43]
+
+    def fails(batch: list[int], issues: list[Issue]) -> list[int]:
+        if 17 in batch:
+            raise DataError([Issue("n.csv", "seventeen", line=17)])
+        return batch
+
+    with pytest.raises(DataError, match=r"n\.csv:17: seventeen"):
+        list(map_batches(fails, in_batches(range(50), 4), (), 2, None))
