@@ -1,6 +1,6 @@
 """Speed and memory of `chaingraph classify` on a seeded synthetic registry.
 
-    python bench/classify_speed.py [--rows 100000] [--seed 7] [--workers 1]
+    python bench/classify_speed.py [--rows 100000] [--seed 7]
 
 Writes ROWS made-up registry rows (chaingraph.classify.synthetic, marked synthetic)
 to a temporary .csv.gz, classifies them streaming (nothing kept but counts), and
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chaingraph.classify import Options, classify_files  # noqa: E402
+from chaingraph.classify import classify_files  # noqa: E402
 from chaingraph.classify.synthetic import write_registry  # noqa: E402
 from chaingraph.dataset import open_default_store  # noqa: E402
 
@@ -29,9 +29,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--workers", type=int, default=1, help="processes that classify (classify --workers)"
-    )
     args = parser.parse_args()
     store = open_default_store()
     with tempfile.TemporaryDirectory() as tmp:
@@ -43,25 +40,19 @@ def main() -> int:
         started = time.perf_counter()
         cpu = time.process_time()
         rows = classified = towns = 0
-        options = Options(workers=args.workers)
-        for row in classify_files(store, [path], options=options):
+        for row in classify_files(store, [path]):
             rows += 1
             classified += bool(row.chains)
             towns += row.town is not None
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu += children.ru_utime + children.ru_stime
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"classified {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s")
     # on a shared machine the wall time follows the load; the CPU time does not
-    print(f"CPU (user+sys) of the classification, workers included: {cpu:.1f} s")
+    print(f"CPU (user+sys) of the classification: {cpu:.1f} s")
     print(f"in a chain: {classified:,}; town found: {towns:,}")
     print(f"peak RSS: {peak:,.0f} MB (before classifying: {rss_before:,.0f} MB)")
-    if args.workers > 1:
-        print(f"peak RSS of a worker: {worker_peak:,.0f} MB ({args.workers} workers)")
-    ok = elapsed <= 60 * args.rows / 100_000 and peak + args.workers * worker_peak <= 2048
+    ok = elapsed <= 60 * args.rows / 100_000 and peak <= 2048
     print("target (<= 60 s per 100k rows, <= 2 GB):", "met" if ok else "NOT met")
     return 0
 

@@ -11,7 +11,6 @@ from typing import Any
 from chaingraph.classify.address import place_addresses
 from chaingraph.classify.identity import IdentityIndex, is_legal_name, stock_code
 from chaingraph.classify.knowledge import Knowledge, Target, load_knowledge
-from chaingraph.classify.parallel import in_batches, map_batches
 from chaingraph.classify.rows import open_table, read_header_map
 from chaingraph.classify.rules import leading_lines, weighed
 from chaingraph.classify.text import (
@@ -75,8 +74,6 @@ class Options:
     where: tuple[tuple[str, str], ...] = ()  # (field or header, value) filters
     skip_bad: bool = True  # classify reports bad rows and goes on
     chunk: int = 2000
-    # processes that classify batches of rows (forked; 1: this process only)
-    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -292,13 +289,14 @@ def classify_files(
                 seen.add(id(group))
                 yield group
 
-    yield from map_batches(
-        _classify_batch,
-        in_batches(raws(), options.chunk),
-        (knowledge, index, options),
-        options.workers,
-        bad,
-    )
+    batch: list[_Raw] = []
+    for raw in raws():
+        batch.append(raw)
+        if len(batch) >= options.chunk:
+            yield from _classify_batch(batch, knowledge, index, options, bad)
+            batch = []
+    if batch:
+        yield from _classify_batch(batch, knowledge, index, options, bad)
 
 
 def _row_problem(row: dict[str, Any]) -> str | None:

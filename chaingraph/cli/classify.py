@@ -54,13 +54,6 @@ from chaingraph.output import notice, write_json, write_output
     show_default=True,
     help="Report bad rows and go on, or stop at the first.",
 )
-@click.option(
-    "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Processes that classify batches of rows (forked; 1: this process only).",
-)
 @store_option
 @output_options
 def classify(
@@ -72,7 +65,6 @@ def classify(
     min_side_chain_share: float,
     max_lines: int,
     skip_bad: bool,
-    workers: int,
     store_path: Path | None,
     fmt: str,
     output: Path | None,
@@ -98,7 +90,6 @@ def classify(
         max_lines=max_lines,
         where=parse_where(where),
         skip_bad=skip_bad,
-        workers=workers,
     )
     report = classify_report(open_store(store_path), list(files), mapping=mapping, options=options)
     for issue in report.bad:
