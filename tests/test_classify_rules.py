@@ -129,3 +129,37 @@ def test_max_lines_applies_to_product_cells_and_the_cli(
     wide = runner.invoke(cli, ["classify", str(lines), "--format", "csv", "--max-lines", "9"])
     assert wide.exit_code == 0, wide.output
     assert "chain:digital" in wide.output
+
+
+def test_texts_are_read_once_and_the_memos_stay_bounded(
+    store: NetworkxStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repeated texts give the same hits from the memo; the memo never grows past its size."""
+    import chaingraph.classify.text as text
+    from chaingraph.classify.core import _text
+    from chaingraph.classify.knowledge import load_knowledge
+    from chaingraph.names import normalize_text
+
+    knowledge = load_knowledge(store)
+    first = text.text_hits(knowledge, "锂离子电池的研发、生产", "medium", 0.5)
+    assert [h.target.chain for h in first] == ["chain:energy"]
+    assert text.text_hits(knowledge, "锂离子电池的研发、生产", "medium", 0.5) is first
+    # another evidence level or share is another reading
+    strong = text.text_hits(knowledge, "锂离子电池的研发、生产", "strong", 0.9, 0.6, revenue=True)
+    assert strong is not first and strong[0].share == 0.6
+    monkeypatch.setattr(text, "_MEMO_SIZE", 5)
+    for i in range(40):
+        text.text_hits(knowledge, f"工业机器人{i}", "medium", 0.5)
+        text.scope_items(knowledge, f"技术开发、注塑机{i}生产")
+        assert len(knowledge.memo) <= 5 and len(knowledge.boiler_memo) <= 5
+    assert text.scope_items(knowledge, "技术开发、注塑机1生产") == ["注塑机1生产"]
+    # cells: ASCII ones skip NFKC and read the same as normalize_text; short ones are memoised
+    for cell in [
+        "  91441900MA00  X ",
+        "2025-06",
+        "ＡＢＣ 集团",
+        "存续（在营、开业、在册）",
+        " 东莞市 ",
+    ]:
+        assert _text(cell) == normalize_text(cell)
+    assert _text("   ") is None and _text(2024.0) == "2024"
