@@ -75,32 +75,45 @@ def test_leading_lines_ranks_by_share_and_keeps_unshared_lines() -> None:
 def test_a_chain_named_only_past_the_leading_lines_does_not_count(
     store: NetworkxStore, tmp_path: Path
 ) -> None:
-    """Only a firm's ``max_lines`` (8) largest revenue lines are read: a software line of
-    10% ranked ninth says nothing of a property firm's business."""
+    """With ``max_lines=8`` only a firm's eight largest revenue lines are read: a software
+    line of 10% ranked ninth is then not read. By default (None) every line is read."""
     path = write_lines(tmp_path / "lines.csv", PROPERTY)
-    (row,) = classify_files(store, [path])
+    (row,) = classify_files(store, [path], options=Options(max_lines=8))
     assert row.chains == []
     assert not any("应用软件" in w for w in row.why)
-    # the same line read when every line counts (max_lines None), or with one line less
-    (row,) = classify_files(store, [path], options=Options(max_lines=None))
+    # the same line read by default (every line counts), or with one line less
+    (row,) = classify_files(store, [path])
     assert row.chains == ["chain:digital"]
     assert any("应用软件 (10%)" in w for w in row.why)
     shorter = write_lines(tmp_path / "shorter.csv", PROPERTY[1:])
-    (row,) = classify_files(store, [shorter])
+    (row,) = classify_files(store, [shorter], options=Options(max_lines=8))
     assert row.chains == ["chain:digital"]
+
+
+def test_every_line_is_read_by_default(store: NetworkxStore, tmp_path: Path) -> None:
+    """The default reads every line at or above the share floor: a materials line ranked
+    tenth (as 600346's, 601222's and 300263's on blind12) still counts; 3% lines do not."""
+    assert Options().max_lines is None
+    lines = [*PROPERTY[:9], ("600999", "甲置业", "碳纤维", 0.10)]
+    (row,) = classify_files(store, [write_lines(tmp_path / "lines.csv", lines)])
+    assert "chain:materials" in row.chains
+    small = [*PROPERTY[:8], ("600999", "甲置业", "应用软件", 0.03)]
+    (row,) = classify_files(store, [write_lines(tmp_path / "small.csv", small)])
+    assert row.chains == []
 
 
 def test_the_leading_lines_are_the_largest_not_the_first(
     store: NetworkxStore, tmp_path: Path
 ) -> None:
     """A file may list a firm's lines in any order: the rank is by share."""
+    eight = Options(max_lines=8)
     path = write_lines(tmp_path / "lines.csv", list(reversed(PROPERTY)))
-    (row,) = classify_files(store, [path])
+    (row,) = classify_files(store, [path], options=eight)
     assert row.chains == []
     # a battery line of 30% listed last is among the eight largest and counts
     battery = [*PROPERTY[:8], ("600999", "甲置业", "锂电池", 0.30)]
     path = write_lines(tmp_path / "battery.csv", battery)
-    (row,) = classify_files(store, [path])
+    (row,) = classify_files(store, [path], options=eight)
     assert row.chains == ["chain:energy"]
 
 
@@ -115,20 +128,20 @@ def test_max_lines_applies_to_product_cells_and_the_cli(
         writer = csv.writer(fh)
         writer.writerow(header)
         writer.writerow(["甲置业股份有限公司", items])
-    (row,) = classify_files(store, [path])
+    (row,) = classify_files(store, [path], options=Options(max_lines=8))
     assert row.chains == []
     (row,) = classify_files(store, [path], options=Options(max_lines=9))
     assert row.chains == ["chain:digital"]
-    # the CLI passes --max-lines through
+    # the CLI passes --max-lines through; without it every line is read
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "store.json"))
     lines = write_lines(tmp_path / "lines.csv", PROPERTY)
     runner = CliRunner()
+    narrow = runner.invoke(cli, ["classify", str(lines), "--format", "csv", "--max-lines", "8"])
+    assert narrow.exit_code == 0, narrow.output
+    assert "chain:digital" not in narrow.output
     default = runner.invoke(cli, ["classify", str(lines), "--format", "csv"])
     assert default.exit_code == 0, default.output
-    assert "chain:digital" not in default.output
-    wide = runner.invoke(cli, ["classify", str(lines), "--format", "csv", "--max-lines", "9"])
-    assert wide.exit_code == 0, wide.output
-    assert "chain:digital" in wide.output
+    assert "chain:digital" in default.output
 
 
 def test_texts_are_read_once_and_the_memos_stay_bounded(

@@ -43,10 +43,9 @@ from chaingraph.output import notice, write_json, write_output
 )
 @click.option(
     "--max-lines",
-    default=8,
-    show_default=True,
+    default=None,
     type=click.IntRange(1),
-    help="Read only a firm's largest revenue lines (at or above --min-share), this many.",
+    help="Read only a firm's N largest revenue lines (at or above --min-share); default: all.",
 )
 @click.option(
     "--skip-bad/--no-skip-bad",
@@ -63,7 +62,7 @@ def classify(
     min_share: float,
     min_chain_share: float,
     min_side_chain_share: float,
-    max_lines: int,
+    max_lines: int | None,
     skip_bad: bool,
     store_path: Path | None,
     fmt: str,
