@@ -182,3 +182,27 @@ def test_streaming_data_centre_cooling_and_network_maintenance(
     for code in rows:
         assert rows[code].chains == ["chain:digital"], code
     assert "seg:digital.ai.foundation.computing" in segment_ids(rows["600962"])
+
+
+def test_equipment_synonyms_winding_freeze_drying_ships_and_navigation(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    rows = classify_lines(
+        store,
+        tmp_path,
+        {
+            "600971": [("自动化生产设备", 0.85)],
+            "600972": [("工业视觉装备", 0.82), ("智能制造设备", 0.50)],
+            "600973": [("绕线机非标机", 0.57), ("嵌线机", 0.23)],
+            # a freeze dryer is pharma equipment, not a drug
+            "600974": [("冻干系统设备", 0.48), ("冻干机", 0.14)],
+            "600975": [("造船业务", 0.80)],
+            "600976": [("惯性导航", 0.75)],
+        },
+    )
+    for code in ("600971", "600972", "600973", "600974", "600975"):
+        assert rows[code].chains == ["chain:equipment"], code
+    assert "seg:equipment.smart-equipment" in segment_ids(rows["600971"])
+    assert "prod:machine-vision" in product_ids(rows["600972"])
+    assert "seg:equipment.smart-equipment" in segment_ids(rows["600973"])
+    assert rows["600976"].chains == ["chain:ngit"]
