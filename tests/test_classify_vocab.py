@@ -206,3 +206,60 @@ def test_equipment_synonyms_winding_freeze_drying_ships_and_navigation(
     assert "prod:machine-vision" in product_ids(rows["600972"])
     assert "seg:equipment.smart-equipment" in segment_ids(rows["600973"])
     assert rows["600976"].chains == ["chain:ngit"]
+
+
+def test_synonyms_of_existing_terms_and_their_markets(store: NetworkxStore, tmp_path: Path) -> None:
+    rows = classify_lines(
+        store,
+        tmp_path,
+        {
+            "600981": [("光通讯器件", 0.60)],
+            # 光通讯用 names the market of a quartz-glass material: no optical gear
+            "600982": [("光通讯用石英玻璃材料", 0.60)],
+            "600983": [("发光二极管芯片", 0.70)],
+            "600984": [("红外成像仪", 0.50)],
+            "600985": [("锂化物系列", 0.40), ("新能源电池壳", 0.20)],
+            "600986": [("注塑", 0.70), ("SMT", 0.30)],
+            "600987": [("低压集抄终端", 0.60)],
+            "600988": [("电视机结构件", 0.62)],
+        },
+    )
+    assert "seg:ngit.comm-equipment.optical" in segment_ids(rows["600981"])
+    assert "chain:ngit" not in rows["600982"].chains
+    assert rows["600982"].chains == ["chain:materials"]
+    assert product_ids(rows["600983"]) == {"prod:led-chip"}
+    assert rows["600984"].chains == ["chain:ngit"]
+    assert rows["600985"].chains == ["chain:energy"]
+    assert {"prod:lithium-compounds", "prod:lightweight-structural-parts"} <= product_ids(
+        rows["600985"]
+    )
+    assert product_ids(rows["600986"]) == {"prod:pcba"}
+    assert product_ids(rows["600987"]) == {"prod:iot-terminal"}
+    assert product_ids(rows["600988"]) == {"prod:precision-structural-part"}
+
+
+def test_cloud_campus_films_blow_moulding_and_vitamins(
+    store: NetworkxStore, tmp_path: Path
+) -> None:
+    rows = classify_lines(
+        store,
+        tmp_path,
+        {
+            # an ASCII term matches a whole ASCII word only: E-SaaS, not EdSaaS
+            "600991": [("E-SaaS业务", 0.36), ("家校互动信息服务", 0.60)],
+            "600997": [("EdSaaS业务", 0.36), ("家校互动信息服务", 0.60)],
+            "600992": [("智慧校园应用解决方案", 0.58)],
+            "600993": [("BOPP平膜", 0.25), ("BOPET膜", 0.25), ("烟标", 0.50)],
+            "600994": [("薄膜吹塑机", 0.99)],
+            "600995": [("合成维生素E系列", 0.35), ("社会配送", 0.44)],
+            # feed-grade vitamins are a feed additive
+            "600996": [("饲料级维生素D", 0.60)],
+        },
+    )
+    assert "seg:digital.cloud" in segment_ids(rows["600991"])
+    assert rows["600997"].chains == []
+    assert rows["600992"].chains == ["chain:digital"]
+    assert rows["600993"].chains == ["chain:materials"]
+    assert rows["600994"].chains == ["chain:equipment"]
+    assert product_ids(rows["600995"]) == {"prod:api"}
+    assert rows["600996"].chains == []
