@@ -222,6 +222,7 @@ def test_synonyms_of_existing_terms_and_their_markets(store: NetworkxStore, tmp_
             "600986": [("注塑", 0.70), ("SMT", 0.30)],
             "600987": [("低压集抄终端", 0.60)],
             "600988": [("电视机结构件", 0.62)],
+            "600989": [("半导体封测装备类", 0.60)],
         },
     )
     assert "seg:ngit.comm-equipment.optical" in segment_ids(rows["600981"])
@@ -236,6 +237,8 @@ def test_synonyms_of_existing_terms_and_their_markets(store: NetworkxStore, tmp_
     assert product_ids(rows["600986"]) == {"prod:pcba"}
     assert product_ids(rows["600987"]) == {"prod:iot-terminal"}
     assert product_ids(rows["600988"]) == {"prod:precision-structural-part"}
+    assert rows["600989"].chains == ["chain:ic"]
+    assert "seg:ic.equipment.back-end" in segment_ids(rows["600989"])
 
 
 def test_cloud_campus_films_blow_moulding_and_vitamins(
