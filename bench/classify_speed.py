@@ -4,7 +4,7 @@
 
 Writes ROWS made-up registry rows (chaingraph.classify.synthetic, marked synthetic)
 to a temporary .csv.gz, classifies them streaming (nothing kept but counts), and
-prints rows/s and the peak RSS of the process. Target: 100,000 rows in <= 60 s and
+prints rows/s, the CPU seconds of the classification and the peak RSS. Target: 100,000 rows in <= 60 s and
 <= 2 GB on 2 cores, memory flat from 100k to 1M rows.
 """
 
@@ -38,14 +38,18 @@ def main() -> int:
         print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
+        cpu = time.process_time()
         rows = classified = towns = 0
         for row in classify_files(store, [path]):
             rows += 1
             classified += bool(row.chains)
             towns += row.town is not None
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"classified {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s")
+    # on a shared machine the wall time follows the load; the CPU time does not
+    print(f"CPU (user+sys) of the classification: {cpu:.1f} s")
     print(f"in a chain: {classified:,}; town found: {towns:,}")
     print(f"peak RSS: {peak:,.0f} MB (before classifying: {rss_before:,.0f} MB)")
     ok = elapsed <= 60 * args.rows / 100_000 and peak <= 2048

@@ -351,7 +351,8 @@ def test_service_lines_heads_distributors_and_vocabulary(
     assert chains["酉汽配股份有限公司"] == []
     assert chains["戌橡塑股份有限公司"] == []
     assert chains["亥数码股份有限公司"] == []
-    assert chains["甲机械股份有限公司"] == []
+    # a film-blowing machine is no film: a machine (吹塑机, plastic-forming equipment)
+    assert chains["甲机械股份有限公司"] == ["chain:equipment"]
     assert chains["乙芯片股份有限公司"] == ["chain:ic"]
     assert chains["丙农化股份有限公司"] == []
     assert chains["丁矿机股份有限公司"] == []

@@ -12,6 +12,7 @@ from chaingraph.classify.address import place_addresses
 from chaingraph.classify.identity import IdentityIndex, is_legal_name, stock_code
 from chaingraph.classify.knowledge import Knowledge, Target, load_knowledge
 from chaingraph.classify.rows import open_table, read_header_map
+from chaingraph.classify.rules import leading_lines, weighed
 from chaingraph.classify.text import (
     Hit,
     find_terms,
@@ -66,6 +67,10 @@ class Options:
     # a chain beside the firm's main one (the chain with the largest share) needs lines
     # adding up to this share: a minor line names a market or a sideline more often than not
     min_side_chain_share: float = 0.20
+    # read only a firm's N largest revenue lines (at or above min_share, by share); None
+    # (the default) reads every line: on blind12, labelled from all lines, a cap of 8 lost
+    # three true chains for one false one
+    max_lines: int | None = None
     where: tuple[tuple[str, str], ...] = ()  # (field or header, value) filters
     skip_bad: bool = True  # classify reports bad rows and goes on
     chunk: int = 2000
@@ -113,15 +118,37 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = normalize_text(str(value))
-    return text or None
+    value = str(value)
+    if value.isascii():
+        # codes, dates, URLs: NFKC and the invisible characters leave ASCII alone
+        return " ".join(value.split()) or None
+    if len(value) > 24:
+        return normalize_text(value) or None
+    # short cells repeat (经营状态, 国标行业, 城市, 来源): each distinct one is read once
+    known = _TEXT_MEMO.get(value)
+    if known is None:
+        if len(_TEXT_MEMO) >= 20_000:
+            _TEXT_MEMO.clear()
+        known = _TEXT_MEMO[value] = normalize_text(value)
+    return known or None
+
+
+_TEXT_MEMO: dict[str, str] = {}
+_AS_OF_MEMO: dict[str, str] = {}
 
 
 def _as_of(value: str | None) -> str | None:
     """Dates as lists write them (2024, 2024/6/30, 2024年6月) in the model's YYYY[-MM[-DD]]."""
-    from chaingraph.loaders.coerce import normalise_as_of as normalise
+    if value is None:
+        return None
+    known = _AS_OF_MEMO.get(value)
+    if known is None:
+        from chaingraph.loaders.coerce import normalise_as_of as normalise
 
-    return None if value is None else str(normalise(value))
+        if len(_AS_OF_MEMO) >= 20_000:
+            _AS_OF_MEMO.clear()
+        known = _AS_OF_MEMO[value] = str(normalise(value))
+    return known
 
 
 def _share(value: Any) -> float | None:
@@ -369,9 +396,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         for n in ({name, _text(f.get("name"))} if raw.lines else ())
         if n and len(n) >= 2 and [e.term for e in find_terms(knowledge, n)] != [n.lower()]
     ]
-    for label, share in raw.lines:
-        if share is not None and share < options.min_share:
-            continue
+    for label, share in leading_lines(raw.lines, options.min_share, options.max_lines):
         if no_evidence_line(knowledge, label):
             continue
         if any(n in label for n in own):
@@ -386,9 +411,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
             f"主营构成 {label}" + (f" ({share:.0%})" if share is not None else "") + f": {h.term}"
             for h in found
         )
-    for item, share in product_items:
-        if share is not None and share < options.min_share:
-            continue
+    for item, share in leading_lines(product_items, options.min_share, options.max_lines):
         if no_evidence_line(knowledge, _SHARE.sub("", item)):
             continue
         found = text_hits(
@@ -419,15 +442,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
         why.extend(f"经营范围: {h.term}" for h in found)
     industry = _text(f.get("industry"))
     if industry:
-        target = None
-        code_match = _GBT.search(industry)
-        if code_match and code_match.group(1) in knowledge.gbt:
-            target = knowledge.gbt[code_match.group(1)]
-        else:
-            for gname, gtarget in knowledge.gbt_names.items():
-                if gname and gname in industry:
-                    target = gtarget
-                    break
+        target = _industry_target(knowledge, industry)
         if target is not None:
             hits.append(Hit(target, industry, "medium", 0.55, industry))
             why.append(f"国标行业 {industry}")
@@ -441,7 +456,7 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
                     why.extend(f"名称 {text}: {h.term}" for h in found)
                     break
 
-    hits = _weighed(hits, options.min_chain_share, options.min_side_chain_share)
+    hits = weighed(hits, options.min_chain_share, options.min_side_chain_share)
     segments: dict[str, dict[str, Any]] = {}
     products: dict[str, dict[str, Any]] = {}
     chains: dict[str, None] = {}
@@ -485,45 +500,23 @@ def _classify_one(raw, place, knowledge, index, options, bad) -> ClassifiedRow |
     )
 
 
-def _weighed(hits: list[Hit], min_chain_share: float, min_side_share: float = 0.0) -> list[Hit]:
-    """The hits whose chain stands: not on generic words alone (装备, 通信, 轨道交通),
-    and, when revenue lines with shares are its only evidence, on lines adding up to
-    ``min_chain_share``, or ``min_side_share`` for a chain beside the firm's main one
-    (the chain whose lines add up to most). Only specific terms add share, and lines
-    naming the same terms (one business listed by product and again by industry:
-    集成电路 9%, 集成电路 8%) count once, at their largest share."""
-    specific: set[str] = set()
-    unshared: set[str] = set()
-    line_terms: dict[tuple[str, str], set[str]] = {}
-    line_share: dict[tuple[str, str], float] = {}
-    for hit in hits:
-        chain = hit.target.chain
-        if hit.generic:
-            continue
-        specific.add(chain)
-        if hit.share is None:
-            unshared.add(chain)
-        else:
-            key = (chain, hit.source_text)
-            line_terms.setdefault(key, set()).add(hit.term)
-            line_share[key] = hit.share
-    totals: dict[str, dict[frozenset[str], float]] = {}
-    for (chain, text), terms in line_terms.items():
-        by_terms = totals.setdefault(chain, {})
-        same = frozenset(terms)
-        by_terms[same] = max(by_terms.get(same, 0.0), line_share[(chain, text)])
-    sums = {chain: sum(totals.get(chain, {}).values()) for chain in specific - unshared}
-    main = max(sums.values(), default=0.0)
-    keep = {
-        chain
-        for chain in specific
-        if chain in unshared
-        or (
-            sums[chain] >= min_chain_share
-            and (sums[chain] >= min_side_share or sums[chain] >= main)
-        )
-    }
-    return [h for h in hits if h.target.chain in keep]
+def _industry_target(knowledge: Knowledge, industry: str) -> Target | None:
+    """The target a 国标行业 cell names, by its GB/T 4754 code or class name (read once
+    per distinct cell: a registry repeats a few hundred classes)."""
+    key = ("gbt", industry)
+    if key in knowledge.memo:
+        return knowledge.memo[key]
+    target = None
+    code_match = _GBT.search(industry)
+    if code_match and code_match.group(1) in knowledge.gbt:
+        target = knowledge.gbt[code_match.group(1)]
+    else:
+        for gname, gtarget in knowledge.gbt_names.items():
+            if gname and gname in industry:
+                target = gtarget
+                break
+    knowledge.memo[key] = target
+    return target
 
 
 def _keep(into: dict[str, dict[str, Any]], node_id: str, name: str, hit: Hit, chain: str) -> None:

@@ -98,6 +98,9 @@ class Knowledge:
     context_words: tuple[str, ...] = ()
     context_unless: tuple[str, ...] = ()  # 原药材 (herbs) is no pesticide word
     context_terms: frozenset[str] = frozenset()
+    # what a run has read already (text -> hits, scope item -> boilerplate): see text_hits
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    boiler_memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -26,6 +26,7 @@ __all__ = [
 
 _SCOPE_SPLIT = re.compile(r"[、；;，,。\n]+")
 _TRAILING = " -_.()0123456789%"
+_MEMO_SIZE = 50_000  # distinct texts remembered per run (memory stays flat: cleared when full)
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,21 @@ def scope_items(knowledge: Knowledge, scope: str) -> list[str]:
         at = text.find(marker)
         if at > 0:
             text = text[:at]
-    items = [i.strip() for i in _SCOPE_SPLIT.split(text) if i.strip()]
     pattern = _boilerplate_pattern(knowledge.boilerplate)
-    return [i for i in items if pattern.search(i) is None]
+    boiler = knowledge.boiler_memo
+    if len(boiler) >= _MEMO_SIZE:
+        boiler.clear()
+    kept = []
+    for raw in _SCOPE_SPLIT.split(text):
+        item = raw.strip()
+        if not item:
+            continue
+        skip = boiler.get(item)
+        if skip is None:
+            skip = boiler[item] = pattern.search(item) is not None
+        if not skip:
+            kept.append(item)
+    return kept
 
 
 @functools.lru_cache(maxsize=8)
@@ -122,7 +135,30 @@ def text_hits(
     share: float | None = None,
     revenue: bool = False,
 ) -> list[Hit]:
-    """Every target ``text`` names, as hits of the given evidence level."""
+    """Every target ``text`` names, as hits of the given evidence level.
+
+    Registries repeat their wording (经营范围 items, product names, revenue lines), so a
+    run reads each distinct text once: the answer is remembered on ``knowledge``. The
+    returned list is shared; do not change it.
+    """
+    key = (text, evidence, confidence, share, revenue)
+    memo = knowledge.memo
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = _text_hits(knowledge, text, evidence, confidence, share, revenue)
+    return found
+
+
+def _text_hits(
+    knowledge: Knowledge,
+    text: str,
+    evidence: str,
+    confidence: float,
+    share: float | None,
+    revenue: bool,
+) -> list[Hit]:
     lowered = normalize_text(text).lower()
     spans = _term_spans(knowledge, lowered) if lowered else []
     hits: list[Hit] = []

@@ -42,6 +42,12 @@ from chaingraph.output import notice, write_json, write_output
     help="The same for a chain beside the firm's main one (the chain with the largest share).",
 )
 @click.option(
+    "--max-lines",
+    default=None,
+    type=click.IntRange(1),
+    help="Read only a firm's N largest revenue lines (at or above --min-share); default: all.",
+)
+@click.option(
     "--skip-bad/--no-skip-bad",
     default=True,
     show_default=True,
@@ -56,6 +62,7 @@ def classify(
     min_share: float,
     min_chain_share: float,
     min_side_chain_share: float,
+    max_lines: int | None,
     skip_bad: bool,
     store_path: Path | None,
     fmt: str,
@@ -79,6 +86,7 @@ def classify(
         min_share=min_share,
         min_chain_share=min_chain_share,
         min_side_chain_share=min_side_chain_share,
+        max_lines=max_lines,
         where=parse_where(where),
         skip_bad=skip_bad,
     )
