@@ -20,6 +20,7 @@ from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles
 from chaingraph.analysis.gaps import GapReport, SegmentGap, status_severity
 from chaingraph.analysis.target_score import (
+    SupplyTies,
     Target,
     names_of,
     record_parts,
@@ -155,6 +156,10 @@ class TargetSearch:
     fit: Mapping[str, float]  # product -> best priority weight of a gap segment holding it
     served: Mapping[str, float]  # product -> focus weight of the base's segment holding it
     shares: dict[str, dict[str, float]] = field(default_factory=dict)  # firm -> revenue shares
+    ties: SupplyTies = field(init=False)  # per product: local firms it goes into
+
+    def __post_init__(self) -> None:
+        self.ties = SupplyTies(self.users, self.names, self.served)
 
     def best(
         self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
@@ -163,16 +168,18 @@ class TargetSearch:
         priority_weight = config.priority_weight(gap.priority)
         status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
         known = weights.get("severity", 0.0) * round(status_weight * priority_weight, 3)
-        # The focus weight multiplies the score: at most the gap's or the best served one.
-        factor = max(priority_weight, max(self.served.values(), default=0.0))
         streams = []
         best_fit = max(self.fit.values(), default=0.0)
+        ties = self.ties
         for product, makers in sorted(per_product.items()):
             alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
             # plan alignment is half this, half the firm's business fit (at most best_fit)
             alignment = max(alignment, 0.5 * alignment + 0.5 * best_fit)
             fixed = known + weights.get("plan_alignment", 0.0) * alignment + self.bounds.open_parts
-            streams.append(_pairs(fixed, product, self.bounds.ranked(product, makers)))
+            # The focus weight multiplies the score; it follows from the product alone
+            # (the local firms it goes into), so each product's stream carries its own.
+            factor = ties.focus(product, priority_weight)[0]
+            streams.append(_pairs(factor, fixed, product, self.bounds.ranked(product, makers)))
         pairs = heapq.merge(*streams)
         best: dict[str, Target] = {}
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
@@ -195,7 +202,7 @@ class TargetSearch:
                     self.shares[company] = revenue_shares(self.store, company)
             for negative_bound, company, product in chunk:
                 # A pair's rounded score can exceed its bound by the 0.05 of rounding.
-                if len(best) >= top and 100 * factor * -negative_bound + 0.005 + 1e-6 < threshold:
+                if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
                     return _ranked(best, top)
                 profile = self.profiles.get(company)
                 if self.area in profile.places or not _passes(profile, self.filter):
@@ -217,6 +224,7 @@ class TargetSearch:
                     self.served,
                     status_weight,
                     self.shares[company],
+                    ties,
                 )
                 held = best.get(company)
                 # Equal scores keep the smaller product id, as a walk in product order would.
@@ -229,12 +237,15 @@ class TargetSearch:
         return _ranked(best, top)
 
 
-def _pairs(fixed: float, product: str, ranked: Ranked) -> Iterator[tuple[float, str, str]]:
-    """``(-bound, firm, product)`` for one product's makers, best bound first."""
+def _pairs(
+    factor: float, fixed: float, product: str, ranked: Ranked
+) -> Iterator[tuple[float, str, str]]:
+    """``(-bound, firm, product)`` for one product's makers, best bound first: the bound
+    is ``factor × (fixed + the firm's record bound)``."""
     makers = ranked.makers
     for negative, at in zip(ranked.negative, ranked.order, strict=True):
         # -(fixed + bound) exactly: IEEE negation is exact and addition symmetric.
-        yield negative - fixed, makers[at], product
+        yield factor * (negative - fixed), makers[at], product
 
 
 def _ranked(best: dict[str, Target], top: int) -> list[Target]:
