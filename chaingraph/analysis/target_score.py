@@ -161,14 +161,12 @@ def score_target(
     into = ties.links(product)
     links = into.links
     already = sorted(c for c in profile.customers if c in links)
-    # Breadth: the local firms any of its products goes into (through INPUT_TO).
-    reach = ties.reach(profile.makes)
     if already:
         supply_ties = 1.0
     elif links:
-        supply_ties = 0.4 + 0.3 * _saturating(len(links), 20) + 0.2 * _saturating(reach, 40)
+        supply_ties = 0.4 + 0.3 * _saturating(len(links), 20) + 0.2 * ties.reach(profile.makes)
     else:
-        supply_ties = 0.2 * _saturating(reach, 40)
+        supply_ties = 0.2 * ties.reach(profile.makes)
     alignment = 1.0 if product in focus_products else priority_weight
     if fit is not None and profile.makes:
         # Half the gap's own alignment, half how much of the firm's business the base
@@ -273,8 +271,8 @@ class SupplyTies:
     >>> ties = SupplyTies(users, {"co:a": "甲", "p:gear": "齿轮", "p:robot": "机器人"}, {})
     >>> ties.links("p:gear").supplies
     ('甲: 齿轮→机器人', 'co:b: 齿轮→机器人')
-    >>> ties.reach(("p:gear", "p:robot")), ties.focus("p:gear", 0.5)
-    (2, (0.5, ''))
+    >>> round(ties.reach(("p:gear", "p:robot")), 3), ties.focus("p:gear", 0.5)
+    (0.296, (0.5, ''))
     """
 
     def __init__(
@@ -285,7 +283,7 @@ class SupplyTies:
     ) -> None:
         self.users, self.names, self.served = users, names, served
         self._links: dict[str, ProductLinks] = {}
-        self._reach: dict[tuple[str, ...], int] = {}
+        self._reach: dict[tuple[str, ...], float] = {}
         self._into: dict[str, frozenset[str]] = {}
         self._focus: dict[tuple[str, float], tuple[float, str]] = {}
 
@@ -310,11 +308,16 @@ class SupplyTies:
             found = self._links[product] = ProductLinks(links, ordered, supplies)
         return found
 
-    def reach(self, makes: tuple[str, ...]) -> int:
-        """How many local firms any of ``makes`` goes into (through ``INPUT_TO``)."""
+    def reach(self, makes: tuple[str, ...]) -> float:
+        """Breadth, 0..1: how many local firms any of ``makes`` goes into (through
+        ``INPUT_TO``), saturating at 40."""
         found = self._reach.get(makes)
         if found is None:
-            found = self._reach[makes] = len(frozenset().union(*map(self._reached, makes)))
+            reached = [self._reached(m) for m in makes]
+            # 40 or more through one product: no need to join them (10^3 firms each)
+            most = max(map(len, reached), default=0)
+            count = most if most >= 40 else len(frozenset().union(*reached))
+            found = self._reach[makes] = _saturating(count, 40)
         return found
 
     def _reached(self, made: str) -> frozenset[str]:

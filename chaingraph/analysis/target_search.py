@@ -80,13 +80,20 @@ class ScoreBounds:
             weights.get("technology", 0.0),
         )
         ranges = {
-            "supply_ties": (0.0, 1.0),
             "proximity": (0.0, *config.proximity_scores.values()),
             "confidence": (0.0, 1.0),
         }
         self.open_parts = sum(
             max(weights.get(part, 0.0) * v for v in values) for part, values in ranges.items()
         )
+        ties = weights.get("supply_ties", 0.0)
+        # supply ties run 0..1, and 0..0.2 for a product that goes into no local firm
+        self.tie_parts = (max(0.0, ties), max(0.0, 0.2 * ties))
+
+    def open_bound(self, links: bool) -> float:
+        """The most the parts a firm's record does not fix can add, for a product that
+        goes into some local firm (``links``) or none."""
+        return self.open_parts + self.tie_parts[0 if links else 1]
 
     def _bound(self, basics: FirmBasics) -> float:
         try:
@@ -175,7 +182,8 @@ class TargetSearch:
             alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
             # plan alignment is half this, half the firm's business fit (at most best_fit)
             alignment = max(alignment, 0.5 * alignment + 0.5 * best_fit)
-            fixed = known + weights.get("plan_alignment", 0.0) * alignment + self.bounds.open_parts
+            fixed = known + weights.get("plan_alignment", 0.0) * alignment
+            fixed += self.bounds.open_bound(bool(ties.links(product).links))
             # The focus weight multiplies the score; it follows from the product alone
             # (the local firms it goes into), so each product's stream carries its own.
             factor = ties.focus(product, priority_weight)[0]
