@@ -47,9 +47,10 @@ class ReadFacts:
 
     - ``fact_props``: per product, the properties of one ``MAKES`` fact into it;
       ``mixed`` the products whose facts do not all rank (:func:`fact_rank`) alike.
-    - ``tag_holders``: per tag (text), the nodes whose ``tags`` list holds it;
-      ``ranks`` the nodes whose ``global_rank.rank`` is an int; ``odd`` the nodes
-      whose leader fields are of another shape (judged one by one by the rule).
+    - ``tag_holders``: per tag (text), the numbers of the nodes whose ``tags`` list
+      holds it; ``ranks`` the numbers of the nodes whose ``global_rank.rank`` is an
+      int, with that rank; ``odd`` the ids of the nodes whose leader fields are of
+      another shape (judged one by one by the rule).
     - By node number (the position of its row, see
       :class:`~chaingraph.store.networkx.columns.FirmColumns`): ``ids`` its id,
       ``names`` its ``name`` when it is text (else None; ``nameless`` those numbers),
@@ -60,8 +61,8 @@ class ReadFacts:
     def __init__(self) -> None:
         self.fact_props: dict[str, dict[str, Any]] = {}
         self.mixed: set[str] = set()
-        self.tag_holders: dict[str, list[str]] = {}
-        self.ranks: dict[str, int] = {}
+        self.tag_holders: dict[str, array[int]] = {}
+        self.ranks: dict[int, int] = {}
         self.odd: set[str] = set()
         self.number: dict[str, int] = {}
         self.ids: list[str] = []
@@ -86,31 +87,38 @@ class ReadFacts:
         if product not in self.mixed and fact_rank(props) != fact_rank(held):
             self.mixed.add(product)
 
-    def note_leader_fields(self, node_id: str, props: dict[str, Any]) -> None:
-        """A node row with ``tags`` or ``global_rank`` (what :class:`LeaderRule` reads)."""
+    def note_leader_fields(self, node_id: str, position: int, props: dict[str, Any]) -> None:
+        """A node row (number ``position``) with ``tags`` or ``global_rank`` (what
+        :class:`LeaderRule` reads)."""
         tags = props.get("tags")
         if isinstance(tags, list | tuple):
+            holders = self.tag_holders
             for tag in tags:
                 if type(tag) is str:
-                    self.tag_holders.setdefault(tag, []).append(node_id)
+                    held = holders.get(tag)
+                    if held is None:
+                        held = holders[tag] = array("i")
+                    held.append(position)
         elif tags:
             self.odd.add(node_id)
             return
-        held = props.get("global_rank")
-        if isinstance(held, dict):
-            rank = held.get("rank")
+        ranked = props.get("global_rank")
+        if isinstance(ranked, dict):
+            rank = ranked.get("rank")
             if isinstance(rank, int):
-                self.ranks[node_id] = rank
-        elif held:
+                self.ranks[position] = rank
+        elif ranked:
             self.odd.add(node_id)
 
-    def leaders(self, leader: LeaderRule) -> frozenset[str]:
-        """The nodes that are leaders by ``leader``, without looking at the others."""
-        found: set[str] = set()
-        for tag in leader.tags:
-            found.update(self.tag_holders.get(tag, ()))
-        found.update(n for n, rank in self.ranks.items() if leader.rank_holds(rank))
-        return frozenset(found)
+    def leaders(self, leader: LeaderRule, size: int) -> Mask:
+        """Whether each of ``size`` nodes is a leader by ``leader`` from its tags or rank
+        (the nodes in :attr:`odd` are left to the rule), without looking at the others."""
+        found = np.zeros(size, dtype=np.bool_)
+        for tag in dict.fromkeys(leader.tags):
+            found[_positions(self.tag_holders.get(tag))] = True
+        ranked = [n for n, rank in self.ranks.items() if leader.rank_holds(rank)]
+        found[np.asarray(ranked, dtype=np.int64)] = True
+        return found
 
     def product_rank(self, product: str) -> tuple[bool, int] | None:
         """The rank every ``MAKES`` fact into ``product`` has, None if they differ or
@@ -247,10 +255,8 @@ class FirmColumns:
         found = self._leaders.get(leader)
         if found is None:
             read = self._read
-            found = np.zeros(self._size, dtype=np.bool_)
+            found = read.leaders(leader, self._size)
             number = read.number
-            for firm in read.leaders(leader):
-                found[number[firm]] = True
             # leader fields of another shape: the rule judges each one
             for firm in read.odd:
                 found[number[firm]] = leader.holds(node[firm]["p"])

@@ -115,7 +115,7 @@ def load_rows(
             is_company.append(0)
             kind_of.append(-2)
         if "tags" in props or "global_rank" in props:
-            facts.note_leader_fields(node_id, props)
+            facts.note_leader_fields(node_id, position, props)
     rel_types = model.relationship_types
     type_names = {t: t for t in rel_types}
     seeds: dict[str, defaultdict[str, array[int]]] = {
