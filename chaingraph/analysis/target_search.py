@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import CompanyProfile, Profiles
+from chaingraph.analysis.facts import CompanyProfile, Profiles, site_proximity
 from chaingraph.analysis.gaps import GapReport, SegmentGap, status_severity
 from chaingraph.analysis.target_score import (
     SupplyTies,
@@ -54,8 +54,9 @@ class ScoreBounds:
     """Upper bounds of target scores from a firm's own record, to rank makers by.
 
     A score's parts from the firm's record (leadership, scale, technology) are known
-    without reading its relationships; the rest (supply ties, proximity, confidence)
-    are bounded by their best values. Walking a segment's makers by this bound and
+    without reading its relationships, and so is proximity where the store hands out
+    every firm's headquarters at once (``store.headquarters``); the rest (supply
+    ties, confidence; proximity elsewhere) are bounded by their best values. Walking a segment's makers by this bound and
     stopping once the ``top``-th score beats the next bound scores tens of firms
     instead of every maker. The bound is computed once per kind of record
     (``store.record_basics``: firms share tags, revenue and board by the thousand),
@@ -79,13 +80,13 @@ class ScoreBounds:
             weights.get("scale", 0.0),
             weights.get("technology", 0.0),
         )
-        ranges = {
-            "proximity": (0.0, *config.proximity_scores.values()),
-            "confidence": (0.0, 1.0),
-        }
-        self.open_parts = sum(
-            max(weights.get(part, 0.0) * v for v in values) for part, values in ranges.items()
+        self._sites: dict[str, float] = held.setdefault("sites", {})
+        self._proximity = weights.get("proximity", 0.0)
+        # the best proximity can add when a firm's headquarters is not known beforehand
+        self._best_proximity = max(
+            self._proximity * v for v in (0.0, *config.proximity_scores.values())
         )
+        self.open_parts = max(0.0, weights.get("confidence", 0.0))
         ties = weights.get("supply_ties", 0.0)
         # supply ties run 0..1, and 0..0.2 for a product that goes into no local firm
         self.tie_parts = (max(0.0, ties), max(0.0, 0.2 * ties))
@@ -113,6 +114,26 @@ class ScoreBounds:
             held = self._tables[id(kinds)] = (kinds, found)
         return held[1]
 
+    def _near(self, makers: tuple[str, ...], known: np.ndarray[Any, Any]) -> Any:
+        """What proximity adds to the score of each of ``makers[known]``: from its
+        headquarters where the store knows them all at once, else the best it can."""
+        hq = self.store.headquarters(makers) if self._proximity > 0 else None
+        if hq is None:
+            return self._best_proximity
+        site_of = np.asarray(hq.site_of, dtype=np.int64)[known]
+        sites = self._sites
+        scores = self.config.proximity_scores
+        # the last: no headquarters (site -1)
+        near = np.full(len(hq.sites) + 1, self._proximity * scores.get("未知", 0.0))
+        for at in np.unique(site_of[site_of >= 0]).tolist():
+            site = hq.sites[at]
+            found = sites.get(site)
+            if found is None:
+                found = scores.get(site_proximity(self.store, site), 0.0)
+                found = sites[site] = self._proximity * found
+            near[at] = found
+        return near[site_of]
+
     def _compute(self, basics: FirmBasics) -> float:
         leadership, scale, technology = record_parts(self.config, *basics)
         parts = self._parts
@@ -128,7 +149,7 @@ class ScoreBounds:
             bounds = self._bounds(basics.kinds)
             kind_of = np.asarray(basics.kind_of, dtype=np.int64)
             known = np.flatnonzero(kind_of >= 0)
-            negative = -bounds[kind_of[known]]
+            negative = -(bounds[kind_of[known]] + self._near(makers, known))
             # ties keep their position: the contract's lists of ids are sorted, so the
             # smaller id comes first, as a heap of (-bound, id) would pop them
             order = np.argsort(negative, kind="stable")

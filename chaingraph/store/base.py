@@ -40,7 +40,7 @@ from typing import Any, Literal, TypeVar
 from chaingraph.model import Model, Node, Relationship, load_model
 from chaingraph.store.cache import AnalysisCache
 from chaingraph.store.lookup import NameMatch, resolve, search_names
-from chaingraph.store.records import RecordBasics, record_basics_by_nodes
+from chaingraph.store.records import Headquarters, RecordBasics, record_basics_by_nodes
 
 __all__ = [
     "DEFAULT_LEADER_RULE",
@@ -430,6 +430,13 @@ class GraphStore(ABC):
         """Each firm's :func:`~chaingraph.store.records.basics_of`, by kind (see
         :class:`~chaingraph.store.records.RecordBasics`); by default each node is read."""
         return record_basics_by_nodes(self, company_ids)
+
+    def headquarters(self, company_ids: Sequence[str]) -> Headquarters | None:
+        """Each firm's headquarters site, as :class:`~chaingraph.store.records.Headquarters`
+        (what :class:`CompanyFacts` ``hq`` starts from), when the store holds it for every
+        firm at hand; None when it would have to read each firm (the default: callers
+        then assume the best a headquarters can give, as target search bounds do)."""
+        return None
 
     def analysis_cache(self) -> AnalysisCache | None:
         """Where analyses may keep derived data, emptied whenever the store changes; None

@@ -16,13 +16,14 @@ store drops these columns with its other read notes on every merge.
 from __future__ import annotations
 
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import numpy as np
 
 from chaingraph.store.base import LeaderRule, fact_rank
-from chaingraph.store.records import KindTable, RecordBasics, basics_of
+from chaingraph.store.records import Headquarters, KindTable, RecordBasics, basics_of
 
 __all__ = ["FirmColumns", "ReadFacts"]
 
@@ -30,6 +31,10 @@ Positions = np.ndarray[Any, np.dtype[np.int32]]
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
 
 _EMPTY: Positions = np.zeros(0, dtype=np.int32)
+
+
+def _numbers() -> array[int]:
+    return array("i")
 
 
 def _positions(numbers: array[int] | None) -> Positions:
@@ -74,6 +79,8 @@ class ReadFacts:
         # the node when asked (another type, or fields basics_of does not take)
         self.kinds = KindTable()
         self.kind_of = array("i")
+        # headquarters: per place, the numbers of the nodes with a LOCATED_IN 总部 there
+        self.hq_sites: defaultdict[str, array[int]] = defaultdict(_numbers)
 
     def note_company(self, props: dict[str, Any]) -> None:
         """A company row: the kind of its record basics."""
@@ -174,6 +181,7 @@ class FirmColumns:
         # company rows come sorted (as saved files and generated ones do) and only
         # companies make things; otherwise answers are put in id order by rank.
         self._rank: Positions | None = None
+        self._hq: tuple[tuple[str, ...], Positions] | None = None
         self._in_order = read.companies_sorted and not (self._makers & ~company).any()
 
     def _ordered(self, found: Positions) -> Positions:
@@ -262,6 +270,19 @@ class FirmColumns:
                 found[number[firm]] = leader.holds(node[firm]["p"])
             self._leaders[leader] = found
         return firms[found[firms]]
+
+    def headquarters(self, firms: Positions) -> Headquarters:
+        """The headquarters site of ``firms`` (node numbers, -1 for no node): the
+        smallest site id among a firm's ``LOCATED_IN`` 总部 targets."""
+        if self._hq is None:
+            sites = tuple(sorted(self._read.hq_sites))
+            site_of = np.full(self._size + 1, -1, dtype=np.int32)  # the last: no node
+            # largest id first, so that each firm ends with its smallest
+            for at in range(len(sites) - 1, -1, -1):
+                site_of[_positions(self._read.hq_sites[sites[at]])] = at
+            self._hq = (sites, site_of)
+        sites, site_of = self._hq
+        return Headquarters(sites, site_of[np.where(firms >= 0, firms, self._size)])
 
     def basics(self, firms: Positions, node: Mapping[str, Any]) -> RecordBasics:
         """The record basics of ``firms`` (node numbers, -1 for no node), by kind."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chaingraph.model import Model
+from chaingraph.store.base import HQ_ROLE
 from chaingraph.store.networkx.columns import ReadFacts
 from chaingraph.store.networkx.fileformat import corrupt
 
@@ -123,6 +124,7 @@ def load_rows(
     }
     shared: dict[tuple[Any, ...], dict[str, Any]] = {}
     fact_props = facts.fact_props
+    hq_sites = facts.hq_sites
     for position, row in enumerate(edges):
         edges[position] = None
         rel_type, source, target, key, props = _row(path, row, 5)
@@ -185,6 +187,8 @@ def load_rows(
                 held = fact_props.setdefault(target, props)
                 if held is not props:
                     facts.note_other_fact(target, held, props)
+            elif key == HQ_ROLE and rel_type == "LOCATED_IN":
+                hq_sites[target].append(at)
     return {t: dict(by_target) for t, by_target in seeds.items()}, facts
 
 
