@@ -35,7 +35,7 @@ BASE = "base:yinping-high-end-equipment"
 REPEATS = 3
 
 
-def child(tree: str, path: str, name: str) -> None:
+def child(tree: str, path: str, name: str, repeats: str = str(REPEATS)) -> None:
     """Run in a child process: chaingraph from ``tree``; open, first call, repeats."""
     sys.path.insert(0, tree)
     import dataclasses
@@ -54,7 +54,7 @@ def child(tree: str, path: str, name: str) -> None:
     store = NetworkxStore.open(path)
     opened, opened_cpu = time.perf_counter() - started, time.process_time() - cpu
     times, cpus = [], []
-    for _ in range(REPEATS + 1):
+    for _ in range(int(repeats) + 1):
         started, cpu = time.perf_counter(), time.process_time()
         work(store)
         times.append(time.perf_counter() - started)
@@ -72,13 +72,15 @@ def child(tree: str, path: str, name: str) -> None:
     )
 
 
-def run(tree: Path, path: Path, name: str) -> dict[str, float]:
-    args = [sys.executable, __file__, "--child", str(tree), str(path), name]
+def run(tree: Path, path: Path, name: str, repeats: int = REPEATS) -> dict[str, float]:
+    args = [sys.executable, __file__, "--child", str(tree), str(path), name, str(repeats)]
     done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=tree)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(stores: list[Path], trees: dict[str, Path], runs: int) -> list[dict[str, Any]]:
+def measure(
+    stores: list[Path], trees: dict[str, Path], runs: int, repeats: int = REPEATS
+) -> list[dict[str, Any]]:
     rows = []
     for path in stores:
         row: dict[str, Any] = {"store": path.name, "load_average_before": os.getloadavg()}
@@ -87,7 +89,7 @@ def measure(stores: list[Path], trees: dict[str, Path], runs: int) -> list[dict[
         for _ in range(runs):
             for name in ANALYSES:
                 for label, tree in trees.items():
-                    found = run(tree, path, name)
+                    found = run(tree, path, name, repeats)
                     held = row[label]
                     for key, value in found.items():
                         held[key] = min(value, held.get(key, value))
@@ -128,11 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", nargs="+", type=Path, required=True)
     parser.add_argument("--before", type=Path, required=True, help="the older source tree")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--repeats", type=int, default=REPEATS, help="calls after the first (median taken)"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--out", default="-", help="markdown file, or - to print only")
     args = parser.parse_args(argv)
     trees = {"before": args.before.resolve(), "after": HERE.parent}
-    rows = measure([p.resolve() for p in args.stores], trees, args.runs)
+    rows = measure([p.resolve() for p in args.stores], trees, args.runs, args.repeats)
     text = render(rows, args.runs)
     print(text)
     if args.json:
@@ -144,6 +149,6 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(*sys.argv[2:5])
+        child(*sys.argv[2:6])
     else:
         raise SystemExit(main())
