@@ -427,15 +427,11 @@ class GraphStore(ABC):
         return frozenset(places)
 
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
-        """Each firm's :func:`~chaingraph.store.records.basics_of`, by kind (see
-        :class:`~chaingraph.store.records.RecordBasics`); by default each node is read."""
+        """Each firm's ``basics_of`` by kind (``RecordBasics``); by default each node is read."""
         return record_basics_by_nodes(self, company_ids)
 
     def headquarters(self, company_ids: Sequence[str]) -> Headquarters | None:
-        """Each firm's headquarters site, as :class:`~chaingraph.store.records.Headquarters`
-        (what :class:`CompanyFacts` ``hq`` starts from), when the store holds it for every
-        firm at hand; None when it would have to read each firm (the default: callers
-        then assume the best a headquarters can give, as target search bounds do)."""
+        """Each firm's headquarters site (``CompanyFacts.hq``), or None: each firm to read."""
         return None
 
     def analysis_cache(self) -> AnalysisCache | None:
