@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +44,7 @@ from chaingraph.store.base import (
     ProductSupply,
     SegmentCoverage,
 )
+from chaingraph.store.networkx import NetworkxStore
 
 S = {"source": "tests.contract", "as_of": "2024", "synthetic": True}
 UNVERIFIED = {**S, "source": "unverified"}
@@ -1108,3 +1110,24 @@ def test_aggregates_of_an_empty_store(empty_store: GraphStore) -> None:
     assert empty_store.chain_counts("region:cn") == []
     assert empty_store.base_facts() == []
     assert empty_store.company_sites("co:x") == frozenset()
+
+
+def test_headquarters(graph: GraphStore, tmp_path: Path) -> None:
+    # None (the store would read each firm), or per id asked, in order, the site
+    # company_facts starts a firm's hq from; -1 for none or no such node. The embedded
+    # store answers once opened from a file (its reader notes the sites).
+    ids = [*sorted(n.id for n in graph.nodes("Company")), "co:none", "base:home"]
+    stores = [graph]
+    if isinstance(graph, NetworkxStore):
+        stores.append(NetworkxStore.open(graph.save(tmp_path / "contract.cgraph.json")))
+    answered = 0
+    for store in stores:
+        found = store.headquarters(ids)
+        if found is None:
+            continue
+        answered += 1
+        facts = store.company_facts(ids)
+        expected = [facts[c].hq[0].id if c in facts and facts[c].hq else None for c in ids]
+        assert [None if k < 0 else found.sites[k] for k in found.site_of] == expected
+        assert "region:jp" in found.sites
+    assert answered or not isinstance(graph, NetworkxStore)

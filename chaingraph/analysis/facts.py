@@ -8,14 +8,14 @@ firm's city and proximity, say) is computed here, once for every store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.structure import place_ancestors
 from chaingraph.errors import ConfigError, NotFound
 from chaingraph.model import Node
-from chaingraph.store.base import NATION, CompanyFacts, GraphStore
+from chaingraph.store.base import NATION, CompanyFacts, GraphStore, Place
 from chaingraph.store.records import basics_of
 
 __all__ = [
@@ -25,9 +25,11 @@ __all__ = [
     "evaluated_segments",
     "firm_basics",
     "focus_priorities",
+    "hq_proximity",
     "resolve_scope",
     "segment_direct_makers",
     "segment_neighbours",
+    "site_proximity",
 ]
 
 # Proximity tiers between 广东 and 中国, and between 中国 and 境外: provinces bordering
@@ -203,25 +205,55 @@ def firm_basics(node: Node) -> tuple[tuple[str, ...], object, float | None, str 
     return basics_of(node.props)
 
 
+def hq_proximity(hq: Sequence[Place]) -> str:
+    """How near a firm is by its headquarters (``CompanyFacts.hq``: the site and the
+    regions enclosing it): 大湾区 > 广东 > 邻省 > 中国 > 东亚 > 境外, 未知 with none.
+
+    Examples
+    --------
+    >>> hq_proximity([Place("region:cn-suzhou", "city", False, "苏州市"),
+    ...               Place("region:cn-jiangsu", "province", False, "江苏省"),
+    ...               Place("region:cn", "country", False, "中国")])
+    '中国'
+    >>> hq_proximity([])
+    '未知'
+    """
+    if any(place.gba for place in hq):
+        return "大湾区"
+    hq_chain = [p.id for p in hq]
+    if not hq_chain:
+        return "未知"
+    if "region:cn-guangdong" in hq_chain:
+        return "广东"
+    if NATION in hq_chain:
+        return "邻省" if NEIGHBOUR_PROVINCES.intersection(hq_chain) else "中国"
+    return "东亚" if NEAR_ABROAD.intersection(hq_chain) else "境外"
+
+
+def site_proximity(store: GraphStore, site: str) -> str:
+    """:func:`hq_proximity` of a firm headquartered at ``site`` (as ``company_facts``
+    lists the site and its enclosing regions)."""
+    ancestors = store.place_ancestors(site)
+    nodes = store.get_many(ancestors)
+    return hq_proximity(
+        [
+            Place(a, None, False, a)
+            if (n := nodes.get(a)) is None
+            else Place(a, n.get("level"), bool(n.get("gba")), n.name)
+            for a in ancestors
+        ]
+    )
+
+
 def profile_of(facts: CompanyFacts) -> CompanyProfile:
     """A firm's profile: its city and proximity (大湾区 > 广东 > 中国 > 境外) read from
     where its headquarters lies, and the share of its facts marked unverified."""
     node = facts.node
     city = ""
-    proximity = "未知"
     for place in facts.hq:
         if place.level == "city" and not city:
             city = place.name
-        if place.gba and proximity == "未知":
-            proximity = "大湾区"
-    hq_chain = [p.id for p in facts.hq]
-    if proximity == "未知" and hq_chain:
-        if "region:cn-guangdong" in hq_chain:
-            proximity = "广东"
-        elif NATION in hq_chain:
-            proximity = "邻省" if NEIGHBOUR_PROVINCES.intersection(hq_chain) else "中国"
-        else:
-            proximity = "东亚" if NEAR_ABROAD.intersection(hq_chain) else "境外"
+    proximity = hq_proximity(facts.hq)
     if not city and facts.hq:
         city = facts.hq[0].name
     tags, rank, revenue, board = firm_basics(node)

@@ -19,6 +19,7 @@ from chaingraph.store.base import GraphStore
 __all__ = [
     "TIE_RULE",
     "ScoreParts",
+    "SupplyTies",
     "Target",
     "business_fit",
     "focus_weight",
@@ -132,6 +133,7 @@ def score_target(
     served: Mapping[str, float] | None = None,
     status_weight: float | None = None,
     shares: Mapping[str, float] | None = None,
+    ties: SupplyTies | None = None,
 ) -> Target:
     """One firm scored for one gap (see :func:`~chaingraph.analysis.targets.targets`).
 
@@ -141,7 +143,9 @@ def score_target(
     ``status_weight``: the gap's status severity (``gaps.status_severity``; the
     config's value of ``status`` when None). ``shares``: the firm's revenue share
     (``revenue_share`` of its ``MAKES`` facts) per product, used by plan alignment
-    when every product it makes has one.
+    when every product it makes has one. ``ties``: what the supply ties read of each
+    product, kept across the firms of one search (:class:`SupplyTies` of ``users``,
+    ``names`` and ``served``; a new one when None).
     """
     priority_weight = config.priority_weight(priority)
     leadership, scale, technology = record_parts(
@@ -151,26 +155,18 @@ def score_target(
         profile.revenue_cny_100m,
         profile.listing_board,
     )
+    if ties is None:
+        ties = SupplyTies(users, names, served or {})
     product_name = names.get(product, product)
-    # Local firms this product goes into (an INPUT_TO link to a product they make),
-    # never the product itself or one of the same name (no circular claims).
-    # (A firm keeps the first user it goes into: the users are taken last to first.
-    # Filled in C, dict.fromkeys and set.union: a town's users have 10^3 local makers.)
-    links: dict[str, str] = {}
-    for user, local in reversed(users.get(product, ())):
-        if user != product and names.get(user, user) != product_name:
-            links.update(dict.fromkeys(local, user))
+    into = ties.links(product)
+    links = into.links
     already = sorted(c for c in profile.customers if c in links)
-    # Breadth: the local firms any of its products goes into (through INPUT_TO).
-    reach = set().union(
-        *(local for made in profile.makes for user, local in users.get(made, ()) if user != made)
-    )
     if already:
         supply_ties = 1.0
     elif links:
-        supply_ties = 0.4 + 0.3 * _saturating(len(links), 20) + 0.2 * _saturating(len(reach), 40)
+        supply_ties = 0.4 + 0.3 * _saturating(len(links), 20) + 0.2 * ties.reach(profile.makes)
     else:
-        supply_ties = 0.2 * _saturating(len(reach), 40)
+        supply_ties = 0.2 * ties.reach(profile.makes)
     alignment = 1.0 if product in focus_products else priority_weight
     if fit is not None and profile.makes:
         # Half the gap's own alignment, half how much of the firm's business the base
@@ -194,14 +190,17 @@ def score_target(
         round(confidence, 3),
     )
     weights = config.score_weights
-    focus, via_focus = focus_weight(priority_weight, links.values(), served or {})
+    focus, via_focus = ties.focus(product, priority_weight)
     score = round(100 * focus * sum(weights[k] * getattr(parts, k) for k in weights), 2)
-    ordered = already + sorted(c for c in links if c not in already)
-    supplies = tuple(
-        f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
-        + ("（已有供货记录）" if c in already else "")
-        for c in ordered
-    )
+    if already:
+        first = set(already)
+        ordered = already + [c for c in into.ordered if c not in first]
+        supplies = tuple(
+            f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}（已有供货记录）"
+            for c in already
+        ) + tuple(s for c, s in zip(into.ordered, into.supplies, strict=True) if c not in first)
+    else:
+        ordered, supplies = list(into.ordered), into.supplies
     if supplies:
         shown = "、".join(names.get(c, c) for c in ordered[:2]) + (
             f"等{len(ordered)}家" if len(ordered) > 2 else ""
@@ -247,6 +246,96 @@ def score_target(
         facts=facts,
         focus=round(focus, 3),
     )
+
+
+@dataclass(frozen=True)
+class ProductLinks:
+    """The local firms one product goes into (see :meth:`SupplyTies.links`)."""
+
+    links: dict[str, str]  # local firm -> the product of its that this one goes into
+    ordered: tuple[str, ...]  # the firms of ``links``, sorted
+    supplies: tuple[str, ...]  # "本地企业: 产品→其产品" for each of ``ordered``
+
+
+class SupplyTies:
+    """What a target's supply ties and focus weight read of a product: the same for every
+    firm making it, so kept per product across the firms one search scores.
+
+    ``users`` and ``names`` are those :func:`score_target` takes (a product's local
+    users must be in ``users`` before the product is first asked for), ``served`` the
+    base's focus products with their weights.
+
+    Examples
+    --------
+    >>> users = {"p:gear": (("p:robot", ("co:a", "co:b")),)}
+    >>> ties = SupplyTies(users, {"co:a": "甲", "p:gear": "齿轮", "p:robot": "机器人"}, {})
+    >>> ties.links("p:gear").supplies
+    ('甲: 齿轮→机器人', 'co:b: 齿轮→机器人')
+    >>> round(ties.reach(("p:gear", "p:robot")), 3), ties.focus("p:gear", 0.5)
+    (0.296, (0.5, ''))
+    """
+
+    def __init__(
+        self,
+        users: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]],
+        names: Mapping[str, str],
+        served: Mapping[str, float],
+    ) -> None:
+        self.users, self.names, self.served = users, names, served
+        self._links: dict[str, ProductLinks] = {}
+        self._reach: dict[tuple[str, ...], float] = {}
+        self._into: dict[str, frozenset[str]] = {}
+        self._focus: dict[tuple[str, float], tuple[float, str]] = {}
+
+    def links(self, product: str) -> ProductLinks:
+        """Local firms ``product`` goes into (an ``INPUT_TO`` link to a product they make),
+        never the product itself or one of the same name (no circular claims)."""
+        found = self._links.get(product)
+        if found is None:
+            names = self.names
+            product_name = names.get(product, product)
+            # A firm keeps the first user it goes into: the users are taken last to
+            # first. Filled in C: a town's users have 10^3 local makers.
+            links: dict[str, str] = {}
+            for user, local in reversed(self.users.get(product, ())):
+                if user != product and names.get(user, user) != product_name:
+                    links.update(dict.fromkeys(local, user))
+            ordered = tuple(sorted(links))
+            supplies = tuple(
+                f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
+                for c in ordered
+            )
+            found = self._links[product] = ProductLinks(links, ordered, supplies)
+        return found
+
+    def reach(self, makes: tuple[str, ...]) -> float:
+        """Breadth, 0..1: how many local firms any of ``makes`` goes into (through
+        ``INPUT_TO``), saturating at 40."""
+        found = self._reach.get(makes)
+        if found is None:
+            reached = [self._reached(m) for m in makes]
+            # 40 or more through one product: no need to join them (10^3 firms each)
+            most = max(map(len, reached), default=0)
+            count = most if most >= 40 else len(frozenset().union(*reached))
+            found = self._reach[makes] = _saturating(count, 40)
+        return found
+
+    def _reached(self, made: str) -> frozenset[str]:
+        found = self._into.get(made)
+        if found is None:
+            users = self.users.get(made, ())
+            found = frozenset().union(*(local for user, local in users if user != made))
+            self._into[made] = found
+        return found
+
+    def focus(self, product: str, gap_weight: float) -> tuple[float, str]:
+        """:func:`focus_weight` of a firm targeted for ``product`` in a gap of that weight."""
+        key = (product, gap_weight)
+        found = self._focus.get(key)
+        if found is None:
+            users = self.links(product).links.values()
+            found = self._focus[key] = focus_weight(gap_weight, users, self.served)
+        return found
 
 
 def focus_weight(

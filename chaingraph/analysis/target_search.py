@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.facts import CompanyProfile, Profiles
+from chaingraph.analysis.facts import CompanyProfile, Profiles, site_proximity
 from chaingraph.analysis.gaps import GapReport, SegmentGap, status_severity
 from chaingraph.analysis.target_score import (
+    SupplyTies,
     Target,
     names_of,
     record_parts,
@@ -53,8 +54,9 @@ class ScoreBounds:
     """Upper bounds of target scores from a firm's own record, to rank makers by.
 
     A score's parts from the firm's record (leadership, scale, technology) are known
-    without reading its relationships; the rest (supply ties, proximity, confidence)
-    are bounded by their best values. Walking a segment's makers by this bound and
+    without reading its relationships, and so is proximity where the store hands out
+    every firm's headquarters at once (``store.headquarters``); the rest (supply
+    ties, confidence; proximity elsewhere) are bounded by their best values. Walking a segment's makers by this bound and
     stopping once the ``top``-th score beats the next bound scores tens of firms
     instead of every maker. The bound is computed once per kind of record
     (``store.record_basics``: firms share tags, revenue and board by the thousand),
@@ -78,14 +80,21 @@ class ScoreBounds:
             weights.get("scale", 0.0),
             weights.get("technology", 0.0),
         )
-        ranges = {
-            "supply_ties": (0.0, 1.0),
-            "proximity": (0.0, *config.proximity_scores.values()),
-            "confidence": (0.0, 1.0),
-        }
-        self.open_parts = sum(
-            max(weights.get(part, 0.0) * v for v in values) for part, values in ranges.items()
+        self._sites: dict[str, float] = held.setdefault("sites", {})
+        self._proximity = weights.get("proximity", 0.0)
+        # the best proximity can add when a firm's headquarters is not known beforehand
+        self._best_proximity = max(
+            self._proximity * v for v in (0.0, *config.proximity_scores.values())
         )
+        self.open_parts = max(0.0, weights.get("confidence", 0.0))
+        ties = weights.get("supply_ties", 0.0)
+        # supply ties run 0..1, and 0..0.2 for a product that goes into no local firm
+        self.tie_parts = (max(0.0, ties), max(0.0, 0.2 * ties))
+
+    def open_bound(self, links: bool) -> float:
+        """The most the parts a firm's record does not fix can add, for a product that
+        goes into some local firm (``links``) or none."""
+        return self.open_parts + self.tie_parts[0 if links else 1]
 
     def _bound(self, basics: FirmBasics) -> float:
         try:
@@ -105,6 +114,26 @@ class ScoreBounds:
             held = self._tables[id(kinds)] = (kinds, found)
         return held[1]
 
+    def _near(self, makers: tuple[str, ...], known: np.ndarray[Any, Any]) -> Any:
+        """What proximity adds to the score of each of ``makers[known]``: from its
+        headquarters where the store knows them all at once, else the best it can."""
+        hq = self.store.headquarters(makers) if self._proximity > 0 else None
+        if hq is None:
+            return self._best_proximity
+        site_of = np.asarray(hq.site_of, dtype=np.int64)[known]
+        sites = self._sites
+        scores = self.config.proximity_scores
+        # the last: no headquarters (site -1)
+        near = np.full(len(hq.sites) + 1, self._proximity * scores.get("未知", 0.0))
+        for at in np.unique(site_of[site_of >= 0]).tolist():
+            site = hq.sites[at]
+            found = sites.get(site)
+            if found is None:
+                found = scores.get(site_proximity(self.store, site), 0.0)
+                found = sites[site] = self._proximity * found
+            near[at] = found
+        return near[site_of]
+
     def _compute(self, basics: FirmBasics) -> float:
         leadership, scale, technology = record_parts(self.config, *basics)
         parts = self._parts
@@ -120,7 +149,7 @@ class ScoreBounds:
             bounds = self._bounds(basics.kinds)
             kind_of = np.asarray(basics.kind_of, dtype=np.int64)
             known = np.flatnonzero(kind_of >= 0)
-            negative = -bounds[kind_of[known]]
+            negative = -(bounds[kind_of[known]] + self._near(makers, known))
             # ties keep their position: the contract's lists of ids are sorted, so the
             # smaller id comes first, as a heap of (-bound, id) would pop them
             order = np.argsort(negative, kind="stable")
@@ -155,6 +184,10 @@ class TargetSearch:
     fit: Mapping[str, float]  # product -> best priority weight of a gap segment holding it
     served: Mapping[str, float]  # product -> focus weight of the base's segment holding it
     shares: dict[str, dict[str, float]] = field(default_factory=dict)  # firm -> revenue shares
+    ties: SupplyTies = field(init=False)  # per product: local firms it goes into
+
+    def __post_init__(self) -> None:
+        self.ties = SupplyTies(self.users, self.names, self.served)
 
     def best(
         self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
@@ -163,16 +196,19 @@ class TargetSearch:
         priority_weight = config.priority_weight(gap.priority)
         status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
         known = weights.get("severity", 0.0) * round(status_weight * priority_weight, 3)
-        # The focus weight multiplies the score: at most the gap's or the best served one.
-        factor = max(priority_weight, max(self.served.values(), default=0.0))
         streams = []
         best_fit = max(self.fit.values(), default=0.0)
+        ties = self.ties
         for product, makers in sorted(per_product.items()):
             alignment = 1.0 if product in self.focus_products else round(priority_weight, 3)
             # plan alignment is half this, half the firm's business fit (at most best_fit)
             alignment = max(alignment, 0.5 * alignment + 0.5 * best_fit)
-            fixed = known + weights.get("plan_alignment", 0.0) * alignment + self.bounds.open_parts
-            streams.append(_pairs(fixed, product, self.bounds.ranked(product, makers)))
+            fixed = known + weights.get("plan_alignment", 0.0) * alignment
+            fixed += self.bounds.open_bound(bool(ties.links(product).links))
+            # The focus weight multiplies the score; it follows from the product alone
+            # (the local firms it goes into), so each product's stream carries its own.
+            factor = ties.focus(product, priority_weight)[0]
+            streams.append(_pairs(factor, fixed, product, self.bounds.ranked(product, makers)))
         pairs = heapq.merge(*streams)
         best: dict[str, Target] = {}
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
@@ -195,7 +231,7 @@ class TargetSearch:
                     self.shares[company] = revenue_shares(self.store, company)
             for negative_bound, company, product in chunk:
                 # A pair's rounded score can exceed its bound by the 0.05 of rounding.
-                if len(best) >= top and 100 * factor * -negative_bound + 0.005 + 1e-6 < threshold:
+                if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
                     return _ranked(best, top)
                 profile = self.profiles.get(company)
                 if self.area in profile.places or not _passes(profile, self.filter):
@@ -217,6 +253,7 @@ class TargetSearch:
                     self.served,
                     status_weight,
                     self.shares[company],
+                    ties,
                 )
                 held = best.get(company)
                 # Equal scores keep the smaller product id, as a walk in product order would.
@@ -229,12 +266,15 @@ class TargetSearch:
         return _ranked(best, top)
 
 
-def _pairs(fixed: float, product: str, ranked: Ranked) -> Iterator[tuple[float, str, str]]:
-    """``(-bound, firm, product)`` for one product's makers, best bound first."""
+def _pairs(
+    factor: float, fixed: float, product: str, ranked: Ranked
+) -> Iterator[tuple[float, str, str]]:
+    """``(-bound, firm, product)`` for one product's makers, best bound first: the bound
+    is ``factor × (fixed + the firm's record bound)``."""
     makers = ranked.makers
     for negative, at in zip(ranked.negative, ranked.order, strict=True):
         # -(fixed + bound) exactly: IEEE negation is exact and addition symmetric.
-        yield negative - fixed, makers[at], product
+        yield factor * (negative - fixed), makers[at], product
 
 
 def _ranked(best: dict[str, Target], top: int) -> list[Target]:

@@ -40,7 +40,7 @@ from typing import Any, Literal, TypeVar
 from chaingraph.model import Model, Node, Relationship, load_model
 from chaingraph.store.cache import AnalysisCache
 from chaingraph.store.lookup import NameMatch, resolve, search_names
-from chaingraph.store.records import RecordBasics, record_basics_by_nodes
+from chaingraph.store.records import Headquarters, RecordBasics, record_basics_by_nodes
 
 __all__ = [
     "DEFAULT_LEADER_RULE",
@@ -427,9 +427,12 @@ class GraphStore(ABC):
         return frozenset(places)
 
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
-        """Each firm's :func:`~chaingraph.store.records.basics_of`, by kind (see
-        :class:`~chaingraph.store.records.RecordBasics`); by default each node is read."""
+        """Each firm's ``basics_of`` by kind (``RecordBasics``); by default each node is read."""
         return record_basics_by_nodes(self, company_ids)
+
+    def headquarters(self, company_ids: Sequence[str]) -> Headquarters | None:
+        """Each firm's headquarters site (``CompanyFacts.hq``), or None: each firm to read."""
+        return None
 
     def analysis_cache(self) -> AnalysisCache | None:
         """Where analyses may keep derived data, emptied whenever the store changes; None

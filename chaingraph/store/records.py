@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from chaingraph.model import Node
 
-__all__ = ["FirmBasics", "RecordBasics", "basics_of", "record_basics_by_nodes"]
+__all__ = ["FirmBasics", "Headquarters", "RecordBasics", "basics_of", "record_basics_by_nodes"]
 
 FirmBasics = tuple[tuple[str, ...], object, float | None, str | None]
 
@@ -55,6 +55,16 @@ class RecordBasics:
 
     kinds: tuple[FirmBasics, ...]
     kind_of: Sequence[int] | npt.NDArray[np.integer[Any]]
+
+
+@dataclass(frozen=True)
+class Headquarters:
+    """Each firm's headquarters site (the ``LOCATED_IN`` target with key ``总部``, the
+    smallest id when several), for firms in the order asked: ``site_of`` indexes
+    ``sites``, -1 for a firm with none (or no such node)."""
+
+    sites: tuple[str, ...]
+    site_of: Sequence[int] | npt.NDArray[np.integer[Any]]
 
 
 class KindTable:

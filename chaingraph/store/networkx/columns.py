@@ -16,13 +16,14 @@ store drops these columns with its other read notes on every merge.
 from __future__ import annotations
 
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import numpy as np
 
 from chaingraph.store.base import LeaderRule, fact_rank
-from chaingraph.store.records import KindTable, RecordBasics, basics_of
+from chaingraph.store.records import Headquarters, KindTable, RecordBasics, basics_of
 
 __all__ = ["FirmColumns", "ReadFacts"]
 
@@ -30,6 +31,10 @@ Positions = np.ndarray[Any, np.dtype[np.int32]]
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
 
 _EMPTY: Positions = np.zeros(0, dtype=np.int32)
+
+
+def _numbers() -> array[int]:
+    return array("i")
 
 
 def _positions(numbers: array[int] | None) -> Positions:
@@ -47,9 +52,10 @@ class ReadFacts:
 
     - ``fact_props``: per product, the properties of one ``MAKES`` fact into it;
       ``mixed`` the products whose facts do not all rank (:func:`fact_rank`) alike.
-    - ``tag_holders``: per tag (text), the nodes whose ``tags`` list holds it;
-      ``ranks`` the nodes whose ``global_rank.rank`` is an int; ``odd`` the nodes
-      whose leader fields are of another shape (judged one by one by the rule).
+    - ``tag_holders``: per tag (text), the numbers of the nodes whose ``tags`` list
+      holds it; ``ranks`` the numbers of the nodes whose ``global_rank.rank`` is an
+      int, with that rank; ``odd`` the ids of the nodes whose leader fields are of
+      another shape (judged one by one by the rule).
     - By node number (the position of its row, see
       :class:`~chaingraph.store.networkx.columns.FirmColumns`): ``ids`` its id,
       ``names`` its ``name`` when it is text (else None; ``nameless`` those numbers),
@@ -60,8 +66,8 @@ class ReadFacts:
     def __init__(self) -> None:
         self.fact_props: dict[str, dict[str, Any]] = {}
         self.mixed: set[str] = set()
-        self.tag_holders: dict[str, list[str]] = {}
-        self.ranks: dict[str, int] = {}
+        self.tag_holders: dict[str, array[int]] = {}
+        self.ranks: dict[int, int] = {}
         self.odd: set[str] = set()
         self.number: dict[str, int] = {}
         self.ids: list[str] = []
@@ -73,6 +79,8 @@ class ReadFacts:
         # the node when asked (another type, or fields basics_of does not take)
         self.kinds = KindTable()
         self.kind_of = array("i")
+        # headquarters: per place, the numbers of the nodes with a LOCATED_IN 总部 there
+        self.hq_sites: defaultdict[str, array[int]] = defaultdict(_numbers)
 
     def note_company(self, props: dict[str, Any]) -> None:
         """A company row: the kind of its record basics."""
@@ -86,31 +94,38 @@ class ReadFacts:
         if product not in self.mixed and fact_rank(props) != fact_rank(held):
             self.mixed.add(product)
 
-    def note_leader_fields(self, node_id: str, props: dict[str, Any]) -> None:
-        """A node row with ``tags`` or ``global_rank`` (what :class:`LeaderRule` reads)."""
+    def note_leader_fields(self, node_id: str, position: int, props: dict[str, Any]) -> None:
+        """A node row (number ``position``) with ``tags`` or ``global_rank`` (what
+        :class:`LeaderRule` reads)."""
         tags = props.get("tags")
         if isinstance(tags, list | tuple):
+            holders = self.tag_holders
             for tag in tags:
                 if type(tag) is str:
-                    self.tag_holders.setdefault(tag, []).append(node_id)
+                    held = holders.get(tag)
+                    if held is None:
+                        held = holders[tag] = array("i")
+                    held.append(position)
         elif tags:
             self.odd.add(node_id)
             return
-        held = props.get("global_rank")
-        if isinstance(held, dict):
-            rank = held.get("rank")
+        ranked = props.get("global_rank")
+        if isinstance(ranked, dict):
+            rank = ranked.get("rank")
             if isinstance(rank, int):
-                self.ranks[node_id] = rank
-        elif held:
+                self.ranks[position] = rank
+        elif ranked:
             self.odd.add(node_id)
 
-    def leaders(self, leader: LeaderRule) -> frozenset[str]:
-        """The nodes that are leaders by ``leader``, without looking at the others."""
-        found: set[str] = set()
-        for tag in leader.tags:
-            found.update(self.tag_holders.get(tag, ()))
-        found.update(n for n, rank in self.ranks.items() if leader.rank_holds(rank))
-        return frozenset(found)
+    def leaders(self, leader: LeaderRule, size: int) -> Mask:
+        """Whether each of ``size`` nodes is a leader by ``leader`` from its tags or rank
+        (the nodes in :attr:`odd` are left to the rule), without looking at the others."""
+        found = np.zeros(size, dtype=np.bool_)
+        for tag in dict.fromkeys(leader.tags):
+            found[_positions(self.tag_holders.get(tag))] = True
+        ranked = [n for n, rank in self.ranks.items() if leader.rank_holds(rank)]
+        found[np.asarray(ranked, dtype=np.int64)] = True
+        return found
 
     def product_rank(self, product: str) -> tuple[bool, int] | None:
         """The rank every ``MAKES`` fact into ``product`` has, None if they differ or
@@ -166,6 +181,7 @@ class FirmColumns:
         # company rows come sorted (as saved files and generated ones do) and only
         # companies make things; otherwise answers are put in id order by rank.
         self._rank: Positions | None = None
+        self._hq: tuple[tuple[str, ...], Positions] | None = None
         self._in_order = read.companies_sorted and not (self._makers & ~company).any()
 
     def _ordered(self, found: Positions) -> Positions:
@@ -247,15 +263,26 @@ class FirmColumns:
         found = self._leaders.get(leader)
         if found is None:
             read = self._read
-            found = np.zeros(self._size, dtype=np.bool_)
+            found = read.leaders(leader, self._size)
             number = read.number
-            for firm in read.leaders(leader):
-                found[number[firm]] = True
             # leader fields of another shape: the rule judges each one
             for firm in read.odd:
                 found[number[firm]] = leader.holds(node[firm]["p"])
             self._leaders[leader] = found
         return firms[found[firms]]
+
+    def headquarters(self, firms: Positions) -> Headquarters:
+        """The headquarters site of ``firms`` (node numbers, -1 for no node): the
+        smallest site id among a firm's ``LOCATED_IN`` 总部 targets."""
+        if self._hq is None:
+            sites = tuple(sorted(self._read.hq_sites))
+            site_of = np.full(self._size + 1, -1, dtype=np.int32)  # the last: no node
+            # largest id first, so that each firm ends with its smallest
+            for at in range(len(sites) - 1, -1, -1):
+                site_of[_positions(self._read.hq_sites[sites[at]])] = at
+            self._hq = (sites, site_of)
+        sites, site_of = self._hq
+        return Headquarters(sites, site_of[np.where(firms >= 0, firms, self._size)])
 
     def basics(self, firms: Positions, node: Mapping[str, Any]) -> RecordBasics:
         """The record basics of ``firms`` (node numbers, -1 for no node), by kind."""

@@ -36,7 +36,7 @@ from chaingraph.store.base import (
 )
 from chaingraph.store.networkx.aggregates import Walker
 from chaingraph.store.networkx.columns import FirmColumns, Positions, ReadFacts
-from chaingraph.store.records import RecordBasics
+from chaingraph.store.records import Headquarters, RecordBasics
 
 __all__ = ["AnalysisIndex", "IndexedWalker", "ReadFacts"]
 
@@ -323,14 +323,24 @@ class AnalysisIndex:
         columns = self.columns()
         if columns is None:
             return None
+        return columns.basics(self._numbers(company_ids), self._node)
+
+    def headquarters(self, company_ids: Sequence[str]) -> Headquarters | None:
+        """The store's ``headquarters`` from the reader's notes (None without them)."""
+        columns = self.columns()
+        if columns is None:
+            return None
+        return columns.headquarters(self._numbers(company_ids))
+
+    def _numbers(self, company_ids: Sequence[str]) -> Positions:
+        """The node numbers of ``company_ids`` (-1: no node); those of an answer this
+        index made from numbers without looking them up."""
         made = self._made.get(id(company_ids))
         if made is not None and made[0] is company_ids:
-            firms = made[1]
-        else:
-            assert self._read is not None  # the columns come from it
-            number = self._read.number
-            firms = np.fromiter((number.get(c, -1) for c in company_ids), dtype=np.int32)
-        return columns.basics(firms, self._node)
+            return made[1]
+        assert self._read is not None  # the columns come from it
+        number = self._read.number
+        return np.fromiter((number.get(c, -1) for c in company_ids), dtype=np.int32)
 
     def _makes(self, company: str) -> bool:
         return any(

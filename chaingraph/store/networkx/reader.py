@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chaingraph.model import Model
+from chaingraph.store.base import HQ_ROLE
 from chaingraph.store.networkx.columns import ReadFacts
 from chaingraph.store.networkx.fileformat import corrupt
 
@@ -115,7 +116,7 @@ def load_rows(
             is_company.append(0)
             kind_of.append(-2)
         if "tags" in props or "global_rank" in props:
-            facts.note_leader_fields(node_id, props)
+            facts.note_leader_fields(node_id, position, props)
     rel_types = model.relationship_types
     type_names = {t: t for t in rel_types}
     seeds: dict[str, defaultdict[str, array[int]]] = {
@@ -123,6 +124,7 @@ def load_rows(
     }
     shared: dict[tuple[Any, ...], dict[str, Any]] = {}
     fact_props = facts.fact_props
+    hq_sites = facts.hq_sites
     for position, row in enumerate(edges):
         edges[position] = None
         rel_type, source, target, key, props = _row(path, row, 5)
@@ -185,6 +187,8 @@ def load_rows(
                 held = fact_props.setdefault(target, props)
                 if held is not props:
                     facts.note_other_fact(target, held, props)
+            elif key == HQ_ROLE and rel_type == "LOCATED_IN":
+                hq_sites[target].append(at)
     return {t: dict(by_target) for t, by_target in seeds.items()}, facts
 
 

@@ -41,7 +41,7 @@ from chaingraph.store.networkx.fileformat import (
 from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker
 from chaingraph.store.networkx.locking import store_lock
 from chaingraph.store.networkx.reader import edge_key, load_rows
-from chaingraph.store.records import RecordBasics
+from chaingraph.store.records import Headquarters, RecordBasics
 
 __all__ = ["NetworkxStore"]
 
@@ -281,6 +281,9 @@ class NetworkxStore(GraphStore):
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
         found = self._analysis_index().record_basics(company_ids)
         return found if found is not None else super().record_basics(company_ids)
+
+    def headquarters(self, company_ids: Sequence[str]) -> Headquarters | None:
+        return self._analysis_index().headquarters(company_ids)
 
     def analysis_cache(self) -> AnalysisCache:
         return self._analysis_index().cache
