@@ -12,9 +12,11 @@ from types import ModuleType
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.target_score import record_parts
+from chaingraph.analysis.target_score import business_fit, record_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV_PATH = ROOT / "ingest" / "sources" / "company-revenue.csv"
@@ -185,3 +187,21 @@ def test_targets_run_when_a_stored_rank_is_text() -> None:
     store.merge([Node(node.id, "Company", {**odd, "tags": "全球百强"})], [])
     bare = {t.company: t for t in target_list(store, "base:yinping", top=3).rows}
     assert bare[node.id].parts.leadership == 0.0 and bare[node.id].tags == ()
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["p:a", "p:b", "p:c"]),
+        st.tuples(st.floats(0, 1), st.floats(0, 1)),
+        min_size=1,
+    )
+)
+def test_business_fit_never_exceeds_the_best_product_weight(parts):
+    # The target search stops on this bound; revenue shares that add up to more
+    # than the whole (one line read as two products) must not break it.
+    makes = tuple(parts)
+    fit = {p: w for p, (w, _) in parts.items()}
+    shares = {p: s for p, (_, s) in parts.items()}
+    assert business_fit(makes, fit, shares) <= max(fit.values()) + 1e-12
+    assert business_fit(makes, fit, {}) <= max(fit.values()) + 1e-12

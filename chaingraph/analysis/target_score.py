@@ -376,11 +376,19 @@ def business_fit(
     0.5
     >>> business_fit(("p:a", "p:b"), {"p:a": 1.0}, {"p:a": 0.6, "p:b": 0.1})
     0.6
+
+    Shares that add up to more than the whole (one revenue line read as two products)
+    are read as parts of the whole, so the fit never exceeds the best product's weight
+    (the bound the target search stops on):
+
+    >>> business_fit(("p:a", "p:b"), {"p:a": 0.5, "p:b": 0.5}, {"p:a": 0.8, "p:b": 0.8})
+    0.5
     """
     if not makes:
         return 0.0
     if all(p in shares for p in makes):
-        return min(1.0, sum(shares[p] * fit.get(p, 0.0) for p in makes))
+        whole = max(1.0, sum(shares[p] for p in makes))
+        return min(1.0, sum(shares[p] * fit.get(p, 0.0) for p in makes) / whole)
     return sum(fit.get(p, 0.0) for p in makes) / len(makes)
 
 
