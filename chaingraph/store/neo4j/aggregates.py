@@ -77,6 +77,7 @@ _SAMPLE: dict[str, Any] = {
     "rings": [["region:x"]],
     "sep": rosters.SEP,
     "keys": ["x"],
+    "inside_keys": ["x"],
 }
 
 
@@ -312,12 +313,18 @@ def local_users(
     conn: Connection, product_ids: Iterable[str], area: str
 ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
     wanted = list(dict.fromkeys(product_ids))
-    rows = _records(conn, "local_users", products=wanted, area=area)
+    inside: list[str] = []
+    if area and wanted:
+        (row,) = _records(conn, "ring_makers", segments=[], rings=[[area]])
+        matched = _inside_keys(row["keys"], dict(row["rings"]).get(0, ()))
+        inside = list(compress(row["keys"], matched))
+    rows = _records(conn, "local_users", products=wanted, inside_keys=inside)
+    local = {r["user"]: tuple(sorted(r["local"])) for r in rows if r["user"] is not None}
     users: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for r in rows:
-        held = users.setdefault(r["product"], [])
-        if r["user"] is not None:
-            held.append((r["user"], tuple(sorted(r["local"]))))
+    for product, user in rows[0]["pairs"] if rows else ():
+        held = users.setdefault(product, [])
+        if user is not None:
+            held.append((user, local[user]))
     return {p: tuple(sorted(users[p])) for p in wanted if p in users}
 
 
