@@ -17,6 +17,8 @@ from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store.base import (
     EVIDENCE_GRADES,
@@ -245,10 +247,15 @@ def _inside_keys(keys: Sequence[str], inside: Iterable[str]) -> list[bool]:
     return [not places.isdisjoint(key.split(derived.SEP)) for key in keys]
 
 
-def _makers_inside(matched: list[bool], ring_keys: Any, ring_makers: Any) -> int:
-    """How many makers have a site key that ``matched`` marks."""
-    at = derived.unpack(ring_keys)
-    return sum(compress(derived.unpack(ring_makers), map(matched.__getitem__, at)))
+def _makers_inside(matched: Any, ring_keys: Any, ring_makers: Any) -> int:
+    """How many makers have a site key that ``matched`` marks (numpy: a city's segments
+    times rings times thousands of site keys)."""
+    at = np.frombuffer(bytes(ring_keys or b""), dtype="<u4")
+    counts = np.frombuffer(bytes(ring_makers or b""), dtype="<u4")
+    if not len(at):
+        return 0
+    flags = matched if isinstance(matched, np.ndarray) else np.asarray(matched, dtype=bool)
+    return int(counts[flags[at]].sum(dtype=np.int64))
 
 
 def _area_keys(conn: Connection, area: str) -> list[bool]:
@@ -266,7 +273,10 @@ def ring_makers(
         return found
     (row,) = _records(conn, "ring_makers", segments=segs, rings=[list(r) for r in rings])
     inside = dict(row["rings"])
-    matched = [_inside_keys(row["keys"], inside.get(i, ())) for i in range(len(rings))]
+    matched = [
+        np.asarray(_inside_keys(row["keys"], inside.get(i, ())), dtype=bool)
+        for i in range(len(rings))
+    ]
     for segment, ring_keys, ring_makers in row["segments"]:
         found[segment] = tuple(_makers_inside(m, ring_keys, ring_makers) for m in matched)
     return found
