@@ -67,6 +67,7 @@ __all__ = [
     "SegmentCoverage",
     "fact_rank",
     "ring_makers_by_coverage",
+    "shares_of",
 ]
 
 Direction = Literal["out", "in"]
@@ -431,6 +432,19 @@ class GraphStore(ABC):
         :class:`~chaingraph.store.records.RecordBasics`); by default each node is read."""
         return record_basics_by_nodes(self, company_ids)
 
+    def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+        """Per company id asked: its revenue share per product it makes (the
+        ``revenue_share`` of its ``MAKES`` facts that is a number from 0 to 1, the largest
+        where several), for the products that have one; ``{}`` for a firm with none or an
+        id that is no node. By default each firm's facts are read on its own."""
+        found: dict[str, dict[str, float]] = {}
+        for company in dict.fromkeys(company_ids):
+            found[company] = shares_of(
+                (rel.target, rel.props.get("revenue_share"))
+                for rel in self.relationships("MAKES", source=company)
+            )
+        return found
+
     def analysis_cache(self) -> AnalysisCache | None:
         """Where analyses may keep derived data, emptied whenever the store changes; None
         when the store cannot tell it changed (a server other clients write to)."""
@@ -579,6 +593,20 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def shares_of(facts: Iterable[tuple[str, object]]) -> dict[str, float]:
+    """Revenue share per product from ``(product, revenue_share)`` of a firm's ``MAKES``
+    facts: numbers from 0 to 1 only (no bool), the largest where several.
+
+    >>> shares_of([("p:a", 0.2), ("p:a", 0.5), ("p:b", True), ("p:c", 1.5), ("p:d", None)])
+    {'p:a': 0.5}
+    """
+    shares: dict[str, float] = {}
+    for product, share in facts:
+        if isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1:
+            shares[product] = max(float(share), shares.get(product, 0.0))
+    return shares
 
 
 def ring_makers_by_coverage(

@@ -31,12 +31,14 @@ from chaingraph.store.base import (
     Place,
     ProductSupply,
     SegmentCoverage,
+    shares_of,
 )
 from chaingraph.store.neo4j import derived, rosters
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import (
     EXTRA,
     NODE_RESERVED,
+    REL_RESERVED,
     check_name,
     decode_node,
     decode_props,
@@ -369,6 +371,22 @@ def record_basics(conn: Connection, company_ids: Sequence[str]) -> RecordBasics:
             )
             found[node_id] = table.number(basics_of(props))
     return RecordBasics(tuple(table.kinds), [found.get(i, -1) for i in company_ids])
+
+
+def revenue_shares(conn: Connection, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+    """:meth:`GraphStore.revenue_shares` in one read per 20,000 firms."""
+    wanted = list(dict.fromkeys(company_ids))
+    facts: dict[str, list[tuple[str, object]]] = {c: [] for c in wanted}
+    text = query("revenue_shares")
+    for chunk in chunked(wanted, 20_000):
+        (row,) = conn.read(text, "running query revenue_shares", ids=chunk)
+        for company, product, share, extra in row["rows"]:
+            if share is None and extra is not None:
+                share = decode_props(None, {EXTRA: extra}, REL_RESERVED, company).get(
+                    "revenue_share"
+                )
+            facts[company].append((product, share))
+    return {c: shares_of(facts[c]) for c in wanted}
 
 
 # -- overviews ---------------------------------------------------------------------------

@@ -451,6 +451,9 @@ class Neo4jStore(GraphStore):
         self.fresh()
         return aggregates.segment_candidates(self.connection, segment_ids, area)
 
+    def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+        return aggregates.revenue_shares(self.connection, company_ids)
+
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
         return aggregates.record_basics(self.connection, company_ids)
 
