@@ -40,7 +40,7 @@ from typing import Any, Literal, TypeVar
 from chaingraph.model import Model, Node, Relationship, load_model
 from chaingraph.store.cache import AnalysisCache
 from chaingraph.store.lookup import NameMatch, resolve, search_names
-from chaingraph.store.records import RecordBasics, record_basics_by_nodes
+from chaingraph.store.records import RecordBasics, record_basics_by_nodes, revenue_shares_by_facts
 
 __all__ = [
     "DEFAULT_LEADER_RULE",
@@ -67,7 +67,6 @@ __all__ = [
     "SegmentCoverage",
     "fact_rank",
     "ring_makers_by_coverage",
-    "shares_of",
 ]
 
 Direction = Literal["out", "in"]
@@ -428,22 +427,12 @@ class GraphStore(ABC):
         return frozenset(places)
 
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
-        """Each firm's :func:`~chaingraph.store.records.basics_of`, by kind (see
-        :class:`~chaingraph.store.records.RecordBasics`); by default each node is read."""
+        """Each firm's ``basics_of`` by kind (:func:`~chaingraph.store.records.record_basics_by_nodes`)."""
         return record_basics_by_nodes(self, company_ids)
 
     def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
-        """Per company id asked: its revenue share per product it makes (the
-        ``revenue_share`` of its ``MAKES`` facts that is a number from 0 to 1, the largest
-        where several), for the products that have one; ``{}`` for a firm with none or an
-        id that is no node. By default each firm's facts are read on its own."""
-        found: dict[str, dict[str, float]] = {}
-        for company in dict.fromkeys(company_ids):
-            found[company] = shares_of(
-                (rel.target, rel.props.get("revenue_share"))
-                for rel in self.relationships("MAKES", source=company)
-            )
-        return found
+        """Per id asked: :func:`~chaingraph.store.records.revenue_shares_by_facts`."""
+        return revenue_shares_by_facts(self, company_ids)
 
     def analysis_cache(self) -> AnalysisCache | None:
         """Where analyses may keep derived data, emptied whenever the store changes; None
@@ -593,20 +582,6 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def shares_of(facts: Iterable[tuple[str, object]]) -> dict[str, float]:
-    """Revenue share per product from ``(product, revenue_share)`` of a firm's ``MAKES``
-    facts: numbers from 0 to 1 only (no bool), the largest where several.
-
-    >>> shares_of([("p:a", 0.2), ("p:a", 0.5), ("p:b", True), ("p:c", 1.5), ("p:d", None)])
-    {'p:a': 0.5}
-    """
-    shares: dict[str, float] = {}
-    for product, share in facts:
-        if isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1:
-            shares[product] = max(float(share), shares.get(product, 0.0))
-    return shares
 
 
 def ring_makers_by_coverage(

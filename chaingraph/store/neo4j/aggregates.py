@@ -31,7 +31,6 @@ from chaingraph.store.base import (
     Place,
     ProductSupply,
     SegmentCoverage,
-    shares_of,
 )
 from chaingraph.store.neo4j import derived, rosters
 from chaingraph.store.neo4j.connection import Connection, chunked
@@ -43,7 +42,7 @@ from chaingraph.store.neo4j.encoding import (
     decode_node,
     decode_props,
 )
-from chaingraph.store.records import KindTable, RecordBasics, basics_of
+from chaingraph.store.records import KindTable, RecordBasics, basics_of, shares_of
 
 if TYPE_CHECKING:
     import neo4j
