@@ -3,30 +3,33 @@
 // product could supply, and through which input link (targets' supply ties and reasons).
 //
 // Parameters
-//   $products  list of Product ids
-//   $area      id of the Region or Base that counts as local ('' for none)
-// Returns one row per (product, user product), and one row with user null for a
-// product found that is an input to nothing; in no particular order:
-//   product, user
-//   local      ids of the firms making `user` with a site (LOCATED_IN, then IN up to
-//              20 hops) inside $area (unsorted; the caller sorts)
+//   $products     list of Product ids
+//   $inside_keys  the site keys (chaingraph.store.neo4j.derived: a maker's sorted
+//                 LOCATED_IN ids joined by U+001F, its cg_sites) with a site inside the
+//                 area (the caller finds them from the stamp's keys, see ring_makers.cypher);
+//                 [] when no area
+// Returns one row per user product (and one row with user null when there is none):
+//   pairs      [product, user] for each product found and each product it is an input
+//              to (user null for a product that is an input to nothing)
+//   user       a product some product of $products is an input to
+//   local      ids of the firms making `user` whose site key is one of $inside_keys: the
+//              makers with a site (LOCATED_IN, then IN up to 20 hops) inside the area
+//              (unsorted; the caller sorts)
 // Used by Neo4jStore.local_users (targets).
+//
+// Proportional to the makers of the user products, not to the area's firms: each maker's
+// site key is one property read against the keys inside the area.
 UNWIND $products AS pid
 MATCH (p:Entity {id: pid})
 WHERE p:Product
 OPTIONAL MATCH (p)-[:INPUT_TO]->(q:Product)
 WITH DISTINCT p, q
-// The local firms are found once, after the pairs, so the list is never a DISTINCT key.
-WITH collect([p, q]) AS pairs
-OPTIONAL MATCH (area:Entity {id: $area})
-WITH pairs, COLLECT {
-       MATCH (area)<-[:IN*0..20]-(:Entity)<-[:LOCATED_IN]-(firm:Company)
-       RETURN DISTINCT firm
-     } AS local_firms
-UNWIND pairs AS pair
-WITH pair[0] AS p, pair[1] AS q, local_firms
-RETURN p.id AS product,
-       q.id AS user,
-       CASE WHEN q IS NULL THEN [] ELSE
-         [maker IN COLLECT { MATCH (maker:Company)-[:MAKES]->(q) RETURN DISTINCT maker }
-          WHERE maker IN local_firms | maker.id] END AS local
+WITH collect([p.id, q.id]) AS pairs, collect(DISTINCT q) AS users
+UNWIND CASE WHEN size(users) = 0 THEN [null] ELSE users END AS user
+RETURN pairs,
+       user.id AS user,
+       CASE WHEN user IS NULL THEN [] ELSE COLLECT {
+         MATCH (maker:CgMaker)-[:MAKES]->(user)
+         WHERE maker.cg_sites IN $inside_keys
+         RETURN DISTINCT maker.id
+       } END AS local

@@ -4,6 +4,9 @@ Every merge below runs on both engines and on a reference embedded store given t
 same merges; after each one, every aggregate the gap and target analyses read must
 equal the reference's: adding a local maker (counts, local lists, rings and the
 economy move), a second site for a firm in another city (its site key changes), a
+local firm renamed, made 链主 and its fact verified, a local firm ranked that makes a
+second product (the local rosters are patched; answers are also compared under
+another leader rule), a
 product renamed to a segment's name (the members change, and updating a node in Neo4j
 rewrites its properties), and a new place inside the city (the places change: a full
 refresh). On Neo4j alone, a database written behind the store's back (raw Cypher, or
@@ -25,12 +28,13 @@ from engines import Neo4jStore, load
 from chaingraph.analysis.gaps import gaps
 from chaingraph.cli import cli
 from chaingraph.model import Node, Relationship
-from chaingraph.store import GraphStore
+from chaingraph.store import GraphStore, LeaderRule
 from chaingraph.store.neo4j import derived
 from chaingraph.testing import evidence_store
 
 S = {"source": "tests.derived", "as_of": "2024", "synthetic": True}
 AREAS = ("region:cn-home", "base:home", "region:cn-other", "region:cn", "region:new-town", "")
+RULE = LeaderRule(("链主", "高新技术企业"), 60)
 RINGS = [["base:home"], ["region:cn-home"], ["region:cn-home", "region:cn-other"], ["region:jp"]]
 
 # Each step: the nodes and relationships one merge adds.
@@ -47,6 +51,16 @@ STEPS: list[tuple[str, list[Node], list[Relationship]]] = [
         "a firm of 他市 opens a site in 本市",
         [],
         [Relationship("LOCATED_IN", "co:o01", "region:cn-home", "工厂", {"role": "工厂", **S})],
+    ),
+    (
+        "co:l4 renamed, made 链主, its 控制器 fact now verified and strong",
+        [Node("co:l4", "Company", {"name": "本地四号集团", "tags": ["链主"], **S})],
+        [Relationship("MAKES", "co:l4", "prod:control", props={**S, "evidence": "strong"})],
+    ),
+    (
+        "co:l3 gets a global rank and makes 电机 too",
+        [Node("co:l3", "Company", {"global_rank": {"list": "测试榜", "rank": 50}, **S})],
+        [Relationship("MAKES", "co:l3", "prod:motor", props={**S, "evidence": "weak"})],
     ),
     (
         "传感器件 renamed 控制器: a member of the segment 控制器 now",
@@ -78,6 +92,9 @@ def answers(store: GraphStore) -> dict[str, Any]:
         found[f"coverage {area}"] = store.segment_coverage(segments, area)
         found[f"economy {area}"] = store.economy_counts(area)
         found[f"inputs {area}"] = store.leader_inputs(products, area)
+        # another leader rule: other tags, and a rank that reaches co:l3's
+        found[f"coverage by rule {area}"] = store.segment_coverage(segments, area, RULE)
+        found[f"inputs by rule {area}"] = store.leader_inputs(products, area, RULE)
         found[f"users {area}"] = store.local_users(products, area)
         found[f"candidates {area}"] = store.segment_candidates(segments, area)
     found["gaps"] = gaps(store, "base:home")
@@ -105,6 +122,15 @@ def test_derived_figures_follow_each_merge(new_store: Callable[[], GraphStore]) 
     after = store.segment_coverage(["seg:c.sensor"], "region:cn-home")["seg:c.sensor"]
     # evidence_store knows 13 sensor makers, none local; the steps add one, local
     assert (before.makers, len(before.local)) == (13, 0)
+    control = store.segment_coverage(["seg:c.control"], "region:cn-home", RULE)["seg:c.control"]
+    assert control.local_leaders == ("co:l4",)
+    assert control.local_grades[control.local.index("co:l4")] == "strong"
+    assert control.local_names[control.local.index("co:l4")] == "本地四号集团"
+    motor = store.segment_coverage(["seg:c.motor"], "base:home", RULE)["seg:c.motor"]
+    assert (motor.local, motor.local_leaders) == (("co:l1",), ())
+    motor = store.segment_coverage(["seg:c.motor"], "region:cn-home", RULE)["seg:c.motor"]
+    # co:l3 ranked 50 leads by the rule's rank; co:l1 (龙头企业) does not by its tags
+    assert {"co:l1", "co:l3"} <= set(motor.local) and motor.local_leaders == ("co:l3",)
     assert (after.makers, after.local, after.local_leaders) == (
         14,
         ("co:new", "co:o01"),

@@ -23,14 +23,29 @@ from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.targets import Target, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
-from chaingraph.store import LeaderRule
-from chaingraph.store.base import ring_makers_by_coverage
+from chaingraph.store import GraphStore, LeaderRule
 from chaingraph.store.networkx import NetworkxStore, aggregates
 from chaingraph.store.records import RecordBasics, record_basics_by_nodes
 from chaingraph.synthetic import synthetic_store
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
 LEADER = AnalysisConfig().leader
+
+
+def ring_makers_by_coverage(
+    store: GraphStore, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
+) -> dict[str, tuple[int, ...]]:
+    """``GraphStore.ring_makers`` by its definition: one :meth:`~GraphStore.segment_coverage`
+    per distinct place of the rings, each ring's local firms united."""
+    segs = sorted(set(segment_ids))
+    local: dict[str, dict[str, frozenset[str]]] = {}
+    for place in sorted({p for ring in rings for p in ring}):
+        coverage = store.segment_coverage(segs, place)
+        local[place] = {seg: frozenset(cov.local) for seg, cov in coverage.items()}
+    return {
+        seg: tuple(len(frozenset().union(*(local[p].get(seg, ()) for p in ring))) for ring in rings)
+        for seg in segs
+    }
 
 
 class PlainWalks(NetworkxStore):

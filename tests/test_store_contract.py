@@ -1131,3 +1131,28 @@ def test_headquarters(graph: GraphStore, tmp_path: Path) -> None:
         assert [None if k < 0 else found.sites[k] for k in found.site_of] == expected
         assert "region:jp" in found.sites
     assert answered or not isinstance(graph, NetworkxStore)
+
+
+def test_revenue_shares(empty_store: GraphStore) -> None:
+    # Per firm asked: shares from 0 to 1 that are numbers (the largest per product: two
+    # facts with different keys), others left out; {} for a firm without any, or no node.
+    s = {"source": "tests.contract", "as_of": "2024", "synthetic": True}
+    nodes = [
+        Node("co:a", "Company", {"name": "甲", **s}),
+        Node("co:b", "Company", {"name": "乙", **s}),
+        *(Node(f"prod:{p}", "Product", {"name": p}) for p in ("x", "y", "z", "w")),
+    ]
+    rels = [
+        Relationship("MAKES", "co:a", "prod:x", "", {**s, "revenue_share": 0.25}),
+        Relationship("MAKES", "co:a", "prod:x", "line2", {**s, "revenue_share": 0.5}),
+        Relationship("MAKES", "co:a", "prod:y", "", {**s, "revenue_share": 1}),
+        Relationship("MAKES", "co:a", "prod:z", "", {**s, "revenue_share": 1.5}),
+        Relationship("MAKES", "co:a", "prod:w", "", {**s, "revenue_share": True}),
+        Relationship("MAKES", "co:b", "prod:x", "", {**s, "capacity": {"t": 5}}),
+    ]
+    load(empty_store, nodes, rels)
+    assert empty_store.revenue_shares(["co:b", "co:a", "co:none", "co:a"]) == {
+        "co:b": {},
+        "co:a": {"prod:x": 0.5, "prod:y": 1.0},
+        "co:none": {},
+    }

@@ -226,9 +226,10 @@ class TargetSearch:
             missing = sorted(wanted - self.users.keys())
             if missing:
                 self.users.update(self.store.local_users(missing, self.area))
-            for _, company, _ in chunk:
-                if company not in self.shares:
-                    self.shares[company] = revenue_shares(self.store, company)
+            # Revenue shares of the chunk's firms in one read (one round trip on a server).
+            unread = [company for _, company, _ in chunk if company not in self.shares]
+            if unread:
+                self.shares.update(self.store.revenue_shares(unread))
             for negative_bound, company, product in chunk:
                 # A pair's rounded score can exceed its bound by the 0.05 of rounding.
                 if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:
@@ -297,13 +298,9 @@ def product_weights(
 
 def revenue_shares(store: GraphStore, company: str) -> dict[str, float]:
     """A firm's revenue share per product it makes (``revenue_share`` of its ``MAKES``
-    facts, the largest where several), for the products that have one."""
-    shares: dict[str, float] = {}
-    for rel in store.relationships("MAKES", source=company):
-        share = rel.props.get("revenue_share")
-        if isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1:
-            shares[rel.target] = max(float(share), shares.get(rel.target, 0.0))
-    return shares
+    facts, the largest where several), for the products that have one
+    (:meth:`GraphStore.revenue_shares <chaingraph.store.base.GraphStore.revenue_shares>`)."""
+    return store.revenue_shares([company]).get(company, {})
 
 
 def served_weights(report: GapReport, config: AnalysisConfig) -> dict[str, float]:

@@ -40,7 +40,12 @@ from typing import Any, Literal, TypeVar
 from chaingraph.model import Model, Node, Relationship, load_model
 from chaingraph.store.cache import AnalysisCache
 from chaingraph.store.lookup import NameMatch, resolve, search_names
-from chaingraph.store.records import Headquarters, RecordBasics, record_basics_by_nodes
+from chaingraph.store.records import (
+    Headquarters,
+    RecordBasics,
+    record_basics_by_nodes,
+    revenue_shares_by_facts,
+)
 
 __all__ = [
     "DEFAULT_LEADER_RULE",
@@ -66,7 +71,6 @@ __all__ = [
     "ProductSupply",
     "SegmentCoverage",
     "fact_rank",
-    "ring_makers_by_coverage",
 ]
 
 Direction = Literal["out", "in"]
@@ -427,12 +431,16 @@ class GraphStore(ABC):
         return frozenset(places)
 
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
-        """Each firm's ``basics_of`` by kind (``RecordBasics``); by default each node is read."""
+        """Each firm's ``basics_of`` by kind (:func:`~chaingraph.store.records.record_basics_by_nodes`)."""
         return record_basics_by_nodes(self, company_ids)
 
     def headquarters(self, company_ids: Sequence[str]) -> Headquarters | None:
         """Each firm's headquarters site (``CompanyFacts.hq``), or None: each firm to read."""
         return None
+
+    def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+        """Per id asked: :func:`~chaingraph.store.records.revenue_shares_by_facts`."""
+        return revenue_shares_by_facts(self, company_ids)
 
     def analysis_cache(self) -> AnalysisCache | None:
         """Where analyses may keep derived data, emptied whenever the store changes; None
@@ -500,7 +508,7 @@ class GraphStore(ABC):
         """Per segment id, for each ring (a list of places): how many of its makers have
         a site in any place of the ring, each firm once a ring (the ``local`` firms of
         :meth:`segment_coverage` over the ring's places, united; 0 for an id that is not
-        a segment). :func:`ring_makers_by_coverage` is the reference answer."""
+        a segment); by definition one :meth:`segment_coverage` per place, united."""
 
     @abstractmethod
     def economy_counts(self, area: str) -> EconomyCounts:
@@ -582,19 +590,3 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def ring_makers_by_coverage(
-    store: GraphStore, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
-) -> dict[str, tuple[int, ...]]:
-    """:meth:`GraphStore.ring_makers` by definition: one :meth:`~GraphStore.segment_coverage`
-    per distinct place of the rings, each ring's local firms united."""
-    segs = sorted(set(segment_ids))
-    local: dict[str, dict[str, frozenset[str]]] = {}
-    for place in sorted({p for ring in rings for p in ring}):
-        coverage = store.segment_coverage(segs, place)
-        local[place] = {seg: frozenset(cov.local) for seg, cov in coverage.items()}
-    return {
-        seg: tuple(len(frozenset().union(*(local[p].get(seg, ()) for p in ring))) for ring in rings)
-        for seg in segs
-    }

@@ -10,7 +10,7 @@ which of them each firm has: a caller computes once per kind what it derives fro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -18,9 +18,17 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from chaingraph.model import Node
+    from chaingraph.model import Node, Relationship
 
-__all__ = ["FirmBasics", "Headquarters", "RecordBasics", "basics_of", "record_basics_by_nodes"]
+__all__ = [
+    "FirmBasics",
+    "Headquarters",
+    "RecordBasics",
+    "basics_of",
+    "record_basics_by_nodes",
+    "revenue_shares_by_facts",
+    "shares_of",
+]
 
 FirmBasics = tuple[tuple[str, ...], object, float | None, str | None]
 
@@ -86,11 +94,15 @@ class KindTable:
 
 
 class NodeReads(Protocol):
-    """The one store read :func:`record_basics_by_nodes` needs (a
-    :class:`~chaingraph.store.base.GraphStore` has it; the contract imports this module,
-    so it is not named here)."""
+    """The store reads :func:`record_basics_by_nodes` and :func:`revenue_shares_by_facts`
+    need (a :class:`~chaingraph.store.base.GraphStore` has them; the contract imports
+    this module, so it is not named here)."""
 
     def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]: ...
+
+    def relationships(
+        self, type: str | None = None, *, source: str | None = None, target: str | None = None
+    ) -> Iterator[Relationship]: ...
 
 
 def record_basics_by_nodes(store: NodeReads, company_ids: Iterable[str]) -> RecordBasics:
@@ -111,3 +123,32 @@ def record_basics_by_nodes(store: NodeReads, company_ids: Iterable[str]) -> Reco
         node = nodes.get(company)
         kind_of.append(-1 if node is None else table.number(basics_of(node.props)))
     return RecordBasics(tuple(table.kinds), kind_of)
+
+
+def shares_of(facts: Iterable[tuple[str, object]]) -> dict[str, float]:
+    """Revenue share per product from ``(product, revenue_share)`` of a firm's ``MAKES``
+    facts: numbers from 0 to 1 only (no bool), the largest where several.
+
+    >>> shares_of([("p:a", 0.2), ("p:a", 0.5), ("p:b", True), ("p:c", 1.5), ("p:d", None)])
+    {'p:a': 0.5}
+    """
+    shares: dict[str, float] = {}
+    for product, share in facts:
+        if isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1:
+            shares[product] = max(float(share), shares.get(product, 0.0))
+    return shares
+
+
+def revenue_shares_by_facts(
+    store: NodeReads, company_ids: Iterable[str]
+) -> dict[str, dict[str, float]]:
+    """The reference answer of ``revenue_shares``: per company id asked, its revenue share
+    per product it makes (:func:`shares_of` its ``MAKES`` facts; ``{}`` for a firm with
+    none or an id that is no node), each firm's facts read on its own."""
+    return {
+        company: shares_of(
+            (rel.target, rel.props.get("revenue_share"))
+            for rel in store.relationships("MAKES", source=company)
+        )
+        for company in dict.fromkeys(company_ids)
+    }

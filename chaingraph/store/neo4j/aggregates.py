@@ -11,10 +11,13 @@ order of text is the reference). The leader rule reaches the queries as paramete
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store.base import (
@@ -29,9 +32,17 @@ from chaingraph.store.base import (
     ProductSupply,
     SegmentCoverage,
 )
-from chaingraph.store.neo4j import derived
+from chaingraph.store.neo4j import derived, rosters
 from chaingraph.store.neo4j.connection import Connection, chunked
-from chaingraph.store.neo4j.encoding import check_name, decode_node
+from chaingraph.store.neo4j.encoding import (
+    EXTRA,
+    NODE_RESERVED,
+    REL_RESERVED,
+    check_name,
+    decode_node,
+    decode_props,
+)
+from chaingraph.store.records import KindTable, RecordBasics, basics_of, shares_of
 
 if TYPE_CHECKING:
     import neo4j
@@ -67,6 +78,9 @@ _SAMPLE: dict[str, Any] = {
     "leader_tags": ["龙头企业"],
     "leader_rank": 100,
     "rings": [["region:x"]],
+    "sep": rosters.SEP,
+    "keys": ["x"],
+    "inside_keys": ["x"],
 }
 
 
@@ -164,17 +178,35 @@ def company_facts(conn: Connection, company_ids: Iterable[str]) -> dict[str, Com
     return {i: found[i] for i in dict.fromkeys(company_ids) if i in found}
 
 
+def _leaders(conn: Connection, area: str, leader: LeaderRule) -> dict[str, tuple[str, list[str]]]:
+    """The leaders by ``leader`` among the makers with a site in ``area``: by id, their
+    name and the products they make (from the rosters of the rule's tags and of ranked
+    firms: a few hundred firms, never every local maker)."""
+    if not area:
+        return {}
+    keys = [rosters.key(area, rosters.TAG, tag) for tag in dict.fromkeys(leader.tags)]
+    keys.append(rosters.key(area, rosters.RANK))
+    found: dict[str, tuple[str, list[str]]] = {}
+    for k, row in rosters.read(conn, keys).items():
+        by_rank = k.split(rosters.SEP)[1] == rosters.RANK
+        for firm, name, rank, made in rosters.unpack_json(row["entries"]):
+            if not by_rank or leader.rank_holds(rank):
+                found[firm] = (name, made)
+    return found
+
+
 def segment_coverage(
     conn: Connection, segment_ids: Iterable[str], area: str, leader: LeaderRule
 ) -> dict[str, SegmentCoverage]:
     wanted = list(dict.fromkeys(segment_ids))
-    rows = _records(conn, "segment_coverage", segments=wanted, area=area, **leader.parameters())
+    rows = _records(conn, "segment_coverage", segments=wanted, area=area, sep=rosters.SEP)
+    leaders = _leaders(conn, area, leader) if any(r["local_ids"] for r in rows) else {}
     found = {}
     for r in rows:
-        # The query leaves the local firms unsorted: Python sorts them faster than
-        # Neo4j, and its order of text is the reference.
-        # [id, name, is leader, 3 × verified + grade of its best fact]
-        local = sorted(r["local"], key=itemgetter(0))
+        # The roster of (area, segment): ids sorted, names, best fact codes.
+        local = tuple(rosters.unpack_json(r["local_ids"]))
+        names = tuple(rosters.unpack_json(r["local_names"]))
+        facts = bytes(r["local_facts"] or b"")
         found[r["segment"]] = SegmentCoverage(
             r["segment"],
             r["name"],
@@ -183,16 +215,31 @@ def segment_coverage(
             r["chain"],
             tuple(sorted(r["products"])),
             int(r["makers"]),
-            tuple(f[0] for f in local),
-            tuple(f[1] for f in local),
-            tuple(f[0] for f in local if f[2]),
+            local,
+            names,
+            _among(local, leaders),
             int(r["national"]),
             tuple(r["upstream"]),
             tuple(r["downstream"]),
-            tuple(int(f[3]) >= 3 for f in local),
-            tuple(EVIDENCE_GRADES[int(f[3]) % 3] for f in local),
+            tuple(map(bool, facts.translate(_VERIFIED))),
+            tuple(map(_GRADE_OF.__getitem__, facts)),
         )
     return {s: found[s] for s in wanted if s in found}
+
+
+_GRADE_OF = tuple(EVIDENCE_GRADES[code % 3] for code in range(6))
+_VERIFIED = bytes(int(code >= 3) for code in range(256))  # fact code -> verified
+
+
+def _among(local: tuple[str, ...], wanted: Mapping[str, object]) -> tuple[str, ...]:
+    """The ids of ``wanted`` in ``local`` (sorted ids), in order: a binary search per
+    wanted id (a few hundred leaders against 10^5 local firms)."""
+    found = []
+    for firm in wanted:
+        at = bisect_left(local, firm)
+        if at < len(local) and local[at] == firm:
+            found.append(firm)
+    return tuple(sorted(found))
 
 
 def _inside_keys(keys: Sequence[str], inside: Iterable[str]) -> list[bool]:
@@ -201,10 +248,15 @@ def _inside_keys(keys: Sequence[str], inside: Iterable[str]) -> list[bool]:
     return [not places.isdisjoint(key.split(derived.SEP)) for key in keys]
 
 
-def _makers_inside(matched: list[bool], ring_keys: Any, ring_makers: Any) -> int:
-    """How many makers have a site key that ``matched`` marks."""
-    at = derived.unpack(ring_keys)
-    return sum(compress(derived.unpack(ring_makers), map(matched.__getitem__, at)))
+def _makers_inside(matched: Any, ring_keys: Any, ring_makers: Any) -> int:
+    """How many makers have a site key that ``matched`` marks (numpy: a city's segments
+    times rings times thousands of site keys)."""
+    at = np.frombuffer(bytes(ring_keys or b""), dtype="<u4")
+    counts = np.frombuffer(bytes(ring_makers or b""), dtype="<u4")
+    if not len(at):
+        return 0
+    flags = matched if isinstance(matched, np.ndarray) else np.asarray(matched, dtype=bool)
+    return int(counts[flags[at]].sum(dtype=np.int64))
 
 
 def _area_keys(conn: Connection, area: str) -> list[bool]:
@@ -222,7 +274,10 @@ def ring_makers(
         return found
     (row,) = _records(conn, "ring_makers", segments=segs, rings=[list(r) for r in rings])
     inside = dict(row["rings"])
-    matched = [_inside_keys(row["keys"], inside.get(i, ())) for i in range(len(rings))]
+    matched = [
+        np.asarray(_inside_keys(row["keys"], inside.get(i, ())), dtype=bool)
+        for i in range(len(rings))
+    ]
     for segment, ring_keys, ring_makers in row["segments"]:
         found[segment] = tuple(_makers_inside(m, ring_keys, ring_makers) for m in matched)
     return found
@@ -238,13 +293,16 @@ def economy_counts(conn: Connection, area: str) -> EconomyCounts:
 def leader_inputs(
     conn: Connection, product_ids: Iterable[str], area: str, leader: LeaderRule
 ) -> list[LeaderInput]:
-    rows = _records(
-        conn,
-        "local_leader_inputs",
-        products=sorted(set(product_ids)),
-        area=area,
-        **leader.parameters(),
-    )
+    wanted = set(product_ids)
+    leaders = _leaders(conn, area, leader)
+    made: dict[str, list[str]] = {}
+    for firm, (_, products) in sorted(leaders.items()):
+        for product in products:
+            if product in wanted:
+                made.setdefault(product, []).append(firm)
+    if not made:
+        return []
+    rows = _records(conn, "leader_product_inputs", products=sorted(made))
     matched = _area_keys(conn, area) if rows else []
     return [
         LeaderInput(
@@ -253,8 +311,8 @@ def leader_inputs(
             r["input"],
             r["input_name"],
             tuple(r["input_segments"]),
-            tuple(sorted(r["leaders"])),
-            tuple(sorted(r["leader_names"])),
+            tuple(made[r["product"]]),
+            tuple(sorted(leaders[f][0] for f in made[r["product"]])),
             int(r["makers"]),
             _makers_inside(matched, r["ring_keys"], r["ring_makers"]),
         )
@@ -266,12 +324,18 @@ def local_users(
     conn: Connection, product_ids: Iterable[str], area: str
 ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
     wanted = list(dict.fromkeys(product_ids))
-    rows = _records(conn, "local_users", products=wanted, area=area)
+    inside: list[str] = []
+    if area and wanted:
+        (row,) = _records(conn, "ring_makers", segments=[], rings=[[area]])
+        matched = _inside_keys(row["keys"], dict(row["rings"]).get(0, ()))
+        inside = list(compress(row["keys"], matched))
+    rows = _records(conn, "local_users", products=wanted, inside_keys=inside)
+    local = {r["user"]: tuple(sorted(r["local"])) for r in rows if r["user"] is not None}
     users: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for r in rows:
-        held = users.setdefault(r["product"], [])
-        if r["user"] is not None:
-            held.append((r["user"], tuple(sorted(r["local"]))))
+    for product, user in rows[0]["pairs"] if rows else ():
+        held = users.setdefault(product, [])
+        if user is not None:
+            held.append((user, local[user]))
     return {p: tuple(sorted(users[p])) for p in wanted if p in users}
 
 
@@ -285,6 +349,43 @@ def segment_candidates(
     for r in sorted(rows, key=itemgetter("segment", "product")):
         found[r["segment"]][r["product"]] = tuple(sorted(r["makers"]))
     return found
+
+
+def record_basics(conn: Connection, company_ids: Sequence[str]) -> RecordBasics:
+    """Each firm's :func:`~chaingraph.store.records.basics_of` from the few properties it
+    reads (the named query ``record_basics``), by kind."""
+    found: dict[str, int] = {}
+    table = KindTable()
+    text = query("record_basics")
+    for chunk in chunked(company_ids, 20_000):
+        (row,) = conn.read(text, "running query record_basics", ids=chunk)
+        for node_id, tags, revenue, extra, legacy in row["rows"]:
+            # as decode_node reads the record, from the properties basics_of reads
+            stored = {"tags": tags, "revenue_cny_100m": revenue, EXTRA: extra}
+            props = decode_props(
+                legacy,
+                {k: v for k, v in stored.items() if v is not None},
+                NODE_RESERVED,
+                f"node {node_id!r}",
+            )
+            found[node_id] = table.number(basics_of(props))
+    return RecordBasics(tuple(table.kinds), [found.get(i, -1) for i in company_ids])
+
+
+def revenue_shares(conn: Connection, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+    """:meth:`GraphStore.revenue_shares` in one read per 20,000 firms."""
+    wanted = list(dict.fromkeys(company_ids))
+    facts: dict[str, list[tuple[str, object]]] = {c: [] for c in wanted}
+    text = query("revenue_shares")
+    for chunk in chunked(wanted, 20_000):
+        (row,) = conn.read(text, "running query revenue_shares", ids=chunk)
+        for company, product, share, extra in row["rows"]:
+            if share is None and extra is not None:
+                share = decode_props(None, {EXTRA: extra}, REL_RESERVED, company).get(
+                    "revenue_share"
+                )
+            facts[company].append((product, share))
+    return {c: shares_of(facts[c]) for c in wanted}
 
 
 # -- overviews ---------------------------------------------------------------------------

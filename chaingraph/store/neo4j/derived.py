@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, NATION
+from chaingraph.store.neo4j import rosters
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import DERIVED_PROPERTIES
 
@@ -64,10 +65,11 @@ __all__ = [
 ]
 
 # Raise when what is derived, or how, changes: every store then refreshes once.
-VERSION = 2
+VERSION = 4
 SEP = "\x1f"  # between the site ids of a site key (never in an id a person types)
 STAMP_LABEL = "ChaingraphDerived"
-LABELS = ("CgMaker", "CgNationalMaker", STAMP_LABEL)  # labels derived, beside the model's
+# labels derived, beside the model's
+LABELS = ("CgMaker", "CgNationalMaker", STAMP_LABEL, rosters.ROSTER_LABEL)
 # Above this many touched firms, one full pass is cheaper than many small ones.
 FULL_REFRESH_FIRMS = 50_000
 _WRITE_CHUNK = 10_000
@@ -325,6 +327,12 @@ def refresh(conn: Connection, touched: Touched | None = None) -> None:
         ring_rows = [[r["segment"], *packed(r["by_sites"])] for r in rows]
         _write(conn, _SEGMENT_RINGS, doing, rows=ring_rows)
     economy = packed((r["key"], r["n"]) for r in conn.read(_MAKERS_BY_SITES, doing))
+    if full:
+        rosters.rebuild(conn)
+    else:
+        assert touched is not None
+        rosters.rebuild(conn, changed_segments)
+        rosters.patch(conn, touched.firms)
     _write(
         conn,
         _STAMP_WRITE,

@@ -56,6 +56,7 @@ from chaingraph.store.neo4j.merge import (
     create_schema,
     delete_all,
 )
+from chaingraph.store.records import RecordBasics
 
 __all__ = ["Neo4jStore", "open_store"]
 
@@ -248,10 +249,14 @@ class Neo4jStore(GraphStore):
     def nodes(self, type: str | None = None) -> Iterator[Node]:
         if type is not None and type not in self._labels:
             return
+        # A type other than Company is a few thousand nodes at most: found through its
+        # label (else every firm's type would be read); companies and every node are
+        # paged in the order of the id index.
+        label = self._labels[type] if type not in (None, "Company") else ENTITY_LABEL
         after = ""
         while True:
             rows = self._read(
-                f"MATCH (n:{ENTITY_LABEL}) WHERE n.id > $after "
+                f"MATCH (n:{label}) WHERE n.id > $after "
                 "AND ($type IS NULL OR n.type = $type) "
                 f"RETURN {_NODE_COLUMNS} ORDER BY n.id LIMIT $page",
                 after=after,
@@ -445,6 +450,12 @@ class Neo4jStore(GraphStore):
     ) -> dict[str, dict[str, tuple[str, ...]]]:
         self.fresh()
         return aggregates.segment_candidates(self.connection, segment_ids, area)
+
+    def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+        return aggregates.revenue_shares(self.connection, company_ids)
+
+    def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
+        return aggregates.record_basics(self.connection, company_ids)
 
     def product_supply(self, chain: str | None = None) -> list[ProductSupply]:
         return aggregates.product_supply(self.connection, chain)

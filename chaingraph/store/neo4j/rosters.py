@@ -1,0 +1,387 @@
+"""Local firms of every place, kept ready: what the Neo4j gap queries read in O(segments).
+
+A city may hold 10^5 makers: walking them on every ``gaps`` call costs seconds however
+the walk is written. So the local firms are kept, per place (every region or base a
+maker has a site in, with the regions around it: the contract's *sites*), in nodes
+``:CgRoster`` (no ``Entity`` label: no store read sees them), one per
+
+- **(place, segment)**: the makers of the segment's members with a site in the place,
+  sorted by id: ``ids`` and ``names`` (JSON lists, zlib-compressed: one property each, decoded in C) and
+  ``facts`` (one byte per firm: its best ``MAKES`` fact into the members coded
+  3 × verified + grade, as ``segment_coverage.cypher`` codes it);
+- **(place, tag)**: the makers in the place with that tag, and **(place, rank)**: those
+  with a global rank, each as JSON ``[id, name, rank or null, products made]`` sorted
+  by id. The leader rule is a parameter of the reads: its tags and rank pick the
+  rosters to read, so a default-rule read fetches the few hundred leaders only.
+
+Each roster has ``key`` = place, kind and what (segment id, tag or "") joined by
+:data:`~chaingraph.store.neo4j.derived.SEP`, under a range index. A place with no
+roster of a key has no such firm: rosters are made for every place reached from a
+maker's site, so a missing one is an empty one.
+
+They are made in full by :func:`rebuild` (a bulk import, a change of the places) and
+patched by :func:`patch` after a merge: a merge only adds or updates (never removes a
+site or a product), so a touched firm's rosters are those of its present sites and
+segments; its old entries there are replaced. Segments whose members changed are
+rebuilt whole (their old firms may have left).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from chaingraph.store.base import MAX_PLACE_DEPTH
+from chaingraph.store.neo4j.connection import Connection, chunked
+
+__all__ = [
+    "ROSTER_LABEL",
+    "key",
+    "patch",
+    "place_closure",
+    "rebuild",
+]
+
+ROSTER_LABEL = "CgRoster"
+SEG, TAG, RANK = "seg", "tag", "rank"
+SEP = "\x1f"
+_WRITE_BYTES = 8_000_000  # roughly, per write transaction
+
+_PLACES = "MATCH (a:Entity)-[:IN]->(b:Entity) RETURN a.id AS child, b.id AS parent"
+# What a maker's rosters hold: name, tags, rank, sites, and per segment of its products
+# its best fact and the products (best fact as segment_coverage.cypher codes it).
+_FIRM_BODY = """
+CALL (f) {
+  MATCH (f)-[m:MAKES]->(p:Product)
+  UNWIND coalesce(p.cg_segments, []) AS sid
+  WITH sid, max(CASE WHEN coalesce(m.source, '') <> 'unverified' THEN 3 ELSE 0 END
+                + CASE m.evidence WHEN 'strong' THEN 2 WHEN 'weak' THEN 0 ELSE 1 END) AS best
+  RETURN collect([sid, best]) AS segs
+}
+RETURN f.id AS id, coalesce(f.name, f.id) AS name, f.tags AS tags, f.global_rank_no AS rank,
+       COLLECT { MATCH (f)-[:LOCATED_IN]->(site:Entity) RETURN DISTINCT site.id } AS sites,
+       segs,
+       CASE WHEN f.tags IS NULL AND f.global_rank_no IS NULL THEN []
+            ELSE COLLECT { MATCH (f)-[:MAKES]->(p:Product) RETURN DISTINCT p.id AS pid ORDER BY pid }
+       END AS made
+"""
+_ALL_FIRMS = f"MATCH (f:Entity) WHERE f.id > '' AND f:CgMaker\n{_FIRM_BODY}"
+_SOME_FIRMS = f"UNWIND $ids AS fid MATCH (f:Entity {{id: fid}}) WHERE f:CgMaker\n{_FIRM_BODY}"
+_MAKERS_OF = """
+UNWIND $products AS pid
+MATCH (:Entity {id: pid})<-[:MAKES]-(f:CgMaker)
+RETURN collect(DISTINCT f.id) AS ids
+"""
+_MEMBERS = "UNWIND $segments AS sid MATCH (s:Segment {id: sid}) RETURN s.cg_members AS members"
+_DELETE_ALL = f"""
+MATCH (r:{ROSTER_LABEL})
+CALL (r) {{ DELETE r }} IN TRANSACTIONS OF 5000 ROWS
+"""
+_DELETE_SEGMENTS = f"""
+UNWIND $segments AS sid
+MATCH (r:{ROSTER_LABEL} {{kind: '{SEG}', what: sid}})
+DELETE r
+"""
+_READ = f"""
+UNWIND $keys AS k
+MATCH (r:{ROSTER_LABEL} {{key: k}})
+RETURN r.key AS key, r.ids AS ids, r.names AS names, r.facts AS facts, r.entries AS entries
+"""
+_WRITE = f"""
+UNWIND $rows AS row
+MERGE (r:{ROSTER_LABEL} {{key: row.key}})
+SET r += row
+"""
+_DROP = f"UNWIND $keys AS k MATCH (r:{ROSTER_LABEL} {{key: k}}) DELETE r"
+INDEX = f"CREATE RANGE INDEX cg_roster_key IF NOT EXISTS FOR (r:{ROSTER_LABEL}) ON (r.key)"
+
+
+def _dumps(value: object) -> str:
+    """Compact JSON, Chinese as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def pack_json(value: object) -> bytes:
+    """A list as stored in a roster: compact JSON, zlib-compressed (a third of the bytes
+    to read from disk and send; decompressing costs less than that saves)."""
+    return zlib.compress(_dumps(value).encode(), 1)
+
+
+def _pack_text(text: str) -> bytes:
+    return zlib.compress(text.encode(), 1)
+
+
+def unpack_json(data: bytes | bytearray | None) -> Any:
+    """What :func:`pack_json` stored ([] for none).
+
+    >>> unpack_json(pack_json(["co:a", "东莞"]))
+    ['co:a', '东莞']
+    """
+    return json.loads(zlib.decompress(data)) if data else []
+
+
+def key(place: str, kind: str, what: str = "") -> str:
+    """The ``key`` of the roster of ``place`` of one kind (``seg``, ``tag``, ``rank``)."""
+    return f"{place}{SEP}{kind}{SEP}{what}"
+
+
+def place_closure(conn: Connection) -> dict[str, frozenset[str]]:
+    """Each place with an ``IN`` relationship: itself and every place reached through
+    ``IN`` in at most :data:`MAX_PLACE_DEPTH` hops (a site's places)."""
+    parents: dict[str, set[str]] = {}
+    for row in conn.read(_PLACES, "reading the places"):
+        parents.setdefault(row["child"], set()).add(row["parent"])
+    closure: dict[str, frozenset[str]] = {}
+    for place in parents:
+        seen = {place}
+        frontier = {place}
+        for _ in range(MAX_PLACE_DEPTH):
+            frontier = {p for f in frontier for p in parents.get(f, ())} - seen
+            if not frontier:
+                break
+            seen |= frontier
+        closure[place] = frozenset(seen)
+    return closure
+
+
+class _Rosters:
+    """Rosters gathered in memory: firms numbered as they come, each roster a list of
+    firm numbers (and facts, for a segment's)."""
+
+    def __init__(self, closure: Mapping[str, frozenset[str]]) -> None:
+        self.closure = closure
+        self.ids: list[str] = []
+        self.names: list[str] = []
+        self.lead: dict[int, str] = {}  # firm number -> its entry's JSON tail
+        self.members: dict[str, array[int]] = {}
+        self.facts: dict[str, bytearray] = {}
+        self._places: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def places(self, sites: Iterable[str]) -> frozenset[str]:
+        wanted = tuple(sorted(set(sites)))
+        found = self._places.get(wanted)
+        if found is None:
+            found = self._places[wanted] = frozenset().union(
+                *(self.closure.get(s, frozenset((s,))) for s in wanted)
+            )
+        return found
+
+    def add(self, row: Any, segments: frozenset[str] | None = None) -> None:
+        """One firm row of ``_FIRM_BODY`` (only its rosters of ``segments`` when given,
+        with its tag and rank rosters left out)."""
+        firm, name, tags, rank, sites, segs, made = row
+        places = self.places(sites)
+        if not places:
+            return
+        number = len(self.ids)
+        self.ids.append(firm)
+        self.names.append(name)
+        wanted = [(sid, best) for sid, best in segs if segments is None or sid in segments]
+        for place in places:
+            for sid, best in wanted:
+                k = key(place, SEG, sid)
+                held = self.members.get(k)
+                if held is None:
+                    held = self.members[k] = array("I")
+                    self.facts[k] = bytearray()
+                held.append(number)
+                self.facts[k].append(int(best))
+        if segments is not None:
+            return
+        tag_list = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+        ranked = isinstance(rank, int) and not isinstance(rank, bool)
+        if not tag_list and not ranked:
+            return
+        self.lead[number] = _dumps([rank if ranked else None, made])
+        kinds = [(TAG, t) for t in dict.fromkeys(tag_list)] + ([(RANK, "")] if ranked else [])
+        for place in places:
+            for kind, what in kinds:
+                k = key(place, kind, what)
+                held = self.members.get(k)
+                if held is None:
+                    held = self.members[k] = array("I")
+                held.append(number)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Each roster as the properties written, firms sorted by id."""
+        ids, names = self.ids, self.names
+        rank = None
+        if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+            order = sorted(range(len(ids)), key=ids.__getitem__)
+            rank = [0] * len(ids)
+            for position, number in enumerate(order):
+                rank[number] = position
+        for k, held in self.members.items():
+            place, kind, what = k.split(SEP)
+            numbers = list(held)
+            facts = self.facts.get(k)
+            if rank is not None:
+                at = sorted(range(len(numbers)), key=lambda i: rank[numbers[i]])
+                numbers = [numbers[i] for i in at]
+                if facts is not None:
+                    facts = bytearray(facts[i] for i in at)
+            row: dict[str, Any] = {"key": k, "place": place, "kind": kind, "what": what}
+            row["count"] = len(numbers)
+            if kind == SEG:
+                row["ids"] = pack_json([ids[n] for n in numbers])
+                row["names"] = pack_json([names[n] for n in numbers])
+                row["facts"] = bytes(facts or b"")
+            else:
+                row["entries"] = _pack_text(
+                    "["
+                    + ",".join(
+                        f"[{_dumps(ids[n])},{_dumps(names[n])},{self.lead[n][1:]}" for n in numbers
+                    )
+                    + "]"
+                )
+            yield row
+
+
+def _run(conn: Connection, text: str, doing: str, **params: Any) -> None:
+    """Run one statement in an auto-commit transaction (``CALL … IN TRANSACTIONS``
+    needs one)."""
+
+    def run() -> None:
+        with conn.session() as session:
+            session.run(text, params).consume()
+
+    conn.guard(run, doing)
+
+
+def _write_rows(conn: Connection, rows: Iterable[dict[str, Any]], doing: str) -> int:
+    """Write rosters in transactions of about :data:`_WRITE_BYTES`; how many."""
+    batch: list[dict[str, Any]] = []
+    size = 0
+    written = 0
+
+    def flush() -> None:
+        nonlocal batch, size
+        if batch:
+            _run(conn, _WRITE, doing, rows=batch)
+        batch, size = [], 0
+
+    for row in rows:
+        batch.append(row)
+        written += 1
+        size += sum(len(v) for v in row.values() if isinstance(v, str | bytes)) + 100
+        if size >= _WRITE_BYTES:
+            flush()
+    flush()
+    return written
+
+
+def _read_firms(conn: Connection, text: str, doing: str, **params: Any) -> Iterator[Any]:
+    def run() -> list[Any]:
+        with conn.session() as session:
+            return [tuple(r.values()) for r in session.run(text, params)]
+
+    yield from conn.guard(run, doing)
+
+
+def rebuild(conn: Connection, segments: Iterable[str] | None = None) -> None:
+    """Make every roster anew (``segments`` None), or those of these segments."""
+    doing = "keeping the local firms of each place"
+    _run(conn, INDEX, doing)
+    _run(conn, "CALL db.awaitIndexes(300)", doing)
+    closure = place_closure(conn)
+    rosters = _Rosters(closure)
+    if segments is None:
+        _run(conn, _DELETE_ALL, doing)
+        for row in _read_firms(conn, _ALL_FIRMS, doing):
+            rosters.add(row)
+        _write_rows(conn, rosters.rows(), doing)
+        return
+    wanted = sorted(set(segments))
+    if not wanted:
+        return
+    members: set[str] = set()
+    for row in conn.read(_MEMBERS, doing, segments=wanted):
+        members.update(row["members"] or ())
+    firms: set[str] = set()
+    for chunk in chunked(sorted(members), 2000):
+        (row,) = conn.read(_MAKERS_OF, doing, products=chunk)
+        firms.update(row["ids"])
+    _run(conn, _DELETE_SEGMENTS, doing, segments=wanted)
+    only = frozenset(wanted)
+    for chunk in chunked(sorted(firms), 20_000):
+        for row in _read_firms(conn, _SOME_FIRMS, doing, ids=chunk):
+            rosters.add(row, only)
+    _write_rows(conn, rosters.rows(), doing)
+
+
+def patch(conn: Connection, firms: Iterable[str]) -> None:
+    """Replace these firms' entries in the rosters of their present sites and segments
+    (a firm no longer a maker is only taken out of those)."""
+    doing = "keeping the local firms of each place"
+    touched = sorted(set(firms))
+    if not touched:
+        return
+    closure = place_closure(conn)
+    fresh = _Rosters(closure)
+    for chunk in chunked(touched, 20_000):
+        for row in _read_firms(conn, _SOME_FIRMS, doing, ids=chunk):
+            fresh.add(row)
+    gone = set(touched)
+    keys = sorted(fresh.members)
+    new_rows = {row["key"]: row for row in fresh.rows()}
+    out: list[dict[str, Any]] = []
+    drop: list[dict[str, Any]] = []
+    for chunk in chunked(keys, 500):
+        held = {r["key"]: r for r in conn.read(_READ, doing, keys=chunk)}
+        for k in chunk:
+            merged = _merged(held.get(k), new_rows[k], gone)
+            (out if merged["count"] else drop).append(merged)
+    _write_rows(conn, out, doing)
+    if drop:
+        _run(conn, _DROP, doing, keys=[r["key"] for r in drop])
+
+
+def _merged(old: Any, new: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+    """A roster with the firms ``gone`` taken out and ``new``'s firms put in, by id."""
+    if old is None:
+        return new
+    if new["kind"] == SEG:
+        entries = {
+            i: (n, f)
+            for i, n, f in zip(
+                unpack_json(old["ids"]), unpack_json(old["names"]), bytes(old["facts"]), strict=True
+            )
+            if i not in gone
+        }
+        entries.update(
+            zip(
+                unpack_json(new["ids"]),
+                zip(unpack_json(new["names"]), new["facts"], strict=True),
+                strict=True,
+            )
+        )
+        ordered = sorted(entries)
+        return {
+            **new,
+            "count": len(ordered),
+            "ids": pack_json(ordered),
+            "names": pack_json([entries[i][0] for i in ordered]),
+            "facts": bytes(entries[i][1] for i in ordered),
+        }
+    lead = {e[0]: e for e in unpack_json(old["entries"]) if e[0] not in gone}
+    lead.update((e[0], e) for e in unpack_json(new["entries"]))
+    ordered = sorted(lead)
+    return {
+        **new,
+        "count": len(ordered),
+        "entries": pack_json([lead[i] for i in ordered]),
+    }
+
+
+def read(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:
+    """The rosters of these keys that exist, by key (the named query ``rosters``)."""
+    from chaingraph.queries import query
+
+    found: dict[str, Any] = {}
+    for chunk in chunked(keys, 2000):
+        for r in conn.read(query("rosters"), "reading the local firms", keys=chunk):
+            found[r["key"]] = r
+    return found
