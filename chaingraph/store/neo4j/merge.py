@@ -25,9 +25,13 @@ finishes the rest without duplicates; the error says which batches are written.
 
 A thread builds the rows of the coming batches while the server writes the current one;
 new relationships name their ends by position in a list the batch looks up once
-(``UNWIND $ends``), not by two index seeks per row. ``writers`` sessions write node
-batches at once (default one); relationships always go through one, as parallel batches
-deadlock on shared hubs (products, regions). Node writes go per label, named in the
+(``UNWIND $ends``), not by two index seeks per row. ``writers`` sessions write batches
+at once (default two), nodes and then relationships: Community's server runs each query
+on one thread, so two sessions let it use two cores. Relationship batches of one phase
+never share a relationship, but may share ends (hubs such as products and regions,
+firms supplying each other); Neo4j locks only the relationship chains of dense nodes,
+and a deadlock among the rest is retried by the driver (none happened in issue 22's
+100k loads). Node writes go per label, named in the
 query text from the model's allowlist; relationship types are set from a parameter
 (``CREATE (a)-[r:$(row.type)]->(b)``, checked against the allowlist too), which needs
 Neo4j 5.26 or newer. The constraint and indexes are created before the first write
@@ -81,7 +85,10 @@ __all__ = [
 # 15% less for company nodes, 30% more for relationships), and 5,000 keeps a failed
 # batch cheap to redo.
 DEFAULT_BATCH_SIZE = 5000
-DEFAULT_WRITERS = 1
+# Sessions writing at once: two let the server use a second core (issue 22, 100k firms
+# on the shared 2-core machine: 5.4k -> 6.8k rows/s for the same server CPU; the sweep
+# is in bench/RESULTS.md).
+DEFAULT_WRITERS = 2
 
 # The stored relationship of a row, reached from its two (locked) ends. Written as a
 # quantified path of length one, which Neo4j always expands from a node: a plain
@@ -285,9 +292,7 @@ class BatchedMerge:
         # Nodes first, then relationships (their ends must exist): each phase ends
         # when all its batches are written.
         report = self._write_phase(node_batches, 1, count, written, writers)
-        # One session for relationships: parallel ones deadlock on the hubs (products,
-        # regions) that many batches link to, and the retries cost more than they gain.
-        report += self._write_phase(rel_batches, len(node_batches) + 1, count, written, 1)
+        report += self._write_phase(rel_batches, len(node_batches) + 1, count, written, writers)
         return report
 
     def _write_phase(
