@@ -80,11 +80,11 @@ __all__ = [
 ]
 
 # Rows per transaction. The server's CPU per row is mostly the properties it stores (60k
-# relationships: 0.7 s without properties, 2.2 s with five); 2,000-20,000 rows per batch
-# measured alike within the noise of the shared 2-core machine (issue 22: 20,000 took
-# 15% less for company nodes, 30% more for relationships), and 5,000 keeps a failed
-# batch cheap to redo.
-DEFAULT_BATCH_SIZE = 5000
+# relationships: 0.7 s without properties, 2.2 s with five), and grows with the batch:
+# loading 30k firms (178k rows, issue 22 sweep in bench/RESULTS.md) took 6.1-6.5 s of
+# its CPU in batches of 2,000, 7.0-10.4 s in batches of 5,000 and 10.4-10.6 s in
+# batches of 10,000-20,000 (a larger transaction holds more state); 1,000 was no cheaper.
+DEFAULT_BATCH_SIZE = 2000
 # Sessions writing at once: two let the server use a second core (issue 22, 100k firms
 # on the shared 2-core machine: 5.4k -> 6.8k rows/s for the same server CPU; the sweep
 # is in bench/RESULTS.md).
