@@ -26,7 +26,7 @@ finishes the rest without duplicates; the error says which batches are written.
 A thread builds the rows of the coming batches while the server writes the current one;
 new relationships name their ends by position in a list the batch looks up once
 (``UNWIND $ends``), not by two index seeks per row. ``writers`` sessions write batches
-at once (default two), nodes and then relationships: Community's server runs each query
+at once (default one, see ``DEFAULT_WRITERS``), nodes and then relationships: Community's server runs each query
 on one thread, so two sessions let it use two cores. Relationship batches of one phase
 never share a relationship, but may share ends (hubs such as products and regions,
 firms supplying each other); Neo4j locks only the relationship chains of dense nodes,
@@ -85,10 +85,12 @@ __all__ = [
 # its CPU in batches of 2,000, 7.0-10.4 s in batches of 5,000 and 10.4-10.6 s in
 # batches of 10,000-20,000 (a larger transaction holds more state); 1,000 was no cheaper.
 DEFAULT_BATCH_SIZE = 2000
-# Sessions writing at once: two let the server use a second core (issue 22, 100k firms
-# on the shared 2-core machine: 5.4k -> 6.8k rows/s for the same server CPU; the sweep
-# is in bench/RESULTS.md).
-DEFAULT_WRITERS = 2
+# Sessions writing at once. Two let the server use a second core (issue 22, 100k firms
+# on the shared 2-core machine: 1.6-2x the rows/s for the same server CPU; the sweep is
+# in bench/RESULTS.md), but one stays the default until a writer whose connection is cut
+# midway cannot wait forever (tests/test_hostile_neo4j.py's cut relay hung a second
+# writer on its socket once); pass writers=2 for large loads.
+DEFAULT_WRITERS = 1
 
 # The stored relationship of a row, reached from its two (locked) ends. Written as a
 # quantified path of length one, which Neo4j always expands from a node: a plain
