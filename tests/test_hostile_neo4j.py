@@ -407,7 +407,10 @@ def test_server_gone_mid_load_gives_up_after_bounded_retries(
 ) -> None:
     nodes, rels, order = fault_graph()
     relay = relay_factory()
-    via = open_via(relay, neo4j_server, batch_size=50, retry_seconds=3, connection_timeout=2)
+    # One writer: the batches written before the cut are then exactly the first four.
+    via = open_via(
+        relay, neo4j_server, batch_size=50, retry_seconds=3, connection_timeout=2, writers=1
+    )
 
     def stop(done: int, total: int) -> None:
         if done == 200:
@@ -443,7 +446,10 @@ def test_frozen_server_mid_load_gives_up_with_a_clear_message(
 ) -> None:
     nodes, rels, order = fault_graph()
     relay = relay_factory(keep_alive=2)
-    via = open_via(relay, neo4j_server, batch_size=50, retry_seconds=3, connection_timeout=2)
+    # One writer: the batches written before the freeze are then exactly the first three.
+    via = open_via(
+        relay, neo4j_server, batch_size=50, retry_seconds=3, connection_timeout=2, writers=1
+    )
     assert relay.hints_rewritten >= 1
 
     def freeze(done: int, total: int) -> None:

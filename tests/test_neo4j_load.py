@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from random_graph import random_graph
 
 from chaingraph.cli import cli
-from chaingraph.errors import ConfigError, StoreError
+from chaingraph.errors import ConfigError, DataError, StoreError
 from chaingraph.model import Node, Relationship
 from chaingraph.store.neo4j import Neo4jStore
 from chaingraph.store.neo4j.admin import bulk_import, import_arguments, write_neo4j_admin
@@ -139,6 +139,74 @@ def test_batches_built_ahead_and_parallel_writers_write_the_same(
 
 
 @pytest.mark.neo4j
+@pytest.mark.parametrize("writers", [1, 2])
+def test_a_load_into_a_partly_filled_database_merges_the_stored_and_creates_the_rest(
+    neo4j_server: dict[str, Any], writers: int
+) -> None:
+    """Half the firms are stored already: a load holding all of them merges the stored
+    ones by the merge rules (values replaced, nulls ignored, tags and aliases kept as
+    sets, relationships between stored ends updated) and creates the new ones without
+    reading them, in parallel sessions too; both engines end with the same records and
+    report the same counts, and an id stored under another type is refused before
+    anything is written."""
+    nodes, rels = random_graph(5, companies=120)
+    first = [n for i, n in enumerate(nodes) if n.type != "Company" or i % 2]
+    stored = {n.id for n in first}
+    first_rels = [r for r in rels if r.source in stored and r.target in stored]
+    # The second load: every node, the stored firms changed (a new value, a null that
+    # must not remove anything, an extra tag and alias), every relationship, the
+    # stored ones between stored firms with a changed property.
+    second = [
+        Node(n.id, n.type, {**n.props, "founded": None, "employees": 7,
+                            "tags": ["新标签", *n.props.get("tags", [])],
+                            "aliases": ["别名"]})
+        if n.id in stored and n.type == "Company" else n
+        for n in nodes
+    ]  # fmt: skip
+    second_rels = [
+        Relationship(r.type, r.source, r.target, r.key, {**r.props, "as_of": "2026"})
+        if r.type == "MAKES" and r.source in stored else r
+        for r in rels
+    ]  # fmt: skip
+    embedded = NetworkxStore()
+    store = Neo4jStore(
+        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"],
+        batch_size=29, writers=writers, warm=False,
+    )  # fmt: skip
+    try:
+        store.clear()
+        assert store.merge(first, first_rels) == embedded.merge(first, first_rels)
+        report = store.merge(second, second_rels)
+        assert report == embedded.merge(second, second_rels)
+        assert report.nodes_created == len(nodes) - len(first)
+        assert report.nodes_updated > 0 and report.relationships_updated > 0
+        assert report.relationships_created == len(rels) - len(first_rels)
+        assert sorted((n.id, repr(n.props)) for n in store.nodes()) == sorted(
+            (n.id, repr(n.props)) for n in embedded.nodes()
+        )
+        assert sorted((*r.identity, repr(r.props)) for r in store.relationships()) == sorted(
+            (*r.identity, repr(r.props)) for r in embedded.relationships()
+        )
+        firm = next(n for n in first if n.type == "Company")
+        got = store.get(firm.id)
+        assert got is not None and got.props["employees"] == 7
+        assert got.props.get("founded") == firm.props.get("founded")
+        assert got.props["aliases"][-1] == "别名" and "新标签" in got.props["tags"]
+        assert not store.merge(second, second_rels).changed
+        # A conflict is still refused whole: nothing of the batch is written.
+        before = store.count_nodes()
+        with pytest.raises(DataError):
+            store.merge(
+                [Node("co:brand-new", "Company", {"name": "新"}),
+                 Node(firm.id, "Product", {"name": "冲突"})],
+                [],
+            )  # fmt: skip
+        assert store.count_nodes() == before and store.get("co:brand-new") is None
+    finally:
+        store.close()
+
+
+@pytest.mark.neo4j
 def test_opening_plans_the_named_queries(neo4j_server: dict[str, Any]) -> None:
     args = (neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
     warm = Neo4jStore(*args)
@@ -223,6 +291,7 @@ def test_a_batch_the_server_refuses_stops_the_pipeline_and_a_rerun_finishes(
         for c in companies
     ]
     store.batch_size = 10  # nodes in batches 1-5, relationships in batches 6-9
+    store.writers = 1  # one batch at a time: the batches after the refused one never start
     victim = companies[25].id  # its MAKES is in relationship batch 3 (batch 8 of 9)
 
     def progress(done: int, total: int) -> None:

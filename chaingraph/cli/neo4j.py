@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the driver is imported by the commands that use it (fast --
     from chaingraph.store.neo4j import Neo4jStore
 
 # Same as chaingraph.store.neo4j.DEFAULT_BATCH_SIZE (tests/test_startup.py checks).
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 2000
 
 # The driver logs lost connections itself; the command reports them in one line
 # (a chaingraph error), so keep the driver's log lines off the terminal.

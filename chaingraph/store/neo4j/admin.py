@@ -126,20 +126,27 @@ def write_neo4j_admin(store: GraphStore, directory: str | Path) -> list[Path]:
         group.append(rel)
     for rel_type in _ordered(store.model.relationship_types, by_type):
         rels = by_type.pop(rel_type)
-        props = [encode_relationship(rel.key, rel.props) for rel in rels]
+        # Relationships of a type repeat a few property sets (provenance, a role):
+        # each distinct set is encoded and formatted once, rows point at it.
+        props, shape_of = _distinct_props(rels)
         columns, misfits = _columns(props, _REL_FIXED)
         props = _fitted(props, (columns, misfits))
         header = [":START_ID", ":END_ID", ":TYPE"] + [f"{c}:{t}" for c, t in columns]
         kind = _quoted(rel_type)
         cells = [(c, _CELLS.get(t) or partial(_value_cell, column_type=t)) for c, t in columns]
-        lines = [_line(header, raw=True)]
-        lines += [
-            f"{_quoted(rel.source)},{_quoted(rel.target)},{kind},"
+        tails = [
+            f",{kind},"
             + ",".join("" if (v := row.get(c)) is None else f(v) for c, f in cells)
             + "\n"
-            for rel, row in zip(rels, props, strict=True)
+            for row in props
         ]
-        del rels, props
+        del props
+        lines = [_line(header, raw=True)]
+        lines += [
+            f"{_text_cell(rel.source)},{_text_cell(rel.target)}{tails[shape]}"
+            for rel, shape in zip(rels, shape_of, strict=True)
+        ]
+        del rels, shape_of, tails
         written.append(_write(directory / f"relationships-{rel_type}.csv", lines))
         del lines
 
@@ -300,6 +307,33 @@ def bulk_import(
         "start the server, then: chaingraph push --schema-only --neo4j URI "
         f"--neo4j-database {database}",
     )
+
+
+def _distinct_props(rels: list[Relationship]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The Neo4j properties of each distinct (key, properties) among ``rels``, encoded
+    once each, and for every relationship the position of its own in that list.
+
+    Properties are told apart by name, value and exact type (``True``, ``1`` and
+    ``1.0`` are equal in Python but not in Neo4j); a set holding an unhashable value
+    (a list, a map) is encoded on its own.
+    """
+    encoded: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
+    shape_of: list[int] = []
+    for rel in rels:
+        values = tuple(rel.props.values())
+        signature: Any = (rel.key, tuple(rel.props), values, tuple(map(type, values)))
+        try:
+            shape = seen.get(signature)
+        except TypeError:  # an unhashable value
+            shape, signature = None, None
+        if shape is None:
+            shape = len(encoded)
+            encoded.append(encode_relationship(rel.key, rel.props))
+            if signature is not None:
+                seen[signature] = shape
+        shape_of.append(shape)
+    return encoded, shape_of
 
 
 def _ordered(model_types: Iterable[str], present: dict[str, Any]) -> list[str]:

@@ -25,9 +25,13 @@ finishes the rest without duplicates; the error says which batches are written.
 
 A thread builds the rows of the coming batches while the server writes the current one;
 new relationships name their ends by position in a list the batch looks up once
-(``UNWIND $ends``), not by two index seeks per row. ``writers`` sessions write node
-batches at once (default one); relationships always go through one, as parallel batches
-deadlock on shared hubs (products, regions). Node writes go per label, named in the
+(``UNWIND $ends``), not by two index seeks per row. ``writers`` sessions write batches
+at once (default one, see ``DEFAULT_WRITERS``), nodes and then relationships: Community's server runs each query
+on one thread, so two sessions let it use two cores. Relationship batches of one phase
+never share a relationship, but may share ends (hubs such as products and regions,
+firms supplying each other); Neo4j locks only the relationship chains of dense nodes,
+and a deadlock among the rest is retried by the driver (none happened in issue 22's
+100k loads). Node writes go per label, named in the
 query text from the model's allowlist; relationship types are set from a parameter
 (``CREATE (a)-[r:$(row.type)]->(b)``, checked against the allowlist too), which needs
 Neo4j 5.26 or newer. The constraint and indexes are created before the first write
@@ -76,11 +80,16 @@ __all__ = [
 ]
 
 # Rows per transaction. The server's CPU per row is mostly the properties it stores (60k
-# relationships: 0.7 s without properties, 2.2 s with five); 2,000-20,000 rows per batch
-# measured alike within the noise of the shared 2-core machine (issue 22: 20,000 took
-# 15% less for company nodes, 30% more for relationships), and 5,000 keeps a failed
-# batch cheap to redo.
-DEFAULT_BATCH_SIZE = 5000
+# relationships: 0.7 s without properties, 2.2 s with five), and grows with the batch:
+# loading 30k firms (178k rows, issue 22 sweep in bench/RESULTS.md) took 6.1-6.5 s of
+# its CPU in batches of 2,000, 7.0-10.4 s in batches of 5,000 and 10.4-10.6 s in
+# batches of 10,000-20,000 (a larger transaction holds more state); 1,000 was no cheaper.
+DEFAULT_BATCH_SIZE = 2000
+# Sessions writing at once. Two let the server use a second core (issue 22, 100k firms
+# on the shared 2-core machine: 1.6-2x the rows/s for the same server CPU; the sweep is
+# in bench/RESULTS.md), but one stays the default until a writer whose connection is cut
+# midway cannot wait forever (tests/test_hostile_neo4j.py's cut relay hung a second
+# writer on its socket once); pass writers=2 for large loads.
 DEFAULT_WRITERS = 1
 
 # The stored relationship of a row, reached from its two (locked) ends. Written as a
@@ -285,9 +294,7 @@ class BatchedMerge:
         # Nodes first, then relationships (their ends must exist): each phase ends
         # when all its batches are written.
         report = self._write_phase(node_batches, 1, count, written, writers)
-        # One session for relationships: parallel ones deadlock on the hubs (products,
-        # regions) that many batches link to, and the retries cost more than they gain.
-        report += self._write_phase(rel_batches, len(node_batches) + 1, count, written, 1)
+        report += self._write_phase(rel_batches, len(node_batches) + 1, count, written, writers)
         return report
 
     def _write_phase(

@@ -118,8 +118,8 @@ class Neo4jStore(GraphStore):
     batch_size
         Rows per write transaction when merging (see ``DEFAULT_BATCH_SIZE``).
     writers
-        Sessions writing node batches at once when merging (see ``DEFAULT_WRITERS``;
-        relationships are written by one, see :mod:`~chaingraph.store.neo4j.merge`).
+        Sessions writing batches at once when merging (see ``DEFAULT_WRITERS`` and
+        :mod:`~chaingraph.store.neo4j.merge`).
     warm
         Plan every named query (``EXPLAIN``) on opening, so the first analysis does
         not pay for Neo4j's planning (see :meth:`warm`); off for loads and pulls.
