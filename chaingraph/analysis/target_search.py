@@ -56,9 +56,9 @@ class ScoreBounds:
     A score's parts from the firm's record (leadership, scale, technology) are known
     without reading its relationships, and so is proximity where the store hands out
     every firm's headquarters at once (``store.headquarters``); the rest (supply
-    ties, confidence; proximity elsewhere) are bounded by their best values. Walking a segment's makers by this bound and
-    stopping once the ``top``-th score beats the next bound scores tens of firms
-    instead of every maker. The bound is computed once per kind of record
+    ties, confidence; proximity elsewhere) are bounded by their best values. Walking
+    a segment's makers by this bound and stopping once the ``top``-th score beats the
+    next bound scores tens of firms instead of every maker. The bound is computed once per kind of record
     (``store.record_basics``: firms share tags, revenue and board by the thousand),
     the makers ordered by it in numpy. A store that can tell when it changes keeps
     the orders.
