@@ -33,7 +33,28 @@ from engines import (  # noqa: F401
     new_store,
 )
 
+from chaingraph.dataset import STORE_ENV, open_default_store
+
 NEO4J_SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
+
+
+# ---------------------------------------------------------------------------
+# The default store built from the bundled Dongguan dataset.
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A default store built from the bundled dataset, once per test session.
+
+    Building it takes seconds, so every module shares this one file. Tests must not
+    write to it: copy it first (``shutil.copyfile``) when a test changes the store.
+    """
+    path = tmp_path_factory.mktemp("bundled") / "dongguan.cgraph.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(STORE_ENV, str(path))
+        open_default_store()
+    return path
 
 
 @pytest.fixture(scope="session")

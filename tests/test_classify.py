@@ -19,7 +19,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from chaingraph.classify import Options, classify_files, classify_report
 from chaingraph.classify.load import load_classified
 from chaingraph.cli import cli
-from chaingraph.dataset import STORE_ENV, open_default_store
+from chaingraph.dataset import STORE_ENV
 from chaingraph.errors import ConfigError, DataError
 from chaingraph.store.networkx import NetworkxStore
 
@@ -41,12 +41,8 @@ def uscc(body: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def bundled_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bundled") / "store.json"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(STORE_ENV, str(path))
-        open_default_store()
-    return path
+def bundled_file(bundled_store_path: Path) -> Path:
+    return bundled_store_path
 
 
 @pytest.fixture

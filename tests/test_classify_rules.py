@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,19 +13,16 @@ from click.testing import CliRunner
 from chaingraph.classify import Options, classify_files
 from chaingraph.classify.rules import leading_lines
 from chaingraph.cli import cli
-from chaingraph.dataset import STORE_ENV, open_default_store
+from chaingraph.dataset import STORE_ENV
 from chaingraph.store.networkx import NetworkxStore
 
 LINES = ["股票代码", "简称", "主营构成", "占比"]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkxStore]:
-    path = tmp_path_factory.mktemp("bundled") / "store.json"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(STORE_ENV, str(path))
-        open_default_store()
-    yield NetworkxStore.open(path)
+def store(bundled_store_path: Path) -> NetworkxStore:
+    # classify reads the store and writes nothing, so the session's shared file will do
+    return NetworkxStore.open(bundled_store_path)
 
 
 def write_lines(path: Path, rows: list[tuple[str, str, str, float]]) -> Path:
@@ -118,7 +115,10 @@ def test_the_leading_lines_are_the_largest_not_the_first(
 
 
 def test_max_lines_applies_to_product_cells_and_the_cli(
-    store: NetworkxStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: NetworkxStore,
+    bundled_store_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # a 主营产品 cell with shares is read the same way
     header = ["企业名称", "主营产品"]
@@ -133,6 +133,7 @@ def test_max_lines_applies_to_product_cells_and_the_cli(
     (row,) = classify_files(store, [path], options=Options(max_lines=9))
     assert row.chains == ["chain:digital"]
     # the CLI passes --max-lines through; without it every line is read
+    shutil.copyfile(bundled_store_path, tmp_path / "store.json")
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "store.json"))
     lines = write_lines(tmp_path / "lines.csv", PROPERTY)
     runner = CliRunner()

@@ -6,25 +6,20 @@ ambiguous words out. Firms, codes and shares are made up."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from chaingraph.classify import ClassifiedRow, classify_files
-from chaingraph.dataset import STORE_ENV, open_default_store
 from chaingraph.store.networkx import NetworkxStore
 
 LINES = ["股票代码", "简称", "主营构成", "占比"]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkxStore]:
-    path = tmp_path_factory.mktemp("bundled") / "store.json"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(STORE_ENV, str(path))
-        open_default_store()
-    yield NetworkxStore.open(path)
+def store(bundled_store_path: Path) -> NetworkxStore:
+    # classify reads the store and writes nothing, so the session's shared file will do
+    return NetworkxStore.open(bundled_store_path)
 
 
 def classify_lines(

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from stdnum.cn import uscc as stdnum_uscc
 
 from chaingraph.cli import cli
-from chaingraph.dataset import STORE_ENV, open_default_store
+from chaingraph.dataset import STORE_ENV
 from chaingraph.store.networkx import NetworkxStore
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -23,13 +23,9 @@ HEADER = (DATA / "demo-firms.csv").read_text(encoding="utf-8").splitlines()[0]
 
 
 @pytest.fixture(scope="module")
-def bundled_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default store built from the bundled dataset, once per module (it takes seconds)."""
-    path = tmp_path_factory.mktemp("bundled") / "store.json"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(STORE_ENV, str(path))
-        open_default_store()
-    return path
+def bundled_store_file(bundled_store_path: Path) -> Path:
+    """The default store built from the bundled dataset (the session's file; tests copy it)."""
+    return bundled_store_path
 
 
 @pytest.fixture

@@ -118,19 +118,9 @@ def store_file(chain_store: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built_default(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """A default store as chaingraph builds it (bundled dataset), once for the module."""
-    path = tmp_path_factory.mktemp("default") / "dongguan.cgraph.json"
-    old = os.environ.get(STORE_ENV)
-    os.environ[STORE_ENV] = str(path)
-    try:
-        open_default_store()
-    finally:
-        if old is None:
-            del os.environ[STORE_ENV]
-        else:
-            os.environ[STORE_ENV] = old
-    return path.read_bytes()
+def built_default(bundled_store_path: Path) -> bytes:
+    """A default store as chaingraph builds it (bundled dataset)."""
+    return bundled_store_path.read_bytes()
 
 
 # -- 1. one writer at a time ----------------------------------------------------------------
