@@ -177,3 +177,65 @@ def test_texts_are_read_once_and_the_memos_stay_bounded(
     ]:
         assert _text(cell) == normalize_text(cell)
     assert _text("   ") is None and _text(2024.0) == "2024"
+
+
+def test_a_chain_of_about_ten_percent_counts(store: NetworkxStore, tmp_path: Path) -> None:
+    """The chain floor is 9% (the labels read "about 10%"; issue 19, seventh pass): a
+    battery line of 9.5% makes the firm's only chain, one of 8.5% does not."""
+    assert Options().min_chain_share == 0.09
+    rows = [
+        ("600901", "甲地产", "房地产开发", 0.905),
+        ("600901", "甲地产", "锂电池", 0.095),
+        ("600902", "乙地产", "房地产开发", 0.915),
+        ("600902", "乙地产", "锂电池", 0.085),
+    ]
+    path = write_lines(tmp_path / "lines.csv", rows)
+    chains = {r.stock_code: r.chains for r in classify_files(store, [path])}
+    assert chains == {"600901": ["chain:energy"], "600902": []}
+    # the floor of the passes before (10%) is an option
+    strict = Options(min_chain_share=0.10)
+    chains = {r.stock_code: r.chains for r in classify_files(store, [path], options=strict)}
+    assert chains == {"600901": [], "600902": []}
+
+
+# Two firms with an IC line and a battery line of 12%: beside a minor main chain (25%) and
+# beside a dominant one (60%); a third whose battery line is under the chain floor.
+SIDE = [
+    ("600911", "甲科技", "集成电路", 0.25),
+    ("600911", "甲科技", "锂电池", 0.12),
+    ("600911", "甲科技", "房地产开发", 0.63),
+    ("600912", "乙科技", "集成电路", 0.60),
+    ("600912", "乙科技", "锂电池", 0.12),
+    ("600912", "乙科技", "房地产开发", 0.28),
+    ("600913", "丙科技", "集成电路", 0.25),
+    ("600913", "丙科技", "锂电池", 0.08),
+    ("600913", "丙科技", "房地产开发", 0.67),
+]
+
+
+def test_the_side_floor_applies_only_beside_a_dominant_main_chain(
+    store: NetworkxStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chain beside the main one needs 20% only when the main chain reaches 30%
+    (``side_main_share``); beside a minor main chain the chain floor alone applies."""
+    assert Options().side_main_share == 0.30
+    path = write_lines(tmp_path / "lines.csv", SIDE)
+    chains = {r.stock_code: r.chains for r in classify_files(store, [path])}
+    assert chains == {
+        "600911": ["chain:energy", "chain:ic"],
+        "600912": ["chain:ic"],
+        "600913": ["chain:ic"],
+    }
+    # side_main_share=0 is the rule of the passes before: the side floor everywhere
+    everywhere = Options(side_main_share=0.0)
+    chains = {r.stock_code: r.chains for r in classify_files(store, [path], options=everywhere)}
+    assert chains["600911"] == ["chain:ic"]
+    # the CLI passes --side-main-share through
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "store.json"))
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["classify", str(path), "--format", "json", "--side-main-share", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "chain:energy" not in result.output
+    assert "chain:ic" in result.output

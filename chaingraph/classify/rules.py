@@ -35,13 +35,40 @@ def leading_lines(
     return [line for i, line in enumerate(lines) if line[1] is None or i in kept]
 
 
-def weighed(hits: list[Hit], min_chain_share: float, min_side_share: float = 0.0) -> list[Hit]:
+def weighed(
+    hits: list[Hit],
+    min_chain_share: float,
+    min_side_share: float = 0.0,
+    side_main_share: float = 0.0,
+) -> list[Hit]:
     """The hits whose chain stands: not on generic words alone (装备, 通信, 轨道交通),
     and, when revenue lines with shares are its only evidence, on lines adding up to
     ``min_chain_share``, or ``min_side_share`` for a chain beside the firm's main one
-    (the chain whose lines add up to most). Only specific terms add share, and lines
-    naming the same terms (one business listed by product and again by industry:
-    集成电路 9%, 集成电路 8%) count once, at their largest share."""
+    (the chain whose lines add up to most) when that main chain's lines add up to at
+    least ``side_main_share``. Only specific terms add share, and lines naming the same
+    terms (one business listed by product and again by industry: 集成电路 8%,
+    集成电路 7%) count once, at their largest share.
+
+    A minor line beside a dominant chain names a market or a sideline more often than
+    not (集成电路 85%, 手机 15%); beside a main chain that is itself minor (a firm
+    mostly outside the chains: 医药 25%, 锂电池 12%), lines are compared on the chain
+    floor alone.
+
+    Examples
+    --------
+    >>> from chaingraph.classify.knowledge import Target
+    >>> def hit(chain, term, share):
+    ...     target = Target(chain, "chain", chain, chain, None, None)
+    ...     return Hit(target, term, "strong", 0.8, term, share)
+    >>> def chains(hits, *floors):
+    ...     return sorted({h.target.chain for h in weighed(hits, *floors)})
+    >>> dominant = [hit("chain:ic", "集成电路", 0.85), hit("chain:ngit", "手机", 0.15)]
+    >>> chains(dominant, 0.09, 0.20, 0.30)
+    ['chain:ic']
+    >>> minor = [hit("chain:biomed", "医药", 0.25), hit("chain:energy", "锂电池", 0.12)]
+    >>> chains(minor, 0.09, 0.20, 0.30), chains(minor, 0.09, 0.20, 0.0)
+    (['chain:biomed', 'chain:energy'], ['chain:biomed'])
+    """
     specific: set[str] = set()
     unshared: set[str] = set()
     line_terms: dict[tuple[str, str], set[str]] = {}
@@ -64,13 +91,11 @@ def weighed(hits: list[Hit], min_chain_share: float, min_side_share: float = 0.0
         by_terms[same] = max(by_terms.get(same, 0.0), line_share[(chain, text)])
     sums = {chain: sum(totals.get(chain, {}).values()) for chain in specific - unshared}
     main = max(sums.values(), default=0.0)
+    side_floor = min_side_share if main >= side_main_share else 0.0
     keep = {
         chain
         for chain in specific
         if chain in unshared
-        or (
-            sums[chain] >= min_chain_share
-            and (sums[chain] >= min_side_share or sums[chain] >= main)
-        )
+        or (sums[chain] >= min_chain_share and (sums[chain] >= side_floor or sums[chain] >= main))
     }
     return [h for h in hits if h.target.chain in keep]

@@ -29,7 +29,7 @@ from chaingraph.output import notice, write_json, write_output
 )
 @click.option(
     "--min-chain-share",
-    default=0.10,
+    default=0.09,
     show_default=True,
     type=click.FloatRange(0, 1),
     help="Revenue lines naming a chain must add up to this share for the chain to count.",
@@ -40,6 +40,13 @@ from chaingraph.output import notice, write_json, write_output
     show_default=True,
     type=click.FloatRange(0, 1),
     help="The same for a chain beside the firm's main one (the chain with the largest share).",
+)
+@click.option(
+    "--side-main-share",
+    default=0.30,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="--min-side-chain-share applies only beside a main chain of at least this share.",
 )
 @click.option(
     "--max-lines",
@@ -62,6 +69,7 @@ def classify(
     min_share: float,
     min_chain_share: float,
     min_side_chain_share: float,
+    side_main_share: float,
     max_lines: int | None,
     skip_bad: bool,
     store_path: Path | None,
@@ -86,6 +94,7 @@ def classify(
         min_share=min_share,
         min_chain_share=min_chain_share,
         min_side_chain_share=min_side_chain_share,
+        side_main_share=side_main_share,
         max_lines=max_lines,
         where=parse_where(where),
         skip_bad=skip_bad,
