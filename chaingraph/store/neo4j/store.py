@@ -40,7 +40,8 @@ from chaingraph.store.base import (
     ProductSupply,
     SegmentCoverage,
 )
-from chaingraph.store.neo4j import aggregates, derived
+from chaingraph.store.candidates import CandidatePage, MakerClass
+from chaingraph.store.neo4j import aggregates, candidates, derived
 from chaingraph.store.neo4j.connection import Connection, Neo4jSettings, chunked, redact
 from chaingraph.store.neo4j.encoding import (
     ENTITY_LABEL,
@@ -450,6 +451,18 @@ class Neo4jStore(GraphStore):
     ) -> dict[str, dict[str, tuple[str, ...]]]:
         self.fresh()
         return aggregates.segment_candidates(self.connection, segment_ids, area)
+
+    def candidate_classes(
+        self, segment_ids: Iterable[str]
+    ) -> dict[str, dict[str, tuple[MakerClass, ...]]]:
+        self.fresh()
+        return candidates.read_classes(self.connection, segment_ids)
+
+    def candidate_pages(
+        self, wanted: Iterable[tuple[str, str, int]]
+    ) -> dict[tuple[str, str, int], CandidatePage]:
+        # the classes were read (and the figures checked) just before, by the same search
+        return candidates.read_pages(self.connection, wanted)
 
     def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
         return aggregates.revenue_shares(self.connection, company_ids)
