@@ -31,6 +31,9 @@ from chaingraph.store.base import GraphStore
 from chaingraph.store.candidates import PAGE, CandidatePage, MakerClass
 from chaingraph.store.records import FirmBasics
 
+# first pages read beside each page the target search needs (one round trip)
+PREFETCH = 24
+
 __all__ = [
     "ScoreBounds",
     "TargetFilter",
@@ -100,6 +103,7 @@ class ScoreBounds:
             paged = cache is None
         self.paged = paged and min(self._parts) >= 0
         self._pages: dict[tuple[str, str, int], CandidatePage] = {}
+        self._wishes: list[tuple[float, str, str]] = []  # (-bound, product, class key)
 
     def open_bound(self, links: bool) -> float:
         """The most the parts a firm's record does not fix can add, for a product that
@@ -157,18 +161,40 @@ class ScoreBounds:
             ranked = self.ranked(product, held)
             makers = ranked.makers
             return ((n, makers[at]) for n, at in zip(ranked.negative, ranked.order, strict=True))
-        return self._paged(product, held)
+        near = self._best_proximity
+        heap: list[tuple[float, int, int]] = []  # (-bound of the next maker, class, maker)
+        for at, one in enumerate(held):
+            if one.count:
+                negative = -(self._bound(one.basics(one.tops[0])) + near)
+                heap.append((negative, at, 0))
+                # first pages wished for: fetched beside the next page read, best first
+                self._wishes.append((negative, product, one.key))
+        heapq.heapify(heap)
+        heapq.heapify(self._wishes)
+        return self._paged(product, held, heap)
 
-    def _paged(self, product: str, classes: tuple[MakerClass, ...]) -> Iterator[tuple[float, str]]:
+    def forget_wishes(self) -> None:
+        """Drop the first pages wished for (a new gap's streams begin)."""
+        self._wishes.clear()
+
+    def _read(self, wanted: list[tuple[str, str, int]]) -> None:
+        """Read these pages, with up to :data:`PREFETCH` first pages wished for."""
+        asked = set(wanted)
+        while self._wishes and len(asked) < len(wanted) + PREFETCH:
+            _, product, key = heapq.heappop(self._wishes)
+            first = (product, key, 0)
+            if first not in self._pages and first not in asked:
+                asked.add(first)
+                wanted.append(first)
+        self._pages.update(self.store.candidate_pages(wanted))
+
+    def _paged(
+        self, product: str, classes: tuple[MakerClass, ...], heap: list[tuple[float, int, int]]
+    ) -> Iterator[tuple[float, str]]:
         """The makers of a product's classes merged by bound: each class is sorted by
         revenue, on which its bound rises, so its next page's bound is known before it
         is read; a class's n-th read fetches 2^n pages."""
         near = self._best_proximity
-        heap: list[tuple[float, int, int]] = []  # (-bound of the next maker, class, maker)
-        for at, held in enumerate(classes):
-            if held.count:
-                heap.append((-(self._bound(held.basics(held.tops[0])) + near), at, 0))
-        heapq.heapify(heap)
         reads = [0] * len(classes)
         while heap:
             negative, at, position = heapq.heappop(heap)
@@ -177,11 +203,8 @@ class ScoreBounds:
             page = self._pages.get((product, held.key, number))
             if page is None:
                 reads[at] += 1
-                wanted = [
-                    (product, held.key, n)
-                    for n in range(number, min(len(held.tops), number + 2 ** (reads[at] - 1)))
-                ]
-                self._pages.update(self.store.candidate_pages(wanted))
+                last = min(len(held.tops), number + 2 ** (reads[at] - 1))
+                self._read([(product, held.key, n) for n in range(number, last)])
                 page = self._pages[(product, held.key, number)]
             yield negative, page[offset][0]
             position += 1
@@ -250,6 +273,7 @@ class TargetSearch:
         status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
         known = weights.get("severity", 0.0) * round(status_weight * priority_weight, 3)
         streams = []
+        self.bounds.forget_wishes()
         best_fit = max(self.fit.values(), default=0.0)
         ties = self.ties
         for product, makers in sorted(per_product.items()):

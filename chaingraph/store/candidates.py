@@ -35,7 +35,7 @@ __all__ = [
     "pages_asked",
 ]
 
-PAGE = 256  # makers per page
+PAGE = 64  # makers per page
 
 # a page: (firm id, revenue: 0.0 when none) sorted by revenue, largest first, then by id
 CandidatePage = tuple[tuple[str, float], ...]
