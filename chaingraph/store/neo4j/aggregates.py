@@ -120,6 +120,39 @@ def planned_queries() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+# The queries ``gaps`` and ``targets`` send, and values for the parameters that name
+# one node: ids that match nothing, so a rehearsal reads next to nothing.
+REHEARSED = (
+    "segment_coverage",
+    "rosters",
+    "leader_product_inputs",
+    "economy_counts",
+    "ring_makers",
+    "focus_segments",
+    "place_ancestors",
+    "local_users",
+    "candidate_classes",
+    "candidate_pages",
+    "company_profiles",
+    "revenue_shares",
+    "evaluated_segments",
+)
+_NOTHING = {"area": "region:cg-none", "base": "base:cg-none", "place": "region:cg-none"}
+
+
+def rehearsed_queries() -> list[tuple[str, dict[str, Any]]]:
+    """The queries of :data:`REHEARSED` as sent, with parameters that match nothing: run
+    once on opening, so their first real call finds them compiled (``EXPLAIN`` plans a
+    query; its first run still builds the runtime's code, 0.1-1 s a query)."""
+    return [
+        (
+            _query_text(name),
+            {p: _NOTHING.get(p, _SAMPLE.get(p, "seg:cg-none")) for p in query_parameters(name)},
+        )
+        for name in REHEARSED
+    ]
+
+
 # -- places and chains -------------------------------------------------------------------
 
 
