@@ -290,7 +290,7 @@ class TargetSearch:
         best: dict[str, Target] = {}
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
         # Most gaps are settled within the first few firms: start small, then widen.
-        chunk_size = max(10, 2 * top)
+        chunk_size = max(20, 4 * top)
         while chunk := list(islice(pairs, min(chunk_size, 4096))):
             chunk_size *= 2
             # Fetch the chunk's facts in one read (one round trip on a server store).
