@@ -1217,3 +1217,13 @@ def test_candidate_classes_and_pages(empty_store: GraphStore) -> None:
     assert paged == tuple((firm, float(r)) for r, firm in with_revenue)
     assert len(pages[("prod:x", classes[1].key, 0)]) == PAGE
     assert pages[("prod:x", classes[3].key, 0)] == (("co:rank", 0.0),)
+
+
+def test_node_names(graph: GraphStore) -> None:
+    # the name Node.name gives (its id when it has none), for the ids found, in order
+    ids = sorted(n.id for n in graph.nodes())
+    expected = {i: node.name for i, node in graph.get_many(ids).items()}
+    asked = ["co:none", *reversed(ids), ids[0]]
+    found = graph.node_names(asked)
+    assert found == expected and list(found) == list(reversed(ids))
+    assert graph.node_names([]) == {}

@@ -135,7 +135,13 @@ def arrange(
 
 
 class CandidateReads(ABC):
-    """The contract's reads of candidate makers in classes (part of ``GraphStore``)."""
+    """The contract's reads for the target search: candidate makers in classes, and the
+    names of many nodes at once (part of ``GraphStore``)."""
+
+    @abstractmethod
+    def node_names(self, node_ids: Iterable[str]) -> dict[str, str]:
+        """Per id found, in the order asked: the node's name as ``Node.name`` gives it
+        (its ``name``, else its id), without reading the rest of the record."""
 
     @abstractmethod
     def candidate_classes(

@@ -136,6 +136,7 @@ REHEARSED = (
     "company_profiles",
     "revenue_shares",
     "evaluated_segments",
+    "node_names",
 )
 _NOTHING = {"area": "region:cg-none", "base": "base:cg-none", "place": "region:cg-none"}
 
@@ -403,6 +404,29 @@ def record_basics(conn: Connection, company_ids: Sequence[str]) -> RecordBasics:
             )
             found[node_id] = table.number(basics_of(props))
     return RecordBasics(tuple(table.kinds), [found.get(i, -1) for i in company_ids])
+
+
+def node_names(conn: Connection, node_ids: Iterable[str]) -> dict[str, str]:
+    """:meth:`GraphStore.node_names` from the name alone (the named query ``node_names``);
+    a record kept as JSON (older databases) or a name kept outside the plain properties
+    is decoded as ``decode_node`` would."""
+    wanted = list(dict.fromkeys(node_ids))
+    found: dict[str, str] = {}
+    text = query("node_names")
+    for chunk in chunked(wanted, 20_000):
+        (row,) = conn.read(text, "running query node_names", ids=chunk)
+        for node_id, name, extra, legacy in row["rows"]:
+            if name is None or legacy is not None:
+                stored = {"name": name, EXTRA: extra}
+                props = decode_props(
+                    legacy,
+                    {k: v for k, v in stored.items() if v is not None},
+                    NODE_RESERVED,
+                    f"node {node_id!r}",
+                )
+                name = props.get("name", node_id)
+            found[node_id] = str(name)
+    return {i: found[i] for i in wanted if i in found}
 
 
 def revenue_shares(conn: Connection, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:

@@ -483,6 +483,9 @@ class Neo4jStore(GraphStore):
         self.fresh()
         return aggregates.segment_candidates(self.connection, segment_ids, area)
 
+    def node_names(self, node_ids: Iterable[str]) -> dict[str, str]:
+        return aggregates.node_names(self.connection, node_ids)
+
     def candidate_classes(
         self, segment_ids: Iterable[str]
     ) -> dict[str, dict[str, tuple[MakerClass, ...]]]:

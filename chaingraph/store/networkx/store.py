@@ -346,6 +346,9 @@ class NetworkxStore(GraphStore):
     ) -> dict[str, dict[str, tuple[str, ...]]]:
         return aggregates.segment_candidates(self._walker(), segment_ids, area)
 
+    def node_names(self, node_ids: Iterable[str]) -> dict[str, str]:
+        return {i: node.name for i, node in self.get_many(node_ids).items()}
+
     def candidate_classes(
         self, segment_ids: Iterable[str]
     ) -> dict[str, dict[str, tuple[MakerClass, ...]]]:
