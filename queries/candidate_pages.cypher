@@ -3,11 +3,10 @@
 //
 // Parameters
 //   $keys  page keys: product id, class key and page number joined by U+001F
-// Returns one row per page found:
-//   key
-//   ids       the page's firm ids, as zlib-compressed JSON
-//   revenues  their revenues (0.0 when none), in the same order
+// Returns one row:
+//   rows   per page found: [key, ids, revenues] -- ids as zlib-compressed JSON, and their
+//          revenues (0.0 when none) in the same order
 // Used by Neo4jStore.candidate_pages (targets).
 UNWIND $keys AS k
 MATCH (c:CgCandidatePage {key: k})
-RETURN k AS key, c.ids AS ids, c.revenues AS revenues
+RETURN collect([k, c.ids, c.revenues]) AS rows

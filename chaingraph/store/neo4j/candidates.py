@@ -234,9 +234,8 @@ def read_pages(
     found: dict[tuple[str, str, int], CandidatePage] = {}
     text = query("candidate_pages")
     for chunk in chunked(sorted(asked), 500):
-        for row in conn.read(text, "running query candidate_pages", keys=chunk):
-            ids = unpack_json(row["ids"])
-            found[asked[row["key"]]] = tuple(
-                zip(ids, (float(r) for r in row["revenues"]), strict=True)
-            )
+        (row,) = conn.read(text, "running query candidate_pages", keys=chunk)
+        for key, packed, revenues in row["rows"]:
+            ids = unpack_json(packed)
+            found[asked[key]] = tuple(zip(ids, (float(r) for r in revenues), strict=True))
     return found
