@@ -65,7 +65,9 @@ class ScoreBounds:
     next bound scores tens of firms instead of every maker. The bound is computed once per kind of record
     (``store.record_basics``: firms share tags, revenue and board by the thousand),
     the makers ordered by it in numpy. A store that can tell when it changes keeps
-    the orders.
+    the orders. A store that cannot (a server: ``paged``) hands out each product's makers
+    in classes sorted by revenue (``store.candidate_classes``), walked by :meth:`stream`
+    a page at a time.
     """
 
     def __init__(

@@ -111,8 +111,8 @@ def arrange(
     >>> classes, pages = arrange([("co:b", ((), None, 2.0, None)), ("co:a", ((), None, 5.0, None)),
     ...                           ("co:c", (("专精特新",), None, None, None))])
     >>> [(c.tags, c.count, c.tops) for c in classes]
-    [((), 2, (5.0,)), (('专精特新',), 1, (0.0,))]
-    >>> pages[classes[0].key]
+    [(('专精特新',), 1, (0.0,)), ((), 2, (5.0,))]
+    >>> pages[classes[1].key]
     [(('co:a', 5.0), ('co:b', 2.0))]
     """
     grouped: dict[ClassFields, list[tuple[float, str]]] = {}
