@@ -6,7 +6,8 @@ equal the reference's: adding a local maker (counts, local lists, rings and the
 economy move), a second site for a firm in another city (its site key changes), a
 local firm renamed, made 链主 and its fact verified, a local firm ranked that makes a
 second product (the local rosters are patched; answers are also compared under
-another leader rule), a
+another leader rule), a firm given tags, a revenue and a listing (it moves to another
+class of candidate makers of each of its products; the targets are compared too), a
 product renamed to a segment's name (the members change, and updating a node in Neo4j
 rewrites its properties), and a new place inside the city (the places change: a full
 refresh). On Neo4j alone, a database written behind the store's back (raw Cypher, or
@@ -26,6 +27,7 @@ from click.testing import CliRunner
 from engines import Neo4jStore, load
 
 from chaingraph.analysis.gaps import gaps
+from chaingraph.analysis.targets import targets
 from chaingraph.cli import cli
 from chaingraph.model import Node, Relationship
 from chaingraph.store import GraphStore, LeaderRule
@@ -63,6 +65,22 @@ STEPS: list[tuple[str, list[Node], list[Relationship]]] = [
         [Relationship("MAKES", "co:l3", "prod:motor", props={**S, "evidence": "weak"})],
     ),
     (
+        "co:o01 listed, with a revenue and 专精特新: another class of its products",
+        [
+            Node(
+                "co:o01",
+                "Company",
+                {
+                    "tags": ["专精特新"],
+                    "revenue_cny_100m": 12.5,
+                    "listing": {"board": "科创板", "code": "688001"},
+                    **S,
+                },
+            )
+        ],
+        [],
+    ),
+    (
         "传感器件 renamed 控制器: a member of the segment 控制器 now",
         [Node("prod:sensor", "Product", {"name": "控制器", **S})],
         [],
@@ -98,6 +116,17 @@ def answers(store: GraphStore) -> dict[str, Any]:
         found[f"users {area}"] = store.local_users(products, area)
         found[f"candidates {area}"] = store.segment_candidates(segments, area)
     found["gaps"] = gaps(store, "base:home")
+    # the target search's makers in classes and pages (read in bound order on Neo4j)
+    classes = found["candidate classes"] = store.candidate_classes(segments)
+    wanted = {
+        (product, held.key, number)
+        for per in classes.values()
+        for product, held_classes in per.items()
+        for held in held_classes
+        for number in range(len(held.tops))
+    }
+    found["candidate pages"] = store.candidate_pages(sorted(wanted))
+    found["targets"] = targets(store, "base:home", top=3)
     return found
 
 

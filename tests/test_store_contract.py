@@ -1156,3 +1156,74 @@ def test_revenue_shares(empty_store: GraphStore) -> None:
         "co:a": {"prod:x": 0.5, "prod:y": 1.0},
         "co:none": {},
     }
+
+
+def test_candidate_classes_and_pages(empty_store: GraphStore) -> None:
+    # A segment's products with their makers in classes (same sorted tags, top rank,
+    # board, whether a revenue is given), each sorted by revenue (largest first, then by
+    # id) in pages of PAGE makers; a product nobody makes has no class.
+    from chaingraph.store.candidates import PAGE, MakerClass
+
+    s = {"source": "tests.contract", "as_of": "2024", "synthetic": True}
+    many = 2 * PAGE
+    nodes = [
+        Node("seg:c", "Segment", {"name": "环节"}),
+        Node("prod:x", "Product", {"name": "甲品"}),
+        Node("prod:y", "Product", {"name": "乙品"}),
+        Node("co:lead", "Company", {"name": "领", "tags": ["专精特新", "上市"], **s}),
+        Node("co:rank", "Company", {"name": "秩", "global_rank": {"rank": 7}, **s}),
+        Node("co:far", "Company", {"name": "远", "global_rank": {"rank": 700}, **s}),
+        Node("co:board", "Company", {"name": "板", "listing": {"board": "科创板"}, **s}),
+        Node("co:zero", "Company", {"name": "零", "revenue_cny_100m": 0, **s}),
+        *(
+            Node(f"co:n{i:03d}", "Company", {"name": f"n{i}", "revenue_cny_100m": i % 7, **s})
+            for i in range(many)
+        ),
+    ]
+    rels = [
+        Relationship("IN_SEGMENT", "prod:x", "seg:c", "", {}),
+        Relationship("IN_SEGMENT", "prod:y", "seg:c", "", {}),
+        *(
+            Relationship("MAKES", f"co:{c}", "prod:x", "", s)
+            for c in ("lead", "rank", "far", "board", "zero")
+        ),
+        *(Relationship("MAKES", f"co:n{i:03d}", "prod:x", "", s) for i in range(many)),
+    ]
+    load(empty_store, nodes, rels)
+    found = empty_store.candidate_classes(["seg:c", "seg:none"])
+    assert set(found) == {"seg:c", "seg:none"} and found["seg:none"] == {}
+    assert list(found["seg:c"]) == ["prod:x", "prod:y"] and found["seg:c"]["prod:y"] == ()
+    classes = found["seg:c"]["prod:x"]
+    with_revenue = sorted((i % 7, f"co:n{i:03d}") for i in range(many) if i % 7)
+    with_revenue.sort(key=lambda ri: (-ri[0], ri[1]))
+    no_revenue = sorted(f"co:n{i:03d}" for i in range(many) if not i % 7)
+    expected = [
+        MakerClass((), False, None, False, 2 + len(no_revenue), (0.0,)),
+        MakerClass((), False, None, True, len(with_revenue), (6.0, float(with_revenue[PAGE][0]))),
+        MakerClass((), False, "科创板", False, 1, (0.0,)),
+        MakerClass((), True, None, False, 1, (0.0,)),
+        MakerClass(("上市", "专精特新"), False, None, False, 1, (0.0,)),
+    ]
+    assert classes == tuple(sorted(expected, key=lambda c: c.key))
+    classes = tuple(expected)
+    pages = empty_store.candidate_pages(
+        [(("prod:x", c.key, n)) for c in classes for n in range(3)] + [("prod:y", "[]", 0)]
+    )
+    assert set(pages) == {("prod:x", c.key, 0) for c in classes} | {("prod:x", classes[1].key, 1)}
+    assert pages[("prod:x", classes[0].key, 0)] == tuple(
+        (firm, 0.0) for firm in sorted(["co:far", "co:zero", *no_revenue])
+    )
+    paged = pages[("prod:x", classes[1].key, 0)] + pages[("prod:x", classes[1].key, 1)]
+    assert paged == tuple((firm, float(r)) for r, firm in with_revenue)
+    assert len(pages[("prod:x", classes[1].key, 0)]) == PAGE
+    assert pages[("prod:x", classes[3].key, 0)] == (("co:rank", 0.0),)
+
+
+def test_node_names(graph: GraphStore) -> None:
+    # the name Node.name gives (its id when it has none), for the ids found, in order
+    ids = sorted(n.id for n in graph.nodes())
+    expected = {i: node.name for i, node in graph.get_many(ids).items()}
+    asked = ["co:none", *reversed(ids), ids[0]]
+    found = graph.node_names(asked)
+    assert found == expected and list(found) == list(reversed(ids))
+    assert graph.node_names([]) == {}

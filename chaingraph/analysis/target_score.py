@@ -456,4 +456,4 @@ def record_parts(
 
 
 def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
-    return {node_id: node.name for node_id, node in store.get_many(ids).items()}
+    return store.node_names(ids)

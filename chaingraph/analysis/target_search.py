@@ -28,7 +28,11 @@ from chaingraph.analysis.target_score import (
     target_order,
 )
 from chaingraph.store.base import GraphStore
+from chaingraph.store.candidates import PAGE, CandidatePage, MakerClass
 from chaingraph.store.records import FirmBasics
+
+# first pages read beside each page the target search needs (one round trip)
+PREFETCH = 24
 
 __all__ = [
     "ScoreBounds",
@@ -61,10 +65,14 @@ class ScoreBounds:
     next bound scores tens of firms instead of every maker. The bound is computed once per kind of record
     (``store.record_basics``: firms share tags, revenue and board by the thousand),
     the makers ordered by it in numpy. A store that can tell when it changes keeps
-    the orders.
+    the orders. A store that cannot (a server: ``paged``) hands out each product's makers
+    in classes sorted by revenue (``store.candidate_classes``), walked by :meth:`stream`
+    a page at a time.
     """
 
-    def __init__(self, store: GraphStore, config: AnalysisConfig) -> None:
+    def __init__(
+        self, store: GraphStore, config: AnalysisConfig, paged: bool | None = None
+    ) -> None:
         self.store = store
         self.config = config
         cache = store.analysis_cache()
@@ -90,6 +98,14 @@ class ScoreBounds:
         ties = weights.get("supply_ties", 0.0)
         # supply ties run 0..1, and 0..0.2 for a product that goes into no local firm
         self.tie_parts = (max(0.0, ties), max(0.0, 0.2 * ties))
+        # A store that cannot keep whole ordered lists in memory (a server) hands out the
+        # makers in classes read a page at a time (store.candidate_classes): in bound
+        # order only while no record part weighs against a firm.
+        if paged is None:
+            paged = cache is None
+        self.paged = paged and min(self._parts) >= 0
+        self._pages: dict[tuple[str, str, int], CandidatePage] = {}
+        self._wishes: list[tuple[float, str, str]] = []  # (-bound, product, class key)
 
     def open_bound(self, links: bool) -> float:
         """The most the parts a firm's record does not fix can add, for a product that
@@ -138,6 +154,66 @@ class ScoreBounds:
         leadership, scale, technology = record_parts(self.config, *basics)
         parts = self._parts
         return parts[0] * leadership + parts[1] * scale + parts[2] * technology
+
+    def stream(self, product: str, held: tuple[Any, ...]) -> Iterator[tuple[float, str]]:
+        """``(-bound, firm)`` for one product's makers, best bound first: ``held`` is its
+        makers (sorted ids, from ``segment_candidates``) or, when :attr:`paged`, its
+        makers' classes (``candidate_classes``), read a page at a time."""
+        if not self.paged:
+            ranked = self.ranked(product, held)
+            makers = ranked.makers
+            return ((n, makers[at]) for n, at in zip(ranked.negative, ranked.order, strict=True))
+        near = self._best_proximity
+        heap: list[tuple[float, int, int]] = []  # (-bound of the next maker, class, maker)
+        for at, one in enumerate(held):
+            if one.count:
+                negative = -(self._bound(one.basics(one.tops[0])) + near)
+                heap.append((negative, at, 0))
+                # first pages wished for: fetched beside the next page read, best first
+                self._wishes.append((negative, product, one.key))
+        heapq.heapify(heap)
+        heapq.heapify(self._wishes)
+        return self._paged(product, held, heap)
+
+    def forget_wishes(self) -> None:
+        """Drop the first pages wished for (a new gap's streams begin)."""
+        self._wishes.clear()
+
+    def _read(self, wanted: list[tuple[str, str, int]]) -> None:
+        """Read these pages, with up to :data:`PREFETCH` first pages wished for."""
+        asked = set(wanted)
+        while self._wishes and len(asked) < len(wanted) + PREFETCH:
+            _, product, key = heapq.heappop(self._wishes)
+            first = (product, key, 0)
+            if first not in self._pages and first not in asked:
+                asked.add(first)
+                wanted.append(first)
+        self._pages.update(self.store.candidate_pages(wanted))
+
+    def _paged(
+        self, product: str, classes: tuple[MakerClass, ...], heap: list[tuple[float, int, int]]
+    ) -> Iterator[tuple[float, str]]:
+        """The makers of a product's classes merged by bound: each class is sorted by
+        revenue, on which its bound rises, so its next page's bound is known before it
+        is read; a class's n-th read fetches 2^n pages."""
+        near = self._best_proximity
+        reads = [0] * len(classes)
+        while heap:
+            negative, at, position = heapq.heappop(heap)
+            held = classes[at]
+            number, offset = divmod(position, PAGE)
+            page = self._pages.get((product, held.key, number))
+            if page is None:
+                reads[at] += 1
+                last = min(len(held.tops), number + 2 ** (reads[at] - 1))
+                self._read([(product, held.key, n) for n in range(number, last)])
+                page = self._pages[(product, held.key, number)]
+            yield negative, page[offset][0]
+            position += 1
+            if position < held.count:
+                number, offset = divmod(position, PAGE)
+                revenue = held.tops[number] if offset == 0 else page[offset][1]
+                heapq.heappush(heap, (-(self._bound(held.basics(revenue)) + near), at, position))
 
     def ranked(self, product: str, makers: tuple[str, ...]) -> Ranked:
         """These makers of a product (sorted ids, as the store gives them) by ``-bound``
@@ -190,13 +266,16 @@ class TargetSearch:
         self.ties = SupplyTies(self.users, self.names, self.served)
 
     def best(
-        self, gap: SegmentGap, per_product: Mapping[str, tuple[str, ...]], top: int
+        self, gap: SegmentGap, per_product: Mapping[str, tuple[Any, ...]], top: int
     ) -> list[Target]:
+        """The best ``top`` firms for a gap: ``per_product`` is each of its products'
+        makers, or their classes when the bounds are :attr:`ScoreBounds.paged`."""
         config, weights = self.config, self.config.score_weights
         priority_weight = config.priority_weight(gap.priority)
         status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
         known = weights.get("severity", 0.0) * round(status_weight * priority_weight, 3)
         streams = []
+        self.bounds.forget_wishes()
         best_fit = max(self.fit.values(), default=0.0)
         ties = self.ties
         for product, makers in sorted(per_product.items()):
@@ -208,12 +287,12 @@ class TargetSearch:
             # The focus weight multiplies the score; it follows from the product alone
             # (the local firms it goes into), so each product's stream carries its own.
             factor = ties.focus(product, priority_weight)[0]
-            streams.append(_pairs(factor, fixed, product, self.bounds.ranked(product, makers)))
+            streams.append(_pairs(factor, fixed, product, self.bounds.stream(product, makers)))
         pairs = heapq.merge(*streams)
         best: dict[str, Target] = {}
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
         # Most gaps are settled within the first few firms: start small, then widen.
-        chunk_size = max(10, 2 * top)
+        chunk_size = max(20, 4 * top)
         while chunk := list(islice(pairs, min(chunk_size, 4096))):
             chunk_size *= 2
             # Fetch the chunk's facts in one read (one round trip on a server store).
@@ -268,14 +347,13 @@ class TargetSearch:
 
 
 def _pairs(
-    factor: float, fixed: float, product: str, ranked: Ranked
+    factor: float, fixed: float, product: str, ranked: Iterator[tuple[float, str]]
 ) -> Iterator[tuple[float, str, str]]:
     """``(-bound, firm, product)`` for one product's makers, best bound first: the bound
     is ``factor × (fixed + the firm's record bound)``."""
-    makers = ranked.makers
-    for negative, at in zip(ranked.negative, ranked.order, strict=True):
+    for negative, firm in ranked:
         # -(fixed + bound) exactly: IEEE negation is exact and addition symmetric.
-        yield factor * (negative - fixed), makers[at], product
+        yield factor * (negative - fixed), firm, product
 
 
 def _ranked(best: dict[str, Target], top: int) -> list[Target]:
@@ -284,7 +362,7 @@ def _ranked(best: dict[str, Target], top: int) -> list[Target]:
 
 def product_weights(
     report: GapReport,
-    candidates: Mapping[str, Mapping[str, tuple[str, ...]]],
+    candidates: Mapping[str, Mapping[str, tuple[Any, ...]]],
     config: AnalysisConfig,
 ) -> dict[str, float]:
     """Each product of the report's gap segments -> the best priority weight among them."""

@@ -9,8 +9,9 @@ together and adds the facts behind each reason.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Profiles
@@ -143,11 +144,18 @@ def targets(
         for g in report.segments
         if g.status != "优势" and not (wanted_segment and g.segment != wanted_segment)
     ]
-    candidates_by_segment = store.segment_candidates(gap_segments, report.area)
+    bounds = ScoreBounds(store, config)
+    # per gap segment and product: its makers outside the area, or (a server store) its
+    # makers' classes, read a page at a time in bound order (local makers are skipped)
+    candidates_by_segment: Mapping[str, Mapping[str, tuple[Any, ...]]] = (
+        store.candidate_classes(gap_segments)
+        if bounds.paged
+        else store.segment_candidates(gap_segments, report.area)
+    )
     search = TargetSearch(
         config,
         profiles,
-        ScoreBounds(store, config),
+        bounds,
         report.area,
         TargetFilter(
             tuple(tags),

@@ -39,6 +39,7 @@ from typing import Any, Literal, TypeVar
 
 from chaingraph.model import Model, Node, Relationship, load_model
 from chaingraph.store.cache import AnalysisCache
+from chaingraph.store.candidates import CandidateReads
 from chaingraph.store.lookup import NameMatch, resolve, search_names
 from chaingraph.store.records import (
     Headquarters,
@@ -300,7 +301,7 @@ class BaseFacts:
 # -- the contract --------------------------------------------------------------------
 
 
-class GraphStore(ABC):
+class GraphStore(CandidateReads, ABC):
     """A chain graph: typed nodes with stable ids and typed, keyed relationships.
 
     Both engines merge idempotently (merging data already present changes nothing) and
@@ -582,7 +583,7 @@ class GraphStore(ABC):
             each all or nothing, and finishes an interrupted load when run again.
         """
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release resources (connections, file handles)."""
 
     def __enter__(self) -> GraphStore:

@@ -120,6 +120,40 @@ def planned_queries() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+# The queries ``gaps`` and ``targets`` send, and values for the parameters that name
+# one node: ids that match nothing, so a rehearsal reads next to nothing.
+REHEARSED = (
+    "segment_coverage",
+    "rosters",
+    "leader_product_inputs",
+    "economy_counts",
+    "ring_makers",
+    "focus_segments",
+    "place_ancestors",
+    "local_users",
+    "candidate_classes",
+    "candidate_pages",
+    "company_profiles",
+    "revenue_shares",
+    "evaluated_segments",
+    "node_names",
+)
+_NOTHING = {"area": "region:cg-none", "base": "base:cg-none", "place": "region:cg-none"}
+
+
+def rehearsed_queries() -> list[tuple[str, dict[str, Any]]]:
+    """The queries of :data:`REHEARSED` as sent, with parameters that match nothing: run
+    once on opening, so their first real call finds them compiled (``EXPLAIN`` plans a
+    query; its first run still builds the runtime's code, 0.1-1 s a query)."""
+    return [
+        (
+            _query_text(name),
+            {p: _NOTHING.get(p, _SAMPLE.get(p, "seg:cg-none")) for p in query_parameters(name)},
+        )
+        for name in REHEARSED
+    ]
+
+
 # -- places and chains -------------------------------------------------------------------
 
 
@@ -370,6 +404,29 @@ def record_basics(conn: Connection, company_ids: Sequence[str]) -> RecordBasics:
             )
             found[node_id] = table.number(basics_of(props))
     return RecordBasics(tuple(table.kinds), [found.get(i, -1) for i in company_ids])
+
+
+def node_names(conn: Connection, node_ids: Iterable[str]) -> dict[str, str]:
+    """:meth:`GraphStore.node_names` from the name alone (the named query ``node_names``);
+    a record kept as JSON (older databases) or a name kept outside the plain properties
+    is decoded as ``decode_node`` would."""
+    wanted = list(dict.fromkeys(node_ids))
+    found: dict[str, str] = {}
+    text = query("node_names")
+    for chunk in chunked(wanted, 20_000):
+        (row,) = conn.read(text, "running query node_names", ids=chunk)
+        for node_id, name, extra, legacy in row["rows"]:
+            if name is None or legacy is not None:
+                stored = {"name": name, EXTRA: extra}
+                props = decode_props(
+                    legacy,
+                    {k: v for k, v in stored.items() if v is not None},
+                    NODE_RESERVED,
+                    f"node {node_id!r}",
+                )
+                name = props.get("name", node_id)
+            found[node_id] = str(name)
+    return {i: found[i] for i in wanted if i in found}
 
 
 def revenue_shares(conn: Connection, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, NATION
-from chaingraph.store.neo4j import rosters
+from chaingraph.store.neo4j import candidates, rosters
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import DERIVED_PROPERTIES
 
@@ -65,11 +65,18 @@ __all__ = [
 ]
 
 # Raise when what is derived, or how, changes: every store then refreshes once.
-VERSION = 4
+VERSION = 5
 SEP = "\x1f"  # between the site ids of a site key (never in an id a person types)
 STAMP_LABEL = "ChaingraphDerived"
 # labels derived, beside the model's
-LABELS = ("CgMaker", "CgNationalMaker", STAMP_LABEL, rosters.ROSTER_LABEL)
+LABELS = (
+    "CgMaker",
+    "CgNationalMaker",
+    STAMP_LABEL,
+    rosters.ROSTER_LABEL,
+    candidates.HEAD_LABEL,
+    candidates.PAGE_LABEL,
+)
 # Above this many touched firms, one full pass is cheaper than many small ones.
 FULL_REFRESH_FIRMS = 50_000
 _WRITE_CHUNK = 10_000
@@ -329,10 +336,12 @@ def refresh(conn: Connection, touched: Touched | None = None) -> None:
     economy = packed((r["key"], r["n"]) for r in conn.read(_MAKERS_BY_SITES, doing))
     if full:
         rosters.rebuild(conn)
+        candidates.rebuild(conn)
     else:
         assert touched is not None
         rosters.rebuild(conn, changed_segments)
         rosters.patch(conn, touched.firms)
+        candidates.refresh_products(conn, products)
     _write(
         conn,
         _STAMP_WRITE,

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from chaingraph.store.base import MAX_PLACE_DEPTH
@@ -179,16 +179,11 @@ class _Rosters:
         number = len(self.ids)
         self.ids.append(firm)
         self.names.append(name)
-        wanted = [(sid, best) for sid, best in segs if segments is None or sid in segments]
-        for place in places:
-            for sid, best in wanted:
-                k = key(place, SEG, sid)
-                held = self.members.get(k)
-                if held is None:
-                    held = self.members[k] = array("I")
-                    self.facts[k] = bytearray()
-                held.append(number)
-                self.facts[k].append(int(best))
+        self._append(
+            number,
+            places,
+            [(SEG, sid, int(best)) for sid, best in segs if segments is None or sid in segments],
+        )
         if segments is not None:
             return
         tag_list = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
@@ -196,14 +191,25 @@ class _Rosters:
         if not tag_list and not ranked:
             return
         self.lead[number] = _dumps([rank if ranked else None, made])
-        kinds = [(TAG, t) for t in dict.fromkeys(tag_list)] + ([(RANK, "")] if ranked else [])
+        kinds = [(TAG, t, None) for t in dict.fromkeys(tag_list)]
+        self._append(number, places, kinds + ([(RANK, "", None)] if ranked else []))
+
+    def _append(
+        self, number: int, places: Iterable[str], entries: Sequence[tuple[str, str, int | None]]
+    ) -> None:
+        """Firm ``number`` into the roster of each place and ``(kind, what, fact)`` of
+        ``entries`` (a segment roster also keeps the firm's best fact; others None)."""
         for place in places:
-            for kind, what in kinds:
+            for kind, what, fact in entries:
                 k = key(place, kind, what)
                 held = self.members.get(k)
                 if held is None:
                     held = self.members[k] = array("I")
+                    if fact is not None:
+                        self.facts[k] = bytearray()
                 held.append(number)
+                if fact is not None:
+                    self.facts[k].append(fact)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each roster as the properties written, firms sorted by id."""

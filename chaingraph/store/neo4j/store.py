@@ -23,7 +23,7 @@ try:
 except ImportError as exc:  # pragma: no cover - only without the [neo4j] extra
     raise missing("neo4j") from exc
 
-from chaingraph.errors import ConfigError
+from chaingraph.errors import ConfigError, StoreError
 from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import normalize_text
 from chaingraph.queries import query
@@ -40,7 +40,8 @@ from chaingraph.store.base import (
     ProductSupply,
     SegmentCoverage,
 )
-from chaingraph.store.neo4j import aggregates, derived
+from chaingraph.store.candidates import CandidatePage, MakerClass
+from chaingraph.store.neo4j import aggregates, candidates, derived
 from chaingraph.store.neo4j.connection import Connection, Neo4jSettings, chunked, redact
 from chaingraph.store.neo4j.encoding import (
     ENTITY_LABEL,
@@ -104,6 +105,15 @@ def open_store(
         settings.database,
         batch_size=batch_size,
         warm=warm and settings.warm,
+    )
+
+
+def _nodes_text(label: str) -> str:
+    """The read of one page of nodes of a label (by id, after ``$after``)."""
+    return (
+        f"MATCH (n:{label}) WHERE n.id > $after "
+        "AND ($type IS NULL OR n.type = $type) "
+        f"RETURN {_NODE_COLUMNS} ORDER BY n.id LIMIT $page"
     )
 
 
@@ -195,7 +205,36 @@ class Neo4jStore(GraphStore):
         seconds taken by the planning (also kept in ``warm_seconds``)."""
         self.fresh()
         self.warm_seconds = self.connection.warm(aggregates.planned_queries())
+        self.warm_seconds += self._rehearse()
         return self.warm_seconds
+
+    def _rehearse(self) -> float:
+        """Run the queries a first ``gaps`` or ``targets`` sends once, on ids that match
+        nothing (:func:`~chaingraph.store.neo4j.aggregates.rehearsed_queries`, and the
+        node reads by id and by type), so their first real call finds them compiled;
+        seconds. A failure is left for the real call to report."""
+        from neo4j import exceptions as errors
+
+        started = time.perf_counter()
+        nothing = "region:cg-none"
+        texts = [*aggregates.rehearsed_queries()]
+        texts += [
+            (_nodes_text(self._labels[t]), {"after": "\U0010ffff", "type": t, "page": _PAGE})
+            for t in ("Region", "Base", "Segment", "Chain")
+        ]
+        try:
+            with self.connection.session() as session:
+                for text, params in texts:
+                    try:
+                        session.run(text, params).consume()
+                    except errors.Neo4jError:
+                        continue
+            self.get(nothing)
+            self.get_many([nothing])
+            list(self.relationships("FOCUSES_ON", source=nothing))
+        except (errors.DriverError, errors.Neo4jError, OSError, StoreError):
+            pass
+        return time.perf_counter() - started
 
     def fresh(self) -> None:
         """Make sure the figures the gap and target queries read
@@ -255,14 +294,7 @@ class Neo4jStore(GraphStore):
         label = self._labels[type] if type not in (None, "Company") else ENTITY_LABEL
         after = ""
         while True:
-            rows = self._read(
-                f"MATCH (n:{label}) WHERE n.id > $after "
-                "AND ($type IS NULL OR n.type = $type) "
-                f"RETURN {_NODE_COLUMNS} ORDER BY n.id LIMIT $page",
-                after=after,
-                type=type,
-                page=_PAGE,
-            )
+            rows = self._read(_nodes_text(label), after=after, type=type, page=_PAGE)
             for record in rows:
                 yield self._node(record)
             if len(rows) < _PAGE:
@@ -450,6 +482,21 @@ class Neo4jStore(GraphStore):
     ) -> dict[str, dict[str, tuple[str, ...]]]:
         self.fresh()
         return aggregates.segment_candidates(self.connection, segment_ids, area)
+
+    def node_names(self, node_ids: Iterable[str]) -> dict[str, str]:
+        return aggregates.node_names(self.connection, node_ids)
+
+    def candidate_classes(
+        self, segment_ids: Iterable[str]
+    ) -> dict[str, dict[str, tuple[MakerClass, ...]]]:
+        self.fresh()
+        return candidates.read_classes(self.connection, segment_ids)
+
+    def candidate_pages(
+        self, wanted: Iterable[tuple[str, str, int]]
+    ) -> dict[tuple[str, str, int], CandidatePage]:
+        # the classes were read (and the figures checked) just before, by the same search
+        return candidates.read_pages(self.connection, wanted)
 
     def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
         return aggregates.revenue_shares(self.connection, company_ids)

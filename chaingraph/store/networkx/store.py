@@ -28,6 +28,7 @@ from chaingraph.store.base import (
     ProductSupply,
     SegmentCoverage,
 )
+from chaingraph.store.candidates import CandidatePage, MakerClass, arrange, pages_asked
 from chaingraph.store.merging import check_batch, collapse_batch, merge_props
 from chaingraph.store.networkx import aggregates
 from chaingraph.store.networkx.aggregates import Walker
@@ -344,6 +345,39 @@ class NetworkxStore(GraphStore):
         self, segment_ids: Iterable[str], area: str
     ) -> dict[str, dict[str, tuple[str, ...]]]:
         return aggregates.segment_candidates(self._walker(), segment_ids, area)
+
+    def node_names(self, node_ids: Iterable[str]) -> dict[str, str]:
+        return {i: node.name for i, node in self.get_many(node_ids).items()}
+
+    def candidate_classes(
+        self, segment_ids: Iterable[str]
+    ) -> dict[str, dict[str, tuple[MakerClass, ...]]]:
+        walk = self._walker()
+        return {
+            seg: {p: self._arranged(p)[0] for p in walk.segment_products(seg)}
+            for seg in dict.fromkeys(segment_ids)
+        }
+
+    def candidate_pages(
+        self, wanted: Iterable[tuple[str, str, int]]
+    ) -> dict[tuple[str, str, int], CandidatePage]:
+        asked = list(wanted)
+        return pages_asked(asked, {p: self._arranged(p)[1] for p in {w[0] for w in asked}})
+
+    def _arranged(
+        self, product: str
+    ) -> tuple[tuple[MakerClass, ...], dict[str, list[CandidatePage]]]:
+        """A product's makers in classes and pages (:func:`arrange`), kept until a change."""
+        held: dict[str, Any] = self.analysis_cache().slot(("candidates",), dict)
+        found = held.get(product)
+        if found is None:
+            makers = self._walker().makers(product)
+            basics = self.record_basics(makers)
+            kinds, kind_of = basics.kinds, basics.kind_of
+            found = held[product] = arrange(
+                (m, kinds[k]) for m, k in zip(makers, kind_of, strict=True) if k >= 0
+            )
+        return found
 
     def product_supply(self, chain: str | None = None) -> list[ProductSupply]:
         return aggregates.product_supply(self._walker(), chain)

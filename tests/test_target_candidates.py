@@ -1,0 +1,118 @@
+"""The target search reading makers in classes, a page at a time (chaingraph.store.candidates).
+
+A server store (Neo4j) hands the target search each gap product's makers in classes,
+each sorted by revenue, and the search reads them best score bound first
+(``ScoreBounds.paged``); the embedded store gives whole lists instead. Here the paged
+walk runs on the embedded store too, and must give the very targets the whole lists
+give, at city and town scope, with filters and for several ``top``; and the bound a
+class's page promises is never below the bound of the firms it holds. The graphs are
+``chaingraph.synthetic`` (seeded, synthetic).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Iterator
+
+import pytest
+
+from chaingraph.analysis.config import AnalysisConfig
+from chaingraph.analysis.target_search import ScoreBounds
+from chaingraph.analysis.targets import targets
+from chaingraph.store import GraphStore
+from chaingraph.store.candidates import PAGE, arrange
+from chaingraph.synthetic import synthetic_store
+
+BASE = "base:yinping-high-end-equipment"
+# the module (chaingraph.analysis.targets is also the function, re-exported)
+targets_module = importlib.import_module("chaingraph.analysis.targets")
+
+
+@pytest.fixture(scope="module")
+def graph() -> GraphStore:
+    return synthetic_store(3000, seed=7)
+
+
+def paged_bounds(paged: bool) -> type[ScoreBounds]:
+    class Forced(ScoreBounds):
+        def __init__(self, store: GraphStore, config: AnalysisConfig) -> None:
+            super().__init__(store, config, paged=paged)
+
+    return Forced
+
+
+@pytest.mark.parametrize(
+    ("scope", "top", "tags", "min_revenue"),
+    [
+        ("city", 5, (), None),
+        ("town", 5, (), None),
+        ("town", 1, (), None),
+        ("city", 40, (), None),
+        ("town", 3, ("高新技术企业",), 0.5),
+    ],
+)
+def test_paged_search_gives_the_targets_of_whole_lists(
+    graph: GraphStore,
+    monkeypatch: pytest.MonkeyPatch,
+    scope: str,
+    top: int,
+    tags: tuple[str, ...],
+    min_revenue: float | None,
+) -> None:
+    config = dataclasses.replace(AnalysisConfig(), scope=scope)
+
+    def run(paged: bool) -> list[object]:
+        monkeypatch.setattr(targets_module, "ScoreBounds", paged_bounds(paged))
+        return list(
+            targets(graph, BASE, top=top, tags=tags, min_revenue=min_revenue, config=config)
+        )
+
+    whole, paged = run(False), run(True)
+    assert whole and paged == whole
+
+
+def test_a_store_that_keeps_no_cache_reads_pages(graph: GraphStore) -> None:
+    # the embedded store keeps whole lists; a store without an analysis cache pages
+    assert not ScoreBounds(graph, AnalysisConfig()).paged
+
+    class NoCache:
+        def analysis_cache(self) -> None:
+            return None
+
+    assert ScoreBounds(NoCache(), AnalysisConfig()).paged  # type: ignore[arg-type]
+    # a negative record weight would break the bound order: whole lists then
+    weights = {**AnalysisConfig().score_weights, "scale": -0.1}
+    config = dataclasses.replace(AnalysisConfig(), score_weights=weights)
+    assert not ScoreBounds(NoCache(), config).paged  # type: ignore[arg-type]
+
+
+def walk(bounds: ScoreBounds, product: str, classes: tuple[object, ...]) -> Iterator[float]:
+    for negative, _ in bounds.stream(product, classes):
+        yield -negative
+
+
+def test_pages_come_best_bound_first(graph: GraphStore) -> None:
+    # every maker of every product, in classes, walked: bounds never rise, each firm once
+    bounds = ScoreBounds(graph, AnalysisConfig(), paged=True)
+    segments = [n.id for n in graph.nodes("Segment")]
+    seen_pages = 0
+    for per in graph.candidate_classes(segments).values():
+        for product, classes in per.items():
+            found = list(bounds.stream(product, classes))
+            assert len(found) == len({f for _, f in found}) == sum(c.count for c in classes)
+            negatives = [n for n, _ in found]
+            assert negatives == sorted(negatives)
+            seen_pages += sum(len(c.tops) for c in classes)
+    assert seen_pages > 0
+
+
+def test_arrange_cuts_pages_of_page_makers() -> None:
+    makers = [(f"co:{i:04d}", ((), None, float(i % 13), None)) for i in range(3 * PAGE + 1)]
+    classes, pages = arrange(makers)
+    (only,) = [c for c in classes if c.revenue]
+    cut = pages[only.key]
+    assert [len(p) for p in cut[:-1]] == [PAGE] * (len(cut) - 1)
+    flat = [entry for page in cut for entry in page]
+    assert flat == sorted(flat, key=lambda e: (-e[1], e[0]))
+    assert only.tops == tuple(page[0][1] for page in cut)
