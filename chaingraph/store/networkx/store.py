@@ -41,6 +41,7 @@ from chaingraph.store.networkx.fileformat import (
 from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker
 from chaingraph.store.networkx.locking import store_lock
 from chaingraph.store.networkx.reader import edge_key, load_rows
+from chaingraph.store.networkx.warm import warm
 from chaingraph.store.records import Headquarters, RecordBasics
 
 __all__ = ["NetworkxStore"]
@@ -115,6 +116,8 @@ class NetworkxStore(GraphStore):
                     meta, nodes, edges = read_store_file(store.path)
                     store.meta = meta
                     store._load_rows(nodes, edges)
+                    # what the first analysis reads, built under the paused collector
+                    warm(store, store._analysis_index())
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
