@@ -12,6 +12,7 @@ against scoring every maker.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from test_scale_paths import PlainWalks, _per_segment, _plain_copy
@@ -19,10 +20,11 @@ from test_scale_paths import PlainWalks, _per_segment, _plain_copy
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.gaps import gaps
 from chaingraph.analysis.targets import targets
-from chaingraph.model import Relationship
+from chaingraph.model import Node, Relationship
 from chaingraph.store.networkx import NetworkxStore
+from chaingraph.store.networkx.warm import declared_areas
 from chaingraph.synthetic import synthetic_store
-from chaingraph.testing import BUNDLED_BASES
+from chaingraph.testing import BUNDLED_BASES, tiny_store
 
 BASES = ("base:yinping-high-end-equipment", *BUNDLED_BASES[:3])
 
@@ -92,3 +94,61 @@ def test_leader_flags_by_number_as_by_the_rule(
     assert opened.segment_coverage(segments, "region:cn", ranked) == plain.segment_coverage(
         segments, "region:cn", ranked
     )
+
+
+def test_what_opening_builds_answers_as_the_walks(
+    opened_pair: tuple[NetworkxStore, PlainWalks], tmp_path: Path
+) -> None:
+    """Company facts and revenue shares from the adjacency dicts, the makers outside
+    each area cut from the product's tuple of makers, and the declared bases' local
+    sets built while the file opened: each as the plain walks answer."""
+    opened, plain = opened_pair
+    fresh = NetworkxStore.open(opened.path or "")
+    ids = sorted(n.id for n in plain.nodes("Company"))
+    asked = [*ids, "prod:none", ids[0], "co:not-a-node"]
+    asked += sorted(n.id for n in plain.nodes("Product"))[:3]
+    assert fresh.company_facts(asked) == plain.company_facts(asked)
+    assert fresh.revenue_shares(asked) == plain.revenue_shares(asked)
+    # unverified facts and records, odd revenue shares: counted and read alike
+    store = tiny_store()
+    store.merge(
+        [Node("co:dg-robot", "Company", {"name": "莞工机器人", "source": "unverified"})],
+        [
+            Relationship("MAKES", "co:dg-robot", "prod:servo-motor", "", {"source": "unverified"}),
+            Relationship("MAKES", "co:jp-servo", "prod:industrial-robot", "", {"revenue_share": 2}),
+        ],
+    )
+    marked = NetworkxStore.open(store.save(tmp_path / "marked.cgraph.json"))
+    few = sorted(n.id for n in store.nodes("Company"))
+    assert marked.company_facts(few) == _plain_copy(store).company_facts(few)
+    assert marked.company_facts(["co:dg-robot"])["co:dg-robot"].unverified == 2
+    assert marked.revenue_shares(few) == _plain_copy(store).revenue_shares(few)
+    segments = sorted(n.id for n in plain.nodes("Segment"))
+    areas = ["", "region:cn", *sorted(declared_areas(plain, plain._analysis_index()))]
+    assert len(areas) > 5
+    leader = AnalysisConfig().leader
+    cut = 0
+    for area in areas:
+        found = fresh.segment_candidates(segments, area)
+        assert found == plain.segment_candidates(segments, area), area
+        every = fresh.segment_candidates(segments, "")
+        cut += sum(
+            len(every[s][p]) - len(makers) for s, per in found.items() for p, makers in per.items()
+        )
+        if area:
+            assert fresh.segment_coverage(segments, area, leader) == plain.segment_coverage(
+                segments, area, leader
+            ), area
+    assert cut  # some makers were cut out of the tuples
+
+
+def test_a_name_holding_the_packing_separator(tmp_path: Path) -> None:
+    """Ids and names are packed into copies joined by NUL; a name holding one keeps
+    the names as read."""
+    store = tiny_store()
+    odd = "莞工" + chr(0) + "机器人"
+    store.merge([Node("co:dg-robot", "Company", {"name": odd})], [])
+    opened = NetworkxStore.open(store.save(tmp_path / "s.cgraph.json"))
+    found = opened.segment_coverage(["seg:robot.body"], "region:cn-dongguan")
+    assert found["seg:robot.body"].local_names == (odd,)
+    assert found == _plain_copy(store).segment_coverage(["seg:robot.body"], "region:cn-dongguan")

@@ -24,8 +24,13 @@ from chaingraph.analysis.targets import Target, targets
 from chaingraph.dataset import load_bundled
 from chaingraph.model import Node, Relationship
 from chaingraph.store import GraphStore, LeaderRule
+from chaingraph.store.base import CompanyFacts
 from chaingraph.store.networkx import NetworkxStore, aggregates
-from chaingraph.store.records import RecordBasics, record_basics_by_nodes
+from chaingraph.store.records import (
+    RecordBasics,
+    record_basics_by_nodes,
+    revenue_shares_by_facts,
+)
 from chaingraph.synthetic import synthetic_store
 from chaingraph.testing import BUNDLED_BASES, tiny_store
 
@@ -62,6 +67,13 @@ class PlainWalks(NetworkxStore):
 
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
         return record_basics_by_nodes(self, company_ids)
+
+    # the reference walks of what the embedded store reads from its adjacency dicts
+    def company_facts(self, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
+        return aggregates.company_facts(self._walker(), company_ids)
+
+    def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+        return revenue_shares_by_facts(self, company_ids)
 
 
 def _plain_copy(store: NetworkxStore) -> PlainWalks:

@@ -18,6 +18,8 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from itertools import chain
+from operator import itemgetter
 from typing import Any, cast
 
 import numpy as np
@@ -35,6 +37,28 @@ _EMPTY: Positions = np.zeros(0, dtype=np.int32)
 
 def _numbers() -> array[int]:
     return array("i")
+
+
+def packed(texts: list[str], sep: str = "\x00") -> list[str]:
+    """Equal copies of ``texts`` made one after the other (``texts`` itself if one of
+    them holds ``sep``).
+
+    The reader's strings lie scattered over a heap of millions of objects, one cache
+    miss apiece when an answer gathers 10^5 of them (and another when the collector
+    first looks at the tuple holding them); copies made in one go sit side by side.
+
+    Examples
+    --------
+    >>> packed(["co:a", "co:b"])
+    ['co:a', 'co:b']
+    >>> texts = ["x" + chr(0) + "y"]
+    >>> packed(texts) is texts
+    True
+    """
+    joined = sep.join(texts)
+    if joined.count(sep) != max(len(texts) - 1, 0):
+        return texts
+    return joined.split(sep) if texts else []
 
 
 def _positions(numbers: array[int] | None) -> Positions:
@@ -81,6 +105,14 @@ class ReadFacts:
         self.kind_of = array("i")
         # headquarters: per place, the numbers of the nodes with a LOCATED_IN 总部 there
         self.hq_sites: defaultdict[str, array[int]] = defaultdict(_numbers)
+        # ids and names (nameless: "") as packed copies, made by pack() once all is read
+        self.packed_ids: list[str] = self.ids
+        self.packed_names: list[str] | None = None
+
+    def pack(self) -> None:
+        """Make :attr:`packed_ids` and :attr:`packed_names` (see :func:`packed`)."""
+        self.packed_ids = packed(self.ids)
+        self.packed_names = packed([n if n is not None else "" for n in self.names])
 
     def note_company(self, props: dict[str, Any]) -> None:
         """A company row: the kind of its record basics."""
@@ -161,10 +193,12 @@ class FirmColumns:
     def __init__(self, read: ReadFacts, seeds: Mapping[str, Mapping[str, array[int]]]) -> None:
         self._read = read
         self._id_list = read.ids
+        self._packed_ids = read.packed_ids
         self._size = len(read.ids)
         self._makes = seeds.get("MAKES", {})
         self._located = seeds.get("LOCATED_IN", {})
         self._products: dict[str, Positions] = {}
+        self._maker_ids: dict[str, tuple[str, ...]] = {}
         self._areas: dict[frozenset[str], Mask] = {}
         self._leaders: dict[LeaderRule, Mask] = {}
         company = np.frombuffer(read.is_company, dtype=np.bool_)
@@ -218,6 +252,34 @@ class FirmColumns:
             found = joined[np.concatenate(([True], joined[1:] != joined[:-1]))]
         return self._ordered(found)
 
+    def maker_ids(self, product: str) -> tuple[str, ...]:
+        """The ids of :meth:`makers` of one product (one tuple per product, kept)."""
+        found = self._maker_ids.get(product)
+        if found is None:
+            found = self._maker_ids[product] = self.ids(self.makers((product,)))
+        return found
+
+    def outside_ids(self, product: str, places: Iterable[str]) -> tuple[tuple[str, ...], Positions]:
+        """The makers of ``product`` with no site at any of ``places``: their ids (in id
+        order) and numbers; cut out of :meth:`maker_ids` (the same tuple when none of
+        them is inside)."""
+        firms = self.makers((product,))
+        inside = self.area(places)[firms]
+        if not inside.any():
+            return self.maker_ids(product), firms
+        every = self.maker_ids(product)
+        # runs of makers outside, between the ones inside: slices of the kept tuple
+        kept = np.flatnonzero(~inside)
+        if len(kept) == 0:
+            return (), firms[kept]
+        breaks = np.flatnonzero(np.diff(kept) != 1) + 1
+        starts = kept[np.concatenate(([0], breaks))].tolist()
+        ends = (kept[np.concatenate((breaks - 1, [len(kept) - 1]))] + 1).tolist()
+        if len(starts) == 1:
+            return every[starts[0] : ends[0]], firms[kept]
+        found = tuple(chain.from_iterable(map(every.__getitem__, map(slice, starts, ends))))
+        return found, firms[kept]
+
     def area(self, places: Iterable[str]) -> Mask:
         """Whether each node has a ``LOCATED_IN`` site at one of ``places``."""
         key = places if isinstance(places, frozenset) else frozenset(places)
@@ -249,14 +311,16 @@ class FirmColumns:
 
     def ids(self, firms: Positions) -> tuple[str, ...]:
         """The ids of ``firms``, in their order."""
-        return tuple(map(self._id_list.__getitem__, firms.tolist()))
+        return _gather(self._packed_ids, firms)
 
     def names(self, firms: Positions) -> tuple[str, ...] | None:
         """The names the reader noted for ``firms``, None if one of them has none in text."""
         if self._nameless[firms].any():
             return None
-        names = cast(list[str], self._read.names)
-        return tuple(map(names.__getitem__, firms.tolist()))
+        names = self._read.packed_names
+        if names is None:
+            names = cast(list[str], self._read.names)
+        return _gather(names, firms)
 
     def leaders(self, firms: Positions, leader: LeaderRule, node: Mapping[str, Any]) -> Positions:
         """Those of ``firms`` that are leaders by ``leader``, in their order."""
@@ -299,3 +363,10 @@ class FirmColumns:
                 kind_of[at] = len(kinds) + extra.number(basics_of(props))
             kinds += tuple(extra.kinds)
         return RecordBasics(kinds, kind_of)
+
+
+def _gather(texts: list[str], firms: Positions) -> tuple[str, ...]:
+    """``texts`` at ``firms``, as a tuple."""
+    if len(firms) > 1:
+        return cast(tuple[str, ...], itemgetter(*firms.tolist())(texts))
+    return tuple(map(texts.__getitem__, firms.tolist()))

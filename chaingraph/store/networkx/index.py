@@ -453,8 +453,8 @@ class AnalysisIndex:
             return self.makers(product)
         found = self._outside.get((product, area))
         if found is None and (columns := self.columns()) is not None:
-            firms = columns.outside(columns.makers((product,)), self.places_within(area))
-            found = self._outside[product, area] = columns.ids(firms)
+            found, firms = columns.outside_ids(product, self.places_within(area))
+            self._outside[product, area] = found
             self._made[id(found)] = (found, firms)
         if found is None:
             inside = self.inside(area)

@@ -189,6 +189,7 @@ def load_rows(
                     facts.note_other_fact(target, held, props)
             elif key == HQ_ROLE and rel_type == "LOCATED_IN":
                 hq_sites[target].append(at)
+    facts.pack()
     return {t: dict(by_target) for t, by_target in seeds.items()}, facts
 
 

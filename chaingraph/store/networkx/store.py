@@ -30,7 +30,7 @@ from chaingraph.store.base import (
 )
 from chaingraph.store.candidates import CandidatePage, MakerClass, arrange, pages_asked
 from chaingraph.store.merging import check_batch, collapse_batch, merge_props
-from chaingraph.store.networkx import aggregates
+from chaingraph.store.networkx import aggregates, firmfacts
 from chaingraph.store.networkx.aggregates import Walker
 from chaingraph.store.networkx.columns import ReadFacts
 from chaingraph.store.networkx.fileformat import (
@@ -42,7 +42,8 @@ from chaingraph.store.networkx.fileformat import (
 from chaingraph.store.networkx.index import AnalysisIndex, IndexedWalker
 from chaingraph.store.networkx.locking import store_lock
 from chaingraph.store.networkx.reader import edge_key, load_rows
-from chaingraph.store.records import Headquarters, RecordBasics
+from chaingraph.store.networkx.warm import warm
+from chaingraph.store.records import Headquarters, RecordBasics, shares_of
 
 __all__ = ["NetworkxStore"]
 
@@ -116,6 +117,8 @@ class NetworkxStore(GraphStore):
                     meta, nodes, edges = read_store_file(store.path)
                     store.meta = meta
                     store._load_rows(nodes, edges)
+                    # what the first analysis reads, built under the paused collector
+                    warm(store, store._analysis_index())
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -311,7 +314,21 @@ class NetworkxStore(GraphStore):
         return aggregates.focus_priorities(self, base_id)
 
     def company_facts(self, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
-        return aggregates.company_facts(self._walker(), company_ids)
+        walk = IndexedWalker(self, self._analysis_index())
+        return firmfacts.company_facts(walk, self.graph._node, company_ids)
+
+    def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+        # the adjacency dicts read directly: no Relationship per fact (first targets call)
+        succ = self.graph._succ
+        return {
+            company: shares_of(
+                (target, d["p"].get("revenue_share"))
+                for target, edges in succ.get(company, {}).items()
+                for d in edges.values()
+                if d["t"] == "MAKES"
+            )
+            for company in dict.fromkeys(company_ids)
+        }
 
     def segment_coverage(
         self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
