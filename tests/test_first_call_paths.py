@@ -152,3 +152,25 @@ def test_a_name_holding_the_packing_separator(tmp_path: Path) -> None:
     found = opened.segment_coverage(["seg:robot.body"], "region:cn-dongguan")
     assert found["seg:robot.body"].local_names == (odd,)
     assert found == _plain_copy(store).segment_coverage(["seg:robot.body"], "region:cn-dongguan")
+
+
+def test_a_segment_whose_products_have_no_maker(tmp_path: Path) -> None:
+    """Opening builds every segment's makers; a segment of two products that nobody
+    makes has none (it once failed while the file opened)."""
+    store = tiny_store()
+    store.merge(
+        [
+            Node("seg:robot.vision", "Segment", {"name": "机器视觉", "stage": "上游"}),
+            Node("prod:camera", "Product", {"name": "工业相机"}),
+            Node("prod:lens", "Product", {"name": "工业镜头"}),
+        ],
+        [
+            Relationship("PART_OF", "seg:robot.vision", "chain:robot"),
+            Relationship("IN_SEGMENT", "prod:camera", "seg:robot.vision"),
+            Relationship("IN_SEGMENT", "prod:lens", "seg:robot.vision"),
+        ],
+    )
+    opened = NetworkxStore.open(store.save(tmp_path / "s.cgraph.json"))
+    found = opened.segment_coverage(["seg:robot.vision"], "region:cn-dongguan")
+    assert found["seg:robot.vision"].local_names == ()
+    assert found == _plain_copy(store).segment_coverage(["seg:robot.vision"], "region:cn-dongguan")

@@ -249,7 +249,12 @@ class FirmColumns:
         if len(parts) > 1:
             # sorted runs one after the other: a stable sort merges them
             joined = np.sort(np.concatenate(parts), kind="stable")
-            found = joined[np.concatenate(([True], joined[1:] != joined[:-1]))]
+            # no maker of any of them: the mask below would have one entry too many
+            found = (
+                joined[np.concatenate(([True], joined[1:] != joined[:-1]))]
+                if joined.size
+                else joined
+            )
         return self._ordered(found)
 
     def maker_ids(self, product: str) -> tuple[str, ...]:
