@@ -41,6 +41,7 @@ Neo4j 5.26 or newer. The constraint and indexes are created before the first wri
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -93,6 +94,10 @@ DEFAULT_BATCH_SIZE = 2000
 # (batch_timeout), and a commit whose answer was lost is written again the careful way
 # (_write_batch).
 DEFAULT_WRITERS = 2 if (os.cpu_count() or 1) >= 2 else 1
+
+# The codes of a transaction the server ended at its timeout (LockClientStopped: while
+# it waited for a lock).
+_TIMED_OUT = re.compile(r"TransactionTimedOut|LockClientStopped")
 
 # The stored relationship of a row, reached from its two (locked) ends. Written as a
 # quantified path of length one, which Neo4j always expands from a node: a plain
@@ -467,9 +472,10 @@ class BatchedMerge:
                 # changes nothing if it was.
                 prepared = self._prepare(kind, rows, careful=True)
             except neo4j_errors.ClientError as exc:
-                if "TransactionTimedOut" not in str(exc.code) or attempt == attempts:
+                if not _TIMED_OUT.search(str(exc.code)) or attempt == attempts:
                     raise
-                # Rolled back after waiting for the locks of an earlier attempt whose
+                # Ended at its timeout (while waiting for a lock: LockClientStopped)
+                # and rolled back, typically behind an earlier attempt whose
                 # connection was lost half-open; that one ends at its own timeout,
                 # which started first: try again.
         raise AssertionError("unreachable")  # pragma: no cover
