@@ -385,3 +385,37 @@ def test_lists_maps_orders_and_keys_round_trip_through_merge_and_bulk_files(
     located = next(f for f in files if f.name == "relationships-LOCATED_IN.csv")
     (header, line) = located.read_text(encoding="utf-8").splitlines()
     assert header.split(",")[3] == "key:string" and line.split(",")[3] == '"总部"'
+
+
+@pytest.mark.neo4j
+def test_a_batch_waiting_on_locks_of_a_lost_transaction_ends_at_its_timeout(
+    store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction left open by a half-open connection (the client gone, the server not
+    told) holds its locks; a batch that needs them is ended by the server at the batch
+    timeout and tried again, then the load stops with a clear message instead of waiting
+    for ever, and finishes once the holder is gone."""
+    import time
+
+    from chaingraph.store.neo4j import merge
+
+    monkeypatch.setattr(merge, "batch_timeout", lambda rows: 2.0)
+    nodes = [Node("co:held", "Company", {"name": "锁住的公司"})]
+    store.ensure_schema()
+    holder = store.connection.session()
+    tx = holder.begin_transaction()
+    # Not committed: the id's entry in the uniqueness constraint stays locked.
+    tx.run("CREATE (n:Entity:Company {id: 'co:held'})").consume()
+    started = time.monotonic()
+    try:
+        with pytest.raises(StoreError, match="terminated") as caught:
+            store.merge(nodes, [])
+    finally:
+        tx.rollback()
+        holder.close()
+    # Three attempts of 2 s each (the driver does not retry a timed-out transaction).
+    assert 6 <= time.monotonic() - started < 30
+    assert "Nothing was written" in str(caught.value)
+    assert "Run the same load again" in str(caught.value)
+    assert store.merge(nodes, []).nodes_created == 1
+    assert store.get("co:held") == nodes[0]

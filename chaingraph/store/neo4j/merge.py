@@ -26,8 +26,8 @@ finishes the rest without duplicates; the error says which batches are written.
 A thread builds the rows of the coming batches while the server writes the current one;
 new relationships name their ends by position in a list the batch looks up once
 (``UNWIND $ends``), not by two index seeks per row. ``writers`` sessions write batches
-at once (default one, see ``DEFAULT_WRITERS``), nodes and then relationships: Community's server runs each query
-on one thread, so two sessions let it use two cores. Relationship batches of one phase
+at once (default two on 2+ cores, see ``DEFAULT_WRITERS``), nodes and then relationships:
+Community's server runs each query on one thread, so two sessions let it use two cores. Relationship batches of one phase
 never share a relationship, but may share ends (hubs such as products and regions,
 firms supplying each other); Neo4j locks only the relationship chains of dense nodes,
 and a deadlock among the rest is retried by the driver (none happened in issue 22's
@@ -40,6 +40,8 @@ Neo4j 5.26 or newer. The constraint and indexes are created before the first wri
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -85,12 +87,17 @@ __all__ = [
 # its CPU in batches of 2,000, 7.0-10.4 s in batches of 5,000 and 10.4-10.6 s in
 # batches of 10,000-20,000 (a larger transaction holds more state); 1,000 was no cheaper.
 DEFAULT_BATCH_SIZE = 2000
-# Sessions writing at once. Two let the server use a second core (issue 22, 100k firms
-# on the shared 2-core machine: 1.6-2x the rows/s for the same server CPU; the sweep is
-# in bench/RESULTS.md), but one stays the default until a writer whose connection is cut
-# midway cannot wait forever (tests/test_hostile_neo4j.py's cut relay hung a second
-# writer on its socket once); pass writers=2 for large loads.
-DEFAULT_WRITERS = 1
+# Sessions writing at once: two on a machine of 2+ cores. Two let the server use a
+# second core (issue 22, 100k firms on the shared 2-core machine: 1.6-2x the rows/s for
+# the same server CPU; the sweep is in bench/RESULTS.md). A writer whose connection is
+# cut mid-batch cannot wait forever: each batch has a server-side timeout
+# (batch_timeout), and a commit whose answer was lost is written again the careful way
+# (_write_batch).
+DEFAULT_WRITERS = 2 if (os.cpu_count() or 1) >= 2 else 1
+
+# The codes of a transaction the server ended at its timeout (LockClientStopped: while
+# it waited for a lock).
+_TIMED_OUT = re.compile(r"TransactionTimedOut|LockClientStopped")
 
 # The stored relationship of a row, reached from its two (locked) ends. Written as a
 # quantified path of length one, which Neo4j always expands from a node: a plain
@@ -101,6 +108,17 @@ _STORED_RELATIONSHIP = (
     "(a) (()-[r]->() WHERE type(r) = row.type AND coalesce(r.key, '') = row.key){1} (b)"
 )
 _ENDS = f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
+
+
+def batch_timeout(rows: int) -> float:
+    """Seconds the server gives the transaction of a batch of ``rows`` before ending it:
+    20 s plus 5 ms a row (2,000 rows: 30 s; such a batch takes well under a second, a
+    few seconds on issue 22's loaded 2-core machine).
+
+    >>> batch_timeout(2000)
+    30.0
+    """
+    return 20.0 + rows * 0.005
 
 
 def create_schema(conn: Connection, model: Model) -> None:
@@ -136,8 +154,13 @@ def delete_all(conn: Connection, batch_size: int) -> None:
 
 
 def stored_types(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
-    """The type of each of ``ids`` that is stored."""
+    """The type of each of ``ids`` that is stored (none are when the database holds no
+    chaingraph node: a first load sends no ids)."""
     found: dict[str, str] = {}
+    if not conn.read(
+        f"MATCH (n:{ENTITY_LABEL}) RETURN 1 AS any LIMIT 1", "checking the ids to merge"
+    ):
+        return found
     for chunk in chunked(ids, 20_000):
         for r in conn.read(
             f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
@@ -376,11 +399,12 @@ class BatchedMerge:
             raise written.failed(failure, failed_batch)
         return report
 
-    def _prepare(self, kind: str, rows: list[Any]) -> _Prepared:
+    def _prepare(self, kind: str, rows: list[Any], *, careful: bool = False) -> _Prepared:
         """The rows to ``CREATE`` for a batch's fresh records (built outside the
-        transaction, ahead of it) and the records to read and merge."""
+        transaction, ahead of it) and the records to read and merge (with ``careful``,
+        every record: the batch may be written already)."""
         generation = self.fresh.generation
-        fresh = self.fresh.ids
+        fresh = frozenset() if careful else self.fresh.ids
         prepared = _Prepared(generation)
         if kind == "nodes":
             for node in rows:
@@ -413,24 +437,48 @@ class BatchedMerge:
         return prepared
 
     def _write_batch(self, kind: str, rows: list[Any], prepared: _Prepared) -> MergeReport:
-        """One batch in one managed transaction (retried by the driver when transient)."""
+        """One batch in one managed transaction (retried by the driver when transient,
+        and here after the three failures below)."""
         if prepared.generation != self.fresh.generation:
             # Ids left the fresh set since these rows were built: build them again.
             prepared = self._prepare(kind, rows)
-        with self.conn.session() as session:
-            if kind == "relationships":
-                report: MergeReport = session.execute_write(self._merge_relationships, prepared)
-                return report
+        merge = self._merge_relationships if kind == "relationships" else self._merge_nodes
+        # The server ends a batch that runs longer than this, so no writer waits
+        # forever: the driver's socket has no timeout while the server sends it
+        # keep-alive messages, and a transaction whose connection is half-open (the
+        # client gone, the server not told) holds its locks until it times out.
+        work = neo4j.unit_of_work(timeout=batch_timeout(len(rows)))(merge)
+        attempts = 3
+        for attempt in range(1, attempts + 1):
             try:
-                report = session.execute_write(self._merge_nodes, prepared)
+                with self.conn.session() as session:
+                    report: MergeReport = session.execute_write(work, prepared)
+                return report
             except neo4j_errors.ConstraintError:
+                if kind != "nodes" or attempt == attempts:
+                    raise
                 # Someone created one of these ids since the check, so a CREATE broke
                 # the uniqueness constraint and the batch rolled back. Write it again
                 # reading every row; relationships to these ids are read before
                 # writing too.
                 self.fresh.discard(n.id for n in rows)
-                report = session.execute_write(self._merge_nodes, self._prepare(kind, rows))
-            return report
+                prepared = self._prepare(kind, rows)
+            except neo4j_errors.IncompleteCommit:
+                if attempt == attempts:
+                    raise
+                # The connection was lost while the batch committed (a cut, a server
+                # restart): it may be written or not, and the driver does not retry
+                # such a commit. Write it again reading every record first, which
+                # changes nothing if it was.
+                prepared = self._prepare(kind, rows, careful=True)
+            except neo4j_errors.ClientError as exc:
+                if not _TIMED_OUT.search(str(exc.code)) or attempt == attempts:
+                    raise
+                # Ended at its timeout (while waiting for a lock: LockClientStopped)
+                # and rolled back, typically behind an earlier attempt whose
+                # connection was lost half-open; that one ends at its own timeout,
+                # which started first: try again.
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _merge_nodes(self, tx: neo4j.ManagedTransaction, prepared: _Prepared) -> MergeReport:
         """Create the batch's fresh nodes; read, merge and write back the others."""
