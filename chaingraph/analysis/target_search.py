@@ -122,13 +122,19 @@ class ScoreBounds:
         found = self._kinds[basics] = self._compute(basics)
         return found
 
-    def _bounds(self, kinds: tuple[FirmBasics, ...]) -> np.ndarray[Any, np.dtype[np.float64]]:
-        """The bound of each kind (a store may hand out its one table of kinds each time)."""
+    def _bounds(
+        self, kinds: tuple[FirmBasics, ...], used: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The bounds of ``kinds`` (a store may hand out its one table of kinds each
+        time), computed for the kinds numbered in ``used`` (NaN for the others until
+        a later call uses them: a first call reaches a part of the table)."""
         held = self._tables.get(id(kinds))
         if held is None or held[0] is not kinds:
-            found = np.array([self._bound(k) for k in kinds] or [0.0], dtype=np.float64)
-            held = self._tables[id(kinds)] = (kinds, found)
-        return held[1]
+            held = self._tables[id(kinds)] = (kinds, np.full(max(1, len(kinds)), np.nan))
+        table = held[1]
+        for at in np.unique(used[np.isnan(table[used])]).tolist():
+            table[at] = self._bound(kinds[at])
+        return table
 
     def _near(self, makers: tuple[str, ...], known: np.ndarray[Any, Any]) -> Any:
         """What proximity adds to the score of each of ``makers[known]``: from its
@@ -222,10 +228,10 @@ class ScoreBounds:
         found = self._ranked.get(key)
         if found is None or found.makers is not makers:
             basics = self.store.record_basics(makers)
-            bounds = self._bounds(basics.kinds)
             kind_of = np.asarray(basics.kind_of, dtype=np.int64)
             known = np.flatnonzero(kind_of >= 0)
-            negative = -(bounds[kind_of[known]] + self._near(makers, known))
+            used = kind_of[known]
+            negative = -(self._bounds(basics.kinds, used)[used] + self._near(makers, known))
             # ties keep their position: the contract's lists of ids are sorted, so the
             # smaller id comes first, as a heap of (-bound, id) would pop them
             order = np.argsort(negative, kind="stable")
@@ -297,9 +303,6 @@ class TargetSearch:
             chunk_size *= 2
             # Fetch the chunk's facts in one read (one round trip on a server store).
             self.profiles.preload(company for _, company, _ in chunk)
-            self.profiles.preload(
-                c for _, company, _ in chunk for c in self.profiles.get(company).customers
-            )
             # Every product of the chunk's firms: whom else locally could they supply.
             wanted = {p for _, company, _ in chunk for p in self.profiles.get(company).makes}
             missing = sorted(wanted - self.users.keys())

@@ -9,7 +9,9 @@ together and adds the facts behind each reason.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,47 +137,51 @@ def targets(
     >>> best[0].reason
     '数据不足·谐波减速器：可向本地莞工机器人供应谐波减速器（谐波减速器→工业机器人）；专精特新"小巨人"；苏州市；数据截至2024'
     """
-    config = config or AnalysisConfig()
-    report = report or gaps(store, base, region=region, chain=chain, config=config)
-    profiles = Profiles(store)
-    wanted_segment = store.require(segment, "Segment").id if segment else None
-    gap_segments = [
-        g.segment
-        for g in report.segments
-        if g.status != "优势" and not (wanted_segment and g.segment != wanted_segment)
-    ]
-    bounds = ScoreBounds(store, config)
-    # per gap segment and product: its makers outside the area, or (a server store) its
-    # makers' classes, read a page at a time in bound order (local makers are skipped)
-    candidates_by_segment: Mapping[str, Mapping[str, tuple[Any, ...]]] = (
-        store.candidate_classes(gap_segments)
-        if bounds.paged
-        else store.segment_candidates(gap_segments, report.area)
-    )
-    search = TargetSearch(
-        config,
-        profiles,
-        bounds,
-        report.area,
-        TargetFilter(
-            tuple(tags),
-            [place_id(store, r) for r in regions_in],
-            [place_id(store, r) for r in regions_out],
-            min_revenue,
-        ),
-        *local_users_and_names(
-            store, report.area, {p for per in candidates_by_segment.values() for p in per}
-        ),
-        {r.target for r in store.relationships("FOCUSES_ON", source=report.subject)},
-        store,
-        product_weights(report, candidates_by_segment, config),
-        served_weights(report, config),
-    )
-    rows: list[Target] = []
-    for gap in report.segments:
-        if gap.segment in candidates_by_segment:
-            rows.extend(search.best(gap, candidates_by_segment[gap.segment], top))
-    return [_describe(store, profiles, t) for t in rows]
+    # The call makes tens of thousands of small objects and frees them itself; the
+    # cyclic collector would walk them (and, at a million firms, the store's young
+    # objects) many times over for nothing: paused while it runs (issue 22).
+    with collector_paused():
+        config = config or AnalysisConfig()
+        report = report or gaps(store, base, region=region, chain=chain, config=config)
+        profiles = Profiles(store)
+        wanted_segment = store.require(segment, "Segment").id if segment else None
+        gap_segments = [
+            g.segment
+            for g in report.segments
+            if g.status != "优势" and not (wanted_segment and g.segment != wanted_segment)
+        ]
+        bounds = ScoreBounds(store, config)
+        # per gap segment and product: its makers outside the area, or (a server store) its
+        # makers' classes, read a page at a time in bound order (local makers are skipped)
+        candidates_by_segment: Mapping[str, Mapping[str, tuple[Any, ...]]] = (
+            store.candidate_classes(gap_segments)
+            if bounds.paged
+            else store.segment_candidates(gap_segments, report.area)
+        )
+        search = TargetSearch(
+            config,
+            profiles,
+            bounds,
+            report.area,
+            TargetFilter(
+                tuple(tags),
+                [place_id(store, r) for r in regions_in],
+                [place_id(store, r) for r in regions_out],
+                min_revenue,
+            ),
+            *local_users_and_names(
+                store, report.area, {p for per in candidates_by_segment.values() for p in per}
+            ),
+            {r.target for r in store.relationships("FOCUSES_ON", source=report.subject)},
+            store,
+            product_weights(report, candidates_by_segment, config),
+            served_weights(report, config),
+        )
+        rows: list[Target] = []
+        for gap in report.segments:
+            if gap.segment in candidates_by_segment:
+                rows.extend(search.best(gap, candidates_by_segment[gap.segment], top))
+        return [_describe(store, profiles, t) for t in rows]
 
 
 def target_list(
@@ -328,3 +334,25 @@ def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
         sources=tuple(sorted(sources)),
         as_of=as_of,
     )
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, if it was on (it is
+    switched back on after, even on an error; reference counting still frees memory).
+
+    Examples
+    --------
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
