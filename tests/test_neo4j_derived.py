@@ -167,6 +167,15 @@ def test_derived_figures_follow_each_merge(new_store: Callable[[], GraphStore]) 
     )
     assert store.economy_counts("region:cn-home").local == 7  # 4 + co:new, co:o01, co:town
     assert store.ring_makers(["seg:c.machine"], [["region:new-town"]]) == {"seg:c.machine": (1,)}
+    # the local users of 电机's output: the new town's maker of 整机, also in 本市 (product
+    # rosters patched by the merge)
+    assert store.local_users(["prod:motor"], "region:new-town") == {
+        "prod:motor": (("prod:machine", ("co:town",)),)
+    }
+    assert (
+        "co:town"
+        in dict(store.local_users(["prod:motor"], "region:cn-home")["prod:motor"])["prod:machine"]
+    )
 
 
 @pytest.mark.neo4j

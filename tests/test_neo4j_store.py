@@ -288,7 +288,7 @@ SAMPLE_PARAMETERS: dict[str, Any] = {
     "leader_rank": 100,
     "ids": ["co:dg-robot", "co:jp-servo"],
     "products": ["prod:industrial-robot"],
-    "inside_keys": [],
+    "prefix": rosters.key("region:cn-dongguan", rosters.PROD),
     "chain": None,
     "home": "region:cn-dongguan",
     "place": "base:yinping",

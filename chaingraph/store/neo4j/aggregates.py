@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +79,6 @@ _SAMPLE: dict[str, Any] = {
     "rings": [["region:x"]],
     "sep": rosters.SEP,
     "keys": ["x"],
-    "inside_keys": ["x"],
 }
 
 
@@ -358,13 +356,12 @@ def local_users(
     conn: Connection, product_ids: Iterable[str], area: str
 ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
     wanted = list(dict.fromkeys(product_ids))
-    inside: list[str] = []
-    if area and wanted:
-        (row,) = _records(conn, "ring_makers", segments=[], rings=[[area]])
-        matched = _inside_keys(row["keys"], dict(row["rings"]).get(0, ()))
-        inside = list(compress(row["keys"], matched))
-    rows = _records(conn, "local_users", products=wanted, inside_keys=inside)
-    local = {r["user"]: tuple(sorted(r["local"])) for r in rows if r["user"] is not None}
+    # the area's product rosters (rosters.py): one read per user product
+    prefix = rosters.key(area, rosters.PROD) if area else ""
+    rows = _records(conn, "local_users", products=wanted, prefix=prefix)
+    local = {
+        r["user"]: tuple(rosters.unpack_json(r["local"])) for r in rows if r["user"] is not None
+    }
     users: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for product, user in rows[0]["pairs"] if rows else ():
         held = users.setdefault(product, [])

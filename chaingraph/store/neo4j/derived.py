@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 # Raise when what is derived, or how, changes: every store then refreshes once.
-VERSION = 5
+VERSION = 6
 SEP = "\x1f"  # between the site ids of a site key (never in an id a person types)
 STAMP_LABEL = "ChaingraphDerived"
 # labels derived, beside the model's

@@ -12,7 +12,9 @@ maker has a site in, with the regions around it: the contract's *sites*), in nod
 - **(place, tag)**: the makers in the place with that tag, and **(place, rank)**: those
   with a global rank, each as JSON ``[id, name, rank or null, products made]`` sorted
   by id. The leader rule is a parameter of the reads: its tags and rank pick the
-  rosters to read, so a default-rule read fetches the few hundred leaders only.
+  rosters to read, so a default-rule read fetches the few hundred leaders only;
+- **(place, product)**: the makers of the product with a site in the place, ``ids``
+  only (what ``local_users`` reads: the local users of a gap product's outputs).
 
 Each roster has ``key`` = place, kind and what (segment id, tag or "") joined by
 :data:`~chaingraph.store.neo4j.derived.SEP`, under a range index. A place with no
@@ -46,7 +48,7 @@ __all__ = [
 ]
 
 ROSTER_LABEL = "CgRoster"
-SEG, TAG, RANK = "seg", "tag", "rank"
+SEG, TAG, RANK, PROD = "seg", "tag", "rank", "prod"
 SEP = "\x1f"
 _WRITE_BYTES = 8_000_000  # roughly, per write transaction
 
@@ -64,9 +66,7 @@ CALL (f) {
 RETURN f.id AS id, coalesce(f.name, f.id) AS name, f.tags AS tags, f.global_rank_no AS rank,
        COLLECT { MATCH (f)-[:LOCATED_IN]->(site:Entity) RETURN DISTINCT site.id } AS sites,
        segs,
-       CASE WHEN f.tags IS NULL AND f.global_rank_no IS NULL THEN []
-            ELSE COLLECT { MATCH (f)-[:MAKES]->(p:Product) RETURN DISTINCT p.id AS pid ORDER BY pid }
-       END AS made
+       COLLECT { MATCH (f)-[:MAKES]->(p:Product) RETURN DISTINCT p.id AS pid ORDER BY pid } AS made
 """
 _ALL_FIRMS = f"MATCH (f:Entity) WHERE f.id > '' AND f:CgMaker\n{_FIRM_BODY}"
 _SOME_FIRMS = f"UNWIND $ids AS fid MATCH (f:Entity {{id: fid}}) WHERE f:CgMaker\n{_FIRM_BODY}"
@@ -124,7 +124,8 @@ def unpack_json(data: bytes | bytearray | None) -> Any:
 
 
 def key(place: str, kind: str, what: str = "") -> str:
-    """The ``key`` of the roster of ``place`` of one kind (``seg``, ``tag``, ``rank``)."""
+    """The ``key`` of the roster of ``place`` of one kind (``seg``, ``tag``, ``rank``,
+    ``prod``)."""
     return f"{place}{SEP}{kind}{SEP}{what}"
 
 
@@ -186,6 +187,7 @@ class _Rosters:
         )
         if segments is not None:
             return
+        self._append(number, places, [(PROD, pid, None) for pid in made])
         tag_list = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
         ranked = isinstance(rank, int) and not isinstance(rank, bool)
         if not tag_list and not ranked:
@@ -235,6 +237,8 @@ class _Rosters:
                 row["ids"] = pack_json([ids[n] for n in numbers])
                 row["names"] = pack_json([names[n] for n in numbers])
                 row["facts"] = bytes(facts or b"")
+            elif kind == PROD:
+                row["ids"] = pack_json([ids[n] for n in numbers])
             else:
                 row["entries"] = _pack_text(
                     "["
@@ -372,6 +376,10 @@ def _merged(old: Any, new: dict[str, Any], gone: set[str]) -> dict[str, Any]:
             "names": pack_json([entries[i][0] for i in ordered]),
             "facts": bytes(entries[i][1] for i in ordered),
         }
+    if new["kind"] == PROD:
+        kept = {i for i in unpack_json(old["ids"]) if i not in gone}
+        ordered = sorted(kept.union(unpack_json(new["ids"])))
+        return {**new, "count": len(ordered), "ids": pack_json(ordered)}
     lead = {e[0]: e for e in unpack_json(old["entries"]) if e[0] not in gone}
     lead.update((e[0], e) for e in unpack_json(new["entries"]))
     ordered = sorted(lead)
