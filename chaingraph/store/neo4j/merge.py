@@ -35,7 +35,7 @@ and a deadlock among the rest is retried by the driver (none happened in issue 2
 query text from the model's allowlist; relationship types are set from a parameter
 (``CREATE (a)-[r:$(row.type)]->(b)``, checked against the allowlist too), which needs
 Neo4j 5.26 or newer. The constraint and indexes are created before the first write
-(:func:`create_schema`).
+(:func:`~chaingraph.store.neo4j.housekeeping.create_schema`).
 """
 
 from __future__ import annotations
@@ -69,15 +69,12 @@ from chaingraph.store.neo4j.encoding import (
     decode_props,
     encode_node,
     encode_relationship,
-    schema_statements,
 )
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_WRITERS",
     "BatchedMerge",
-    "create_schema",
-    "delete_all",
     "stored_types",
 ]
 
@@ -119,38 +116,6 @@ def batch_timeout(rows: int) -> float:
     30.0
     """
     return 20.0 + rows * 0.005
-
-
-def create_schema(conn: Connection, model: Model) -> None:
-    """Create the uniqueness constraint and indexes if missing, and wait until online."""
-
-    def run() -> None:
-        with conn.session() as session:
-            for statement in schema_statements(model):
-                session.run(statement).consume()
-            session.run("CALL db.awaitIndexes(300)").consume()
-
-    conn.guard(run, "creating the constraint and indexes")
-
-
-def delete_all(conn: Connection, batch_size: int) -> None:
-    """Delete every chaingraph node and relationship (the schema stays), ``batch_size``
-    nodes per transaction."""
-
-    def work(tx: neo4j.ManagedTransaction) -> int:
-        record = tx.run(
-            f"MATCH (n:{ENTITY_LABEL}) WITH n LIMIT $limit DETACH DELETE n "
-            "RETURN count(*) AS deleted",
-            limit=batch_size,
-        ).single()
-        return int(record["deleted"]) if record else 0
-
-    def run() -> None:
-        with conn.session() as session:
-            while session.execute_write(work):
-                pass
-
-    conn.guard(run, "clearing the store")
 
 
 def stored_types(conn: Connection, ids: Iterable[str]) -> dict[str, str]:

@@ -50,13 +50,8 @@ from chaingraph.store.neo4j.encoding import (
     decode_node,
     decode_props,
 )
-from chaingraph.store.neo4j.merge import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_WRITERS,
-    BatchedMerge,
-    create_schema,
-    delete_all,
-)
+from chaingraph.store.neo4j.housekeeping import create_schema, delete_all
+from chaingraph.store.neo4j.merge import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, BatchedMerge
 from chaingraph.store.records import RecordBasics
 
 __all__ = ["Neo4jStore", "open_store"]
