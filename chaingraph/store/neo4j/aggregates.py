@@ -32,6 +32,7 @@ from chaingraph.store.base import (
     SegmentCoverage,
 )
 from chaingraph.store.neo4j import derived, rosters
+from chaingraph.store.neo4j.candidates import stored_basics
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import (
     EXTRA,
@@ -41,7 +42,7 @@ from chaingraph.store.neo4j.encoding import (
     decode_node,
     decode_props,
 )
-from chaingraph.store.records import KindTable, RecordBasics, basics_of, shares_of
+from chaingraph.store.records import KindTable, RecordBasics, shares_of
 
 if TYPE_CHECKING:
     import neo4j
@@ -390,16 +391,8 @@ def record_basics(conn: Connection, company_ids: Sequence[str]) -> RecordBasics:
     text = query("record_basics")
     for chunk in chunked(company_ids, 20_000):
         (row,) = conn.read(text, "running query record_basics", ids=chunk)
-        for node_id, tags, revenue, extra, legacy in row["rows"]:
-            # as decode_node reads the record, from the properties basics_of reads
-            stored = {"tags": tags, "revenue_cny_100m": revenue, EXTRA: extra}
-            props = decode_props(
-                legacy,
-                {k: v for k, v in stored.items() if v is not None},
-                NODE_RESERVED,
-                f"node {node_id!r}",
-            )
-            found[node_id] = table.number(basics_of(props))
+        for basics_row in row["rows"]:
+            found[basics_row[0]] = table.number(stored_basics(basics_row))
     return RecordBasics(tuple(table.kinds), [found.get(i, -1) for i in company_ids])
 
 

@@ -31,7 +31,7 @@ from chaingraph.store.neo4j.encoding import EXTRA, NODE_RESERVED, decode_props
 from chaingraph.store.neo4j.rosters import pack_json, unpack_json
 from chaingraph.store.records import FirmBasics, basics_of
 
-__all__ = ["HEAD_LABEL", "PAGE_LABEL", "SEP", "page_key", "read_classes", "read_pages", "rebuild"]
+__all__ = ["HEAD_LABEL", "PAGE_LABEL", "SEP", "page_key", "read_classes", "read_pages", "rebuild", "stored_basics"]
 
 HEAD_LABEL = "CgCandidates"
 PAGE_LABEL = "CgCandidatePage"
@@ -83,8 +83,9 @@ def page_key(product: str, key: str, number: int) -> str:
     return f"{product}{SEP}{key}{SEP}{number}"
 
 
-def _basics(row: Any) -> FirmBasics:
-    """A maker's basics, as :func:`chaingraph.store.neo4j.aggregates.record_basics` reads them."""
+def stored_basics(row: Any) -> FirmBasics:
+    """A maker's basics from a row ``(id, tags, revenue, extra, legacy, ...)`` of the
+    named queries ``record_basics`` and ``candidate_classes``, as ``decode_node`` reads them."""
     node_id, tags, revenue, extra, legacy = row[:5]
     stored = {"tags": tags, "revenue_cny_100m": revenue, EXTRA: extra}
     props = decode_props(
@@ -119,7 +120,7 @@ def _rows(
     by_product: dict[str, list[tuple[str, FirmBasics]]] = {}
     kinds: dict[Any, FirmBasics] = {}
     for row in makers:
-        basics = _basics(row)
+        basics = stored_basics(row)
         with suppress(TypeError):  # firms share basics by the thousand: one tuple each
             basics = kinds.setdefault(basics, basics)
         for product in row[5]:
