@@ -143,6 +143,24 @@ def test_max_lines_applies_to_product_cells_and_the_cli(
     default = runner.invoke(cli, ["classify", str(lines), "--format", "csv"])
     assert default.exit_code == 0, default.output
     assert "chain:digital" in default.output
+    # ``load --classify`` takes the same rules (one shared option set): a dry run with
+    # --max-lines 8 finds no software maker, without it the firm makes software
+    dry = ["load", "--classify", "--dry-run", str(lines), "--format", "json"]
+    narrow = runner.invoke(cli, [*dry, "--max-lines", "8"])
+    assert narrow.exit_code == 0, narrow.output
+    wide = runner.invoke(cli, dry)
+    assert wide.exit_code == 0, wide.output
+    assert "prod:high-end-software" not in narrow.output
+    assert "prod:high-end-software" in wide.output
+
+
+def test_the_cli_rule_defaults_are_the_library_defaults() -> None:
+    """The CLI writes the defaults down (importing the classifier would slow
+    ``chaingraph --help``); they must stay those of :class:`Options`."""
+    from chaingraph.cli.options import CLASSIFY_RULE_DEFAULTS
+
+    defaults = Options()
+    assert {k: getattr(defaults, k) for k in CLASSIFY_RULE_DEFAULTS} == CLASSIFY_RULE_DEFAULTS
 
 
 def test_texts_are_read_once_and_the_memos_stay_bounded(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from chaingraph.cli import cli, open_store, output_options, store_option, writable_store
+from chaingraph.cli.options import classify_rule_options
 from chaingraph.output import notice, write_json, write_output
 
 
@@ -20,40 +22,7 @@ from chaingraph.output import notice, write_json, write_output
     metavar="COL=VALUE",
     help="Only rows whose COL contains VALUE (repeatable).",
 )
-@click.option(
-    "--min-share",
-    default=0.05,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="A revenue line below this share makes no maker.",
-)
-@click.option(
-    "--min-chain-share",
-    default=0.09,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="Revenue lines naming a chain must add up to this share for the chain to count.",
-)
-@click.option(
-    "--min-side-chain-share",
-    default=0.20,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="The same for a chain beside the firm's main one (the chain with the largest share).",
-)
-@click.option(
-    "--side-main-share",
-    default=0.30,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="--min-side-chain-share applies only beside a main chain of at least this share.",
-)
-@click.option(
-    "--max-lines",
-    default=None,
-    type=click.IntRange(1),
-    help="Read only a firm's N largest revenue lines (at or above --min-share); default: all.",
-)
+@classify_rule_options()
 @click.option(
     "--skip-bad/--no-skip-bad",
     default=True,
@@ -66,11 +35,7 @@ def classify(
     files: tuple[Path, ...],
     mapping: str | None,
     where: tuple[str, ...],
-    min_share: float,
-    min_chain_share: float,
-    min_side_chain_share: float,
-    side_main_share: float,
-    max_lines: int | None,
+    rules: dict[str, Any],
     skip_bad: bool,
     store_path: Path | None,
     fmt: str,
@@ -90,15 +55,7 @@ def classify(
     from chaingraph.classify.rows import parse_where
     from chaingraph.reports.text import classify_payload, classify_text
 
-    options = Options(
-        min_share=min_share,
-        min_chain_share=min_chain_share,
-        min_side_chain_share=min_side_chain_share,
-        side_main_share=side_main_share,
-        max_lines=max_lines,
-        where=parse_where(where),
-        skip_bad=skip_bad,
-    )
+    options = Options(**rules, where=parse_where(where), skip_bad=skip_bad)
     report = classify_report(open_store(store_path), list(files), mapping=mapping, options=options)
     for issue in report.bad:
         notice(f"bad row: {issue}")
@@ -117,7 +74,7 @@ def run_load_classify(
     mapping: str | None,
     dry_run: bool,
     skip_bad: bool,
-    min_share: float,
+    rules: dict[str, Any],
     where: tuple[str, ...],
     source: str | None,
     fmt: str,
@@ -129,7 +86,7 @@ def run_load_classify(
     from chaingraph.classify.rows import parse_where
     from chaingraph.reports.text import classify_diff_payload, classify_diff_text
 
-    options = Options(min_share=min_share, where=parse_where(where), skip_bad=skip_bad)
+    options = Options(**rules, where=parse_where(where), skip_bad=skip_bad)
     with writable_store(store_path) as store:
         diff = load_classified(
             store, list(files), mapping=mapping, options=options, dry_run=dry_run, source=source

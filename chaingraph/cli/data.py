@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from chaingraph.cli import cli, emit, open_store, output_options, store_option, writable_store
-from chaingraph.cli.options import store_path_option
+from chaingraph.cli.options import classify_rule_options, store_path_option
 from chaingraph.output import notice, write_json, write_output
 
 
@@ -27,13 +28,7 @@ from chaingraph.output import notice, write_json, write_output
 )
 @click.option("--dry-run", is_flag=True, help="With --classify: print the diff, write nothing.")
 @click.option("--skip-bad", is_flag=True, help="With --classify: report bad rows, load the rest.")
-@click.option(
-    "--min-share",
-    default=0.05,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="With --classify: a revenue line below this share makes no maker.",
-)
+@classify_rule_options("With --classify: ")
 @click.option("--where", multiple=True, metavar="COL=VALUE", help="With --classify: row filter.")
 @click.option("--source", help="With --classify: source for rows without a 来源 column.")
 @store_option
@@ -45,7 +40,7 @@ def load(
     classify_rows: bool,
     dry_run: bool,
     skip_bad: bool,
-    min_share: float,
+    rules: dict[str, Any],
     where: tuple[str, ...],
     source: str | None,
     store_path: Path | None,
@@ -65,7 +60,7 @@ def load(
         from chaingraph.cli.classify import run_load_classify
 
         run_load_classify(
-            store_path, files, mapping, dry_run, skip_bad, min_share, where, source, fmt, output
+            store_path, files, mapping, dry_run, skip_bad, rules, where, source, fmt, output
         )
         return
     from chaingraph.loaders import load_files

@@ -10,6 +10,7 @@ and :mod:`chaingraph.output` so that ``chaingraph --help`` stays fast.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -19,8 +20,10 @@ import click
 from chaingraph.output import FORMATS
 
 __all__ = [
+    "CLASSIFY_RULE_DEFAULTS",
     "NEO4J_DATABASE_KEY",
     "NEO4J_URI_KEY",
+    "classify_rule_options",
     "config_option",
     "format_option",
     "neo4j_options",
@@ -163,3 +166,71 @@ def output_options(f: F) -> F:
     """``--format`` and ``-o/--output FILE``: how and where a command prints its answer
     (through :mod:`chaingraph.output`)."""
     return format_option(output_option()(f))
+
+
+# The defaults of chaingraph.classify.Options, written here because importing the
+# classifier takes seconds and ``chaingraph --help`` must not; a test holds them equal.
+CLASSIFY_RULE_DEFAULTS: dict[str, float | int | None] = {
+    "min_share": 0.05,
+    "min_chain_share": 0.09,
+    "min_side_chain_share": 0.20,
+    "side_main_share": 0.30,
+    "max_lines": None,
+}
+
+
+def classify_rule_options(prefix: str = "") -> Callable[[F], F]:
+    """The classifier's floors (``--min-share``, ``--min-chain-share``,
+    ``--min-side-chain-share``, ``--side-main-share``, ``--max-lines``), passed to the
+    command as one ``rules`` dict of :class:`chaingraph.classify.Options` fields, so that
+    ``classify`` and ``load --classify`` read rows the same way. ``prefix`` starts each
+    help text (``"With --classify: "``)."""
+    share = click.FloatRange(0, 1)
+    specs: list[tuple[str, str, Any, str]] = [
+        ("--min-share", "min_share", share, "a revenue line below this share makes no maker."),
+        (
+            "--min-chain-share",
+            "min_chain_share",
+            share,
+            "revenue lines naming a chain must add up to this share for the chain to count.",
+        ),
+        (
+            "--min-side-chain-share",
+            "min_side_chain_share",
+            share,
+            "the same for a chain beside the firm's main one (the chain with the largest share).",
+        ),
+        (
+            "--side-main-share",
+            "side_main_share",
+            share,
+            "--min-side-chain-share applies only beside a main chain of at least this share.",
+        ),
+        (
+            "--max-lines",
+            "max_lines",
+            click.IntRange(1),
+            "read only a firm's N largest revenue lines (at or above --min-share); default: all.",
+        ),
+    ]
+
+    def decorate(f: F) -> F:
+        @functools.wraps(f)
+        def packed(*args: Any, **kwargs: Any) -> Any:
+            rules = {name: kwargs.pop(name) for _, name, _, _ in specs}
+            return f(*args, rules=rules, **kwargs)
+
+        command: Any = packed
+        for flag, name, kind, text in reversed(specs):
+            default = CLASSIFY_RULE_DEFAULTS[name]
+            command = click.option(
+                flag,
+                name,
+                default=default,
+                show_default=default is not None,
+                type=kind,
+                help=prefix + (text[0].upper() + text[1:] if not prefix else text),
+            )(command)
+        return command  # type: ignore[no-any-return]
+
+    return decorate
