@@ -231,6 +231,6 @@ def classify_rule_options(prefix: str = "") -> Callable[[F], F]:
                 type=kind,
                 help=prefix + (text[0].upper() + text[1:] if not prefix else text),
             )(command)
-        return command  # type: ignore[no-any-return]
+        return command
 
     return decorate
