@@ -308,14 +308,15 @@ class SupplyTies:
             # A firm keeps the first user it goes into: the users are taken last to
             # first. Filled in C: a town's users have 10^3 local makers.
             links: dict[str, str] = {}
+            # ": 产品→其产品" per user product, joined to each firm's name below
+            after: dict[str, str] = {}
             for user, local in reversed(self.users.get(product, ())):
                 if user != product and names.get(user, user) != product_name:
                     links.update(dict.fromkeys(local, user))
+                    after[user] = f": {product_name}→{names.get(user, user)}"
             ordered = tuple(sorted(links))
-            supplies = tuple(
-                f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
-                for c in ordered
-            )
+            get = names.get
+            supplies = tuple([get(c, c) + after[links[c]] for c in ordered])
             found = self._links[product] = ProductLinks(links, ordered, supplies)
         return found
 

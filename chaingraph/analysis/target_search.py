@@ -185,10 +185,15 @@ class ScoreBounds:
         """Drop the first pages wished for (a new gap's streams begin)."""
         self._wishes.clear()
 
-    def _read(self, wanted: list[tuple[str, str, int]]) -> None:
-        """Read these pages, with up to :data:`PREFETCH` first pages wished for."""
+    def read_wished(self, count: int) -> None:
+        """Read up to ``count`` first pages wished for (best bound first) in one read."""
+        if self._wishes:
+            self._read([], count)
+
+    def _read(self, wanted: list[tuple[str, str, int]], extra: int = PREFETCH) -> None:
+        """Read these pages, with up to ``extra`` first pages wished for."""
         asked = set(wanted)
-        while self._wishes and len(asked) < len(wanted) + PREFETCH:
+        while self._wishes and len(asked) < len(wanted) + extra:
             _, product, key = heapq.heappop(self._wishes)
             first = (product, key, 0)
             if first not in self._pages and first not in asked:
@@ -286,7 +291,11 @@ class TargetSearch:
         revenue shares of all those chunks at once (one round trip each on a server
         store, not one per gap)."""
         self.bounds.forget_wishes()
-        walks = [self._walk(gap, per_product, top) for gap, per_product in gaps]
+        walks = [
+            self._walk(gap, self._pairs_of(gap, per_product), top) for gap, per_product in gaps
+        ]
+        # the first pages of the best classes of every gap, in one read
+        self.bounds.read_wished(PREFETCH * len(walks))
         found: list[list[Target]] = [[] for _ in walks]
         chunks: dict[int, list[tuple[float, str, str]]] = {}
         for at, walk in enumerate(walks):
@@ -326,11 +335,11 @@ class TargetSearch:
         if unread:
             self.shares.update(self.store.revenue_shares(unread))
 
-    def _walk(
-        self, gap: SegmentGap, per_product: Mapping[str, tuple[Any, ...]], top: int
-    ) -> Generator[list[tuple[float, str, str]], None, list[Target]]:
-        """The search for one gap: yields each chunk of ``(-bound, firm, product)`` to
-        walk next (resumed once its firms' facts are read), returns the best ``top``."""
+    def _pairs_of(
+        self, gap: SegmentGap, per_product: Mapping[str, tuple[Any, ...]]
+    ) -> Iterator[tuple[float, str, str]]:
+        """``(-bound, firm, product)`` of a gap's makers, best bound first (no page read
+        before the first is asked for)."""
         config, weights = self.config, self.config.score_weights
         priority_weight = config.priority_weight(gap.priority)
         status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
@@ -348,7 +357,17 @@ class TargetSearch:
             # (the local firms it goes into), so each product's stream carries its own.
             factor = ties.focus(product, priority_weight)[0]
             streams.append(_pairs(factor, fixed, product, self.bounds.stream(product, makers)))
-        pairs = heapq.merge(*streams)
+        return heapq.merge(*streams)
+
+    def _walk(
+        self, gap: SegmentGap, pairs: Iterator[tuple[float, str, str]], top: int
+    ) -> Generator[list[tuple[float, str, str]], None, list[Target]]:
+        """The search for one gap (its makers in ``pairs``, from :meth:`_pairs_of`):
+        yields each chunk of ``(-bound, firm, product)`` to walk next (resumed once its
+        firms' facts are read), returns the best ``top``."""
+        config = self.config
+        status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
+        ties = self.ties
         best: dict[str, Target] = {}
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
         # Most gaps are settled within the first few firms: start small, then widen.
