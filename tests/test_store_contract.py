@@ -1227,3 +1227,27 @@ def test_node_names(graph: GraphStore) -> None:
     found = graph.node_names(asked)
     assert found == expected and list(found) == list(reversed(ids))
     assert graph.node_names([]) == {}
+
+
+def test_makes_facts(graph: GraphStore) -> None:
+    # per (firm, product) asked with a MAKES fact: the first one relationships() gives,
+    # for every pair at once; pairs with none (or not firms/products) are left out
+    asked = [
+        ("co:e", "prod:cable"),
+        ("co:a", "prod:machine"),
+        ("co:a", "prod:motor"),
+        ("co:a", "prod:gear"),
+        ("co:none", "prod:gear"),
+        ("co:e", "prod:cable"),
+    ]
+    expected = {
+        (firm, product): rel
+        for firm, product in asked
+        for rel in list(graph.relationships("MAKES", source=firm, target=product))[:1]
+    }
+    found = graph.makes_facts(asked)
+    assert found == expected
+    assert list(found) == [("co:e", "prod:cable"), ("co:a", "prod:machine"), ("co:a", "prod:motor")]
+    assert found[("co:a", "prod:machine")].props["evidence"] == "strong"
+    assert found[("co:a", "prod:motor")].props["source"] == "unverified"
+    assert graph.makes_facts([]) == {}

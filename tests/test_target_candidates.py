@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.target_search import ScoreBounds
+from chaingraph.analysis.target_search import ScoreBounds, TargetSearch
 from chaingraph.analysis.targets import targets
 from chaingraph.store import GraphStore
 from chaingraph.store.candidates import PAGE, arrange
@@ -116,3 +117,51 @@ def test_arrange_cuts_pages_of_page_makers() -> None:
     flat = [entry for page in cut for entry in page]
     assert flat == sorted(flat, key=lambda e: (-e[1], e[0]))
     assert only.tops == tuple(page[0][1] for page in cut)
+
+
+def test_gaps_walked_side_by_side_share_their_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh store (nothing cached), the paged walk as on a server: every gap's search
+    # reads its firms' facts in the same steps, so there are fewer fact reads than gaps
+    # with targets; the rows' product facts come in one read, not one per row; and the
+    # answer is that of each gap searched alone.
+    store = synthetic_store(3000, seed=7)
+    monkeypatch.setattr(targets_module, "ScoreBounds", paged_bounds(True))
+    calls = {"company_facts": 0, "makes_facts": 0, "MAKES": 0, "inside": 0}
+    originals = {name: getattr(store, name) for name in ("company_facts", "makes_facts")}
+
+    def counted(name: str) -> object:
+        def call(*args: object, **kwargs: object) -> object:
+            calls[name] += 1
+            calls["inside"] += 1
+            try:
+                return originals[name](*args, **kwargs)
+            finally:
+                calls["inside"] -= 1
+
+        return call
+
+    relationships = store.relationships
+
+    def counted_relationships(type: str | None = None, **kwargs: str | None) -> object:
+        # MAKES facts read one pair at a time, other than by makes_facts itself
+        calls["MAKES"] += type == "MAKES" and not calls["inside"]
+        return relationships(type, **kwargs)
+
+    for name in originals:
+        monkeypatch.setattr(store, name, counted(name))
+    monkeypatch.setattr(store, "relationships", counted_relationships)
+    rows = targets(store, BASE, top=3)
+    segments = list(dict.fromkeys(r.segment for r in rows))
+    assert len(segments) >= 3
+    assert calls["makes_facts"] == 1 and calls["MAKES"] == 0
+    assert 0 < calls["company_facts"] < len(segments)
+    # each gap walked alone, one after the other (as before issue 22's fifth pass)
+    side_by_side = TargetSearch.best_of_each
+
+    def one_at_a_time(self: TargetSearch, gaps: list[Any], top: int) -> list[Any]:
+        return [side_by_side(self, [gap], top)[0] for gap in gaps]
+
+    monkeypatch.setattr(TargetSearch, "best_of_each", one_at_a_time)
+    walked = calls["company_facts"]
+    assert targets(synthetic_store(3000, seed=7), BASE, top=3) == rows
+    assert calls["company_facts"] == walked  # the new store's reads were not counted

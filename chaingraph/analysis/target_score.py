@@ -9,8 +9,10 @@ firms by this score.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles, segment_direct_makers
@@ -193,17 +195,26 @@ def score_target(
     focus, via_focus = ties.focus(product, priority_weight)
     score = round(100 * focus * sum(weights[k] * getattr(parts, k) for k in weights), 2)
     if already:
+        # the firms already supplied first, then the others in order: ``into`` cut
+        # around them (sorted, as ``into.ordered`` is), not walked firm by firm (a
+        # city's product goes into 10^4 local firms)
         first = set(already)
-        ordered = already + [c for c in into.ordered if c not in first]
+        ordered = already + [c for c in into.ordered[: len(already) + 2] if c not in first]
+        kept: list[tuple[str, ...]] = []
+        start = 0
+        for at in (bisect_left(into.ordered, c) for c in already):
+            kept.append(into.supplies[start:at])
+            start = at + 1
+        kept.append(into.supplies[start:])
         supplies = tuple(
             f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}（已有供货记录）"
             for c in already
-        ) + tuple(s for c, s in zip(into.ordered, into.supplies, strict=True) if c not in first)
+        ) + tuple(chain.from_iterable(kept))
     else:
-        ordered, supplies = list(into.ordered), into.supplies
+        ordered, supplies = list(into.ordered[:2]), into.supplies
     if supplies:
         shown = "、".join(names.get(c, c) for c in ordered[:2]) + (
-            f"等{len(ordered)}家" if len(ordered) > 2 else ""
+            f"等{len(into.ordered)}家" if len(into.ordered) > 2 else ""
         )
         via = names.get(links[ordered[0]], links[ordered[0]])
         verb = "已向" if already else "可向"
@@ -297,14 +308,15 @@ class SupplyTies:
             # A firm keeps the first user it goes into: the users are taken last to
             # first. Filled in C: a town's users have 10^3 local makers.
             links: dict[str, str] = {}
+            # ": 产品→其产品" per user product, joined to each firm's name below
+            after: dict[str, str] = {}
             for user, local in reversed(self.users.get(product, ())):
                 if user != product and names.get(user, user) != product_name:
                     links.update(dict.fromkeys(local, user))
+                    after[user] = f": {product_name}→{names.get(user, user)}"
             ordered = tuple(sorted(links))
-            supplies = tuple(
-                f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}"
-                for c in ordered
-            )
+            get = names.get
+            supplies = tuple([get(c, c) + after[links[c]] for c in ordered])
             found = self._links[product] = ProductLinks(links, ordered, supplies)
         return found
 

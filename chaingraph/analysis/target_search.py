@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -185,10 +185,15 @@ class ScoreBounds:
         """Drop the first pages wished for (a new gap's streams begin)."""
         self._wishes.clear()
 
-    def _read(self, wanted: list[tuple[str, str, int]]) -> None:
-        """Read these pages, with up to :data:`PREFETCH` first pages wished for."""
+    def read_wished(self, count: int) -> None:
+        """Read up to ``count`` first pages wished for (best bound first) in one read."""
+        if self._wishes:
+            self._read([], count)
+
+    def _read(self, wanted: list[tuple[str, str, int]], extra: int = PREFETCH) -> None:
+        """Read these pages, with up to ``extra`` first pages wished for."""
         asked = set(wanted)
-        while self._wishes and len(asked) < len(wanted) + PREFETCH:
+        while self._wishes and len(asked) < len(wanted) + extra:
             _, product, key = heapq.heappop(self._wishes)
             first = (product, key, 0)
             if first not in self._pages and first not in asked:
@@ -276,12 +281,70 @@ class TargetSearch:
     ) -> list[Target]:
         """The best ``top`` firms for a gap: ``per_product`` is each of its products'
         makers, or their classes when the bounds are :attr:`ScoreBounds.paged`."""
+        return self.best_of_each([(gap, per_product)], top)[0]
+
+    def best_of_each(
+        self, gaps: Sequence[tuple[SegmentGap, Mapping[str, tuple[Any, ...]]]], top: int
+    ) -> list[list[Target]]:
+        """:meth:`best` of each gap, the gaps walked side by side: each step takes the
+        next chunk of every gap not settled yet and reads the facts, local users and
+        revenue shares of all those chunks at once (one round trip each on a server
+        store, not one per gap)."""
+        self.bounds.forget_wishes()
+        walks = [
+            self._walk(gap, self._pairs_of(gap, per_product), top) for gap, per_product in gaps
+        ]
+        # the first pages of the best classes of every gap, in one read
+        self.bounds.read_wished(PREFETCH * len(walks))
+        found: list[list[Target]] = [[] for _ in walks]
+        chunks: dict[int, list[tuple[float, str, str]]] = {}
+        for at, walk in enumerate(walks):
+            self._advance(at, walk, None, chunks, found)
+        while chunks:
+            self._read_for(company for chunk in chunks.values() for _, company, _ in chunk)
+            for at, chunk in list(chunks.items()):
+                self._advance(at, walks[at], chunk, chunks, found)
+        return found
+
+    @staticmethod
+    def _advance(
+        at: int,
+        walk: Generator[list[tuple[float, str, str]], None, list[Target]],
+        chunk: list[tuple[float, str, str]] | None,
+        chunks: dict[int, list[tuple[float, str, str]]],
+        found: list[list[Target]],
+    ) -> None:
+        """Run walk ``at`` to its next chunk (kept in ``chunks``) or its answer."""
+        try:
+            chunks[at] = next(walk) if chunk is None else walk.send(None)
+        except StopIteration as done:
+            chunks.pop(at, None)
+            found[at] = done.value
+
+    def _read_for(self, companies: Iterable[str]) -> None:
+        """Fetch what scoring these firms reads, in one read each: their facts, the
+        local users of every product they make (whom else locally they could supply),
+        their revenue shares."""
+        wanted = list(dict.fromkeys(companies))
+        self.profiles.preload(wanted)
+        products = {p for company in wanted for p in self.profiles.get(company).makes}
+        missing = sorted(products - self.users.keys())
+        if missing:
+            self.users.update(self.store.local_users(missing, self.area))
+        unread = [company for company in wanted if company not in self.shares]
+        if unread:
+            self.shares.update(self.store.revenue_shares(unread))
+
+    def _pairs_of(
+        self, gap: SegmentGap, per_product: Mapping[str, tuple[Any, ...]]
+    ) -> Iterator[tuple[float, str, str]]:
+        """``(-bound, firm, product)`` of a gap's makers, best bound first (no page read
+        before the first is asked for)."""
         config, weights = self.config, self.config.score_weights
         priority_weight = config.priority_weight(gap.priority)
         status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
         known = weights.get("severity", 0.0) * round(status_weight * priority_weight, 3)
         streams = []
-        self.bounds.forget_wishes()
         best_fit = max(self.fit.values(), default=0.0)
         ties = self.ties
         for product, makers in sorted(per_product.items()):
@@ -294,24 +357,26 @@ class TargetSearch:
             # (the local firms it goes into), so each product's stream carries its own.
             factor = ties.focus(product, priority_weight)[0]
             streams.append(_pairs(factor, fixed, product, self.bounds.stream(product, makers)))
-        pairs = heapq.merge(*streams)
+        return heapq.merge(*streams)
+
+    def _walk(
+        self, gap: SegmentGap, pairs: Iterator[tuple[float, str, str]], top: int
+    ) -> Generator[list[tuple[float, str, str]], None, list[Target]]:
+        """The search for one gap (its makers in ``pairs``, from :meth:`_pairs_of`):
+        yields each chunk of ``(-bound, firm, product)`` to walk next (resumed once its
+        firms' facts are read), returns the best ``top``."""
+        config = self.config
+        status_weight = status_severity(config, gap.status, gap.local_firms, gap.national_firms)
+        ties = self.ties
         best: dict[str, Target] = {}
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
         # Most gaps are settled within the first few firms: start small, then widen.
         chunk_size = max(20, 4 * top)
         while chunk := list(islice(pairs, min(chunk_size, 4096))):
             chunk_size *= 2
-            # Fetch the chunk's facts in one read (one round trip on a server store).
-            self.profiles.preload(company for _, company, _ in chunk)
-            # Every product of the chunk's firms: whom else locally could they supply.
-            wanted = {p for _, company, _ in chunk for p in self.profiles.get(company).makes}
-            missing = sorted(wanted - self.users.keys())
-            if missing:
-                self.users.update(self.store.local_users(missing, self.area))
-            # Revenue shares of the chunk's firms in one read (one round trip on a server).
-            unread = [company for _, company, _ in chunk if company not in self.shares]
-            if unread:
-                self.shares.update(self.store.revenue_shares(unread))
+            # The chunk's facts, local users and revenue shares are read meanwhile,
+            # with those of the other gaps' chunks (best_of_each).
+            yield chunk
             for negative_bound, company, product in chunk:
                 # A pair's rounded score can exceed its bound by the 0.05 of rounding.
                 if len(best) >= top and 100 * -negative_bound + 0.005 + 1e-6 < threshold:

@@ -35,6 +35,7 @@ from chaingraph.analysis.target_search import (
     served_weights,
 )
 from chaingraph.errors import ConfigError
+from chaingraph.model import Relationship
 from chaingraph.store.base import GraphStore
 
 __all__ = [
@@ -177,11 +178,17 @@ def targets(
             product_weights(report, candidates_by_segment, config),
             served_weights(report, config),
         )
-        rows: list[Target] = []
-        for gap in report.segments:
-            if gap.segment in candidates_by_segment:
-                rows.extend(search.best(gap, candidates_by_segment[gap.segment], top))
-        return [_describe(store, profiles, t) for t in rows]
+        # every gap's search walked side by side: one read per step for all of them
+        found = search.best_of_each(
+            [
+                (gap, candidates_by_segment[gap.segment])
+                for gap in report.segments
+                if gap.segment in candidates_by_segment
+            ],
+            top,
+        )
+        rows = [t for per_gap in found for t in per_gap]
+        return describe_targets(store, profiles, rows)
 
 
 def target_list(
@@ -283,26 +290,33 @@ def _any_revenue(store: GraphStore) -> bool:
     return any(n.get("revenue_cny_100m") for n in store.nodes("Company"))
 
 
-def _describe(store: GraphStore, profiles: Profiles, target: Target) -> Target:
-    """A target with the facts behind it: its product fact, tags, listing and revenue,
-    each with its source; the sources; the record's as_of; and a reason citing them."""
+def describe_targets(store: GraphStore, profiles: Profiles, rows: list[Target]) -> list[Target]:
+    """Each target with the facts behind it (:func:`_describe`), the product facts of
+    all of them read at once."""
+    makes = store.makes_facts([(t.company, t.product) for t in rows])
+    return [_describe(profiles, t, makes.get((t.company, t.product))) for t in rows]
+
+
+def _describe(profiles: Profiles, target: Target, fact: Relationship | None) -> Target:
+    """A target with the facts behind it: its product fact (``fact``, the first
+    ``MAKES`` from the firm to the product), tags, listing and revenue, each with its
+    source; the sources; the record's as_of; and a reason citing them."""
     node = profiles.facts(target.company).node
     record_source = str(node.get("source") or "")
     evidence: list[str] = []
     sources: set[str] = {record_source} if record_source else set()
-    for rel in store.relationships("MAKES", source=target.company, target=target.product):
-        fact_source = str(rel.props.get("source") or "")
+    if fact is not None:
+        fact_source = str(fact.props.get("source") or "")
         checked = "未核实" if fact_source == "unverified" else "已核实"
-        grade = rel.props.get("evidence")
+        grade = fact.props.get("evidence")
         evidence.append(
             f"生产{target.product_name}: {checked}"
             + (f"·证据{grade}" if grade else "")
             + (f"，来源 {fact_source}" if fact_source and fact_source != "unverified" else "")
-            + (f"，{rel.props['as_of']}" if rel.props.get("as_of") else "")
+            + (f"，{fact.props['as_of']}" if fact.props.get("as_of") else "")
         )
         if fact_source:
             sources.add(fact_source)
-        break
     # a tag cites its own source (tags_source) where the record has one, else the record's
     held = str(node.get("tags_source") or record_source)
     tag_source = "未核实" if held == "unverified" else f"来源 {held}"

@@ -22,6 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from chaingraph.model import Relationship
 from chaingraph.store.records import FirmBasics
 
 __all__ = [
@@ -135,13 +136,21 @@ def arrange(
 
 
 class CandidateReads(ABC):
-    """The contract's reads for the target search: candidate makers in classes, and the
-    names of many nodes at once (part of ``GraphStore``)."""
+    """The contract's reads for the target search: candidate makers in classes, the
+    names of many nodes at once and the product facts of many firms (part of
+    ``GraphStore``)."""
 
     @abstractmethod
     def node_names(self, node_ids: Iterable[str]) -> dict[str, str]:
         """Per id found, in the order asked: the node's name as ``Node.name`` gives it
         (its ``name``, else its id), without reading the rest of the record."""
+
+    @abstractmethod
+    def makes_facts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Relationship]:
+        """Per ``(firm, product)`` asked with a ``MAKES`` relationship between them: the
+        first such relationship in the order ``relationships("MAKES", source=firm,
+        target=product)`` gives them (the fact a target row cites), read for all pairs
+        at once."""
 
     @abstractmethod
     def candidate_classes(

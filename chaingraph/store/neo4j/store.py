@@ -496,6 +496,9 @@ class Neo4jStore(GraphStore):
     def revenue_shares(self, company_ids: Iterable[str]) -> dict[str, dict[str, float]]:
         return aggregates.revenue_shares(self.connection, company_ids)
 
+    def makes_facts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Relationship]:
+        return aggregates.makes_facts(self.connection, pairs)
+
     def record_basics(self, company_ids: Sequence[str]) -> RecordBasics:
         return aggregates.record_basics(self.connection, company_ids)
 

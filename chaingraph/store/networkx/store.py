@@ -363,6 +363,14 @@ class NetworkxStore(GraphStore):
     ) -> dict[str, dict[str, tuple[str, ...]]]:
         return aggregates.segment_candidates(self._walker(), segment_ids, area)
 
+    def makes_facts(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Relationship]:
+        found: dict[tuple[str, str], Relationship] = {}
+        for firm, product in dict.fromkeys(pairs):
+            for rel in self.relationships("MAKES", source=firm, target=product):
+                found[(firm, product)] = rel
+                break
+        return found
+
     def node_names(self, node_ids: Iterable[str]) -> dict[str, str]:
         return {i: node.name for i, node in self.get_many(node_ids).items()}
 
