@@ -530,6 +530,32 @@ def test_score_components_each_pinned() -> None:
     assert (champ_row.sources, champ_row.as_of, champ_row.facts) == (("test",), "2024", 3)
 
 
+def test_supply_lines_show_twenty_firms_and_count_them_all() -> None:
+    """A product going into many local firms shows SUPPLY_LINES_SHOWN of them (the firm
+    already supplied first, then by id) and counts them all; the count breaks ties."""
+    from chaingraph.analysis.target_score import SUPPLY_LINES_SHOWN
+    from chaingraph.exports import HEADERS_ZH
+
+    b = Builder().focus()
+    for i in range(30):
+        b.firm(f"co:user{i:02d}", "region:cn-dongguan", ["prod:down"])
+    b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
+    b.firm("co:abroad", "region:de", ["prod:mid"])
+    b.rels.append(Relationship("SUPPLIES", "co:abroad", "co:user29", "prod:mid", {**S}))
+    rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid")}
+    far, abroad = rows["co:far"], rows["co:abroad"]
+    assert SUPPLY_LINES_SHOWN == 20
+    assert far.supplies_local_count == abroad.supplies_local_count == 30
+    assert far.supplies_local == tuple(f"user{i:02d}: mid产品→down产品" for i in range(20))
+    # the firm already supplied (the last by id) comes first, then the first 19 others
+    assert abroad.supplies_local == (
+        "user29: mid产品→down产品（已有供货记录）",
+        *(f"user{i:02d}: mid产品→down产品" for i in range(19)),
+    )
+    assert "已向本地user29、user00等30家供应mid产品" in abroad.reason
+    assert f"前{SUPPLY_LINES_SHOWN}家" in HEADERS_ZH["supplies_local"]
+
+
 def test_supply_claims_need_an_input_link_and_are_never_circular() -> None:
     b = Builder().focus()
     b.input("prod:mid", "prod:mid")  # a self-loop must not read as supplying oneself

@@ -9,16 +9,15 @@ firms by this score.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles, segment_direct_makers
 from chaingraph.store.base import GraphStore
 
 __all__ = [
+    "SUPPLY_LINES_SHOWN",
     "TIE_RULE",
     "ScoreParts",
     "SupplyTies",
@@ -29,6 +28,7 @@ __all__ = [
     "record_parts",
     "score_company",
     "score_target",
+    "shown_firms",
     "target_order",
 ]
 
@@ -75,19 +75,26 @@ class Target:
     unverified: bool
     reason: str
     # Facts behind the reason, each checkable in the data:
-    supplies_local: tuple[str, ...] = ()  # "本地企业: 产品→其产品" (an INPUT_TO link)
+    # "本地企业: 产品→其产品" (an INPUT_TO link): the firms it already supplies first,
+    # then the others by id, at most SUPPLY_LINES_SHOWN (a city's product goes into 10^4
+    # local firms: no one reads, or Excel holds, that many in a cell)
+    supplies_local: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()  # product fact, tags, listing, revenue with provenance
     sources: tuple[str, ...] = ()  # distinct sources of those facts
     as_of: str = ""  # the firm record's as_of
     facts: int = 0  # how many facts the store holds on the firm
     focus: float = 1.0  # the focus weight the score is multiplied by (see focus_weight)
+    supplies_local_count: int = 0  # how many local firms it could supply (all of them)
 
+
+# At most this many ``supplies_local`` lines per target; ``supplies_local_count`` counts all.
+SUPPLY_LINES_SHOWN = 20
 
 TIE_RULE = "同分依次比较: 可配套本地企业数多者优先、数据事实多者优先、企业ID小者优先"
 
 
 def target_order(t: Target) -> tuple[float, int, int, str]:
-    return (-t.score, -len(t.supplies_local), -t.facts, t.company)
+    return (-t.score, -t.supplies_local_count, -t.facts, t.company)
 
 
 def score_company(
@@ -195,25 +202,23 @@ def score_target(
     focus, via_focus = ties.focus(product, priority_weight)
     score = round(100 * focus * sum(weights[k] * getattr(parts, k) for k in weights), 2)
     if already:
-        # the firms already supplied first, then the others in order: ``into`` cut
-        # around them (sorted, as ``into.ordered`` is), not walked firm by firm (a
-        # city's product goes into 10^4 local firms)
+        # the firms already supplied first, then the others in order, SUPPLY_LINES_SHOWN
+        # in all: ``into``'s first lines less the firms already supplied
         first = set(already)
         ordered = already + [c for c in into.ordered[: len(already) + 2] if c not in first]
-        kept: list[tuple[str, ...]] = []
-        start = 0
-        for at in (bisect_left(into.ordered, c) for c in already):
-            kept.append(into.supplies[start:at])
-            start = at + 1
-        kept.append(into.supplies[start:])
+        shown_names = ties.names_of(already)
         supplies = tuple(
-            f"{names.get(c, c)}: {product_name}→{names.get(links[c], links[c])}（已有供货记录）"
+            f"{shown_names[c]}: {product_name}→{names.get(links[c], links[c])}（已有供货记录）"
             for c in already
-        ) + tuple(chain.from_iterable(kept))
+        )
+        room = max(0, SUPPLY_LINES_SHOWN - len(supplies))
+        supplies += tuple(
+            line for c, line in zip(into.ordered, into.supplies, strict=False) if c not in first
+        )[:room]
     else:
-        ordered, supplies = list(into.ordered[:2]), into.supplies
+        ordered, supplies = list(into.ordered[:2]), into.supplies[:SUPPLY_LINES_SHOWN]
     if supplies:
-        shown = "、".join(names.get(c, c) for c in ordered[:2]) + (
+        shown = "、".join(ties.names_of(ordered[:2]).values()) + (
             f"等{len(into.ordered)}家" if len(into.ordered) > 2 else ""
         )
         via = names.get(links[ordered[0]], links[ordered[0]])
@@ -256,6 +261,7 @@ def score_target(
         supplies,
         facts=facts,
         focus=round(focus, 3),
+        supplies_local_count=len(links),
     )
 
 
@@ -265,7 +271,9 @@ class ProductLinks:
 
     links: dict[str, str]  # local firm -> the product of its that this one goes into
     ordered: tuple[str, ...]  # the firms of ``links``, sorted
-    supplies: tuple[str, ...]  # "本地企业: 产品→其产品" for each of ``ordered``
+    # "本地企业: 产品→其产品" for the first of ``ordered`` (SUPPLY_LINES_SHOWN + the
+    # firms a target may already supply, which come first)
+    supplies: tuple[str, ...]
 
 
 class SupplyTies:
@@ -274,7 +282,9 @@ class SupplyTies:
 
     ``users`` and ``names`` are those :func:`score_target` takes (a product's local
     users must be in ``users`` before the product is first asked for), ``served`` the
-    base's focus products with their weights.
+    base's focus products with their weights. ``names`` needs the products and, of each
+    user's local firms, the first :data:`SUPPLY_LINES_SHOWN` by id (see
+    :func:`shown_firms`); ``store`` reads the names of any other firm a line shows.
 
     Examples
     --------
@@ -282,6 +292,8 @@ class SupplyTies:
     >>> ties = SupplyTies(users, {"co:a": "甲", "p:gear": "齿轮", "p:robot": "机器人"}, {})
     >>> ties.links("p:gear").supplies
     ('甲: 齿轮→机器人', 'co:b: 齿轮→机器人')
+    >>> ties.names_of(["co:a", "co:b"])
+    {'co:a': '甲', 'co:b': 'co:b'}
     >>> round(ties.reach(("p:gear", "p:robot")), 3), ties.focus("p:gear", 0.5)
     (0.296, (0.5, ''))
     """
@@ -291,8 +303,10 @@ class SupplyTies:
         users: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]],
         names: Mapping[str, str],
         served: Mapping[str, float],
+        store: GraphStore | None = None,
     ) -> None:
-        self.users, self.names, self.served = users, names, served
+        self.users, self.names, self.served, self.store = users, names, served, store
+        self._more_names: dict[str, str] = {}
         self._links: dict[str, ProductLinks] = {}
         self._reach: dict[tuple[str, ...], float] = {}
         self._into: dict[str, frozenset[str]] = {}
@@ -315,10 +329,22 @@ class SupplyTies:
                     links.update(dict.fromkeys(local, user))
                     after[user] = f": {product_name}→{names.get(user, user)}"
             ordered = tuple(sorted(links))
+            # the lines a target can show: SUPPLY_LINES_SHOWN, and as many again for the
+            # firms it may already supply (left out of its lines, shown first)
             get = names.get
-            supplies = tuple([get(c, c) + after[links[c]] for c in ordered])
+            supplies = tuple(
+                [get(c, c) + after[links[c]] for c in ordered[: 2 * SUPPLY_LINES_SHOWN]]
+            )
             found = self._links[product] = ProductLinks(links, ordered, supplies)
         return found
+
+    def names_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """The names of ``ids`` (the id where none is known): from ``names``, else read
+        from the store once (a firm already supplied need not be among the first ones)."""
+        missing = [c for c in ids if c not in self.names and c not in self._more_names]
+        if missing and self.store is not None:
+            self._more_names.update(self.store.node_names(missing))
+        return {c: self.names.get(c) or self._more_names.get(c, c) for c in ids}
 
     def reach(self, makes: tuple[str, ...]) -> float:
         """Breadth, 0..1: how many local firms any of ``makes`` goes into (through
@@ -469,3 +495,16 @@ def record_parts(
 
 def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
     return store.node_names(ids)
+
+
+def shown_firms(local: Sequence[str]) -> Sequence[str]:
+    """Of one user product's local makers (sorted, as ``GraphStore.local_users`` gives
+    them), those a target's lines may show: the first ``2 × SUPPLY_LINES_SHOWN`` (the
+    first lines of any union of such lists are among them).
+
+    Examples
+    --------
+    >>> list(shown_firms(("co:a", "co:b", "co:c")))
+    ['co:a', 'co:b', 'co:c']
+    """
+    return local[: 2 * SUPPLY_LINES_SHOWN]

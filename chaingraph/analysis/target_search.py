@@ -25,6 +25,7 @@ from chaingraph.analysis.target_score import (
     names_of,
     record_parts,
     score_target,
+    shown_firms,
     target_order,
 )
 from chaingraph.store.base import GraphStore
@@ -274,7 +275,7 @@ class TargetSearch:
     ties: SupplyTies = field(init=False)  # per product: local firms it goes into
 
     def __post_init__(self) -> None:
-        self.ties = SupplyTies(self.users, self.names, self.served)
+        self.ties = SupplyTies(self.users, self.names, self.served, self.store)
 
     def best(
         self, gap: SegmentGap, per_product: Mapping[str, tuple[Any, ...]], top: int
@@ -458,13 +459,15 @@ def local_users_and_names(
     store: GraphStore, area: str, products: Iterable[str]
 ) -> tuple[dict[str, tuple[tuple[str, tuple[str, ...]], ...]], dict[str, str]]:
     """Local users of each product (see ``GraphStore.local_users``) and the names of
-    the products and firms involved."""
+    the products and of the firms a target's supply lines may show."""
     users = store.local_users(sorted(set(products)), area)
     ids = set(users)
     for pairs in users.values():
         for user, local in pairs:
             ids.add(user)
-            ids.update(local)
+            # only the firms a target's lines can show: a city's product goes into
+            # 10^4 local firms, whose names no answer prints
+            ids.update(shown_firms(local))
     return users, names_of(store, ids)
 
 
