@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles, segment_direct_makers
@@ -19,6 +20,7 @@ from chaingraph.store.base import GraphStore
 __all__ = [
     "SUPPLY_LINES_SHOWN",
     "TIE_RULE",
+    "RecordParts",
     "ScoreParts",
     "SupplyTies",
     "Target",
@@ -26,6 +28,7 @@ __all__ = [
     "focus_weight",
     "names_of",
     "record_parts",
+    "scale_part",
     "score_company",
     "score_target",
     "shown_firms",
@@ -143,6 +146,7 @@ def score_target(
     status_weight: float | None = None,
     shares: Mapping[str, float] | None = None,
     ties: SupplyTies | None = None,
+    record: tuple[float, float, float] | None = None,
 ) -> Target:
     """One firm scored for one gap (see :func:`~chaingraph.analysis.targets.targets`).
 
@@ -154,10 +158,11 @@ def score_target(
     (``revenue_share`` of its ``MAKES`` facts) per product, used by plan alignment
     when every product it makes has one. ``ties``: what the supply ties read of each
     product, kept across the firms of one search (:class:`SupplyTies` of ``users``,
-    ``names`` and ``served``; a new one when None).
+    ``names`` and ``served``; a new one when None). ``record``: :func:`record_parts` of
+    the firm's record, where the caller has it (computed here when None).
     """
     priority_weight = config.priority_weight(priority)
-    leadership, scale, technology = record_parts(
+    leadership, scale, technology = record or record_parts(
         config,
         profile.tags,
         profile.global_rank,
@@ -471,17 +476,37 @@ def record_parts(
     >>> record_parts(AnalysisConfig(), (), "12", None, None)
     (0.0, 0.0, 0.0)
     """
-    if not isinstance(global_rank, int) or isinstance(global_rank, bool):
-        global_rank = None
-    leadership = max((config.leadership_scores.get(t, 0.0) for t in tags), default=0.0)
-    if global_rank is not None and global_rank <= 100:
-        leadership = 1.0
+    leadership, technology = _tag_parts(config, tags, global_rank, board)
+    return leadership, scale_part(config, revenue, board), technology
+
+
+def scale_part(config: AnalysisConfig, revenue: float | None, board: str | None) -> float:
+    """The scale part of :func:`record_parts`: revenue (亿元), log-scaled, else 0.3 for a
+    listed firm.
+
+    Examples
+    --------
+    >>> scale_part(AnalysisConfig(), 100.0, None), scale_part(AnalysisConfig(), None, "创业板")
+    (0.427, 0.3)
+    """
     if revenue:
         scale = min(
             1.0, math.log10(1 + revenue) / math.log10(1 + config.scale_full_revenue_cny_100m)
         )
     else:
         scale = 0.3 if board else 0.0
+    return round(scale, 3)
+
+
+def _tag_parts(
+    config: AnalysisConfig, tags: tuple[str, ...], global_rank: object, board: str | None
+) -> tuple[float, float]:
+    """Leadership and technology (:func:`record_parts`)."""
+    if not isinstance(global_rank, int) or isinstance(global_rank, bool):
+        global_rank = None
+    leadership = max((config.leadership_scores.get(t, 0.0) for t in tags), default=0.0)
+    if global_rank is not None and global_rank <= 100:
+        leadership = 1.0
     if set(tags) & set(_TOP_TECH_TAGS):
         technology = 1.0
     elif board and "科创板" in board:
@@ -490,7 +515,44 @@ def record_parts(
         technology = 0.6
     else:
         technology = 0.0
-    return round(leadership, 3), round(scale, 3), technology
+    return round(leadership, 3), technology
+
+
+class RecordParts:
+    """:func:`record_parts` of many records, each part computed once per distinct value
+    of what it reads (leadership and technology per tags, rank and board; scale per
+    revenue and board): firms share their tags by the thousand (issue 22).
+
+    Examples
+    --------
+    >>> parts = RecordParts(AnalysisConfig())
+    >>> parts(("专精特新",), 80, 100.0, None) == record_parts(AnalysisConfig(), ("专精特新",), 80, 100.0, None)
+    True
+    >>> parts((), True, None, None)  # True is no rank (though True == 1)
+    (0.0, 0.0, 0.0)
+    """
+
+    def __init__(self, config: AnalysisConfig) -> None:
+        self.config = config
+        self._tags: dict[Any, tuple[float, float]] = {}
+        self._scale: dict[Any, float] = {}
+
+    def __call__(
+        self, tags: tuple[str, ...], global_rank: object, revenue: float | None, board: str | None
+    ) -> tuple[float, float, float]:
+        # types in the keys: True == 1 == 1.0, but only an int ranks
+        key = (tags, global_rank, type(global_rank), board)
+        try:
+            held = self._tags.get(key)
+            if held is None:
+                held = self._tags[key] = _tag_parts(self.config, tags, global_rank, board)
+            revenue_key = (revenue, type(revenue), board)
+            scale = self._scale.get(revenue_key)
+            if scale is None:
+                scale = self._scale[revenue_key] = scale_part(self.config, revenue, board)
+        except TypeError:  # a part that cannot be a key: computed each time
+            return record_parts(self.config, tags, global_rank, revenue, board)
+        return held[0], scale, held[1]
 
 
 def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:

@@ -20,10 +20,10 @@ from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import CompanyProfile, Profiles, site_proximity
 from chaingraph.analysis.gaps import GapReport, SegmentGap, status_severity
 from chaingraph.analysis.target_score import (
+    RecordParts,
     SupplyTies,
     Target,
     names_of,
-    record_parts,
     score_target,
     shown_firms,
     target_order,
@@ -77,12 +77,13 @@ class ScoreBounds:
         self.store = store
         self.config = config
         cache = store.analysis_cache()
-        held: dict[str, dict[Any, Any]] = (
+        held: dict[str, Any] = (
             cache.slot(("target-bounds", config), dict) if cache is not None else {}
         )
         self._kinds: dict[Any, float] = held.setdefault("kinds", {})
         self._tables: dict[int, tuple[tuple[FirmBasics, ...], Any]] = held.setdefault("tables", {})
         self._ranked: dict[tuple[str, int], Ranked] = held.setdefault("ranked", {})
+        self._record_parts: RecordParts = held.setdefault("parts", RecordParts(config))
         weights = config.score_weights
         self._parts = (
             weights.get("leadership", 0.0),
@@ -123,6 +124,11 @@ class ScoreBounds:
         found = self._kinds[basics] = self._compute(basics)
         return found
 
+    def record_parts(self, basics: FirmBasics) -> tuple[float, float, float]:
+        """:func:`~chaingraph.analysis.target_score.record_parts` of ``basics``, each
+        part computed once per value it reads (:class:`RecordParts`)."""
+        return self._record_parts(*basics)
+
     def _bounds(
         self, kinds: tuple[FirmBasics, ...], used: np.ndarray[Any, Any]
     ) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -133,8 +139,11 @@ class ScoreBounds:
         if held is None or held[0] is not kinds:
             held = self._tables[id(kinds)] = (kinds, np.full(max(1, len(kinds)), np.nan))
         table = held[1]
-        for at in np.unique(used[np.isnan(table[used])]).tolist():
-            table[at] = self._bound(kinds[at])
+        wanted = np.zeros(len(table), dtype=np.bool_)
+        wanted[used] = True  # a mask, not np.unique: no sort of 10^5 numbers
+        todo = np.flatnonzero(wanted & np.isnan(table)).tolist()
+        if todo:
+            table[todo] = [self._bound(kinds[at]) for at in todo]
         return table
 
     def _near(self, makers: tuple[str, ...], known: np.ndarray[Any, Any]) -> Any:
@@ -148,7 +157,9 @@ class ScoreBounds:
         scores = self.config.proximity_scores
         # the last: no headquarters (site -1)
         near = np.full(len(hq.sites) + 1, self._proximity * scores.get("未知", 0.0))
-        for at in np.unique(site_of[site_of >= 0]).tolist():
+        present = np.zeros(len(hq.sites) + 1, dtype=np.bool_)
+        present[site_of] = True  # -1 marks the last, no headquarters
+        for at in np.flatnonzero(present[:-1]).tolist():
             site = hq.sites[at]
             found = sites.get(site)
             if found is None:
@@ -158,7 +169,7 @@ class ScoreBounds:
         return near[site_of]
 
     def _compute(self, basics: FirmBasics) -> float:
-        leadership, scale, technology = record_parts(self.config, *basics)
+        leadership, scale, technology = self.record_parts(basics)
         parts = self._parts
         return parts[0] * leadership + parts[1] * scale + parts[2] * technology
 
@@ -167,9 +178,7 @@ class ScoreBounds:
         makers (sorted ids, from ``segment_candidates``) or, when :attr:`paged`, its
         makers' classes (``candidate_classes``), read a page at a time."""
         if not self.paged:
-            ranked = self.ranked(product, held)
-            makers = ranked.makers
-            return ((n, makers[at]) for n, at in zip(ranked.negative, ranked.order, strict=True))
+            return self.ranked(product, held).pairs()
         near = self._best_proximity
         heap: list[tuple[float, int, int]] = []  # (-bound of the next maker, class, maker)
         for at, one in enumerate(held):
@@ -238,22 +247,62 @@ class ScoreBounds:
             known = np.flatnonzero(kind_of >= 0)
             used = kind_of[known]
             negative = -(self._bounds(basics.kinds, used)[used] + self._near(makers, known))
-            # ties keep their position: the contract's lists of ids are sorted, so the
-            # smaller id comes first, as a heap of (-bound, id) would pop them
-            order = np.argsort(negative, kind="stable")
-            found = Ranked(makers, known[order].tolist(), negative[order].tolist())
+            found = Ranked(makers, known, negative)
             self._ranked[key] = found
         return found
 
 
-@dataclass(frozen=True)
 class Ranked:
-    """Makers of a product ordered by score bound: ``makers[order[i]]`` has bound
-    ``-negative[i]``."""
+    """Makers of a product ordered by score bound, best first; equal bounds keep the
+    smaller position (the contract's lists of ids are sorted: the smaller id first, as a
+    heap of ``(-bound, id)`` would pop them).
 
-    makers: tuple[str, ...]
-    order: list[int]
-    negative: list[float]
+    ``known`` are positions in ``makers``, ``negative`` their ``-bound``. The order is
+    made a block at a time as a walk reaches it (a first block of :data:`BLOCK`, each
+    next one 8 times larger): a search reads tens of a product's 10^4 makers, and
+    sorting them all, then turning them into Python numbers, was most of a first call's
+    ranking (issue 22). Blocks made stay for the next walk.
+    """
+
+    BLOCK = 256
+
+    def __init__(
+        self, makers: tuple[str, ...], known: np.ndarray[Any, Any], negative: np.ndarray[Any, Any]
+    ) -> None:
+        self.makers = makers
+        self._negative = negative
+        self._known = known
+        self._rest: np.ndarray[Any, Any] = np.arange(len(known))  # not in a block yet
+        self._blocks: list[tuple[list[float], list[int]]] = []
+
+    def pairs(self) -> Iterator[tuple[float, str]]:
+        """``(-bound, maker)``, best bound first."""
+        makers = self.makers
+        at = 0
+        while at < len(self._blocks) or self._next_block():
+            negative, order = self._blocks[at]
+            yield from zip(negative, map(makers.__getitem__, order), strict=True)
+            at += 1
+
+    def _next_block(self) -> bool:
+        """Sort the next block of makers (those whose bound is at least the n-th best
+        bound left): False when every maker is in a block."""
+        rest = self._rest
+        if not len(rest):
+            return False
+        size = self.BLOCK * 8 ** len(self._blocks)
+        values = self._negative[rest]
+        if len(rest) > size:
+            cut = np.partition(values, size - 1)[size - 1]
+            taken = values <= cut  # ties at the cut come along: none is split off
+            chosen, self._rest = rest[taken], rest[~taken]
+            values = values[taken]
+        else:
+            chosen, self._rest = rest, rest[:0]
+        # positions ascend in ``chosen``: a stable sort keeps the smaller one first
+        order = np.argsort(values, kind="stable")
+        self._blocks.append((values[order].tolist(), self._known[chosen[order]].tolist()))
+        return True
 
 
 @dataclass
@@ -373,8 +422,11 @@ class TargetSearch:
         threshold = -math.inf  # the top-th best score once there are ``top`` firms
         # Most gaps are settled within the first few firms: start small, then widen.
         chunk_size = max(20, 4 * top)
+        # A store in memory has no round trips to save: its chunks stay small, so that
+        # few firms past the last one scored are read (issue 22).
+        growth = 2 if self.bounds.paged else 1
         while chunk := list(islice(pairs, min(chunk_size, 4096))):
-            chunk_size *= 2
+            chunk_size *= growth
             # The chunk's facts, local users and revenue shares are read meanwhile,
             # with those of the other gaps' chunks (best_of_each).
             yield chunk
@@ -403,6 +455,14 @@ class TargetSearch:
                     status_weight,
                     self.shares[company],
                     ties,
+                    self.bounds.record_parts(
+                        (
+                            profile.tags,
+                            profile.global_rank,
+                            profile.revenue_cny_100m,
+                            profile.listing_board,
+                        )
+                    ),
                 )
                 held = best.get(company)
                 # Equal scores keep the smaller product id, as a walk in product order would.
