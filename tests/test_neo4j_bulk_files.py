@@ -1,0 +1,106 @@
+"""The neo4j-admin files written by several processes (no server needed: the import of
+split files is checked in test_neo4j_store.py's ``imported_server``)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from random_graph import random_graph
+
+from chaingraph.errors import ConfigError, StoreError
+from chaingraph.store import NetworkxStore
+from chaingraph.store.neo4j import admin
+from chaingraph.store.neo4j.forked import can_fork, run_shares
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this system")
+
+
+def _joined(folder: Path) -> dict[str, bytes]:
+    """Each file's text, a type's later pieces (``.partN``) appended without their header
+    (which must be the first piece's)."""
+    out: dict[str, bytes] = {}
+    pieces = sorted(
+        folder.glob("*.csv"),
+        key=lambda p: (p.name.split(".")[0], int((re.findall(r"part(\d+)", p.name) or [1])[0])),
+    )
+    for path in pieces:
+        data = path.read_bytes()
+        name = path.name.split(".")[0] + ".csv"
+        if name in out:
+            header, _, rows = data.partition(b"\n")
+            assert out[name].startswith(header + b"\n"), path.name
+            out[name] += rows
+        else:
+            out[name] = data
+    return out
+
+
+@needs_fork
+def test_two_workers_write_the_same_rows_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedded = NetworkxStore()
+    embedded.merge(*random_graph(3, companies=400, tricky=False))
+    monkeypatch.setattr(admin, "SPLIT_ROWS", 100)
+    one = admin.write_neo4j_admin(embedded, tmp_path / "one", workers=1)
+    two = admin.write_neo4j_admin(embedded, tmp_path / "two", workers=2)
+    assert "nodes-Company.part2.csv" not in [p.name for p in one]
+    names = [p.name for p in two]
+    assert names.index("nodes-Company.csv") + 1 == names.index("nodes-Company.part2.csv")
+    assert _joined(tmp_path / "one") == _joined(tmp_path / "two")
+    args = (tmp_path / "two" / "import-args.txt").read_text(encoding="utf-8")
+    assert f"--nodes={(tmp_path / 'two' / 'nodes-Company.part2.csv').resolve()}" in args
+    # Below the split size a type is one file, whatever the workers.
+    monkeypatch.setattr(admin, "SPLIT_ROWS", 10**9)
+    three = admin.write_neo4j_admin(embedded, tmp_path / "three", workers=2)
+    assert [p.name for p in three] == [p.name for p in one]
+    for path in three:
+        if path.suffix == ".csv":
+            assert path.read_bytes() == (tmp_path / "one" / path.name).read_bytes()
+
+
+def test_shares_are_balanced_and_cover_every_file() -> None:
+    parts = [
+        *admin._chunks("Company", 1_000_000, 2),
+        *admin._chunks("Product", 250, 2),
+        ("relationships", "MAKES", 0, 2_200_000, 1),
+        ("relationships", "LOCATED_IN", 0, 1_550_000, 1),
+        ("relationships", "IN", 0, 130, 1),
+    ]
+    shares = admin._shares(parts, 2)
+    assert sorted(p for s in shares for p in s) == sorted(parts)
+    assert {p[2:4] for p in parts if p[1] == "Company"} == {(0, 500_000), (500_000, 1_000_000)}
+    companies = [sum(p[1] == "Company" for p in s) for s in shares]
+    assert companies == [1, 1]
+    assert admin._shares(parts, 1) == [sorted(parts, key=lambda p: -admin._cost(p))]
+
+
+@needs_fork
+def test_a_worker_error_is_raised_in_the_caller() -> None:
+    def bad() -> int:
+        raise ConfigError("bad setting in the child")
+
+    with pytest.raises(ConfigError, match="bad setting in the child"):
+        run_shares([lambda: 1, bad])
+    assert run_shares([lambda: 1, os.getpid])[1] != os.getpid()
+
+
+@needs_fork
+def test_a_worker_that_dies_is_a_clear_store_error() -> None:
+    with pytest.raises(StoreError, match="exit status 3"):
+        run_shares([lambda: 1, lambda: os._exit(3)])
+
+
+@needs_fork
+def test_the_callers_own_failure_stops_the_workers() -> None:
+    def bad() -> int:
+        raise ValueError("parent share failed")
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="parent share failed"):
+        run_shares([bad, lambda: time.sleep(60)])
+    assert time.monotonic() - started < 30
