@@ -163,6 +163,10 @@ def _name(part: _Part) -> str:
     return f"{kind}-{name}.csv" if piece == 1 else f"{kind}-{name}.part{piece}.csv"
 
 
+def _cost(part: _Part) -> float:
+    return (part[3] - part[2]) * (_NODE_COST if part[0] == "nodes" else _REL_COST)
+
+
 def _shares(parts: list[_Part], workers: int) -> list[list[_Part]]:
     """The files each worker writes: the costliest first, each to the least loaded
     worker (a worker's first relationship file also costs it a walk of them all)."""
@@ -170,15 +174,11 @@ def _shares(parts: list[_Part], workers: int) -> list[list[_Part]]:
     load = [0.0] * workers
     walks = [False] * workers
     shares: list[list[_Part]] = [[] for _ in range(workers)]
-
-    def cost(part: _Part) -> float:
-        return (part[3] - part[2]) * (_NODE_COST if part[0] == "nodes" else _REL_COST)
-
-    for part in sorted(parts, key=cost, reverse=True):
+    for part in sorted(parts, key=_cost, reverse=True):
         rel = part[0] == "relationships"
         extra = [walk if rel and not walks[w] else 0.0 for w in range(workers)]
         best = min(range(workers), key=lambda w: load[w] + extra[w])
-        load[best] += cost(part) + extra[best]
+        load[best] += _cost(part) + extra[best]
         walks[best] = walks[best] or rel
         shares[best].append(part)
     return [s for s in shares if s]
@@ -230,7 +230,7 @@ def _write_nodes(
     lines = [_line(header, raw=True)]
     lines += [
         f"{_quoted(row['id'])},{label},"
-        + ",".join("" if (v := row.get(c)) is None else f(v) for c, f in cells)
+        + ",".join(["" if (v := row.get(c)) is None else f(v) for c, f in cells])
         + "\n"
         for row in rows
     ]
@@ -248,7 +248,7 @@ def _write_relationships(rel_type: str, rels: list[Relationship], path: Path) ->
     kind = _quoted(rel_type)
     cells = [(c, _CELLS.get(t) or partial(_value_cell, column_type=t)) for c, t in columns]
     tails = [
-        f",{kind}," + ",".join("" if (v := row.get(c)) is None else f(v) for c, f in cells) + "\n"
+        f",{kind}," + ",".join(["" if (v := row.get(c)) is None else f(v) for c, f in cells]) + "\n"
         for row in props
     ]
     del props
@@ -480,11 +480,20 @@ def _columns(
                     misfits = True  # cannot be named in a header: _fitted moves it
                     continue
                 found = kinds[key] = set()
-            # Scalars by their exact type (no call); lists and subclasses by value_type.
-            found.add(_SCALAR_TYPES.get(type(value)) or value_type(value))
+            # Scalars by their exact type (no call); lists and subclasses by _kind.
+            found.add(_SCALAR_TYPES.get(type(value)) or _kind(value))
     names = [c for c in fixed if c in kinds] + sorted(set(kinds) - set(fixed))
     misfits = misfits or any(len(k) > 1 for k in kinds.values())
     return [(c, common_type(kinds[c])) for c in names], misfits
+
+
+def _kind(value: Any) -> str:
+    """:func:`value_type`, sooner for a list of one plain scalar type."""
+    if type(value) is list and value:
+        types = set(map(type, value))
+        if len(types) == 1 and (inner := _SCALAR_TYPES.get(types.pop())):
+            return inner + "[]"
+    return value_type(value)
 
 
 def _fitted(

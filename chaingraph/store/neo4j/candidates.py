@@ -31,7 +31,16 @@ from chaingraph.store.neo4j.encoding import EXTRA, NODE_RESERVED, decode_props
 from chaingraph.store.neo4j.rosters import pack_json, unpack_json
 from chaingraph.store.records import FirmBasics, basics_of
 
-__all__ = ["HEAD_LABEL", "PAGE_LABEL", "SEP", "page_key", "read_classes", "read_pages", "rebuild", "stored_basics"]
+__all__ = [
+    "HEAD_LABEL",
+    "PAGE_LABEL",
+    "SEP",
+    "page_key",
+    "read_classes",
+    "read_pages",
+    "rebuild",
+    "stored_basics",
+]
 
 HEAD_LABEL = "CgCandidates"
 PAGE_LABEL = "CgCandidatePage"
