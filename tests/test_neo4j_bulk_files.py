@@ -9,12 +9,15 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from random_graph import random_graph
 
+from chaingraph.cli import cli
 from chaingraph.errors import ConfigError, StoreError
 from chaingraph.store import NetworkxStore
 from chaingraph.store.neo4j import admin
 from chaingraph.store.neo4j.forked import can_fork, run_shares
+from chaingraph.testing import tiny_store
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this system")
 
@@ -104,3 +107,29 @@ def test_the_callers_own_failure_stops_the_workers() -> None:
     with pytest.raises(ValueError, match="parent share failed"):
         run_shares([bad, lambda: time.sleep(60)])
     assert time.monotonic() - started < 30
+
+
+@needs_fork
+def test_push_bulk_workers_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``push --bulk --bulk-workers N`` passes neo4j-admin the files N processes wrote."""
+    recorder = tmp_path / "neo4j-admin"
+    recorder.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{tmp_path}/args-$$"\n')
+    recorder.chmod(0o755)
+    store_file = tmp_path / "s.cgraph.json"
+    tiny_store().save(store_file)
+    monkeypatch.setattr(admin, "SPLIT_ROWS", 1)
+    seen = {}
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(
+            cli,
+            ["push", "--bulk", "--bulk-workers", workers, "--neo4j-admin", str(recorder),
+             "--store", str(store_file)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        (args_file,) = tmp_path.glob("args-*")
+        seen[workers] = [Path(a).name for a in args_file.read_text().split() if "csv" in a]
+        args_file.unlink()
+    assert "nodes-Company.part2.csv" in seen["2"] and "nodes-Company.part2.csv" not in seen["1"]
+    assert [a for a in seen["2"] if ".part2." not in a] == seen["1"]
+    result = CliRunner().invoke(cli, ["push", "--bulk", "--bulk-workers", "0"])
+    assert result.exit_code == 2 and "--bulk-workers" in result.output

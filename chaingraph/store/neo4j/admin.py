@@ -152,7 +152,7 @@ _WALK_COST = 0.5
 
 def _chunks(node_type: str, count: int, workers: int) -> list[_Part]:
     """The node files of one type: one, or one per worker for a large type."""
-    pieces = workers if count >= SPLIT_ROWS else 1
+    pieces = max(1, min(workers, count)) if count >= SPLIT_ROWS else 1
     bounds = [count * i // pieces for i in range(pieces + 1)]
     return [("nodes", node_type, bounds[i], bounds[i + 1], i + 1) for i in range(pieces)]
 

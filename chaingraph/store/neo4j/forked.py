@@ -85,7 +85,7 @@ def run_shares(shares: Sequence[Callable[[], T]]) -> list[T]:
         if value is None:
             value = StoreError(
                 f"a worker process ended without its result ({_ended(status)}); "
-                "if memory is short, use fewer workers"
+                "if memory is short, run with one worker (push --bulk-workers 1)"
             )
         failure = failure or value
     if failure is not None:
