@@ -66,20 +66,27 @@ def test_two_workers_write_the_same_rows_as_one(
             assert path.read_bytes() == (tmp_path / "one" / path.name).read_bytes()
 
 
-def test_shares_are_balanced_and_cover_every_file() -> None:
-    parts = [
-        *admin._chunks("Company", 1_000_000, 2),
-        *admin._chunks("Product", 250, 2),
-        ("relationships", "MAKES", 0, 2_200_000, 1),
-        ("relationships", "LOCATED_IN", 0, 1_550_000, 1),
-        ("relationships", "IN", 0, 130, 1),
-    ]
-    shares = admin._shares(parts, 2)
+def test_the_plan_covers_every_row_once_and_evens_out_the_workers() -> None:
+    nodes = [("Chain", 7), ("Company", 1_000_000), ("Product", 250), ("Region", 0)]
+    rels = [("MAKES", 2_200_000), ("LOCATED_IN", 1_550_000), ("IN", 130)]
+    parts, shares = admin._plan(nodes, rels, 2)
     assert sorted(p for s in shares for p in s) == sorted(parts)
-    assert {p[2:4] for p in parts if p[1] == "Company"} == {(0, 500_000), (500_000, 1_000_000)}
-    companies = [sum(p[1] == "Company" for p in s) for s in shares]
-    assert companies == [1, 1]
-    assert admin._shares(parts, 1) == [sorted(parts, key=lambda p: -admin._cost(p))]
+    companies = [p for p in parts if p[1] == "Company"]
+    # Runs of the companies, in order, covering each once; one relationship walk.
+    assert [p[4] for p in companies] == [1, 2] and companies[0][2] == 0
+    assert companies[0][3] == companies[1][2] and companies[1][3] == 1_000_000
+    assert [p[1] for p in parts] == ["Chain", "Company", "Company", "Product", "MAKES",
+                                     "LOCATED_IN", "IN"]  # fmt: skip
+    assert sum(p[0] == "relationships" for p in shares[0]) == 3
+    loads = [sum(map(admin._cost, s)) for s in shares]
+    loads[0] += admin._WALK_COST * sum(n for _, n in rels)
+    assert max(loads) - min(loads) <= admin._NODE_COST * 2
+    one_parts, one = admin._plan(nodes, rels, 1)
+    assert len(one) == 1 and sorted(one[0]) == sorted(one_parts)
+    assert [p[4] for p in one_parts] == [1] * len(one_parts)
+    # Relationships heavier than the companies: the companies all go to the other worker.
+    parts, shares = admin._plan([("Company", 60_000)], [("MAKES", 5_000_000)], 2)
+    assert parts[0] == ("nodes", "Company", 0, 60_000, 1) and len(shares) == 2
 
 
 @needs_fork

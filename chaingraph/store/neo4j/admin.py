@@ -111,11 +111,11 @@ def write_neo4j_admin(
     if workers is None:
         workers = DEFAULT_WORKERS if can_fork() else 1
     workers = max(1, min(workers, os.cpu_count() or 1))
-    parts: list[_Part] = []
-    for node_type in node_types:
-        parts += _chunks(node_type, store.count_nodes(node_type), workers)
-    parts += [("relationships", t, 0, store.count_relationships(t), 1) for t in rel_types]
-    shares = _shares(parts, workers)
+    parts, shares = _plan(
+        [(t, store.count_nodes(t)) for t in node_types],
+        [(t, store.count_relationships(t)) for t in rel_types],
+        workers,
+    )
     done: dict[str, Path] = {}
     for share in run_shares([partial(_write_share, store, directory, s) for s in shares]):
         done.update(share)
@@ -142,19 +142,11 @@ columns when the runs hold the same properties) and neo4j-admin reads them all."
 # (kind, type, first row, end row, piece number): one file.
 _Part = tuple[str, str, int, int, int]
 
-# The cost of a row in each kind of file, and of walking every relationship once
-# (which a worker writing any relationship file does), in rough units of CPU time;
-# only used to share the files among the workers.
-_NODE_COST = 8
+# The cost of a row in each kind of file, and of walking every relationship once,
+# in rough units of CPU time (measured at 100k firms); only used to share the work.
+_NODE_COST = 10
 _REL_COST = 1
-_WALK_COST = 0.5
-
-
-def _chunks(node_type: str, count: int, workers: int) -> list[_Part]:
-    """The node files of one type: one, or one per worker for a large type."""
-    pieces = max(1, min(workers, count)) if count >= SPLIT_ROWS else 1
-    bounds = [count * i // pieces for i in range(pieces + 1)]
-    return [("nodes", node_type, bounds[i], bounds[i + 1], i + 1) for i in range(pieces)]
+_WALK_COST = 0.6
 
 
 def _name(part: _Part) -> str:
@@ -167,21 +159,59 @@ def _cost(part: _Part) -> float:
     return (part[3] - part[2]) * (_NODE_COST if part[0] == "nodes" else _REL_COST)
 
 
-def _shares(parts: list[_Part], workers: int) -> list[list[_Part]]:
-    """The files each worker writes: the costliest first, each to the least loaded
-    worker (a worker's first relationship file also costs it a walk of them all)."""
-    walk = _WALK_COST * sum(p[3] for p in parts if p[0] == "relationships")
+def _plan(
+    nodes: list[tuple[str, int]], rels: list[tuple[str, int]], workers: int
+) -> tuple[list[_Part], list[list[_Part]]]:
+    """The files to write, in the order neo4j-admin gets them, and the files each
+    worker writes. Every relationship file goes to the first worker (one walk of the
+    relationships in all); the other node types, the largest first, each to the least
+    loaded worker; then each large type (:data:`SPLIT_ROWS`) is cut into runs of its
+    nodes that even out the workers' loads (by a rough cost per row)."""
     load = [0.0] * workers
-    walks = [False] * workers
     shares: list[list[_Part]] = [[] for _ in range(workers)]
-    for part in sorted(parts, key=_cost, reverse=True):
-        rel = part[0] == "relationships"
-        extra = [walk if rel and not walks[w] else 0.0 for w in range(workers)]
-        best = min(range(workers), key=lambda w: load[w] + extra[w])
-        load[best] += _cost(part) + extra[best]
-        walks[best] = walks[best] or rel
-        shares[best].append(part)
-    return [s for s in shares if s]
+    rel_parts: list[_Part] = [("relationships", t, 0, n, 1) for t, n in rels if n]
+    if rel_parts:
+        shares[0] += rel_parts
+        load[0] += sum(map(_cost, rel_parts)) + _WALK_COST * sum(n for _, n in rels)
+    pieces: dict[str, list[_Part]] = {}
+    large = [(t, n) for t, n in nodes if workers > 1 and n >= SPLIT_ROWS]
+    for node_type, count in sorted(set(nodes) - set(large), key=lambda c: -c[1]):
+        if count:
+            best = load.index(min(load))
+            pieces[node_type] = [("nodes", node_type, 0, count, 1)]
+            shares[best] += pieces[node_type]
+            load[best] += count * _NODE_COST
+    for node_type, count in sorted(large, key=lambda c: -c[1]):
+        rows = _levelled(load, count)
+        pieces[node_type] = []
+        start = 0
+        for worker, n in enumerate(rows):
+            if n:
+                part = ("nodes", node_type, start, start + n, len(pieces[node_type]) + 1)
+                pieces[node_type].append(part)
+                shares[worker].append(part)
+                load[worker] += n * _NODE_COST
+                start += n
+    parts = [p for t, _ in nodes for p in pieces.get(t, [])] + rel_parts
+    return parts, [s for s in shares if s]
+
+
+def _levelled(load: list[float], count: int) -> list[int]:
+    """How many of ``count`` nodes each worker takes so that the loads end up as even
+    as can be (the least loaded workers are filled up to a common level)."""
+    order = sorted(range(len(load)), key=lambda w: load[w])
+    level = 0.0
+    filled = 0
+    for k in range(1, len(order) + 1):
+        level = (sum(load[w] for w in order[:k]) + count * _NODE_COST) / k
+        filled = k
+        if k == len(order) or load[order[k]] >= level:
+            break
+    rows = [0] * len(load)
+    for w in order[:filled]:
+        rows[w] = max(0, int((level - load[w]) / _NODE_COST))
+    rows[order[0]] += count - sum(rows)  # what rounding left
+    return rows
 
 
 def _write_share(store: GraphStore, directory: Path, share: list[_Part]) -> dict[str, Path]:
