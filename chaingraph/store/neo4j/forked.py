@@ -44,12 +44,24 @@ def run_shares(shares: Sequence[Callable[[], T]]) -> list[T]:
     >>> run_shares([lambda: 1, lambda: os.getpid()])[0]
     1
     """
+    # The objects alive now (the store) are left out of the collections while the
+    # shares run: a full collection visits every one of them (seconds at a million
+    # firms, each time), and in a child writes into them, which copies their pages.
+    # Left alone if the caller froze objects itself.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        return _run(shares)
+    finally:
+        if freeze:
+            gc.unfreeze()
+
+
+def _run(shares: Sequence[Callable[[], T]]) -> list[T]:
     if len(shares) <= 1 or not can_fork():
         return [share() for share in shares]
     children: list[tuple[int, int]] = []
-    # The objects alive now (the store) are left out of the children's collections:
-    # a collection writes into every object it visits, which would copy their pages.
-    gc.freeze()
     try:
         for share in shares[1:]:
             read_fd, write_fd = os.pipe()
@@ -62,8 +74,6 @@ def run_shares(shares: Sequence[Callable[[], T]]) -> list[T]:
     except BaseException:
         _stop(children)
         raise
-    finally:
-        gc.unfreeze()
     try:
         mine = shares[0]()
     except BaseException:
