@@ -15,7 +15,7 @@ from random_graph import random_graph
 from chaingraph.cli import cli
 from chaingraph.errors import ConfigError, StoreError
 from chaingraph.store import NetworkxStore
-from chaingraph.store.neo4j import admin
+from chaingraph.store.neo4j import admin, sharing
 from chaingraph.store.neo4j.forked import can_fork, run_shares
 from chaingraph.testing import tiny_store
 
@@ -48,7 +48,7 @@ def test_two_workers_write_the_same_rows_as_one(
 ) -> None:
     embedded = NetworkxStore()
     embedded.merge(*random_graph(3, companies=400, tricky=False))
-    monkeypatch.setattr(admin, "SPLIT_ROWS", 100)
+    monkeypatch.setattr(sharing, "SPLIT_ROWS", 100)
     one = admin.write_neo4j_admin(embedded, tmp_path / "one", workers=1)
     two = admin.write_neo4j_admin(embedded, tmp_path / "two", workers=2)
     assert "nodes-Company.part2.csv" not in [p.name for p in one]
@@ -58,7 +58,7 @@ def test_two_workers_write_the_same_rows_as_one(
     args = (tmp_path / "two" / "import-args.txt").read_text(encoding="utf-8")
     assert f"--nodes={(tmp_path / 'two' / 'nodes-Company.part2.csv').resolve()}" in args
     # Below the split size a type is one file, whatever the workers.
-    monkeypatch.setattr(admin, "SPLIT_ROWS", 10**9)
+    monkeypatch.setattr(sharing, "SPLIT_ROWS", 10**9)
     three = admin.write_neo4j_admin(embedded, tmp_path / "three", workers=2)
     assert [p.name for p in three] == [p.name for p in one]
     for path in three:
@@ -69,7 +69,7 @@ def test_two_workers_write_the_same_rows_as_one(
 def test_the_plan_covers_every_row_once_and_evens_out_the_workers() -> None:
     nodes = [("Chain", 7), ("Company", 1_000_000), ("Product", 250), ("Region", 0)]
     rels = [("MAKES", 2_200_000), ("LOCATED_IN", 1_550_000), ("IN", 130)]
-    parts, shares = admin._plan(nodes, rels, 2)
+    parts, shares = sharing.plan(nodes, rels, 2)
     assert sorted(p for s in shares for p in s) == sorted(parts)
     companies = [p for p in parts if p[1] == "Company"]
     # Runs of the companies, in order, covering each once; one relationship walk.
@@ -78,14 +78,14 @@ def test_the_plan_covers_every_row_once_and_evens_out_the_workers() -> None:
     assert [p[1] for p in parts] == ["Chain", "Company", "Company", "Product", "MAKES",
                                      "LOCATED_IN", "IN"]  # fmt: skip
     assert sum(p[0] == "relationships" for p in shares[0]) == 3
-    loads = [sum(map(admin._cost, s)) for s in shares]
-    loads[0] += admin._WALK_COST * sum(n for _, n in rels)
-    assert max(loads) - min(loads) <= admin._NODE_COST * 2
-    one_parts, one = admin._plan(nodes, rels, 1)
+    loads = [sum(map(sharing._cost, s)) for s in shares]
+    loads[0] += sharing._WALK_COST * sum(n for _, n in rels)
+    assert max(loads) - min(loads) <= sharing._NODE_COST * 2
+    one_parts, one = sharing.plan(nodes, rels, 1)
     assert len(one) == 1 and sorted(one[0]) == sorted(one_parts)
     assert [p[4] for p in one_parts] == [1] * len(one_parts)
     # Relationships heavier than the companies: the companies all go to the other worker.
-    parts, shares = admin._plan([("Company", 60_000)], [("MAKES", 5_000_000)], 2)
+    parts, shares = sharing.plan([("Company", 60_000)], [("MAKES", 5_000_000)], 2)
     assert parts[0] == ("nodes", "Company", 0, 60_000, 1) and len(shares) == 2
 
 
@@ -124,7 +124,7 @@ def test_push_bulk_workers_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     recorder.chmod(0o755)
     store_file = tmp_path / "s.cgraph.json"
     tiny_store().save(store_file)
-    monkeypatch.setattr(admin, "SPLIT_ROWS", 1)
+    monkeypatch.setattr(sharing, "SPLIT_ROWS", 1)
     seen = {}
     for workers in ("1", "2"):
         result = CliRunner().invoke(
