@@ -31,7 +31,7 @@ from chaingraph.model import Node, Relationship
 from chaingraph.queries import query, query_names, query_parameters
 from chaingraph.store import GraphStore, NetworkxStore
 from chaingraph.store.merging import collapse_batch
-from chaingraph.store.neo4j import derived, rosters
+from chaingraph.store.neo4j import derived, rosters, sharing
 from chaingraph.store.neo4j import merge as neo4j_merge
 from chaingraph.store.neo4j.admin import import_arguments, write_neo4j_admin
 from chaingraph.store.neo4j.connection import NO_WARM_ENV, Neo4jSettings
@@ -401,11 +401,15 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def imported_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A server started on a database made by neo4j-admin import from our CSV files."""
+    """A server started on a database made by neo4j-admin import from our CSV files
+    (the companies split into two files written by two processes, as at scale)."""
     root = tmp_path_factory.mktemp("own-neo4j")
     embedded = NetworkxStore()
     embedded.merge(*random_graph(11, companies=60))
-    files = write_neo4j_admin(embedded, root / "csv")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sharing, "SPLIT_ROWS", 20)
+        files = write_neo4j_admin(embedded, root / "csv", workers=2)
+    assert any(f.name == "nodes-Company.part2.csv" for f in files)
     imported = run_script(
         "admin", "--dir", str(root / "server"), "--",
         "database", "import", "full", "neo4j", *import_arguments(files),

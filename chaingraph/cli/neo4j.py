@@ -89,6 +89,12 @@ def _neo4j_options(f: Any) -> Any:
 )
 @click.option("--overwrite", is_flag=True, help="With --bulk: replace the database if it exists.")
 @click.option(
+    "--bulk-workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --bulk: processes writing the CSV files (default 2; 1 needs the least memory).",
+)
+@click.option(
     "--schema-only",
     is_flag=True,
     help="Only create the constraint and indexes (after a --bulk import, server started).",
@@ -100,6 +106,7 @@ def push(
     bulk: bool,
     admin: str,
     overwrite: bool,
+    bulk_workers: int | None,
     schema_only: bool,
     fmt: str,
     output: Path | None,
@@ -141,7 +148,9 @@ def push(
 
         # The database the settings name, as for every other command; else Neo4j's default.
         database = configured_database(database) or "neo4j"
-        result = bulk_import(source, shlex.split(admin), database, overwrite=overwrite)
+        result = bulk_import(
+            source, shlex.split(admin), database, overwrite=overwrite, workers=bulk_workers
+        )
         row = dataclasses.asdict(result)
         emit([row], list(row), fmt, output)
         return

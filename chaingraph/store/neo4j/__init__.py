@@ -11,6 +11,8 @@ Side by side with :mod:`chaingraph.store.networkx`, file for file:
 - ``connection.py``: the settings (:class:`Neo4jSettings`, read in this one place), the
   driver, retries and the version check;
 - ``admin.py``: files for ``neo4j-admin database import full``, and the bulk import.
+- ``sharing.py``: which of those files each writing process writes; ``forked.py``: the
+  processes (forked children reading the open store copy-on-write).
 
 Names are imported on first use (PEP 562): the command line reads the settings without
 loading the driver.
