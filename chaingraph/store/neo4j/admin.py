@@ -87,7 +87,9 @@ def write_neo4j_admin(
     The files are written by ``workers`` processes at once (default: two, or one
     where the machine has one core or cannot fork): this one, and children forked
     from it that read the open store through shared memory (copy-on-write), each
-    writing whole files. The files are the same whatever the number of workers.
+    writing whole files. The files are the same whatever the number of workers. Only
+    an embedded store is shared so; any other (a Neo4j store, read over a connection
+    a child must not use) is written by this process alone.
 
     Examples
     --------
@@ -109,7 +111,13 @@ def write_neo4j_admin(
         store.count_relationships,
         lambda: (r.type for r in store.relationships()),
     )
-    if workers is None:
+    from chaingraph.store.networkx import NetworkxStore
+
+    if not isinstance(store, NetworkxStore):
+        # a store read over a connection (Neo4j) is read by this process alone: a forked
+        # child would speak on the parent's sockets and garble both sessions
+        workers = 1
+    elif workers is None:
         workers = DEFAULT_WORKERS if can_fork() else 1
     workers = max(1, min(workers, os.cpu_count() or 1))
     parts, shares = plan(
