@@ -542,7 +542,15 @@ def test_supply_lines_show_twenty_firms_and_count_them_all() -> None:
     b.firm("co:far", "region:cn-suzhou", ["prod:mid"])
     b.firm("co:abroad", "region:de", ["prod:mid"])
     b.rels.append(Relationship("SUPPLIES", "co:abroad", "co:user29", "prod:mid", {**S}))
-    rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid")}
+    b.firm("co:big", "region:cn-suzhou", ["prod:mid"])
+    for i in range(25):  # more firms already supplied than lines shown
+        b.rels.append(Relationship("SUPPLIES", "co:big", f"co:user{i:02d}", "prod:mid", {**S}))
+    rows = {t.company: t for t in targets(b.store(), "base:b", segment="seg:a.mid", top=5)}
+    big = rows["co:big"]
+    assert big.supplies_local == tuple(
+        f"user{i:02d}: mid产品→down产品（已有供货记录）" for i in range(20)
+    )
+    assert big.supplies_local_count == 30
     far, abroad = rows["co:far"], rows["co:abroad"]
     assert SUPPLY_LINES_SHOWN == 20
     assert far.supplies_local_count == abroad.supplies_local_count == 30

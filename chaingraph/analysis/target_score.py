@@ -211,10 +211,11 @@ def score_target(
         # in all: ``into``'s first lines less the firms already supplied
         first = set(already)
         ordered = already + [c for c in into.ordered[: len(already) + 2] if c not in first]
-        shown_names = ties.names_of(already)
+        shown_already = already[:SUPPLY_LINES_SHOWN]
+        shown_names = ties.names_of(shown_already)
         supplies = tuple(
             f"{shown_names[c]}: {product_name}→{names.get(links[c], links[c])}（已有供货记录）"
-            for c in already
+            for c in shown_already
         )
         room = max(0, SUPPLY_LINES_SHOWN - len(supplies))
         supplies += tuple(
@@ -288,7 +289,7 @@ class SupplyTies:
     ``users`` and ``names`` are those :func:`score_target` takes (a product's local
     users must be in ``users`` before the product is first asked for), ``served`` the
     base's focus products with their weights. ``names`` needs the products and, of each
-    user's local firms, the first :data:`SUPPLY_LINES_SHOWN` by id (see
+    user's local firms, the first ``2 × SUPPLY_LINES_SHOWN`` by id (see
     :func:`shown_firms`); ``store`` reads the names of any other firm a line shows.
 
     Examples
