@@ -585,7 +585,7 @@ def recommendation(report: dict[str, Any]) -> str:
         f"dependency: {verdict}.{noise}\n\n"
         "**Garbage collector.** The load shrinks more by pausing Python's cyclic GC while "
         "it runs (now done by `NetworkxStore.open`, via "
-        "`chaingraph.store.networkx.fileformat.paused_gc`): for the current format, from "
+        "`chaingraph.collector.collector_paused`): for the current format, from "
         f"{cur['load_cpu_s_on']:.1f} to {cur['load_cpu_s_paused']:.1f} CPU seconds "
         f"({cur['load_cpu_s_paused'] / cur['load_cpu_s_on'] - 1:+.0%}); the one full "
         f"collection this defers costs about {cur['gc_after_cpu_s_paused']:.1f} s later, if "

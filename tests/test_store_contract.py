@@ -18,6 +18,7 @@ before writing, so what one refuses the other refuses too.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -416,6 +417,30 @@ def test_a_relationship_key_must_be_text(
     with pytest.raises(DataError, match="key that is not text"):
         load(empty_store, nodes, [Relationship("LOCATED_IN", "co:x", "region:r", 5)])  # type: ignore[arg-type]
     assert empty_store.count_nodes() == 0
+
+
+def test_values_neither_store_can_hold_are_refused_before_anything_is_written(
+    empty_store: GraphStore,
+) -> None:
+    # An integer past 64 bits crashed the Neo4j encoder and the store file's writer
+    # mid-way; NaN came back from the file as no value. Both engines refuse them alike.
+    load(empty_store, [Node("prod:y", "Product", {"name": "乙"})], [])
+    before = content(empty_store)
+    nodes = [
+        Node("prod:x", "Product", {"name": "甲", "capital": 10**20}),
+        Node("prod:z", "Product", {"name": "丙", "shares": [1, -(2**70)], "nan": math.nan}),
+        Node("prod:w", "Product", {"name": "丁", "tags": {"集合"}, "fine": 2**64 - 1}),
+    ]
+    rels = [Relationship("INPUT_TO", "prod:x", "prod:y", props={"deep": {"n": math.inf}})]
+    with pytest.raises(DataError) as caught:
+        load(empty_store, nodes, rels)
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith("5 problem(s) in input data; nothing was written")
+    for field in ("prod:x.capital=", "prod:z.shares=", "prod:z.nan=", "prod:w.tags="):
+        assert any(field in line and "an integer beyond 64 bits" in line for line in lines)
+    assert any("INPUT_TO prod:x->prod:y.deep=" in line for line in lines)
+    assert not any("prod:w.fine" in line for line in lines)
+    assert content(empty_store) == before
 
 
 def test_any_plain_property_value_comes_back_as_stored(empty_store: GraphStore) -> None:

@@ -92,6 +92,10 @@ class Target:
 
 # At most this many ``supplies_local`` lines per target; ``supplies_local_count`` counts all.
 SUPPLY_LINES_SHOWN = 20
+# The lines written per product, and the firms whose names are read for them: the lines
+# a target shows, and as many again for the firms it may already supply (left out of
+# its other lines, shown first).
+SUPPLY_LINES_KEPT = 2 * SUPPLY_LINES_SHOWN
 
 TIE_RULE = "同分依次比较: 可配套本地企业数多者优先、数据事实多者优先、企业ID小者优先"
 
@@ -277,8 +281,7 @@ class ProductLinks:
 
     links: dict[str, str]  # local firm -> the product of its that this one goes into
     ordered: tuple[str, ...]  # the firms of ``links``, sorted
-    # "本地企业: 产品→其产品" for the first of ``ordered`` (SUPPLY_LINES_SHOWN + the
-    # firms a target may already supply, which come first)
+    # "本地企业: 产品→其产品" for the first SUPPLY_LINES_KEPT of ``ordered``
     supplies: tuple[str, ...]
 
 
@@ -289,7 +292,7 @@ class SupplyTies:
     ``users`` and ``names`` are those :func:`score_target` takes (a product's local
     users must be in ``users`` before the product is first asked for), ``served`` the
     base's focus products with their weights. ``names`` needs the products and, of each
-    user's local firms, the first ``2 × SUPPLY_LINES_SHOWN`` by id (see
+    user's local firms, the first ``SUPPLY_LINES_KEPT`` by id (see
     :func:`shown_firms`); ``store`` reads the names of any other firm a line shows.
 
     Examples
@@ -335,12 +338,8 @@ class SupplyTies:
                     links.update(dict.fromkeys(local, user))
                     after[user] = f": {product_name}→{names.get(user, user)}"
             ordered = tuple(sorted(links))
-            # the lines a target can show: SUPPLY_LINES_SHOWN, and as many again for the
-            # firms it may already supply (left out of its lines, shown first)
             get = names.get
-            supplies = tuple(
-                [get(c, c) + after[links[c]] for c in ordered[: 2 * SUPPLY_LINES_SHOWN]]
-            )
+            supplies = tuple([get(c, c) + after[links[c]] for c in ordered[:SUPPLY_LINES_KEPT]])
             found = self._links[product] = ProductLinks(links, ordered, supplies)
         return found
 
@@ -562,7 +561,7 @@ def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
 
 def shown_firms(local: Sequence[str]) -> Sequence[str]:
     """Of one user product's local makers (sorted, as ``GraphStore.local_users`` gives
-    them), those a target's lines may show: the first ``2 × SUPPLY_LINES_SHOWN`` (the
+    them), those a target's lines may show: the first ``SUPPLY_LINES_KEPT`` (the
     first lines of any union of such lists are among them).
 
     Examples
@@ -570,4 +569,4 @@ def shown_firms(local: Sequence[str]) -> Sequence[str]:
     >>> list(shown_firms(("co:a", "co:b", "co:c")))
     ['co:a', 'co:b', 'co:c']
     """
-    return local[: 2 * SUPPLY_LINES_SHOWN]
+    return local[:SUPPLY_LINES_KEPT]

@@ -9,9 +9,7 @@ together and adds the facts behind each reason.
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +32,7 @@ from chaingraph.analysis.target_search import (
     product_weights,
     served_weights,
 )
+from chaingraph.collector import collector_paused
 from chaingraph.errors import ConfigError
 from chaingraph.model import Relationship
 from chaingraph.store.base import GraphStore
@@ -348,25 +347,3 @@ def _describe(profiles: Profiles, target: Target, fact: Relationship | None) -> 
         sources=tuple(sorted(sources)),
         as_of=as_of,
     )
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block, if it was on (it is
-    switched back on after, even on an error; reference counting still frees memory).
-
-    Examples
-    --------
-    >>> with collector_paused():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled()
-    True
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

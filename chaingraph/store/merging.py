@@ -4,8 +4,9 @@ properties with stored ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from chaingraph.errors import DataError, Issue
 from chaingraph.model import ID_PATTERN, Model, Node, Relationship
@@ -197,6 +198,89 @@ def check_batch(
                     expected="one of " + ", ".join(model.relationship_types),
                 )
             )
+    problems += value_problems(nodes, relationships)
     problems += reference_problems(nodes, relationships, stored_types)
     if problems:
         raise DataError(problems)
+
+
+_Item = TypeVar("_Item", Node, Relationship)
+# What both stores hold: the store file's JSON writer (orjson) takes signed and unsigned
+# 64-bit integers; Neo4j stores signed ones as they are and the others as JSON text.
+_INT64 = (-(2**63), 2**64 - 1)
+_UNSTORABLE_VALUE = (
+    "property value neither store can hold as it is: an integer beyond 64 bits, NaN, "
+    "infinity, or not a JSON value"
+)
+_STORABLE_VALUE = (
+    "text, true/false, an integer from -2**63 to 2**64-1 or a finite number (write a larger "
+    "figure as text, or in a larger unit such as 万元), or lists and maps of those"
+)
+
+
+def _storable_value(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    # subclasses too: a loader's lists and maps remember where they came from
+    if isinstance(value, int):
+        return _INT64[0] <= value <= _INT64[1]
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_storable_value(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _storable_value(v) for k, v in value.items())
+    return False
+
+
+def _unstorable(items: Iterable[_Item]) -> Iterator[tuple[_Item, str]]:
+    low, high = _INT64
+    for item in items:
+        for key, value in item.props.items():
+            # The common values of a large load answered inline, without a call each.
+            kind = type(value)
+            if kind is str or kind is bool or (kind is int and low <= value <= high):
+                continue
+            if kind is float and value - value == 0.0:  # finite: inf - inf and NaN are NaN
+                continue
+            if not _storable_value(value):
+                yield item, key
+
+
+def value_problems(nodes: list[Node], relationships: list[Relationship]) -> list[Issue]:
+    """Property values the stores cannot hold as they are, one issue each.
+
+    The store file is JSON and Neo4j stores 64-bit integers: an integer beyond 64 bits
+    would crash the save, NaN would come back as no value, a set or a date as something
+    else; either engine refuses them alike, before anything is written.
+
+    Examples
+    --------
+    >>> for issue in value_problems([Node("co:x", "Company", {"capital": 10**20})], []):
+    ...     print(issue)  # doctest: +ELLIPSIS
+    <merge>: co:x.capital=100000000000000000000: property value neither store can hold...
+    """
+    problems = [
+        Issue(
+            "<merge>",
+            _UNSTORABLE_VALUE,
+            field=f"{node.id}.{key}",
+            value=node.props[key],
+            expected=_STORABLE_VALUE,
+        )
+        for node, key in _unstorable(nodes)
+    ]
+    for rel, key in _unstorable(relationships):
+        problems.append(
+            Issue(
+                "<merge>",
+                _UNSTORABLE_VALUE,
+                field=f"{rel.type} {rel.source}->{rel.target}.{key}",
+                value=rel.props[key],
+                expected=_STORABLE_VALUE,
+            )
+        )
+    return problems

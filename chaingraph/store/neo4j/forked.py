@@ -12,13 +12,13 @@ Where ``fork`` does not exist (Windows) the shares run one after the other here.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from chaingraph.collector import objects_frozen
 from chaingraph.errors import StoreError
 
 __all__ = ["can_fork", "run_shares"]
@@ -47,15 +47,8 @@ def run_shares(shares: Sequence[Callable[[], T]]) -> list[T]:
     # The objects alive now (the store) are left out of the collections while the
     # shares run: a full collection visits every one of them (seconds at a million
     # firms, each time), and in a child writes into them, which copies their pages.
-    # Left alone if the caller froze objects itself.
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    try:
+    with objects_frozen():
         return _run(shares)
-    finally:
-        if freeze:
-            gc.unfreeze()
 
 
 def _run(shares: Sequence[Callable[[], T]]) -> list[T]:

@@ -7,10 +7,8 @@ parses without running code (never pickle), and no other safe format measured
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ __all__ = [
     "FORMAT_VERSION",
     "corrupt",
     "file_signature",
-    "paused_gc",
     "read_store_file",
     "write_store_file",
 ]
@@ -48,37 +45,6 @@ def write_store_file(
         "edges": list(edges),
     }
     atomic_write_bytes(path, orjson.dumps(document))
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a store file is loaded.
-
-    Loading makes millions of small dicts and lists and no garbage cycles; with the
-    collector on, it rescans the growing heap again and again, which took nearly
-    half the CPU time of loading a 200k-node store (``bench/STORAGE.md``). After a
-    load the loaded objects are frozen (:func:`gc.freeze`).
-
-    Examples
-    --------
-    >>> import gc
-    >>> with paused_gc():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled()
-    True
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        # What was loaded lives as long as the store: moved out of the collector's
-        # sight, the first full collection after a large load (seconds at a million
-        # firms, charged to whatever query ran next) does not rescan it.
-        gc.freeze()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def file_signature(path: Path) -> tuple[int, ...] | None:

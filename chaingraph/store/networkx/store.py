@@ -11,6 +11,7 @@ from typing import Any
 
 import networkx as nx
 
+from chaingraph.collector import collector_paused
 from chaingraph.errors import StoreError
 from chaingraph.model import Model, Node, Relationship
 from chaingraph.names import name_key, normalize_text
@@ -35,7 +36,6 @@ from chaingraph.store.networkx.aggregates import Walker
 from chaingraph.store.networkx.columns import ReadFacts
 from chaingraph.store.networkx.fileformat import (
     file_signature,
-    paused_gc,
     read_store_file,
     write_store_file,
 )
@@ -113,7 +113,7 @@ class NetworkxStore(GraphStore):
             store._opened = True
             store._opened_as = file_signature(store.path)
             if store.path.exists():
-                with paused_gc():
+                with collector_paused(freeze_after=True):
                     meta, nodes, edges = read_store_file(store.path)
                     store.meta = meta
                     store._load_rows(nodes, edges)

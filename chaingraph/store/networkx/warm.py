@@ -4,7 +4,7 @@ The first ``gaps`` or ``targets`` after opening a million-firm store spent most 
 time gathering id and name strings (the local makers of each segment, the makers of
 each gap product outside the area) and then had the collector look at every new tuple
 once. Built while the file is read (the collector paused, everything frozen after,
-:func:`~chaingraph.store.networkx.fileformat.paused_gc`), the same tuples cost a
+:func:`~chaingraph.collector.collector_paused`), the same tuples cost a
 little of the opening and are never looked at by the collector again (issue 22).
 
 What is built: each product's makers as ids (:meth:`AnalysisIndex.product_ids`), each
