@@ -263,24 +263,12 @@ def value_problems(nodes: list[Node], relationships: list[Relationship]) -> list
     ...     print(issue)  # doctest: +ELLIPSIS
     <merge>: co:x.capital=100000000000000000000: property value neither store can hold...
     """
-    problems = [
-        Issue(
-            "<merge>",
-            _UNSTORABLE_VALUE,
-            field=f"{node.id}.{key}",
-            value=node.props[key],
-            expected=_STORABLE_VALUE,
-        )
-        for node, key in _unstorable(nodes)
+    places = [(f"{n.id}.{key}", n.props[key]) for n, key in _unstorable(nodes)]
+    places += [
+        (f"{r.type} {r.source}->{r.target}.{key}", r.props[key])
+        for r, key in _unstorable(relationships)
     ]
-    for rel, key in _unstorable(relationships):
-        problems.append(
-            Issue(
-                "<merge>",
-                _UNSTORABLE_VALUE,
-                field=f"{rel.type} {rel.source}->{rel.target}.{key}",
-                value=rel.props[key],
-                expected=_STORABLE_VALUE,
-            )
-        )
-    return problems
+    return [
+        Issue("<merge>", _UNSTORABLE_VALUE, field=field, value=value, expected=_STORABLE_VALUE)
+        for field, value in places
+    ]
