@@ -360,7 +360,8 @@ class SupplyTies:
         names, more = self.names, self._more_names
         for customers, product in scored:
             links = self.links(product).links
-            already = sorted(c for c in customers if c in links)[:SUPPLY_LINES_SHOWN]
+            # the lines' firms, and the first two the reason names
+            already = sorted(c for c in customers if c in links)[: max(SUPPLY_LINES_SHOWN, 2)]
             missing.update(c for c in already if c not in names and c not in more)
         if missing and self.store is not None:
             more.update(self.store.node_names(sorted(missing)))
