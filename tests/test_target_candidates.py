@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis import target_score
+from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.target_score import SupplyTies
 from chaingraph.analysis.target_search import ScoreBounds, TargetSearch
 from chaingraph.analysis.targets import targets
