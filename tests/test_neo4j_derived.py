@@ -179,6 +179,41 @@ def test_derived_figures_follow_each_merge(new_store: Callable[[], GraphStore]) 
 
 
 @pytest.mark.neo4j
+def test_neo4j_checks_its_figures_once_per_analysis(
+    new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
+) -> None:
+    store = new_neo4j_store()
+    assert isinstance(store, Neo4jStore)
+    base = evidence_store()
+    load(store, base.nodes(), base.relationships())
+    checks: list[str] = []
+    original = store.connection.read
+
+    def counting(text: str, doing: str = "reading", **params: Any) -> Any:
+        checks.append(doing)
+        return original(text, doing, **params)
+
+    store.connection.read = counting  # type: ignore[method-assign]
+    reference = gaps(evidence_store(), "base:home")
+    assert gaps(store, "base:home") == reference
+    assert checks.count("checking the derived figures") == 1
+    # the next analysis checks again: a write behind the store's back is seen there
+    neo4j_driver.execute_query(
+        "MATCH (f:Entity {id: 'co:l3'}), (p:Entity {id: 'prod:sensor'}) "
+        "CREATE (f)-[:MAKES {key: '', source: 'tests.derived', as_of: '2024', synthetic: true}]->(p)"
+    )
+    checks.clear()
+    with store.one_analysis():
+        found = gaps(store, "base:home")
+        store.economy_counts("base:home")
+    assert checks.count("checking the derived figures") == 1
+    assert derived.is_fresh(store.connection)
+    updated = evidence_store()
+    updated.merge([], [Relationship("MAKES", "co:l3", "prod:sensor", props=S)])
+    assert found == gaps(updated, "base:home")
+
+
+@pytest.mark.neo4j
 def test_neo4j_refreshes_a_database_written_behind_its_back(
     new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
 ) -> None:

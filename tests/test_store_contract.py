@@ -1254,6 +1254,16 @@ def test_node_names(graph: GraphStore) -> None:
     assert graph.node_names([]) == {}
 
 
+def test_one_analysis(graph: GraphStore) -> None:
+    # a block of reads making one analysis: the same answers inside as outside, nested
+    outside = graph.economy_counts("region:cn-home")
+    with graph.one_analysis():
+        with graph.one_analysis():
+            assert graph.economy_counts("region:cn-home") == outside
+        assert graph.economy_counts("base:home") == EconomyCounts("base:home", 1, 4, 6)
+    assert graph.economy_counts("region:cn-home") == outside
+
+
 def test_makes_facts(graph: GraphStore) -> None:
     # per (firm, product) asked with a MAKES fact: the first one relationships() gives,
     # for every pair at once; pairs with none (or not firms/products) are left out

@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
+from chaingraph.analysis import target_score
 from chaingraph.analysis.config import AnalysisConfig
+from chaingraph.analysis.target_score import SupplyTies
 from chaingraph.analysis.target_search import ScoreBounds, TargetSearch
 from chaingraph.analysis.targets import targets
 from chaingraph.store import GraphStore
@@ -165,3 +167,41 @@ def test_gaps_walked_side_by_side_share_their_reads(monkeypatch: pytest.MonkeyPa
     walked = calls["company_facts"]
     assert targets(synthetic_store(3000, seed=7), BASE, top=3) == rows
     assert calls["company_facts"] == walked  # the new store's reads were not counted
+
+
+def test_names_of_firms_already_supplied_come_a_step_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The names a row shows of the local firms its target already supplies: read for
+    # every firm of a step of the search at once (issue 22: at 1M firms a city call
+    # sent 234 node_names reads, one per firm scored), same rows as a fresh read each.
+    store = synthetic_store(3000, seed=7)
+    config = dataclasses.replace(AnalysisConfig(), scope="city")
+    monkeypatch.setattr(targets_module, "ScoreBounds", paged_bounds(True))
+    # two lines a row: most firms already supplied are not among the names read first
+    monkeypatch.setattr(target_score, "SUPPLY_LINES_SHOWN", 1)
+    calls = {"company_facts": 0, "node_names": 0}
+    originals = {name: getattr(store, name) for name in calls}
+
+    def counted(name: str) -> object:
+        def call(*args: object, **kwargs: object) -> object:
+            calls[name] += 1
+            return originals[name](*args, **kwargs)
+
+        return call
+
+    for name in originals:
+        monkeypatch.setattr(store, name, counted(name))
+    rows = targets(store, BASE, top=5, config=config)
+    assert any("已有供货记录" in line for r in rows for line in r.supplies_local)
+    # one read for the names of the first lines, then at most one per step
+    assert calls["node_names"] <= 1 + calls["company_facts"]
+    stepped = calls["node_names"]
+    # without the read per step, each firm reads the names it lacks on its own
+    monkeypatch.setattr(SupplyTies, "read_names", lambda self, scored: None)
+    calls["node_names"] = 0
+    originals = {name: getattr(store := synthetic_store(3000, seed=7), name) for name in calls}
+    for name in originals:
+        monkeypatch.setattr(store, name, counted(name))
+    assert targets(store, BASE, top=5, config=config) == rows
+    assert calls["node_names"] > stepped

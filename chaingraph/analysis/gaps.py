@@ -195,7 +195,17 @@ def gaps(
     ...
     chaingraph.errors.ConfigError: name exactly one of --base or --region
     """
-    config = config or AnalysisConfig()
+    with store.one_analysis():
+        return _report(store, base, region, chain, config or AnalysisConfig())
+
+
+def _report(
+    store: GraphStore,
+    base: str | None,
+    region: str | None,
+    chain: str | None,
+    config: AnalysisConfig,
+) -> GapReport:
     scope = resolve_scope(store, config, base, region, chain)
     notes: list[str] = []
     if not scope.priorities:

@@ -351,6 +351,20 @@ class SupplyTies:
             self._more_names.update(self.store.node_names(missing))
         return {c: self.names.get(c) or self._more_names.get(c, c) for c in ids}
 
+    def read_names(self, scored: Iterable[tuple[Iterable[str], str]]) -> None:
+        """Read at once the names :func:`score_target` shows of firms a target already
+        supplies, for each ``(customers, product)`` about to be scored (a firm's
+        customers and the product it is scored for), instead of one read per firm."""
+        missing: set[str] = set()
+        names, more = self.names, self._more_names
+        for customers, product in scored:
+            links = self.links(product).links
+            # the lines' firms, and the first two the reason names
+            already = sorted(c for c in customers if c in links)[: max(SUPPLY_LINES_SHOWN, 2)]
+            missing.update(c for c in already if c not in names and c not in more)
+        if missing and self.store is not None:
+            more.update(self.store.node_names(sorted(missing)))
+
     def reach(self, makes: tuple[str, ...]) -> float:
         """Breadth, 0..1: how many local firms any of ``makes`` goes into (through
         ``INPUT_TO``), saturating at 40."""

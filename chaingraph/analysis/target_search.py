@@ -352,6 +352,12 @@ class TargetSearch:
             self._advance(at, walk, None, chunks, found)
         while chunks:
             self._read_for(company for chunk in chunks.values() for _, company, _ in chunk)
+            profiles = self.profiles
+            self.ties.read_names(
+                (profiles.get(company).customers, product)
+                for chunk in chunks.values()
+                for _, company, product in chunk
+            )
             for at, chunk in list(chunks.items()):
                 self._advance(at, walks[at], chunk, chunks, found)
         return found

@@ -140,7 +140,7 @@ def targets(
     # The call makes tens of thousands of small objects and frees them itself; the
     # cyclic collector would walk them (and, at a million firms, the store's young
     # objects) many times over for nothing: paused while it runs (issue 22).
-    with collector_paused():
+    with collector_paused(), store.one_analysis():
         config = config or AnalysisConfig()
         report = report or gaps(store, base, region=region, chain=chain, config=config)
         profiles = Profiles(store)

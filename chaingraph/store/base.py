@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
@@ -447,6 +448,11 @@ class GraphStore(CandidateReads, ABC):
         """Where analyses may keep derived data, emptied whenever the store changes; None
         when the store cannot tell it changed (a server other clients write to)."""
         return None
+
+    def one_analysis(self) -> AbstractContextManager[None]:
+        """A block of reads making one analysis, where a store that checks its derived
+        figures before aggregate reads (Neo4j: ``fresh``) checks once; blocks nest."""
+        return nullcontext()
 
     # -- aggregates: what the analyses read in bulk --------------------------------------
     @abstractmethod

@@ -39,7 +39,6 @@ from chaingraph.store.neo4j.encoding import (
     EXTRA,
     NODE_RESERVED,
     REL_RESERVED,
-    check_name,
     decode_node,
     decode_props,
 )
@@ -68,10 +67,6 @@ __all__ = [
     "segment_coverage",
 ]
 
-# The columns of company_profiles, sent back packed into one record (see _packed_query).
-PROFILE_COLUMNS = (
-    "id", "type", "props", "raw", "places", "hq", "facts", "unverified", "makes", "customers"
-)  # fmt: skip
 # Values of the right type for each parameter of the named queries, for planned_queries().
 _SAMPLE: dict[str, Any] = {
     "ids": ["co:x"],
@@ -95,28 +90,12 @@ def _records(conn: Connection, name: str, **params: Any) -> list[neo4j.Record]:
     return conn.read(query(name), f"running query {name}", **params)
 
 
-def _packed_query(name: str, columns: Sequence[str]) -> str:
-    """A named query run unchanged inside ``CALL () { ... }``, its rows collected as
-    lists of ``columns`` into one record (for queries with many rows per call:
-    the driver spends tens of microseconds on each record it receives)."""
-    for column in columns:
-        check_name(column)
-    return f"CALL () {{\n{query(name)}\n}}\nRETURN collect([{', '.join(columns)}]) AS rows"
-
-
-def _query_text(name: str) -> str:
-    """The text a named query is sent as (packed for the one read packed)."""
-    if name == "company_profiles":
-        return _packed_query(name, PROFILE_COLUMNS)
-    return query(name)
-
-
 def planned_queries() -> list[tuple[str, dict[str, Any]]]:
     """Every named query as sent, with parameters of the types the store passes (the
     plan cache tells plans apart by parameter types), for
     :meth:`~chaingraph.store.neo4j.connection.Connection.warm`."""
     return [
-        (_query_text(name), {p: _SAMPLE.get(p, "") for p in query_parameters(name)})
+        (query(name), {p: _SAMPLE.get(p, "") for p in query_parameters(name)})
         for name in query_names()
     ]
 
@@ -149,7 +128,7 @@ def rehearsed_queries() -> list[tuple[str, dict[str, Any]]]:
     query; its first run still builds the runtime's code, 0.1-1 s a query)."""
     return [
         (
-            _query_text(name),
+            query(name),
             {p: _NOTHING.get(p, _SAMPLE.get(p, "seg:cg-none")) for p in query_parameters(name)},
         )
         for name in REHEARSED
@@ -187,25 +166,32 @@ def focus_priorities(conn: Connection, base_id: str) -> dict[str, int]:
 
 
 def company_facts(conn: Connection, company_ids: Iterable[str]) -> dict[str, CompanyFacts]:
-    text = _packed_query("company_profiles", PROFILE_COLUMNS)
+    text = query("company_profiles")
     found: dict[str, CompanyFacts] = {}
     for chunk in chunked(company_ids, 2000):
+        (row,) = conn.read(text, "running query company_profiles", ids=chunk)
+        # each site's regions, nearest first, walked once for all the firms there
+        chains = {
+            site: tuple(Place(p["id"], p["level"], bool(p["gba"]), p["name"]) for p in places)
+            for site, places in row["chains"]
+        }
+        places_of = {site: frozenset(p.id for p in chain) for site, chain in chains.items()}
         for (
             company,
             node_type,
             props,
             raw,
-            places,
-            hq,
+            sites,
+            head,
             facts,
             unverified,
             makes,
             customers,
-        ) in conn.read_rows(text, "running query company_profiles", ids=chunk):
+        ) in row["firms"]:
             found[company] = CompanyFacts(
                 decode_node(company, node_type, props, raw),
-                frozenset(places),
-                tuple(Place(p["id"], p["level"], bool(p["gba"]), p["name"]) for p in hq),
+                frozenset().union(*(places_of[site] for site in sites)),
+                chains[head] if head is not None else (),
                 int(facts),
                 int(unverified),
                 tuple(makes),

@@ -12,8 +12,10 @@ settings the command line uses (:meth:`~chaingraph.store.neo4j.connection.Neo4jS
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from chaingraph.optional import missing
@@ -174,6 +176,7 @@ class Neo4jStore(GraphStore):
         )
         self.warm_seconds: float | None = None
         self.derive_seconds: float | None = None
+        self._scope = threading.local()  # one_analysis: depth, whether fresh() checked
         if warm:
             self.warm()
 
@@ -235,10 +238,28 @@ class Neo4jStore(GraphStore):
         """Make sure the figures the gap and target queries read
         (:mod:`~chaingraph.store.neo4j.derived`) match the data: a check of two counts,
         and a full :meth:`refresh_derived` when the database was written some other way
-        than :meth:`merge` (a bulk import, another tool) or by an older version."""
+        than :meth:`merge` (a bulk import, another tool) or by an older version. Inside
+        :meth:`one_analysis`, only the first call of the thread checks."""
+        scope = self._scope
+        if getattr(scope, "checked", False):
+            return
         started = time.perf_counter()
         if derived.ensure_fresh(self.connection):
             self.derive_seconds = time.perf_counter() - started
+        if getattr(scope, "depth", 0):
+            scope.checked = True
+
+    @contextmanager
+    def one_analysis(self) -> Iterator[None]:
+        """The derived figures checked once for the block (:meth:`fresh`), per thread."""
+        scope = self._scope
+        scope.depth = getattr(scope, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            scope.depth -= 1
+            if not scope.depth:
+                scope.checked = False
 
     def refresh_derived(self) -> float:
         """Recompute every figure the gap and target queries read (after a bulk import,
