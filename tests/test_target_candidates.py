@@ -180,6 +180,7 @@ def test_names_of_firms_already_supplied_come_a_step_at_a_time(
     monkeypatch.setattr(targets_module, "ScoreBounds", paged_bounds(True))
     # two lines a row: most firms already supplied are not among the names read first
     monkeypatch.setattr(target_score, "SUPPLY_LINES_SHOWN", 1)
+    monkeypatch.setattr(target_score, "SUPPLY_LINES_KEPT", 2)
     calls = {"company_facts": 0, "node_names": 0}
     originals = {name: getattr(store, name) for name in calls}
 
