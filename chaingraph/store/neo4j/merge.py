@@ -25,7 +25,10 @@ finishes the rest without duplicates; the error says which batches are written.
 
 A thread builds the rows of the coming batches while the server writes the current one;
 new relationships name their ends by position in a list the batch looks up once
-(``UNWIND $ends``), not by two index seeks per row. ``writers`` sessions write batches
+(``UNWIND $ends``), not by two index seeks per row; when this merge created every end
+of a batch (a first load), the node batches' ``elementId`` of each is remembered and
+the ends are found by it (``NodeByElementIdSeek``, their id checked), not by an index
+seek. ``writers`` sessions write batches
 at once (default two on 2+ cores, see ``DEFAULT_WRITERS``), nodes and then relationships:
 Community's server runs each query on one thread, so two sessions let it use two cores. Relationship batches of one phase
 never share a relationship, but may share ends (hubs such as products and regions,
@@ -208,6 +211,10 @@ class _Prepared:
     relationships: list[dict[str, Any]] = field(default_factory=list)
     ends: list[str] = field(default_factory=list)
     known: list[Any] = field(default_factory=list)
+    # Relationships: the server's elementId of each end, when every end has one.
+    element_ids: list[str] | None = None
+    # Nodes: the elementIds of the created nodes, per label, in the order of ``nodes``.
+    created: dict[str, list[str]] = field(default_factory=dict)
 
 
 # -- one merge ---------------------------------------------------------------------------
@@ -254,6 +261,9 @@ class BatchedMerge:
         # stored yet for these. Ids of a batch that turns out to be taken meanwhile (see
         # _write_batch) leave the set.
         self.fresh = _Fresh({n.id for n in self.nodes if n.id not in stored})
+        # The elementId of each node this merge created, for the relationships between
+        # them (found by elementId, not by an index seek on the id).
+        self.element_ids: dict[str, str] = {}
 
     def write(
         self,
@@ -399,6 +409,9 @@ class BatchedMerge:
                 else:
                     prepared.known.append(rel)
             prepared.ends = list(position)
+            known = self.element_ids
+            if all(end in known for end in prepared.ends):
+                prepared.element_ids = [known[end] for end in prepared.ends]
         return prepared
 
     def _write_batch(self, kind: str, rows: list[Any], prepared: _Prepared) -> MergeReport:
@@ -418,6 +431,10 @@ class BatchedMerge:
             try:
                 with self.conn.session() as session:
                     report: MergeReport = session.execute_write(work, prepared)
+                for node_type, element_ids in prepared.created.items():
+                    # Committed: remember where the created nodes are.
+                    for row, element_id in zip(prepared.nodes[node_type], element_ids, strict=True):
+                        self.element_ids[row["id"]] = element_id
                 return report
             except neo4j_errors.ConstraintError:
                 if kind != "nodes" or attempt == attempts:
@@ -451,12 +468,17 @@ class BatchedMerge:
         # check_batch): CREATE (n:Entity:Company) measured ~10% less server time than
         # adding the label from a parameter (SET n:$(label)).
         report = MergeReport(sum(map(len, prepared.nodes.values())), 0, 0, 0, 0)
+        prepared.created = {}
         for node_type, rows in prepared.nodes.items():
-            tx.run(
-                # += on a new node: the same as =, without first removing what is not there.
-                f"UNWIND $rows AS p CREATE (n:{ENTITY_LABEL}:{self.labels[node_type]}) SET n += p",
+            record = tx.run(
+                # = on a new node: the same as +=, and the server stores the map whole
+                # instead of merging it key by key (issue 22, bench/RESULTS.md).
+                f"UNWIND $rows AS p CREATE (n:{ENTITY_LABEL}:{self.labels[node_type]}) SET n = p "
+                "RETURN collect(elementId(n)) AS created",
                 rows=rows,
-            ).consume()
+            ).single()
+            if record is not None:
+                prepared.created[node_type] = record["created"]
         if prepared.known:
             report += self._merge_known_nodes(tx, prepared.known)
         return report
@@ -515,12 +537,23 @@ class BatchedMerge:
             # One-element lists keep every end at its position (collect drops nulls):
             # an end deleted since the check is a null there, and CREATE then fails
             # (the batch rolls back) rather than skip the row.
+            if prepared.element_ids is not None:
+                # Every end created by this merge: found by its elementId (no index
+                # seek; no label either, or the planner seeks the index), its id
+                # checked, so an end deleted since is a null too.
+                ends = (
+                    "UNWIND range(0, size($ends) - 1) AS i "
+                    "OPTIONAL MATCH (m) WHERE elementId(m) = $element_ids[i] "
+                    "WITH CASE WHEN m.id = $ends[i] THEN m END AS n "
+                )
+            else:
+                ends = f"UNWIND $ends AS id OPTIONAL MATCH (n:{ENTITY_LABEL} {{id: id}}) "
             record = tx.run(
-                f"UNWIND $ends AS id OPTIONAL MATCH (n:{ENTITY_LABEL} {{id: id}}) "
-                "WITH collect([n]) AS nodes "
+                ends + "WITH collect([n]) AS nodes "
                 "UNWIND $rows AS row WITH nodes[row.s][0] AS a, nodes[row.t][0] AS b, row "
                 "CREATE (a)-[r:$(row.type)]->(b) SET r += row.props RETURN count(r) AS n",
                 ends=prepared.ends,
+                element_ids=prepared.element_ids,
                 rows=prepared.relationships,
             ).single()
             if record is None or record["n"] != len(prepared.relationships):
