@@ -178,14 +178,27 @@ def test_derived_figures_follow_each_merge(new_store: Callable[[], GraphStore]) 
     )
 
 
-@pytest.mark.neo4j
-def test_neo4j_checks_its_figures_once_per_analysis(
-    new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
-) -> None:
+def _evidence_in_neo4j(new_neo4j_store: Callable[[], GraphStore]) -> Neo4jStore:
     store = new_neo4j_store()
     assert isinstance(store, Neo4jStore)
     base = evidence_store()
     load(store, base.nodes(), base.relationships())
+    return store
+
+
+def _maker_written_behind_its_back(neo4j_driver: neo4j.Driver) -> None:
+    """A maker added with plain Cypher: the counts no longer match the stamp."""
+    neo4j_driver.execute_query(
+        "MATCH (f:Entity {id: 'co:l3'}), (p:Entity {id: 'prod:sensor'}) "
+        "CREATE (f)-[:MAKES {key: '', source: 'tests.derived', as_of: '2024', synthetic: true}]->(p)"
+    )
+
+
+@pytest.mark.neo4j
+def test_neo4j_checks_its_figures_once_per_analysis(
+    new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
+) -> None:
+    store = _evidence_in_neo4j(new_neo4j_store)
     checks: list[str] = []
     original = store.connection.read
 
@@ -198,10 +211,7 @@ def test_neo4j_checks_its_figures_once_per_analysis(
     assert gaps(store, "base:home") == reference
     assert checks.count("checking the derived figures") == 1
     # the next analysis checks again: a write behind the store's back is seen there
-    neo4j_driver.execute_query(
-        "MATCH (f:Entity {id: 'co:l3'}), (p:Entity {id: 'prod:sensor'}) "
-        "CREATE (f)-[:MAKES {key: '', source: 'tests.derived', as_of: '2024', synthetic: true}]->(p)"
-    )
+    _maker_written_behind_its_back(neo4j_driver)
     checks.clear()
     with store.one_analysis():
         found = gaps(store, "base:home")
@@ -217,16 +227,9 @@ def test_neo4j_checks_its_figures_once_per_analysis(
 def test_neo4j_refreshes_a_database_written_behind_its_back(
     new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
 ) -> None:
-    store = new_neo4j_store()
-    assert isinstance(store, Neo4jStore)
-    base = evidence_store()
-    load(store, base.nodes(), base.relationships())
+    store = _evidence_in_neo4j(new_neo4j_store)
     assert derived.is_fresh(store.connection)
-    # A maker added with plain Cypher: the counts no longer match the stamp.
-    neo4j_driver.execute_query(
-        "MATCH (f:Entity {id: 'co:l3'}), (p:Entity {id: 'prod:sensor'}) "
-        "CREATE (f)-[:MAKES {key: '', source: 'tests.derived', as_of: '2024', synthetic: true}]->(p)"
-    )
+    _maker_written_behind_its_back(neo4j_driver)
     assert not derived.is_fresh(store.connection)
     reference = evidence_store()
     reference.merge([], [Relationship("MAKES", "co:l3", "prod:sensor", props=S)])
@@ -255,10 +258,7 @@ def test_push_schema_only_derives_after_a_bulk_import(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # As after neo4j-admin: the data is there, no derived figure, no stamp.
-    store = new_neo4j_store()
-    assert isinstance(store, Neo4jStore)
-    base = evidence_store()
-    load(store, base.nodes(), base.relationships())
+    store = _evidence_in_neo4j(new_neo4j_store)
     neo4j_driver.execute_query(
         "MATCH (n:Entity) REMOVE n:CgMaker:CgNationalMaker REMOVE n.cg_members, n.cg_makers"
     )
