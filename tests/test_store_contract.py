@@ -419,6 +419,10 @@ def test_a_relationship_key_must_be_text(
     assert empty_store.count_nodes() == 0
 
 
+class _Float(float):
+    """A float subclass, as numpy.float64 from a DataFrame: no JSON value to the file."""
+
+
 def test_values_neither_store_can_hold_are_refused_before_anything_is_written(
     empty_store: GraphStore,
 ) -> None:
@@ -430,13 +434,15 @@ def test_values_neither_store_can_hold_are_refused_before_anything_is_written(
         Node("prod:x", "Product", {"name": "甲", "capital": 10**20}),
         Node("prod:z", "Product", {"name": "丙", "shares": [1, -(2**70)], "nan": math.nan}),
         Node("prod:w", "Product", {"name": "丁", "tags": {"集合"}, "fine": 2**64 - 1}),
+        Node("prod:v", "Product", {"name": "戊", "price": _Float(1.5)}),
     ]
     rels = [Relationship("INPUT_TO", "prod:x", "prod:y", props={"deep": {"n": math.inf}})]
     with pytest.raises(DataError) as caught:
         load(empty_store, nodes, rels)
     lines = str(caught.value).splitlines()
-    assert lines[0].startswith("5 problem(s) in input data; nothing was written")
-    for field in ("prod:x.capital=", "prod:z.shares=", "prod:z.nan=", "prod:w.tags="):
+    assert lines[0].startswith("6 problem(s) in input data; nothing was written")
+    fields = ("prod:x.capital=", "prod:z.shares=", "prod:z.nan=", "prod:w.tags=", "prod:v.price=")
+    for field in fields:
         assert any(field in line and "an integer beyond 64 bits" in line for line in lines)
     assert any("INPUT_TO prod:x->prod:y.deep=" in line for line in lines)
     assert not any("prod:w.fine" in line for line in lines)

@@ -226,7 +226,8 @@ def _storable_value(value: Any) -> bool:
     if isinstance(value, int):
         return _INT64[0] <= value <= _INT64[1]
     if isinstance(value, float):
-        return math.isfinite(value)
+        # a float subclass (numpy.float64 from a DataFrame) is no JSON value to orjson
+        return kind is float and math.isfinite(value)
     if isinstance(value, str):
         return True
     if isinstance(value, list | tuple):
