@@ -13,11 +13,11 @@ The check reads which ids are stored already; a node whose id is not is written 
 (nothing can be stored for them yet), which makes a first load a plain series of
 ``CREATE``. Should another loader store one of those ids after the check, the
 ``CREATE`` breaks the uniqueness constraint, the batch rolls back and is written again
-the careful way. That way, for every other row: the batch locks its nodes
-(relationships: both ends) and reads what is stored, computes the merged properties in
-Python, and writes with ``UNWIND $rows ...`` only the rows that change: ``MERGE`` on the
-id for nodes; for relationships, ``CREATE`` for those not found between their locked
-ends, ``SET`` for those found.
+the careful way (:mod:`~chaingraph.store.neo4j.merge_known`). That way, for every
+other row: the batch locks its nodes (relationships: both ends) and reads what is
+stored, computes the merged properties in Python, and writes with ``UNWIND $rows ...``
+only the rows that change: ``MERGE`` on the id for nodes; for relationships, ``CREATE``
+for those not found between their locked ends, ``SET`` for those found.
 
 So a reload writes nothing, a batch is written entirely or not at all, and after a
 failure (an interrupted load) the same load run again skips what was written and
@@ -66,12 +66,14 @@ from chaingraph.store.merging import SET_VALUED, check_batch, collapse_batch, me
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import (
     ENTITY_LABEL,
-    NODE_RESERVED,
-    REL_RESERVED,
     checked_names,
-    decode_props,
     encode_node,
     encode_relationship,
+)
+from chaingraph.store.neo4j.merge_known import (
+    create_relationships,
+    merge_known_nodes,
+    merge_known_relationships,
 )
 
 __all__ = [
@@ -98,16 +100,6 @@ DEFAULT_WRITERS = 2 if (os.cpu_count() or 1) >= 2 else 1
 # The codes of a transaction the server ended at its timeout (LockClientStopped: while
 # it waited for a lock).
 _TIMED_OUT = re.compile(r"TransactionTimedOut|LockClientStopped")
-
-# The stored relationship of a row, reached from its two (locked) ends. Written as a
-# quantified path of length one, which Neo4j always expands from a node: a plain
-# (a)-[r]->(b) planned while the database is empty becomes a scan of every
-# relationship per row, and cached plans outlive the emptiness.
-# No key stored is the empty key (encode_relationship).
-_STORED_RELATIONSHIP = (
-    "(a) (()-[r]->() WHERE type(r) = row.type AND coalesce(r.key, '') = row.key){1} (b)"
-)
-_ENDS = f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}), (b:{ENTITY_LABEL} {{id: row.target}}) "
 
 
 def batch_timeout(rows: int) -> float:
@@ -480,53 +472,8 @@ class BatchedMerge:
             if record is not None:
                 prepared.created[node_type] = record["created"]
         if prepared.known:
-            report += self._merge_known_nodes(tx, prepared.known)
+            report += merge_known_nodes(tx, prepared.known, self.labels)
         return report
-
-    def _merge_known_nodes(self, tx: neo4j.ManagedTransaction, batch: list[Node]) -> MergeReport:
-        # Lock the stored nodes first (a write that changes nothing), so a concurrent
-        # loader cannot change them between this read and the write below. The whole
-        # map of properties comes back only when props_json is missing (decode_props).
-        stored = {
-            r["id"]: decode_props(r["props"], r["raw"], NODE_RESERVED, f"node {r['id']!r}")
-            for r in tx.run(
-                f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
-                "SET n._chaingraph_lock = true REMOVE n._chaingraph_lock "
-                "RETURN n.id AS id, n.props_json AS props, "
-                "CASE WHEN n.props_json IS NULL THEN properties(n) END AS raw",
-                ids=[n.id for n in batch],
-            )
-        }
-        created = updated = unchanged = 0
-        rows: dict[str, list[dict[str, Any]]] = {}
-        for node in batch:
-            old = stored.get(node.id)
-            props = merge_props(old or {}, node.props)
-            if old is None:
-                created += 1
-            elif props == old:
-                unchanged += 1
-                continue
-            else:
-                updated += 1
-            rows.setdefault(node.type, []).append(encode_node(node.id, node.type, props))
-        for node_type, group in rows.items():
-            # A node stored meanwhile by someone else is merged, not duplicated.
-            tx.run(
-                f"UNWIND $rows AS p MERGE (n:{ENTITY_LABEL} {{id: p.id}}) "
-                f"SET n = p SET n:{self.labels[node_type]}",
-                rows=group,
-            ).consume()
-        return MergeReport(created, updated, 0, 0, unchanged)
-
-    def _relationship_row(self, rel: Relationship, props: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": self.rel_types[rel.type],
-            "source": rel.source,
-            "target": rel.target,
-            "key": rel.key,
-            "props": encode_relationship(rel.key, props),
-        }
 
     def _merge_relationships(
         self, tx: neo4j.ManagedTransaction, prepared: _Prepared
@@ -562,62 +509,7 @@ class BatchedMerge:
                 )
         created: list[dict[str, Any]] = []
         if prepared.known:
-            report += self._merge_known_relationships(tx, prepared.known, created)
+            report += merge_known_relationships(tx, prepared.known, self.rel_types, created)
         if created:
-            # The type is a parameter checked against the model's allowlist (check_batch).
-            # Unlike labels (_merge_nodes), one query per type measured no cheaper.
-            tx.run(
-                f"UNWIND $rows AS row {_ENDS}CREATE (a)-[r:$(row.type)]->(b) SET r += row.props",
-                rows=created,
-            ).consume()
+            create_relationships(tx, created)
         return report
-
-    def _merge_known_relationships(
-        self, tx: neo4j.ManagedTransaction, batch: list[Relationship], created: list[dict[str, Any]]
-    ) -> MergeReport:
-        wanted = [
-            {"i": i, "type": self.rel_types[r.type], "source": r.source, "target": r.target,
-             "key": r.key}
-            for i, r in enumerate(batch)
-        ]  # fmt: skip
-        stored: dict[int, dict[str, Any]] = {}
-        # Lock both ends first (see _merge_known_nodes), then read what is stored.
-        for record in tx.run(
-            f"UNWIND $rows AS row {_ENDS}"
-            "SET a._chaingraph_lock = true REMOVE a._chaingraph_lock "
-            "SET b._chaingraph_lock = true REMOVE b._chaingraph_lock "
-            "WITH row, a, b "
-            f"OPTIONAL MATCH {_STORED_RELATIONSHIP} "
-            "RETURN row.i AS i, r[0].props_json AS props, "
-            "CASE WHEN r IS NULL THEN null WHEN r[0].props_json IS NULL THEN properties(r[0]) "
-            "ELSE {} END AS raw",
-            rows=wanted,
-        ):
-            if record["raw"] is not None:
-                rel = batch[record["i"]]
-                stored[record["i"]] = decode_props(
-                    record["props"],
-                    record["raw"],
-                    REL_RESERVED,
-                    f"{rel.type} {rel.source!r} -> {rel.target!r}",
-                )
-        changed: list[dict[str, Any]] = []
-        added = unchanged = 0
-        for i, rel in enumerate(batch):
-            old = stored.get(i)
-            props = merge_props(old or {}, rel.props)
-            if old is not None and props == old:
-                unchanged += 1
-            elif old is None:
-                # The ends are locked and nothing matched: CREATE cannot make a duplicate.
-                created.append(self._relationship_row(rel, props))
-                added += 1
-            else:
-                changed.append(self._relationship_row(rel, props))
-        if changed:
-            tx.run(
-                f"UNWIND $rows AS row {_ENDS}MATCH {_STORED_RELATIONSHIP} "
-                "WITH row, r[0] AS stored SET stored = row.props",
-                rows=changed,
-            ).consume()
-        return MergeReport(0, 0, added, len(changed), unchanged)
