@@ -208,6 +208,25 @@ def test_a_database_someone_else_filled(
         NetworkxStore.open(pulled)  # what was pulled opens again
 
 
+def settled(store: Neo4jStore, timeout: float = 60.0) -> None:
+    """Wait until the server holds no transaction but this check's own, twice in a row
+    with the same node count: a commit the killed client sent before it died is still
+    carried out by the server (on a loaded machine, after the kill), and reading the
+    store before that counts too few nodes written."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        with store.connection.session() as session:
+            queries = session.run("SHOW TRANSACTIONS YIELD currentQuery").value()
+        count = store.count_nodes()
+        idle = all(q.lstrip().upper().startswith("SHOW TRANSACTIONS") for q in queries)
+        if idle and count == last:
+            return
+        last = count if idle else -1
+        time.sleep(0.5)
+    raise AssertionError(f"the server still runs the killed client's transactions: {queries}")
+
+
 # -- kill -9 of the client during a push --------------------------------------------------------------
 
 
@@ -241,6 +260,7 @@ def test_push_killed_then_rerun_finishes_without_duplicates(
         out, err = pusher.communicate(timeout=60)
     assert killed_at is not None, f"the push ended before it could be killed: {out!r} {err!r}"
     assert pusher.returncode == -signal.SIGKILL
+    settled(store)
 
     # Whole batches only (two writers may finish them out of order), and the graph
     # reads back.
