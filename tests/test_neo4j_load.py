@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -262,7 +262,12 @@ def test_import_report_never_lands_in_the_working_folder(
     )
 
 
-def test_push_bulk_errors_are_one_line(tmp_path: Path) -> None:
+def test_push_bulk_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The temporary folders go into a folder of this test's own: the machine's /tmp may
+    # hold another run's push --bulk folder at this moment.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     with pytest.raises(ConfigError, match="not a Neo4j database name"):
         bulk_import(tiny_store(), ["neo4j-admin"], "bad name; DROP")
     failing = tmp_path / "neo4j-admin"
@@ -276,7 +281,7 @@ def test_push_bulk_errors_are_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "failed (exit 3): Database already exists" in result.output
     assert "--overwrite" in result.output
-    assert not [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("chaingraph-bulk-*")]
+    assert not list(temp.iterdir())  # the CSV folder is deleted after a failure
 
 
 @pytest.mark.neo4j
