@@ -77,6 +77,7 @@ _SAMPLE: dict[str, Any] = {
     "rings": [["region:x"]],
     "sep": rosters.SEP,
     "keys": ["x"],
+    "names": True,
 }
 
 
@@ -218,16 +219,23 @@ def _leaders(conn: Connection, area: str, leader: LeaderRule) -> dict[str, tuple
 
 
 def segment_coverage(
-    conn: Connection, segment_ids: Iterable[str], area: str, leader: LeaderRule
+    conn: Connection,
+    segment_ids: Iterable[str],
+    area: str,
+    leader: LeaderRule,
+    *,
+    names: bool = True,
 ) -> dict[str, SegmentCoverage]:
     wanted = list(dict.fromkeys(segment_ids))
-    rows = _records(conn, "segment_coverage", segments=wanted, area=area, sep=rosters.SEP)
+    rows = _records(
+        conn, "segment_coverage", segments=wanted, area=area, sep=rosters.SEP, names=names
+    )
     leaders = _leaders(conn, area, leader) if any(r["local_ids"] for r in rows) else {}
     found = {}
     for r in rows:
         # The roster of (area, segment): ids sorted, names, best fact codes.
         local = tuple(rosters.unpack_json(r["local_ids"]))
-        names = tuple(rosters.unpack_json(r["local_names"]))
+        local_names = tuple(rosters.unpack_json(r["local_names"]))
         facts = bytes(r["local_facts"] or b"")
         found[r["segment"]] = SegmentCoverage(
             r["segment"],
@@ -238,7 +246,7 @@ def segment_coverage(
             tuple(sorted(r["products"])),
             int(r["makers"]),
             local,
-            names,
+            local_names,
             _among(local, leaders),
             int(r["national"]),
             tuple(r["upstream"]),
