@@ -6,6 +6,8 @@
 //   $segments     list of Segment ids
 //   $area         id of the Region or Base that counts as local ('' for none)
 //   $sep          U+001F, between the parts of a roster key (see rosters.cypher)
+//   $names        false: local_names is null (not read: a reader that only counts the
+//                 local firms skips fetching a hub city's 10^5 names)
 // Returns one row per segment found (in no particular order):
 //   segment, name, stage, weight (1.0 when not set), chain ('' if none)
 //   products       ids of its products, sorted: those IN_SEGMENT it or a segment of the
@@ -43,7 +45,7 @@ RETURN s.id AS segment,
        products,
        coalesce(s.cg_makers, 0) AS makers,
        roster.ids AS local_ids,
-       roster.names AS local_names,
+       CASE WHEN $names THEN roster.names END AS local_names,
        roster.facts AS local_facts,
        coalesce(s.cg_national, 0) AS national,
        COLLECT {

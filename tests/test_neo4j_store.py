@@ -297,6 +297,7 @@ SAMPLE_PARAMETERS: dict[str, Any] = {
     "rings": [["base:yinping"], ["region:cn-dongguan"]],
     "sep": rosters.SEP,
     "keys": [rosters.key("region:cn-dongguan", rosters.SEG, "seg:robot.body")],
+    "names": False,
 }
 
 

@@ -27,7 +27,7 @@ from chaingraph.analysis.audit import audit
 from chaingraph.analysis.chokepoints import chokepoints
 from chaingraph.analysis.compare import compare, comparison
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.gaps import gaps
+from chaingraph.analysis.gaps import GapReport, gaps
 from chaingraph.analysis.plan import plan
 from chaingraph.analysis.summary import base_overview, chain_overview, type_counts
 from chaingraph.analysis.targets import target_list, targets
@@ -84,6 +84,7 @@ def test_gaps_targets_plan_compare_for_every_base(
     store: GraphStore, expected: Any, base: str
 ) -> None:
     assert gaps(store, base) == expected(lambda s: gaps(s, base), ("gaps", base))
+    assert gaps(store, base, names=False) == _without_names(gaps(store, base))
     assert targets(store, base, top=3) == expected(
         lambda s: targets(s, base, top=3), ("targets", base)
     )
@@ -263,6 +264,16 @@ def test_random_graphs(neo4j_store: GraphStore, seed: int) -> None:
     report = embedded.merge(nodes, rels)
     assert neo4j_store.merge(nodes, rels) == report
     assert _everything(neo4j_store) == _everything(embedded)
+    named_unsure = 0
+    for s in (embedded, neo4j_store):
+        for base in ("base:b0", "base:b1"):
+            for config in (AnalysisConfig(), dataclasses.replace(AnalysisConfig(), scope="town")):
+                named = gaps(s, base, config=config)
+                # without names: the same report but the rows' local names, also where a
+                # rule names the firms whose facts are unsure (read by their ids)
+                assert gaps(s, base, config=config, names=False) == _without_names(named)
+                named_unsure += sum("仅有未核实或弱证据 (" in g.rule for g in named.segments)
+    assert named_unsure  # the graphs have rules that name unsure firms
 
 
 def test_local_stops_at_the_place_depth_limit(neo4j_store: GraphStore) -> None:
@@ -405,6 +416,12 @@ def _everything(s: GraphStore) -> dict[str, Any]:
         {p: sorted(s.neighbors(p, "INPUT_TO", "in")) for p in products},
     )
     return out
+
+
+def _without_names(report: GapReport) -> GapReport:
+    """The report with every row's ``local_names`` left empty (``gaps(names=False)``)."""
+    rows = tuple(dataclasses.replace(g, local_names=()) for g in report.segments)
+    return dataclasses.replace(report, segments=rows)
 
 
 def _node_rows(s: GraphStore) -> Iterator[tuple[str, str, str]]:

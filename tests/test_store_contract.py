@@ -18,6 +18,7 @@ before writing, so what one refuses the other refuses too.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Callable
@@ -1022,6 +1023,22 @@ def test_segment_coverage(graph: GraphStore) -> None:
     nowhere = graph.segment_coverage(["seg:c.parts.motor"], "", LeaderRule(("龙头企业",), 100))
     assert nowhere["seg:c.parts.motor"].local == ()
     assert nowhere["seg:c.parts.motor"].national == 3
+
+
+def test_segment_coverage_without_names(graph: GraphStore) -> None:
+    """``names=False``: ``local_names`` is empty, every other field as with names."""
+    segments = ["seg:c.parts.motor", "seg:c.body", "seg:c.empty", "seg:d.kit.cable", "seg:none"]
+    rule = LeaderRule(("龙头企业",), 100)
+    for area in ("region:cn-home", "base:home", "region:jp", ""):
+        named = graph.segment_coverage(segments, area, rule)
+        unnamed = graph.segment_coverage(segments, area, rule, names=False)
+        assert list(unnamed) == list(named)
+        assert unnamed == {
+            seg: dataclasses.replace(cov, local_names=()) for seg, cov in named.items()
+        }
+    motor = graph.segment_coverage(["seg:c.parts.motor"], "region:cn-home", rule, names=False)
+    assert motor["seg:c.parts.motor"].local == ("co:a", "co:b", "co:c")
+    assert motor["seg:c.parts.motor"].local_names == ()
 
 
 def test_economy_counts(graph: GraphStore) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 
 from chaingraph.analysis import target_score
 from chaingraph.analysis.config import AnalysisConfig
-from chaingraph.analysis.target_score import SupplyTies
+from chaingraph.analysis.target_score import REACH_FULL, SupplyTies
 from chaingraph.analysis.target_search import ScoreBounds, TargetSearch
 from chaingraph.analysis.targets import targets
 from chaingraph.store import GraphStore
@@ -206,3 +207,20 @@ def test_names_of_firms_already_supplied_come_a_step_at_a_time(
         monkeypatch.setattr(store, name, counted(name))
     assert targets(store, BASE, top=5, config=config) == rows
     assert calls["node_names"] > stepped
+
+
+@pytest.mark.parametrize("sizes", [(3, 5), (39,), (40,), (39, 1), (20, 20), (45, 2), (0,)])
+def test_reach_counts_the_local_firms_a_product_goes_into(sizes: tuple[int, ...]) -> None:
+    """``SupplyTies.reach`` is the saturating count of every local firm reached, also when
+    it stops joining at a user with ``REACH_FULL`` local firms or more (overlaps counted once)."""
+    users = {
+        "p:in": tuple(
+            (f"p:user{i}", tuple(f"co:{j:03d}" for j in range(i, i + n)))
+            for i, n in enumerate(sizes)
+        ),
+        "p:other": (("p:user9", ("co:000", "co:900")),),
+    }
+    ties = SupplyTies(users, {}, {})
+    for makes in (("p:in",), ("p:in", "p:other"), ("p:other",)):
+        reached = {c for m in makes for _, local in users[m] for c in local}
+        assert ties.reach(makes) == min(1.0, math.log1p(len(reached)) / math.log1p(REACH_FULL))

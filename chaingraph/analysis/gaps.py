@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import math
-from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import compress, islice
 
 from chaingraph.analysis.config import AnalysisConfig
 from chaingraph.analysis.facts import Scope, resolve_scope
+from chaingraph.analysis.gap_rules import (
+    INSUFFICIENT,
+    LocalEvidence,
+    Reference,
+    decisive,
+    fact_of,
+    unsure_names,
+    verdict,
+)
 from chaingraph.analysis.rings import RingCounts, Rings, ring_counts, rings_of
 from chaingraph.store.base import EconomyCounts, GraphStore, LeaderInput, SegmentCoverage
 
@@ -26,7 +31,6 @@ __all__ = [
 ]
 
 STATUSES = ("建链", "补链", "强链", "数据不足", "延链", "优势")
-INSUFFICIENT = "数据不足"
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ def gaps(
     region: str | None = None,
     chain: str | None = None,
     config: AnalysisConfig | None = None,
+    names: bool = True,
 ) -> GapReport:
     """Classify every focus segment of a base (or region) and list 延链 opportunities.
 
@@ -159,6 +164,10 @@ def gaps(
         every chain.
     config
         Thresholds and weights (:class:`AnalysisConfig`); the defaults when None.
+    names
+        False: each row's ``local_names`` is left empty, all else as with True (the
+        target search reads counts and statuses only; a hub city's 10^5 names cost
+        it a fifth of a second to fetch and decode).
 
     Returns
     -------
@@ -196,7 +205,7 @@ def gaps(
     chaingraph.errors.ConfigError: name exactly one of --base or --region
     """
     with store.one_analysis():
-        return _report(store, base, region, chain, config or AnalysisConfig())
+        return _report(store, base, region, chain, config or AnalysisConfig(), names)
 
 
 def _report(
@@ -205,23 +214,28 @@ def _report(
     region: str | None,
     chain: str | None,
     config: AnalysisConfig,
+    names: bool,
 ) -> GapReport:
     scope = resolve_scope(store, config, base, region, chain)
     notes: list[str] = []
     if not scope.priorities:
         notes.append(f"{scope.subject.name} 没有声明重点产业 (no focus declared): pass --chain")
 
-    coverage = _coverage(store, scope.priorities, scope, config)
+    coverage = _coverage(store, scope.priorities, scope, config, names)
     economy = store.economy_counts(scope.area)
     adjacent: set[str] = set()
     for seg in scope.priorities:
         adjacent |= set(coverage[seg].upstream) | set(coverage[seg].downstream)
-    coverage.update(_coverage(store, sorted(adjacent - coverage.keys()), scope, config))
+    coverage.update(_coverage(store, sorted(adjacent - coverage.keys()), scope, config, names))
     adjacent -= set(scope.priorities)
 
+    evidence = {seg: LocalEvidence.of(coverage[seg]) for seg in scope.priorities}
+    named = unsure_names(store, coverage, evidence)
     rows: dict[str, SegmentGap] = {}
     for seg, priority in scope.priorities.items():
-        rows[seg] = _classify(coverage[seg], priority, coverage, economy, config)
+        rows[seg] = _classify(
+            coverage[seg], evidence[seg], named[seg], priority, coverage, economy, config
+        )
     for seg in sorted(adjacent):
         cov = coverage[seg]
         if cov.local:
@@ -315,12 +329,6 @@ def status_severity(config: AnalysisConfig, status: str, local: int, national: i
     return round(base * (0.8 + 0.4 * outside), 3)
 
 
-def decisive(verified: bool, grade: str) -> bool:
-    """Whether a firm's best fact in a segment decides a verdict: verified and not weak,
-    or strong evidence."""
-    return grade == "strong" or (verified and grade != "weak")
-
-
 def coverage_note(rows: Iterable[SegmentGap], economy: EconomyCounts, area_name: str) -> str:
     """One line on how far the verdicts can be trusted: firms known, evidence, thin rows."""
     judged = [g for g in rows if g.priority is not None]
@@ -335,41 +343,30 @@ def coverage_note(rows: Iterable[SegmentGap], economy: EconomyCounts, area_name:
 
 
 def _coverage(
-    store: GraphStore, segments: Iterable[str], scope: Scope, config: AnalysisConfig
+    store: GraphStore, segments: Iterable[str], scope: Scope, config: AnalysisConfig, names: bool
 ) -> dict[str, SegmentCoverage]:
-    return store.segment_coverage(segments, scope.area, config.leader)
+    return store.segment_coverage(segments, scope.area, config.leader, names=names)
 
 
 def _classify(
     cov: SegmentCoverage,
+    evidence: LocalEvidence,
+    unsure: list[str],
     priority: int,
     coverage: dict[str, SegmentCoverage],
     economy: EconomyCounts,
     config: AnalysisConfig,
 ) -> SegmentGap:
+    """A focus segment's row; ``unsure``: the names of its first unsure local firms."""
     local = cov.local
-    verified, grades = cov.local_verified, cov.local_grades
-    if not len(local) == len(verified) == len(grades) == len(cov.local_names):
-        raise ValueError(f"{cov.segment}: local firms, names and facts differ in length")
-    # Counted in C (Counter, compress, a lookup per pair): a hub city has 10^5 local
-    # firms in a segment, and a Python frame per firm cost most of a warm gaps call.
-    if local and verified.count(verified[0]) == len(local) == grades.count(grades[0]):
-        pairs = Counter({(verified[0], grades[0]): len(local)})  # one kind of fact: no zip
-    else:
-        pairs = Counter(zip(verified, grades, strict=True))
-    unsure_of = {pair: not decisive(*pair) for pair in pairs}
-    sure_count = sum(n for pair, n in pairs.items() if not unsure_of[pair])
+    pairs, unsure_of = evidence.pairs, evidence.unsure_of
+    sure_count = evidence.sure
     unsure_count = len(local) - sure_count
-    if unsure_count in (0, len(local)):
-        unsure = list(cov.local_names[:4]) if unsure_count else []
-    else:
-        flags = map(unsure_of.__getitem__, zip(verified, grades, strict=True))
-        unsure = list(islice(compress(cov.local_names, flags), 4))
     firm = set(cov.local_leaders)
-    sure_leader = any(not unsure_of[_fact_of(cov, c)] for c in firm)
+    sure_leader = any(not unsure_of[fact_of(cov, c)] for c in firm)
     reference = Reference.of(cov, economy)
-    every = _verdict(cov, len(local), bool(firm), coverage, reference, config)
-    proven = _verdict(cov, sure_count, sure_leader, coverage, reference, config, bool(unsure_count))
+    every = verdict(cov, len(local), bool(firm), coverage, reference, config)
+    proven = verdict(cov, sure_count, sure_leader, coverage, reference, config, bool(unsure_count))
     status, rule, lq = proven
     decide_by = ""
     if every[0] != proven[0]:
@@ -413,131 +410,6 @@ def _classify(
         decide_by,
         reference_firms=reference.segment,
     )
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What a segment's local presence is measured against: the firms the data knows in
-    China *outside* the area (the local firms are not in their own reference).
-
-    ``firms``: firms outside the area (in China) making any product; ``segment``: those
-    of them making one of the segment's products; ``local``: firms in the area making any
-    product. ``expected`` = segment × local / firms, the local count the area would hold
-    at the rest of the country's density.
-    """
-
-    local: int
-    firms: int
-    segment: int
-
-    @classmethod
-    def of(cls, cov: SegmentCoverage, economy: EconomyCounts) -> Reference:
-        # every local maker has a site in China, so it is inside ``national``
-        return cls(
-            economy.local,
-            max(economy.national - economy.local, 0),
-            max(cov.national - len(cov.local), 0),
-        )
-
-    def decide_by(self, n: int, config: AnalysisConfig) -> str:
-        """What would decide a thin verdict for ``n`` local firms: more firms known
-        elsewhere (a registry export through ``load --classify``)."""
-        if n == 0:
-            needed = (
-                math.ceil(config.min_expected_local * self.firms / self.local) if self.local else 0
-            )
-            return (
-                f"补充本地以外国内该环节的企业名录 (已知 {self.segment} 家，按现有企业规模需约 "
-                f"{needed} 家才能预期本地 {config.min_expected_local:g} 家)，或本地的完整企业名录"
-            )
-        return (
-            f"补充本地以外国内该环节的企业名录 (已知 {self.segment} 家，"
-            f"需 ≥ {config.min_known_makers} 家；如工商登记导出 load --classify)"
-        )
-
-    @property
-    def expected(self) -> float:
-        return self.segment * self.local / self.firms if self.firms else 0.0
-
-    def quotient(self, n: int) -> float:
-        """区位商: (n / local firms) / (segment firms / firms), both outside-the-area."""
-        return round((n / self.local) / (self.segment / self.firms), 2)
-
-
-def _fact_of(cov: SegmentCoverage, company: str) -> tuple[bool, str]:
-    """(verified, grade) of one local firm (``cov.local`` is sorted: found by bisection)."""
-    at = bisect_left(cov.local, company)
-    if at >= len(cov.local) or cov.local[at] != company:
-        at = cov.local.index(company)
-    return cov.local_verified[at], cov.local_grades[at]
-
-
-def _verdict(
-    cov: SegmentCoverage,
-    n: int,
-    led: bool,
-    coverage: dict[str, SegmentCoverage],
-    ref: Reference,
-    config: AnalysisConfig,
-    unsure: bool = False,
-) -> tuple[str, str, float | None]:
-    """(status, rule, location quotient) for ``n`` local firms, ``led`` if one leads
-    (``unsure``: other local firms exist, on evidence not counted here)."""
-    none = "本地无证据确凿的企业" if unsure else "本地无企业"
-    elsewhere = f"本地以外国内已知 {ref.segment} 家 (共 {ref.firms} 家企业)"
-    thin = ref.segment < max(config.min_known_makers, 1) or not ref.local
-    if n == 0:
-        if ref.expected < config.min_expected_local:
-            return (
-                INSUFFICIENT,
-                f"数据不足: {none}，而{elsewhere}，按同等密度预期本地 {ref.expected:.1f} 家 "
-                f"< {config.min_expected_local:g}，无法区分空白与漏录",
-                None,
-            )
-        up_local = [s for s in cov.upstream if coverage[s].local]
-        down_local = [s for s in cov.downstream if coverage[s].local]
-        if up_local and down_local:
-            return (
-                "补链",
-                f"补链(断链): {none} (预期 {ref.expected:.1f} 家)，但上游"
-                f"{_names(coverage, up_local)}与下游{_names(coverage, down_local)}均有本地企业",
-                None,
-            )
-        return (
-            "建链",
-            f"建链: {none}；{elsewhere}，按同等密度预期本地 {ref.expected:.1f} 家",
-            None,
-        )
-    if thin:
-        return (
-            INSUFFICIENT,
-            f"数据不足: 本地 {n} 家，但本地以外国内仅知 {ref.segment} 家 "
-            f"(< {config.min_known_makers})，集聚度无法判断",
-            None,
-        )
-    lq = ref.quotient(n)
-    numbers = f"本地 {n}/{ref.local} 家，本地以外国内 {ref.segment}/{ref.firms} 家"
-    # Local makers exist, so the link is there to strengthen (强链), never to fill (补链
-    # is for a missing link): weak against the rest of China's density, or without a leader.
-    if n < config.min_local_firms or lq < config.location_quotient:
-        return (
-            "强链",
-            f"强链(薄弱): 区位商 {lq:.2f} < {config.location_quotient:g} ({numbers})",
-            lq,
-        )
-    if not led:
-        return (
-            "强链",
-            f"强链(缺龙头): 区位商 {lq:.2f} ≥ {config.location_quotient:g} ({numbers})，"
-            "但无本地龙头",
-            lq,
-        )
-    return "优势", f"优势: 区位商 {lq:.2f} ({numbers})，有本地龙头", lq
-
-
-def _names(coverage: dict[str, SegmentCoverage], ids: list[str], limit: int = 2) -> str:
-    names = [coverage[i].name for i in ids[:limit]]
-    return "、".join(names) + ("等" if len(ids) > limit else "")
 
 
 def _input_gaps(leader_inputs: list[LeaderInput]) -> list[InputGap]:

@@ -96,6 +96,8 @@ SUPPLY_LINES_SHOWN = 20
 # a target shows, and as many again for the firms it may already supply (left out of
 # its other lines, shown first).
 SUPPLY_LINES_KEPT = 2 * SUPPLY_LINES_SHOWN
+# Local firms a product reaches (INPUT_TO) from which its breadth counts in full.
+REACH_FULL = 40
 
 TIE_RULE = "同分依次比较: 可配套本地企业数多者优先、数据事实多者优先、企业ID小者优先"
 
@@ -318,7 +320,7 @@ class SupplyTies:
         self._more_names: dict[str, str] = {}
         self._links: dict[str, ProductLinks] = {}
         self._reach: dict[tuple[str, ...], float] = {}
-        self._into: dict[str, frozenset[str]] = {}
+        self._into: dict[str, frozenset[str] | None] = {}
         self._focus: dict[tuple[str, float], tuple[float, str]] = {}
 
     def links(self, product: str) -> ProductLinks:
@@ -372,17 +374,26 @@ class SupplyTies:
         if found is None:
             reached = [self._reached(m) for m in makes]
             # 40 or more through one product: no need to join them (10^3 firms each)
-            most = max(map(len, reached), default=0)
-            count = most if most >= 40 else len(frozenset().union(*reached))
-            found = self._reach[makes] = _saturating(count, 40)
+            if any(firms is None for firms in reached):
+                count = REACH_FULL
+            else:
+                sets = [firms for firms in reached if firms is not None]
+                most = max(map(len, sets), default=0)
+                count = most if most >= REACH_FULL else len(frozenset().union(*sets))
+            found = self._reach[makes] = _saturating(count, REACH_FULL)
         return found
 
-    def _reached(self, made: str) -> frozenset[str]:
-        found = self._into.get(made)
-        if found is None:
-            users = self.users.get(made, ())
-            found = frozenset().union(*(local for user, local in users if user != made))
-            self._into[made] = found
+    def _reached(self, made: str) -> frozenset[str] | None:
+        """The local firms ``made`` goes into, or None when one of its users alone has
+        :data:`REACH_FULL` local makers or more (reach is full: a hub city's users have
+        10^4 each, and joining them cost a tenth of a second a call)."""
+        if made in self._into:
+            return self._into[made]
+        users = [local for user, local in self.users.get(made, ()) if user != made]
+        found = (
+            None if any(len(local) >= REACH_FULL for local in users) else frozenset().union(*users)
+        )
+        self._into[made] = found
         return found
 
     def focus(self, product: str, gap_weight: float) -> tuple[float, str]:

@@ -142,7 +142,8 @@ def targets(
     # objects) many times over for nothing: paused while it runs (issue 22).
     with collector_paused(), store.one_analysis():
         config = config or AnalysisConfig()
-        report = report or gaps(store, base, region=region, chain=chain, config=config)
+        # counts and statuses only: the rows' local names are never shown here
+        report = report or gaps(store, base, region=region, chain=chain, config=config, names=False)
         profiles = Profiles(store)
         wanted_segment = store.require(segment, "Segment").id if segment else None
         gap_segments = [
@@ -257,7 +258,7 @@ def target_list(
             "--min-revenue: no firm in the data has a revenue figure (revenue_cny_100m); "
             "drop the filter or load revenues first"
         )
-    report = gaps(store, base, region=region, chain=chain, config=config)
+    report = gaps(store, base, region=region, chain=chain, config=config, names=False)
     depth = per_segment if per_segment is not None else top
     found = targets(
         store,

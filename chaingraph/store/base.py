@@ -39,6 +39,16 @@ from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 from chaingraph.model import Model, Node, Relationship, load_model
+from chaingraph.store.answers import (
+    BaseFacts,
+    ChainCounts,
+    CompanyFacts,
+    EconomyCounts,
+    LeaderInput,
+    Place,
+    ProductSupply,
+    SegmentCoverage,
+)
 from chaingraph.store.cache import AnalysisCache
 from chaingraph.store.candidates import CandidateReads
 from chaingraph.store.lookup import NameMatch, resolve, search_names
@@ -189,114 +199,6 @@ class MergeReport:
             self.relationships_updated + other.relationships_updated,
             self.unchanged + other.unchanged,
         )
-
-
-@dataclass(frozen=True)
-class Place:
-    """A region or base with what proximity rules read from it."""
-
-    id: str
-    level: str | None
-    gba: bool
-    name: str
-
-
-@dataclass(frozen=True)
-class CompanyFacts:
-    """What the gap and target rules need to know about one firm.
-
-    ``facts`` counts the company record and its MAKES, LOCATED_IN and SUPPLIES
-    relationships; ``unverified`` how many of those have ``source: unverified``.
-    """
-
-    node: Node
-    places: frozenset[str]
-    hq: tuple[Place, ...]  # the headquarters and the regions around it, nearest first
-    facts: int
-    unverified: int
-    makes: tuple[str, ...]
-    customers: tuple[str, ...]  # companies it SUPPLIES
-
-
-@dataclass(frozen=True)
-class SegmentCoverage:
-    """A segment, the firms making its own products, and which of them are local."""
-
-    segment: str
-    name: str
-    stage: str
-    weight: float
-    chain: str  # "" when the segment is under no chain
-    products: tuple[str, ...]  # products held directly by the segment
-    makers: int  # how many firms make one of those products
-    local: tuple[str, ...]  # makers with a site in the area
-    local_names: tuple[str, ...]  # their names, in the order of ``local``
-    local_leaders: tuple[str, ...]  # local makers that are leaders
-    national: int  # makers with a site in China
-    upstream: tuple[str, ...]  # segments holding inputs of its products (itself excluded)
-    downstream: tuple[str, ...]  # segments holding products its products go into
-    # Per local firm (in the order of ``local``), its best MAKES fact into the segment:
-    local_verified: tuple[bool, ...] = ()  # source is not "unverified"
-    local_grades: tuple[str, ...] = ()  # evidence: strong / medium / weak
-
-
-@dataclass(frozen=True)
-class EconomyCounts:
-    """How many firms make any product: in an area, in China, anywhere (the economy a
-    segment's local share is measured against, e.g. for the location quotient)."""
-
-    area: str
-    local: int
-    national: int
-    total: int
-
-
-@dataclass(frozen=True)
-class LeaderInput:
-    """An input of a product that a local leader makes, and who else makes that input."""
-
-    product: str
-    product_name: str
-    input: str
-    input_name: str
-    input_segments: tuple[str, ...]
-    leaders: tuple[str, ...]  # local leaders making ``product``
-    leader_names: tuple[str, ...]  # their names, sorted by name
-    makers: int  # firms making ``input``
-    local_makers: int  # of them, those with a site in the area
-
-
-@dataclass(frozen=True)
-class ProductSupply:
-    """A product and the firms that make it."""
-
-    product: str
-    name: str
-    makers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ChainCounts:
-    """Sizes of one chain and of the firms making its products."""
-
-    chain: str
-    name: str
-    segments: int
-    products: int
-    companies: int
-    local_companies: int  # with a site in the home region
-    facts: int  # company records and their MAKES/LOCATED_IN/SUPPLIES relationships
-    unverified: int  # of those, marked ``source: unverified``
-
-
-@dataclass(frozen=True)
-class BaseFacts:
-    """A base, what it focuses on and how many firms have a site inside it."""
-
-    node: Node
-    focus: tuple[tuple[Any, str, str], ...]  # (priority or 9, target id, target name), sorted
-    regions: tuple[str, ...]  # names of the regions it lies in, nearest first
-    companies: int
 
 
 # -- the contract --------------------------------------------------------------------
@@ -493,7 +395,12 @@ class GraphStore(CandidateReads, ABC):
 
     @abstractmethod
     def segment_coverage(
-        self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
+        self,
+        segment_ids: Iterable[str],
+        area: str,
+        leader: LeaderRule = DEFAULT_LEADER_RULE,
+        *,
+        names: bool = True,
     ) -> dict[str, SegmentCoverage]:
         """Each segment found with its products, their makers, the makers with a site in
         ``area`` (and which of those are leaders by ``leader``), and its neighbours.
@@ -506,6 +413,10 @@ class GraphStore(CandidateReads, ABC):
             A region or base id ("" for none: nobody is local).
         leader : LeaderRule
             Who counts as a leader.
+        names : bool
+            False: ``local_names`` is ``()``, everything else as with True. A hub city
+            has 10^5 local firms in a segment; a reader that only counts them (the
+            target search's gap report) need not fetch and decode all their names.
         """
 
     @abstractmethod

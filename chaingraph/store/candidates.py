@@ -21,6 +21,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chaingraph.model import Relationship
 from chaingraph.store.records import FirmBasics
@@ -76,12 +77,14 @@ class MakerClass:
         )
 
 
+@lru_cache(maxsize=4096)
 def class_key(fields: ClassFields) -> str:
     """The :attr:`MakerClass.key` of a class's fields.
 
     >>> class_key((("专精特新",), False, None, True))
     '[["专精特新"],false,null,true]'
     """
+    # kept: the target search asks a class's key for every page it takes (10^4 a call)
     return json.dumps(list(fields), ensure_ascii=False, separators=(",", ":"))
 
 

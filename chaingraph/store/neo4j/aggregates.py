@@ -12,7 +12,7 @@ order of text is the reference). The leader rule reaches the queries as paramete
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,7 @@ _SAMPLE: dict[str, Any] = {
     "rings": [["region:x"]],
     "sep": rosters.SEP,
     "keys": ["x"],
+    "names": True,
 }
 
 
@@ -218,16 +219,29 @@ def _leaders(conn: Connection, area: str, leader: LeaderRule) -> dict[str, tuple
 
 
 def segment_coverage(
-    conn: Connection, segment_ids: Iterable[str], area: str, leader: LeaderRule
+    conn: Connection,
+    segment_ids: Iterable[str],
+    area: str,
+    leader: LeaderRule,
+    *,
+    names: bool = True,
 ) -> dict[str, SegmentCoverage]:
     wanted = list(dict.fromkeys(segment_ids))
-    rows = _records(conn, "segment_coverage", segments=wanted, area=area, sep=rosters.SEP)
+    rows = _records(
+        conn, "segment_coverage", segments=wanted, area=area, sep=rosters.SEP, names=names
+    )
     leaders = _leaders(conn, area, leader) if any(r["local_ids"] for r in rows) else {}
+    # which leaders make each product: a leader in a segment's roster makes one of its
+    # products, so each segment tries only those (not every leader of a city, 10^3)
+    makers: dict[str, list[str]] = {}
+    for firm, (_, made) in leaders.items():
+        for product in made:
+            makers.setdefault(product, []).append(firm)
     found = {}
     for r in rows:
         # The roster of (area, segment): ids sorted, names, best fact codes.
         local = tuple(rosters.unpack_json(r["local_ids"]))
-        names = tuple(rosters.unpack_json(r["local_names"]))
+        local_names = tuple(rosters.unpack_json(r["local_names"]))
         facts = bytes(r["local_facts"] or b"")
         found[r["segment"]] = SegmentCoverage(
             r["segment"],
@@ -238,8 +252,8 @@ def segment_coverage(
             tuple(sorted(r["products"])),
             int(r["makers"]),
             local,
-            names,
-            _among(local, leaders),
+            local_names,
+            _among(local, {f for p in r["products"] for f in makers.get(p, ())}),
             int(r["national"]),
             tuple(r["upstream"]),
             tuple(r["downstream"]),
@@ -253,7 +267,7 @@ _GRADE_OF = tuple(EVIDENCE_GRADES[code % 3] for code in range(6))
 _VERIFIED = bytes(int(code >= 3) for code in range(256))  # fact code -> verified
 
 
-def _among(local: tuple[str, ...], wanted: Mapping[str, object]) -> tuple[str, ...]:
+def _among(local: tuple[str, ...], wanted: Iterable[str]) -> tuple[str, ...]:
     """The ids of ``wanted`` in ``local`` (sorted ids), in order: a binary search per
     wanted id (a few hundred leaders against 10^5 local firms)."""
     found = []
@@ -325,7 +339,8 @@ def leader_inputs(
     if not made:
         return []
     rows = _records(conn, "leader_product_inputs", products=sorted(made))
-    matched = _area_keys(conn, area) if rows else []
+    # one array for every row (not a list made an array per row: 10^2 rows at 1M)
+    matched = np.asarray(_area_keys(conn, area) if rows else [], dtype=bool)
     return [
         LeaderInput(
             r["product"],

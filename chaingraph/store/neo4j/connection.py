@@ -402,14 +402,24 @@ class Connection:
             ) from None
 
     def read(self, text: str, doing: str = "reading", **params: Any) -> list[neo4j.Record]:
-        """The records of a read query, in one managed (retried) transaction."""
+        """The records of a read query, in one managed (retried) transaction.
 
-        def work(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
-            return list(tx.run(text, params))
+        Through ``Driver.execute_query``, which sends the transaction's BEGIN with the
+        query instead of waiting for it alone: two round trips a read instead of three
+        (a ``targets`` call sends some fifty reads). No bookmark manager, as a plain
+        session has none: a read waits for no earlier ``execute_query`` write.
+        """
+        import neo4j
 
         def run() -> list[neo4j.Record]:
-            with self.session() as session:
-                return session.execute_read(work)
+            return self.driver.execute_query(
+                text,
+                params,
+                routing_=neo4j.RoutingControl.READ,
+                database_=self.settings.database,
+                bookmark_manager_=None,
+                result_transformer_=_records,
+            )
 
         return self.guard(run, doing)
 
@@ -440,6 +450,11 @@ class Connection:
         except (errors.DriverError, errors.Neo4jError, OSError):
             pass
         return time.perf_counter() - started
+
+
+def _records(result: neo4j.Result) -> list[neo4j.Record]:
+    """Every record of a result (``execute_query``'s transformer)."""
+    return list(result)
 
 
 def chunked(ids: Iterable[str], size: int = READ_CHUNK) -> Iterator[list[str]]:

@@ -466,10 +466,15 @@ class Neo4jStore(GraphStore):
         return aggregates.company_facts(self.connection, company_ids)
 
     def segment_coverage(
-        self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
+        self,
+        segment_ids: Iterable[str],
+        area: str,
+        leader: LeaderRule = DEFAULT_LEADER_RULE,
+        *,
+        names: bool = True,
     ) -> dict[str, SegmentCoverage]:
         self.fresh()
-        return aggregates.segment_coverage(self.connection, segment_ids, area, leader)
+        return aggregates.segment_coverage(self.connection, segment_ids, area, leader, names=names)
 
     def ring_makers(
         self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]

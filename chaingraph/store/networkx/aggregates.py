@@ -306,8 +306,11 @@ def segment_coverage(
     segment_ids: Iterable[str],
     area: str,
     leader: LeaderRule,
+    *,
+    names: bool = True,
 ) -> dict[str, SegmentCoverage]:
-    """Coverage of each segment found: its products, their makers, and which are local."""
+    """Coverage of each segment found: its products, their makers, and which are local
+    (with their names unless ``names`` is False)."""
     store = walk.store
     found: dict[str, SegmentCoverage] = {}
     for seg in dict.fromkeys(segment_ids):
@@ -333,7 +336,7 @@ def segment_coverage(
             tuple(products),
             walk.count_segment_makers(seg),
             local,
-            walk.local_names(seg, area),
+            walk.local_names(seg, area) if names else (),
             walk.local_leaders(seg, area, leader),
             walk.count_local(seg, NATION),
             tuple(sorted(up - {seg})),

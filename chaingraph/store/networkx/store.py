@@ -331,9 +331,14 @@ class NetworkxStore(GraphStore):
         }
 
     def segment_coverage(
-        self, segment_ids: Iterable[str], area: str, leader: LeaderRule = DEFAULT_LEADER_RULE
+        self,
+        segment_ids: Iterable[str],
+        area: str,
+        leader: LeaderRule = DEFAULT_LEADER_RULE,
+        *,
+        names: bool = True,
     ) -> dict[str, SegmentCoverage]:
-        return aggregates.segment_coverage(self._walker(), segment_ids, area, leader)
+        return aggregates.segment_coverage(self._walker(), segment_ids, area, leader, names=names)
 
     def ring_makers(
         self, segment_ids: Iterable[str], rings: Sequence[Sequence[str]]
