@@ -57,7 +57,6 @@ RETURN f.id AS id, f.tags AS tags, f.revenue_cny_100m AS revenue, f.props_extra 
        f.props_json AS legacy,
        COLLECT { MATCH (f)-[:MAKES]->(p:Product) RETURN DISTINCT p.id } AS products
 """
-_ALL_MAKERS = f"MATCH (f:CgMaker) WHERE f.id > ''\n{_MAKER}"
 _MAKERS_OF = f"""
 UNWIND $products AS pid
 MATCH (:Product {{id: pid}})<-[:MAKES]-(f:CgMaker)
@@ -183,12 +182,13 @@ def _indexes(conn: Connection, doing: str) -> None:
     _run(conn, "CALL db.awaitIndexes(300)", doing)
 
 
-def rebuild(conn: Connection) -> None:
-    """Make every product's classes and pages anew."""
+def rebuild(conn: Connection, makers: Iterable[Any]) -> None:
+    """Make every product's classes and pages anew from ``makers``: every maker as a
+    row of ``_MAKER`` (as :meth:`.firms.Firms.candidate_rows` gives them)."""
     doing = "keeping the candidate makers of each product"
     _indexes(conn, doing)
     _run(conn, _DELETE_ALL, doing)
-    _write(conn, _rows(_read(conn, _ALL_MAKERS, doing), None))
+    _write(conn, _rows(makers, None))
 
 
 def refresh_products(conn: Connection, products: Iterable[str]) -> None:

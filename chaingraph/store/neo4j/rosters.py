@@ -68,7 +68,6 @@ RETURN f.id AS id, coalesce(f.name, f.id) AS name, f.tags AS tags, f.global_rank
        segs,
        COLLECT { MATCH (f)-[:MAKES]->(p:Product) RETURN DISTINCT p.id AS pid ORDER BY pid } AS made
 """
-_ALL_FIRMS = f"MATCH (f:Entity) WHERE f.id > '' AND f:CgMaker\n{_FIRM_BODY}"
 _SOME_FIRMS = f"UNWIND $ids AS fid MATCH (f:Entity {{id: fid}}) WHERE f:CgMaker\n{_FIRM_BODY}"
 _MAKERS_OF = """
 UNWIND $products AS pid
@@ -94,6 +93,12 @@ _WRITE = f"""
 UNWIND $rows AS row
 MERGE (r:{ROSTER_LABEL} {{key: row.key}})
 SET r += row
+"""
+# After every roster was deleted: no key to look up.
+_CREATE = f"""
+UNWIND $rows AS row
+CREATE (r:{ROSTER_LABEL})
+SET r = row
 """
 _DROP = f"UNWIND $keys AS k MATCH (r:{ROSTER_LABEL} {{key: k}}) DELETE r"
 INDEX = f"CREATE RANGE INDEX cg_roster_key IF NOT EXISTS FOR (r:{ROSTER_LABEL}) ON (r.key)"
@@ -261,8 +266,11 @@ def _run(conn: Connection, text: str, doing: str, **params: Any) -> None:
     conn.guard(run, doing)
 
 
-def _write_rows(conn: Connection, rows: Iterable[dict[str, Any]], doing: str) -> int:
-    """Write rosters in transactions of about :data:`_WRITE_BYTES`; how many."""
+def _write_rows(
+    conn: Connection, rows: Iterable[dict[str, Any]], doing: str, text: str = _WRITE
+) -> int:
+    """Write rosters in transactions of about :data:`_WRITE_BYTES` (merged by key, or
+    created with ``text`` :data:`_CREATE`); how many."""
     batch: list[dict[str, Any]] = []
     size = 0
     written = 0
@@ -270,7 +278,7 @@ def _write_rows(conn: Connection, rows: Iterable[dict[str, Any]], doing: str) ->
     def flush() -> None:
         nonlocal batch, size
         if batch:
-            _run(conn, _WRITE, doing, rows=batch)
+            _run(conn, text, doing, rows=batch)
         batch, size = [], 0
 
     for row in rows:
@@ -291,18 +299,25 @@ def _read_firms(conn: Connection, text: str, doing: str, **params: Any) -> Itera
     yield from conn.guard(run, doing)
 
 
-def rebuild(conn: Connection, segments: Iterable[str] | None = None) -> None:
-    """Make every roster anew (``segments`` None), or those of these segments."""
+def rebuild(
+    conn: Connection,
+    segments: Iterable[str] | None = None,
+    *,
+    firm_rows: Iterable[Any] = (),
+    closure: Mapping[str, frozenset[str]] | None = None,
+) -> None:
+    """Make every roster anew from ``firm_rows`` (``segments`` None: every maker as a
+    row of ``_FIRM_BODY``, as :meth:`.firms.Firms.roster_rows` gives them), or those of
+    these segments (read here). ``closure``: :func:`place_closure`, if already read."""
     doing = "keeping the local firms of each place"
     _run(conn, INDEX, doing)
     _run(conn, "CALL db.awaitIndexes(300)", doing)
-    closure = place_closure(conn)
-    rosters = _Rosters(closure)
+    rosters = _Rosters(place_closure(conn) if closure is None else closure)
     if segments is None:
         _run(conn, _DELETE_ALL, doing)
-        for row in _read_firms(conn, _ALL_FIRMS, doing):
+        for row in firm_rows:
             rosters.add(row)
-        _write_rows(conn, rosters.rows(), doing)
+        _write_rows(conn, rosters.rows(), doing, _CREATE)
         return
     wanted = sorted(set(segments))
     if not wanted:

@@ -1,0 +1,215 @@
+"""Every company read once, for the full refresh of the derived figures.
+
+A full :func:`~chaingraph.store.neo4j.derived.refresh` (after ``neo4j-admin database
+import``, a change of the places, a new :data:`~chaingraph.store.neo4j.derived.VERSION`)
+used to walk every firm in Cypher once per figure: the ``CgMaker`` labels, the
+``CgNationalMaker`` labels, the site keys, the counts per product and per segment, the
+local rosters and the candidate classes; at a million firms that took minutes, most of
+it in those walks. Here one query reads each company with its sites and ``MAKES``
+facts (:func:`read`), and every figure is computed from those rows in Python, by the
+same definitions as the Cypher of the partial refresh (which a merge still runs, for
+the few firms it touched):
+
+- a firm is a *maker* when it has a ``MAKES`` relationship (to any node), *national*
+  when a maker with a ``LOCATED_IN`` target that is China or reaches it through ``IN``
+  in at most :data:`~chaingraph.store.base.MAX_PLACE_DEPTH` hops;
+- its site key is its distinct ``LOCATED_IN`` target ids, sorted, joined by ``SEP``
+  (``''`` for none);
+- a product's makers are the distinct companies with a ``MAKES`` into it; a segment's,
+  those of its members.
+
+:func:`write_labels` writes labels and site keys only where they change, addressing the
+nodes by ``elementId`` (no index seek), in transactions of :data:`WRITE_ROWS`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chaingraph.store.neo4j.connection import Connection
+
+__all__ = ["Firms", "read", "write_labels"]
+
+WRITE_ROWS = 20_000  # nodes per write transaction: small enough for any heap
+
+# One row per company; lists of its sites and of its MAKES facts (target id, whether
+# the target is a Product, source, evidence): what every derived figure needs.
+_READ = """
+MATCH (f:Company)
+RETURN elementId(f) AS element, f.id AS id, f.name AS name, f.tags AS tags,
+       f.global_rank_no AS rank, f.revenue_cny_100m AS revenue, f.props_extra AS extra,
+       f.props_json AS legacy, f:CgMaker AS was_maker, f:CgNationalMaker AS was_national,
+       f.cg_sites AS was_key,
+       [(f)-[:LOCATED_IN]->(site:Entity) | site.id] AS sites,
+       [(f)-[m:MAKES]->(p) | [p.id, p:Product, m.source, m.evidence]] AS makes
+"""
+# Label writes by kind of change; each row: [elementId, site key].
+_SET_NATIONAL = """
+UNWIND $rows AS row
+MATCH (f) WHERE elementId(f) = row[0]
+SET f:CgMaker:CgNationalMaker, f.cg_sites = row[1]
+"""
+_SET_MAKER = """
+UNWIND $rows AS row
+MATCH (f) WHERE elementId(f) = row[0]
+SET f:CgMaker, f.cg_sites = row[1]
+REMOVE f:CgNationalMaker
+"""
+_SET_NONE = """
+UNWIND $rows AS row
+MATCH (f) WHERE elementId(f) = row[0]
+REMOVE f:CgMaker:CgNationalMaker
+"""
+# row fields of _READ
+ELEMENT, ID, NAME, TAGS, RANK, REVENUE, EXTRA, LEGACY = range(8)
+WAS_MAKER, WAS_NATIONAL, WAS_KEY, SITES, MAKES = range(8, 13)
+
+
+def _best(source: Any, evidence: Any) -> int:
+    """A ``MAKES`` fact coded as ``segment_coverage.cypher`` codes it: 3 × verified +
+    grade (strong 2, weak 0, else 1)."""
+    verified = 3 if source != "unverified" else 0
+    return verified + (2 if evidence == "strong" else 0 if evidence == "weak" else 1)
+
+
+@dataclass
+class Firms:
+    """Every company's row of :data:`_READ`, and what the refresh derives from them:
+    per firm its maker and national flags and site key, per ``MAKES`` target the firms
+    making it (by position in ``rows``)."""
+
+    rows: list[tuple[Any, ...]]
+    maker: list[bool]
+    national: list[bool]
+    site_key: list[str]
+    makers_of: dict[Any, list[int]]
+
+    @classmethod
+    def of(cls, rows: list[tuple[Any, ...]], national_places: frozenset[Any], sep: str) -> Firms:
+        """Derive the flags, site keys and makers per target from the rows read."""
+        maker: list[bool] = []
+        national: list[bool] = []
+        site_key: list[str] = []
+        makers_of: dict[Any, list[int]] = {}
+        for number, row in enumerate(rows):
+            makes = row[MAKES]
+            sites = sorted(set(row[SITES]))
+            is_maker = bool(makes)
+            maker.append(is_maker)
+            national.append(is_maker and not national_places.isdisjoint(sites))
+            site_key.append(sep.join(sites))
+            for target in {fact[0] for fact in makes}:
+                makers_of.setdefault(target, []).append(number)
+        return cls(rows, maker, national, site_key, makers_of)
+
+    def label_changes(self) -> Iterator[tuple[str, list[Any]]]:
+        """(statement, row) for each company whose labels or site key change."""
+        for number, row in enumerate(self.rows):
+            maker, national, site_key = (
+                self.maker[number],
+                self.national[number],
+                self.site_key[number],
+            )
+            if maker:
+                if not row[WAS_MAKER] or row[WAS_NATIONAL] != national or row[WAS_KEY] != site_key:
+                    yield (_SET_NATIONAL if national else _SET_MAKER), [row[ELEMENT], site_key]
+            elif row[WAS_MAKER] or row[WAS_NATIONAL]:
+                yield _SET_NONE, [row[ELEMENT], None]
+
+    def counts(self, firms: Iterable[int]) -> tuple[int, int, list[tuple[str, int]]]:
+        """Makers, national makers and makers per site key of these distinct firms (the
+        figures ``_PRODUCT_COUNTS`` and ``_SEGMENT_COUNTS`` of the partial refresh)."""
+        by_key: Counter[str] = Counter()
+        makers = national = 0
+        for number in firms:
+            makers += 1
+            national += self.national[number]
+            by_key[self.site_key[number]] += 1
+        return makers, national, list(by_key.items())
+
+    def economy(self) -> list[tuple[str, int]]:
+        """Makers per site key, over every maker."""
+        return list(
+            Counter(
+                k for k, is_maker in zip(self.site_key, self.maker, strict=True) if is_maker
+            ).items()
+        )
+
+    def _listed_makers(self) -> Iterator[tuple[Any, ...]]:
+        """The makers with an id (what the roster and candidate reads match)."""
+        for number, row in enumerate(self.rows):
+            firm = row[ID]
+            if self.maker[number] and isinstance(firm, str) and firm > "":
+                yield row
+
+    def roster_rows(self, segments_of: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+        """Each maker as a row of ``rosters._FIRM_BODY``: id, name, tags, rank, sites,
+        segments with the best fact, products made (sorted)."""
+        for row in self._listed_makers():
+            best: dict[str, int] = {}
+            made: set[Any] = set()
+            for target, is_product, source, evidence in row[MAKES]:
+                if not is_product:
+                    continue
+                made.add(target)
+                fact = _best(source, evidence)
+                for segment in segments_of.get(target, ()):
+                    if best.get(segment, -1) < fact:
+                        best[segment] = fact
+            name = row[NAME] if row[NAME] is not None else row[ID]
+            yield (
+                row[ID],
+                name,
+                row[TAGS],
+                row[RANK],
+                list(dict.fromkeys(row[SITES])),
+                list(best.items()),
+                sorted(made),
+            )
+
+    def candidate_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Each maker as a row of ``candidates._MAKER``: id, tags, revenue, extra,
+        legacy, products made."""
+        for row in self._listed_makers():
+            products = list(dict.fromkeys(t for t, is_product, _, _ in row[MAKES] if is_product))
+            yield (row[ID], row[TAGS], row[REVENUE], row[EXTRA], row[LEGACY], products)
+
+
+def read(conn: Connection, doing: str) -> list[tuple[Any, ...]]:
+    """Every company's row (one auto-commit read, streamed)."""
+
+    def run() -> list[tuple[Any, ...]]:
+        with conn.session() as session:
+            return [tuple(r.values()) for r in session.run(_READ)]
+
+    return conn.guard(run, doing)
+
+
+def write_labels(conn: Connection, firms: Firms, doing: str) -> int:
+    """Write the labels and site keys that change, :data:`WRITE_ROWS` nodes per
+    transaction; how many nodes changed."""
+    batches: dict[str, list[list[Any]]] = {}
+    written = 0
+
+    def flush(text: str) -> None:
+        rows = batches.pop(text, [])
+        if rows:
+            conn.guard(lambda: _run(conn, text, rows), doing)
+
+    for text, row in firms.label_changes():
+        batches.setdefault(text, []).append(row)
+        written += 1
+        if len(batches[text]) >= WRITE_ROWS:
+            flush(text)
+    for text in list(batches):
+        flush(text)
+    return written
+
+
+def _run(conn: Connection, text: str, rows: list[list[Any]]) -> None:
+    with conn.session() as session:
+        session.run(text, {"rows": rows}).consume()
