@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from chaingraph.store.base import MAX_PLACE_DEPTH
@@ -154,16 +154,18 @@ def place_closure(conn: Connection) -> dict[str, frozenset[str]]:
 
 
 class _Rosters:
-    """Rosters gathered in memory: firms numbered as they come, each roster a list of
-    firm numbers (and facts, for a segment's)."""
+    """Rosters gathered in memory: firms numbered as they come, and per (set of places,
+    kind, what) the firms' codes (number × 8 + best fact, for a segment's; number × 8
+    for others). Firms of one site key share the set: a firm costs one entry per
+    segment, product, tag and rank, not one per place too; :meth:`rows` spreads the
+    entries over the places."""
 
     def __init__(self, closure: Mapping[str, frozenset[str]]) -> None:
         self.closure = closure
         self.ids: list[str] = []
         self.names: list[str] = []
         self.lead: dict[int, str] = {}  # firm number -> its entry's JSON tail
-        self.members: dict[str, array[int]] = {}
-        self.facts: dict[str, bytearray] = {}
+        self.groups: dict[tuple[frozenset[str], str, str], array[int]] = {}
         self._places: dict[tuple[str, ...], frozenset[str]] = {}
 
     def places(self, sites: Iterable[str]) -> frozenset[str]:
@@ -185,70 +187,75 @@ class _Rosters:
         number = len(self.ids)
         self.ids.append(firm)
         self.names.append(name)
-        self._append(
-            number,
-            places,
-            [(SEG, sid, int(best)) for sid, best in segs if segments is None or sid in segments],
-        )
+        code = number << 3
+        for sid, best in segs:
+            if segments is None or sid in segments:
+                self._append(places, SEG, sid, code | int(best))
         if segments is not None:
             return
-        self._append(number, places, [(PROD, pid, None) for pid in made])
+        for pid in made:
+            self._append(places, PROD, pid, code)
         tag_list = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
         ranked = isinstance(rank, int) and not isinstance(rank, bool)
         if not tag_list and not ranked:
             return
         self.lead[number] = _dumps([rank if ranked else None, made])
-        kinds = [(TAG, t, None) for t in dict.fromkeys(tag_list)]
-        self._append(number, places, kinds + ([(RANK, "", None)] if ranked else []))
+        for tag in dict.fromkeys(tag_list):
+            self._append(places, TAG, tag, code)
+        if ranked:
+            self._append(places, RANK, "", code)
 
-    def _append(
-        self, number: int, places: Iterable[str], entries: Sequence[tuple[str, str, int | None]]
-    ) -> None:
-        """Firm ``number`` into the roster of each place and ``(kind, what, fact)`` of
-        ``entries`` (a segment roster also keeps the firm's best fact; others None)."""
-        for place in places:
-            for kind, what, fact in entries:
-                k = key(place, kind, what)
-                held = self.members.get(k)
-                if held is None:
-                    held = self.members[k] = array("I")
-                    if fact is not None:
-                        self.facts[k] = bytearray()
-                held.append(number)
-                if fact is not None:
-                    self.facts[k].append(fact)
+    def _append(self, places: frozenset[str], kind: str, what: str, code: int) -> None:
+        held = self.groups.get((places, kind, what))
+        if held is None:
+            held = self.groups[places, kind, what] = array("Q")
+        held.append(code)
+
+    def _spread(self) -> dict[str, list[array[int]]]:
+        """Per roster key, the code arrays of the groups it gathers."""
+        spread: dict[str, list[array[int]]] = {}
+        for (places, kind, what), codes in self.groups.items():
+            for place in places:
+                spread.setdefault(key(place, kind, what), []).append(codes)
+        return spread
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each roster as the properties written, firms sorted by id."""
-        ids, names = self.ids, self.names
-        rank = None
+        ids, names, lead = self.ids, self.names, self.lead
+        rank: list[int] | None = None
         if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+            # number the firms by id instead: codes then sort into id order
             order = sorted(range(len(ids)), key=ids.__getitem__)
             rank = [0] * len(ids)
             for position, number in enumerate(order):
                 rank[number] = position
-        for k, held in self.members.items():
+            ids = [ids[n] for n in order]
+            names = [names[n] for n in order]
+            lead = {rank[n]: tail for n, tail in lead.items()}
+        for k, groups in self._spread().items():
             place, kind, what = k.split(SEP)
-            numbers = list(held)
-            facts = self.facts.get(k)
             if rank is not None:
-                at = sorted(range(len(numbers)), key=lambda i: rank[numbers[i]])
-                numbers = [numbers[i] for i in at]
-                if facts is not None:
-                    facts = bytearray(facts[i] for i in at)
+                codes: Iterable[int] = sorted(
+                    rank[c >> 3] << 3 | c & 7 for held in groups for c in held
+                )
+            elif len(groups) == 1:
+                codes = groups[0]  # numbers come in increasing order
+            else:
+                codes = sorted(c for held in groups for c in held)
+            numbers = [c >> 3 for c in codes]
             row: dict[str, Any] = {"key": k, "place": place, "kind": kind, "what": what}
             row["count"] = len(numbers)
             if kind == SEG:
                 row["ids"] = pack_json([ids[n] for n in numbers])
                 row["names"] = pack_json([names[n] for n in numbers])
-                row["facts"] = bytes(facts or b"")
+                row["facts"] = bytes(c & 7 for c in codes)
             elif kind == PROD:
                 row["ids"] = pack_json([ids[n] for n in numbers])
             else:
                 row["entries"] = _pack_text(
                     "["
                     + ",".join(
-                        f"[{_dumps(ids[n])},{_dumps(names[n])},{self.lead[n][1:]}" for n in numbers
+                        f"[{_dumps(ids[n])},{_dumps(names[n])},{lead[n][1:]}" for n in numbers
                     )
                     + "]"
                 )
@@ -350,8 +357,8 @@ def patch(conn: Connection, firms: Iterable[str]) -> None:
         for row in _read_firms(conn, _SOME_FIRMS, doing, ids=chunk):
             fresh.add(row)
     gone = set(touched)
-    keys = sorted(fresh.members)
     new_rows = {row["key"]: row for row in fresh.rows()}
+    keys = sorted(new_rows)
     out: list[dict[str, Any]] = []
     drop: list[dict[str, Any]] = []
     for chunk in chunked(keys, 500):
