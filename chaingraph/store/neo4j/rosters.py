@@ -232,6 +232,7 @@ class _Rosters:
             ids = [ids[n] for n in order]
             names = [names[n] for n in order]
             lead = {rank[n]: tail for n, tail in lead.items()}
+        entries: dict[int, str] = {}
         for k, groups in self._spread().items():
             place, kind, what = k.split(SEP)
             if rank is not None:
@@ -252,13 +253,10 @@ class _Rosters:
             elif kind == PROD:
                 row["ids"] = pack_json([ids[n] for n in numbers])
             else:
-                row["entries"] = _pack_text(
-                    "["
-                    + ",".join(
-                        f"[{_dumps(ids[n])},{_dumps(names[n])},{lead[n][1:]}" for n in numbers
-                    )
-                    + "]"
-                )
+                for n in numbers:
+                    if n not in entries:  # a leader's entry, made once for all its rosters
+                        entries[n] = f"[{_dumps(ids[n])},{_dumps(names[n])},{lead[n][1:]}"
+                row["entries"] = _pack_text("[" + ",".join(entries[n] for n in numbers) + "]")
             yield row
 
 
