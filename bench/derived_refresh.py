@@ -72,6 +72,14 @@ def strip(uri: str, user: str, password: str) -> None:
             session.run(text).consume()
 
 
+def restart(start: list[str]) -> None:
+    """Stop and start the server (``start``: its ``neo4j-server start`` arguments)."""
+    script = str(Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server")
+    folder = start[start.index("--dir") + 1]
+    subprocess.run([sys.executable, script, "stop", "--dir", folder], check=True)
+    subprocess.run([sys.executable, script, "start", *start], check=True, capture_output=True)
+
+
 def child(tree: str, uri: str, user: str, password: str) -> None:
     """In a child process: chaingraph from ``tree``, one full refresh, timed by step."""
     sys.path.insert(0, tree)
@@ -164,6 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="refresh over the figures already there (no strip)"
     )
+    parser.add_argument(
+        "--restart",
+        metavar="ARGS",
+        help="restart the server before each run (a cold page cache, as after an import): "
+        "the arguments of `scripts/neo4j-server start`, e.g. '--dir D --port 7702 "
+        "--password P --heap-max 4g --pagecache 2g'",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -174,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         for tree in args.trees:
             if not args.keep:
                 strip(args.uri, args.user, args.password)
+            if args.restart:
+                restart(args.restart.split())
             load = os.getloadavg()
             done = subprocess.run(
                 [sys.executable, __file__, "--child", tree, args.uri, args.user, args.password],
