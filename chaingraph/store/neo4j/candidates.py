@@ -13,8 +13,8 @@ store read sees them):
   number joined by :data:`SEP`), ``ids`` (JSON list, zlib-compressed), ``revenues``.
 
 The named queries ``candidate_classes`` (a gap's products and their classes: a few rows
-per product) and ``candidate_pages`` read them. :func:`rebuild` makes them all (a bulk
-import, a full refresh); :func:`refresh_products` remakes those of some products (what a
+per product) and ``candidate_pages`` read them. :func:`rebuild` makes them all from
+every maker's row as the full refresh reads it (a bulk import, a full refresh); :func:`refresh_products` remakes those of some products (what a
 merge touched: a firm's tags or revenue move it between classes of its products).
 """
 

@@ -30,6 +30,9 @@ graph). A database written some other way (``neo4j-admin database import``, anot
 tool) has no stamp or a stamp whose counts differ: :func:`ensure_fresh`, run when a store
 opens and before each read that relies on the figures, finds that from the count store
 (two reads, no scan) and refreshes everything first, so stale figures never answer.
+Refreshing everything reads every company once (:mod:`~chaingraph.store.neo4j.firms`)
+and computes the figures above from those rows by the same definitions as the per-firm
+Cypher here, which a merge's refresh runs for what it touched.
 The properties are in :data:`~chaingraph.store.neo4j.encoding.NODE_RESERVED`: reading a
 node back never shows them, and a data property of the same name cannot overwrite them.
 """
@@ -42,6 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chaingraph.collector import collector_paused
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, NATION
 from chaingraph.store.neo4j import candidates, firms, rosters
@@ -264,7 +268,10 @@ def refresh(conn: Connection, touched: Touched | None = None) -> None:
     doing = "deriving the figures the gap queries read"
     full = touched is None or touched.places or len(touched.firms) > FULL_REFRESH_FIRMS
     if full:
-        keys, makers_by_sites = _refresh_all(conn, doing)
+        # a million rows of small lists and no garbage cycles: each full collection
+        # would visit them all, again and again while the rosters are built
+        with collector_paused():
+            keys, makers_by_sites = _refresh_all(conn, doing)
     else:
         assert touched is not None
         keys = _refresh_touched(conn, touched, doing)

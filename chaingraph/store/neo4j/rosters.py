@@ -21,7 +21,9 @@ Each roster has ``key`` = place, kind and what (segment id, tag or "") joined by
 roster of a key has no such firm: rosters are made for every place reached from a
 maker's site, so a missing one is an empty one.
 
-They are made in full by :func:`rebuild` (a bulk import, a change of the places) and
+They are made in full by :func:`rebuild` from every maker's row as the full refresh
+reads it (:meth:`~chaingraph.store.neo4j.firms.Firms.roster_rows`: a bulk import, a
+change of the places) and
 patched by :func:`patch` after a merge: a merge only adds or updates (never removes a
 site or a product), so a touched firm's rosters are those of its present sites and
 segments; its old entries there are replaced. Segments whose members changed are
