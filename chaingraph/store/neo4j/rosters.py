@@ -35,7 +35,8 @@ from __future__ import annotations
 import json
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from chaingraph.store.base import MAX_PLACE_DEPTH
@@ -156,11 +157,10 @@ def place_closure(conn: Connection) -> dict[str, frozenset[str]]:
 
 
 class _Rosters:
-    """Rosters gathered in memory: firms numbered as they come, and per (set of places,
-    kind, what) the firms' codes (number × 8 + best fact, for a segment's; number × 8
-    for others). Firms of one site key share the set: a firm costs one entry per
-    segment, product, tag and rank, not one per place too; :meth:`rows` spreads the
-    entries over the places."""
+    """Rosters gathered in memory: firms numbered as they come, per (set of places,
+    kind, what) the firms' numbers, and per segment each firm's best fact. Firms of one
+    site key share the set: a firm costs one entry per segment, product, tag and rank,
+    not one per place too; :meth:`rows` spreads the entries over the places."""
 
     def __init__(self, closure: Mapping[str, frozenset[str]]) -> None:
         self.closure = closure
@@ -168,6 +168,7 @@ class _Rosters:
         self.names: list[str] = []
         self.lead: dict[int, str] = {}  # firm number -> its entry's JSON tail
         self.groups: dict[tuple[frozenset[str], str, str], array[int]] = {}
+        self.facts: dict[str, dict[int, int]] = {}  # segment -> firm number -> best fact
         self._places: dict[tuple[str, ...], frozenset[str]] = {}
 
     def places(self, sites: Iterable[str]) -> frozenset[str]:
@@ -189,44 +190,51 @@ class _Rosters:
         number = len(self.ids)
         self.ids.append(firm)
         self.names.append(name)
-        code = number << 3
+        groups, facts = self.groups, self.facts
         for sid, best in segs:
             if segments is None or sid in segments:
-                self._append(places, SEG, sid, code | int(best))
+                held = groups.get((places, SEG, sid))
+                if held is None:
+                    held = groups[places, SEG, sid] = array("I")
+                held.append(number)
+                found = facts.get(sid)
+                if found is None:
+                    found = facts[sid] = {}
+                found[number] = int(best)
         if segments is not None:
             return
         for pid in made:
-            self._append(places, PROD, pid, code)
+            self._append(places, PROD, pid, number)
         tag_list = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
         ranked = isinstance(rank, int) and not isinstance(rank, bool)
         if not tag_list and not ranked:
             return
         self.lead[number] = _dumps([rank if ranked else None, made])
         for tag in dict.fromkeys(tag_list):
-            self._append(places, TAG, tag, code)
+            self._append(places, TAG, tag, number)
         if ranked:
-            self._append(places, RANK, "", code)
+            self._append(places, RANK, "", number)
 
-    def _append(self, places: frozenset[str], kind: str, what: str, code: int) -> None:
+    def _append(self, places: frozenset[str], kind: str, what: str, number: int) -> None:
         held = self.groups.get((places, kind, what))
         if held is None:
-            held = self.groups[places, kind, what] = array("Q")
-        held.append(code)
+            held = self.groups[places, kind, what] = array("I")
+        held.append(number)
 
     def _spread(self) -> dict[str, list[array[int]]]:
-        """Per roster key, the code arrays of the groups it gathers."""
+        """Per roster key, the number arrays of the groups it gathers."""
         spread: dict[str, list[array[int]]] = {}
-        for (places, kind, what), codes in self.groups.items():
+        for (places, kind, what), numbers in self.groups.items():
             for place in places:
-                spread.setdefault(key(place, kind, what), []).append(codes)
+                spread.setdefault(key(place, kind, what), []).append(numbers)
         return spread
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each roster as the properties written, firms sorted by id."""
-        ids, names, lead = self.ids, self.names, self.lead
+        ids, names, lead, facts = self.ids, self.names, self.lead, self.facts
         rank: list[int] | None = None
         if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
-            # number the firms by id instead: codes then sort into id order
+            # number the firms by id instead: numbers then sort into id order
             order = sorted(range(len(ids)), key=ids.__getitem__)
             rank = [0] * len(ids)
             for position, number in enumerate(order):
@@ -234,31 +242,33 @@ class _Rosters:
             ids = [ids[n] for n in order]
             names = [names[n] for n in order]
             lead = {rank[n]: tail for n, tail in lead.items()}
+            facts = {s: {rank[n]: f for n, f in held.items()} for s, held in facts.items()}
         entries: dict[int, str] = {}
+        id_of, name_of = ids.__getitem__, names.__getitem__
         for k, groups in self._spread().items():
             place, kind, what = k.split(SEP)
+            # each group's numbers rise (firms come in order): one sorted() merges the
+            # runs in C; with ids out of order, numbers are first mapped to id ranks
+            numbers: Sequence[int]
             if rank is not None:
-                codes: Iterable[int] = sorted(
-                    rank[c >> 3] << 3 | c & 7 for held in groups for c in held
-                )
+                numbers = sorted(map(rank.__getitem__, chain.from_iterable(groups)))
             elif len(groups) == 1:
-                codes = groups[0]  # numbers come in increasing order
+                numbers = groups[0]
             else:
-                codes = sorted(c for held in groups for c in held)
-            numbers = [c >> 3 for c in codes]
+                numbers = sorted(chain.from_iterable(groups))
             row: dict[str, Any] = {"key": k, "place": place, "kind": kind, "what": what}
             row["count"] = len(numbers)
             if kind == SEG:
-                row["ids"] = pack_json([ids[n] for n in numbers])
-                row["names"] = pack_json([names[n] for n in numbers])
-                row["facts"] = bytes(c & 7 for c in codes)
+                row["ids"] = pack_json(list(map(id_of, numbers)))
+                row["names"] = pack_json(list(map(name_of, numbers)))
+                row["facts"] = bytes(map(facts[what].__getitem__, numbers))
             elif kind == PROD:
-                row["ids"] = pack_json([ids[n] for n in numbers])
+                row["ids"] = pack_json(list(map(id_of, numbers)))
             else:
                 for n in numbers:
                     if n not in entries:  # a leader's entry, made once for all its rosters
                         entries[n] = f"[{_dumps(ids[n])},{_dumps(names[n])},{lead[n][1:]}"
-                row["entries"] = _pack_text("[" + ",".join(entries[n] for n in numbers) + "]")
+                row["entries"] = _pack_text("[" + ",".join(map(entries.__getitem__, numbers)) + "]")
             yield row
 
 
