@@ -21,7 +21,7 @@ merge touched: a firm's tags or revenue move it between classes of its products)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from typing import Any
 
@@ -138,18 +138,27 @@ def _rows(
 
 
 def _write(
-    conn: Connection, per_product: Iterable[tuple[str, list[tuple[str, FirmBasics]]]]
+    conn: Connection,
+    per_product: Iterable[tuple[str, list[tuple[str, FirmBasics]]]],
+    write: Callable[[str, list[Any]], None] | None = None,
 ) -> None:
+    """Write the classes and pages, each batch by ``write(text, rows)`` if given (the
+    full refresh's background writes) or here."""
     doing = "keeping the candidate makers of each product"
     heads: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
 
+    def run(text: str, rows: list[Any]) -> None:
+        _run(conn, text, doing, rows=rows)
+
+    send = write or run
+
     def flush(force: bool) -> None:
         if heads and (force or len(heads) >= _WRITE_ROWS):
-            _run(conn, _WRITE_HEADS, doing, rows=heads)
+            send(_WRITE_HEADS, heads.copy())
             heads.clear()
         if pages and (force or len(pages) >= _WRITE_ROWS):
-            _run(conn, _WRITE_PAGES, doing, rows=pages)
+            send(_WRITE_PAGES, pages.copy())
             pages.clear()
 
     for product, makers in per_product:
@@ -182,13 +191,16 @@ def _indexes(conn: Connection, doing: str) -> None:
     _run(conn, "CALL db.awaitIndexes(300)", doing)
 
 
-def rebuild(conn: Connection, makers: Iterable[Any]) -> None:
+def rebuild(
+    conn: Connection, makers: Iterable[Any], write: Callable[[str, list[Any]], None] | None = None
+) -> None:
     """Make every product's classes and pages anew from ``makers``: every maker as a
-    row of ``_MAKER`` (as :meth:`.firms.Firms.candidate_rows` gives them)."""
+    row of ``_MAKER`` (as :meth:`.firms.Firms.candidate_rows` gives them); ``write``: see
+    :func:`_write`."""
     doing = "keeping the candidate makers of each product"
     _indexes(conn, doing)
     _run(conn, _DELETE_ALL, doing)
-    _write(conn, _rows(makers, None))
+    _write(conn, _rows(makers, None), write)
 
 
 def refresh_products(conn: Connection, products: Iterable[str]) -> None:

@@ -317,7 +317,26 @@ def _refresh_all(conn: Connection, doing: str) -> tuple[_SiteKeys, list[tuple[st
         place for place, reached in closure.items() if NATION in reached
     ) | {NATION}
     everyone = firms.Firms.of(firms.read(conn, doing), national_places, SEP)
-    firms.write_labels(conn, everyone, doing)
+    writes = firms.BackgroundWrites(conn, doing)
+    try:
+        keys = _write_all(conn, everyone, closure, writes, doing)
+    except BaseException:
+        writes.close(raising=False)  # the error here is the one to tell
+        raise
+    writes.close()
+    return keys, everyone.economy()
+
+
+def _write_all(
+    conn: Connection,
+    everyone: firms.Firms,
+    closure: dict[str, frozenset[str]],
+    writes: firms.BackgroundWrites,
+    doing: str,
+) -> _SiteKeys:
+    """Every figure of :func:`_refresh_all` computed and written; the labels, rosters
+    and candidate pages by ``writes``, in the background."""
+    firms.write_labels(conn, everyone, doing, writes)
     _, member_of, members = _refresh_structure(conn, doing)
     (row,) = conn.read(_ALL_IDS.format(label="Product"), doing)
     keys = _SiteKeys()
@@ -338,9 +357,11 @@ def _refresh_all(conn: Connection, doing: str) -> tuple[_SiteKeys, list[tuple[st
     for i in range(0, len(ring_rows), _WRITE_CHUNK):
         _write(conn, _SEGMENT_ALL, doing, rows=ring_rows[i : i + _WRITE_CHUNK])
     segments_of = {product: sorted(held) for product, held in member_of.items()}
-    rosters.rebuild(conn, firm_rows=everyone.roster_rows(segments_of), closure=closure)
-    candidates.rebuild(conn, everyone.candidate_rows())
-    return keys, everyone.economy()
+    rosters.rebuild(
+        conn, firm_rows=everyone.roster_rows(segments_of), closure=closure, write=writes
+    )
+    candidates.rebuild(conn, everyone.candidate_rows(), writes)
+    return keys
 
 
 def _refresh_touched(conn: Connection, touched: Touched, doing: str) -> _SiteKeys:

@@ -25,15 +25,17 @@ The companies are read in pages in id order (so the rosters need no sorting by i
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chaingraph.store.neo4j.connection import Connection
 
-__all__ = ["Firms", "read", "write_labels"]
+__all__ = ["BackgroundWrites", "Firms", "read", "write_labels"]
 
 WRITE_ROWS = 20_000  # nodes per write transaction: small enough for any heap
 
@@ -208,16 +210,69 @@ def read(conn: Connection, doing: str) -> list[tuple[Any, ...]]:
     return rows
 
 
-def write_labels(conn: Connection, firms: Firms, doing: str) -> int:
+class BackgroundWrites:
+    """Write statements run one after another in a thread while the caller computes
+    the next ones: the server writes labels and rosters while Python builds the rest.
+
+    :meth:`__call__` queues ``(text, rows)`` (at most :data:`QUEUED` waiting, so memory
+    stays bounded); :meth:`close` waits for every write and raises the first error
+    (a failed write stops the writes after it).
+    """
+
+    QUEUED = 4
+
+    def __init__(self, conn: Connection, doing: str) -> None:
+        self.conn, self.doing = conn, doing
+        self._jobs: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue(self.QUEUED)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="chaingraph-writes", daemon=True)
+        self._thread.start()
+
+    def __call__(self, text: str, rows: list[Any]) -> None:
+        if self._error is not None:
+            self.close()
+        self._jobs.put((text, rows))
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._error is None:
+                text, rows = job
+
+                def write(text: str = text, rows: list[Any] = rows) -> None:
+                    _run(self.conn, text, rows)
+
+                try:
+                    self.conn.guard(write, self.doing)
+                except BaseException as exc:  # handed to the caller by close()
+                    self._error = exc
+
+    def close(self, *, raising: bool = True) -> None:
+        """Wait for the queued writes; raise the first error (if ``raising``)."""
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join()
+        if raising and self._error is not None:
+            raise self._error
+
+
+def write_labels(
+    conn: Connection,
+    firms: Firms,
+    doing: str,
+    write: Callable[[str, list[Any]], None] | None = None,
+) -> int:
     """Write the labels and site keys that change, :data:`WRITE_ROWS` nodes per
-    transaction; how many nodes changed."""
+    transaction (by ``write(text, rows)`` if given); how many nodes changed."""
     batches: dict[str, list[list[Any]]] = {}
     written = 0
 
     def flush(text: str) -> None:
         rows = batches.pop(text, [])
         if rows:
-            conn.guard(lambda: _run(conn, text, rows), doing)
+            if write is None:
+                conn.guard(lambda: _run(conn, text, rows), doing)
+            else:
+                write(text, rows)
 
     for text, row in firms.label_changes():
         batches.setdefault(text, []).append(row)

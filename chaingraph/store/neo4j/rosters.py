@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -284,10 +284,15 @@ def _run(conn: Connection, text: str, doing: str, **params: Any) -> None:
 
 
 def _write_rows(
-    conn: Connection, rows: Iterable[dict[str, Any]], doing: str, text: str = _WRITE
+    conn: Connection,
+    rows: Iterable[dict[str, Any]],
+    doing: str,
+    text: str = _WRITE,
+    write: Callable[[str, list[Any]], None] | None = None,
 ) -> int:
     """Write rosters in transactions of about :data:`_WRITE_BYTES` (merged by key, or
-    created with ``text`` :data:`_CREATE`); how many."""
+    created with ``text`` :data:`_CREATE`), each by ``write(text, rows)`` if given;
+    how many."""
     batch: list[dict[str, Any]] = []
     size = 0
     written = 0
@@ -295,7 +300,10 @@ def _write_rows(
     def flush() -> None:
         nonlocal batch, size
         if batch:
-            _run(conn, text, doing, rows=batch)
+            if write is None:
+                _run(conn, text, doing, rows=batch)
+            else:
+                write(text, batch)
         batch, size = [], 0
 
     for row in rows:
@@ -322,10 +330,12 @@ def rebuild(
     *,
     firm_rows: Iterable[Any] = (),
     closure: Mapping[str, frozenset[str]] | None = None,
+    write: Callable[[str, list[Any]], None] | None = None,
 ) -> None:
     """Make every roster anew from ``firm_rows`` (``segments`` None: every maker as a
     row of ``_FIRM_BODY``, as :meth:`.firms.Firms.roster_rows` gives them), or those of
-    these segments (read here). ``closure``: :func:`place_closure`, if already read."""
+    these segments (read here). ``closure``: :func:`place_closure`, if already read;
+    ``write(text, rows)``: how the full rebuild's batches are written (default: here)."""
     doing = "keeping the local firms of each place"
     _run(conn, INDEX, doing)
     _run(conn, "CALL db.awaitIndexes(300)", doing)
@@ -334,7 +344,7 @@ def rebuild(
         _run(conn, _DELETE_ALL, doing)
         for row in firm_rows:
             rosters.add(row)
-        _write_rows(conn, rosters.rows(), doing, _CREATE)
+        _write_rows(conn, rosters.rows(), doing, _CREATE, write)
         return
     wanted = sorted(set(segments))
     if not wanted:
