@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -96,18 +97,18 @@ def child(tree: str, uri: str, user: str, password: str) -> None:
                 names.setdefault(value, f"{module.__name__.rsplit('.', 1)[-1]}.{name}")
     times: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    last: list[str] = ["?"]
+    last = threading.local()  # per thread: the full refresh also writes from a thread
     run = neo4j.Session.run
 
     def named_run(self: Any, query: Any, parameters: Any = None, **kw: Any) -> Any:
-        last[0] = names.get(query, query.strip().splitlines()[0][:60])
+        last.name = names.get(query, query.strip().splitlines()[0][:60])
         return run(self, query, parameters, **kw)
 
     neo4j.Session.run = named_run  # type: ignore[method-assign]
     tx_run = neo4j.ManagedTransaction.run
 
     def named_tx_run(self: Any, query: Any, parameters: Any = None, **kw: Any) -> Any:
-        last[0] = names.get(query, query.strip().splitlines()[0][:60])
+        last.name = names.get(query, query.strip().splitlines()[0][:60])
         return tx_run(self, query, parameters, **kw)
 
     neo4j.ManagedTransaction.run = named_tx_run  # type: ignore[method-assign]
@@ -118,8 +119,9 @@ def child(tree: str, uri: str, user: str, password: str) -> None:
         try:
             return guard(self, work, doing)
         finally:
-            times["cypher " + last[0]] += time.perf_counter() - started
-            counts["cypher " + last[0]] += 1
+            name = "cypher " + getattr(last, "name", "?")
+            times[name] += time.perf_counter() - started
+            counts[name] += 1
 
     connection_module.Connection.guard = timed_guard  # type: ignore[method-assign]
     for module in modules:
