@@ -214,12 +214,14 @@ class BackgroundWrites:
     """Write statements run one after another in a thread while the caller computes
     the next ones: the server writes labels and rosters while Python builds the rest.
 
-    :meth:`__call__` queues ``(text, rows)`` (at most :data:`QUEUED` waiting, so memory
-    stays bounded); :meth:`close` waits for every write and raises the first error
-    (a failed write stops the writes after it).
+    :meth:`__call__` queues ``(text, rows)``; :meth:`close` waits for every write and
+    raises the first error (a failed write stops the writes after it). At most
+    :data:`QUEUED` batches wait: enough for every label batch of a million firms (their
+    rows hold strings the firm rows hold anyway) and the rosters' first ~0.5 GB, so
+    the computing rarely waits for the server.
     """
 
-    QUEUED = 4
+    QUEUED = 64
 
     def __init__(self, conn: Connection, doing: str) -> None:
         self.conn, self.doing = conn, doing
