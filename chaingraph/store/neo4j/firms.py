@@ -111,7 +111,7 @@ class Firms:
         makers_of: dict[Any, list[int]] = {}
         for number, row in enumerate(rows):
             makes = row[MAKES]
-            sites = sorted(set(row[SITES]))
+            sites = sorted({site for site in row[SITES] if site is not None})
             is_maker = bool(makes)
             maker.append(is_maker)
             national.append(is_maker and not national_places.isdisjoint(sites))
