@@ -273,3 +273,115 @@ def test_push_schema_only_derives_after_a_bulk_import(
     records, _, _ = neo4j_driver.execute_query("MATCH (f:CgMaker) RETURN count(f) AS n")
     assert records[0]["n"] == 21  # every firm of evidence_store makes something
     assert_same(store, evidence_store(), "push --schema-only")
+
+
+# Every derived figure as stored, for comparing two refreshes: ring keys are resolved
+# through the stamp's (or given) site keys, as the two paths may number them apart.
+_DUMPS = {
+    "products": "MATCH (n:Product) RETURN n.id, n.cg_segments, n.cg_makers, n.cg_national, "
+    "n.cg_ring_keys, n.cg_ring_makers ORDER BY n.id",
+    "segments": "MATCH (n:Segment) RETURN n.id, n.cg_members, n.cg_makers, n.cg_national, "
+    "n.cg_ring_keys, n.cg_ring_makers ORDER BY n.id",
+    "firms": "MATCH (n:Company) RETURN n.id, n:CgMaker, n:CgNationalMaker, "
+    "CASE WHEN n:CgMaker THEN n.cg_sites END ORDER BY n.id",
+    "rosters": "MATCH (r:CgRoster) RETURN r.key, r.place, r.kind, r.what, r.count, r.ids, "
+    "r.names, r.facts, r.entries ORDER BY r.key",
+    "classes": "MATCH (c:CgCandidates) RETURN c.key, c.product, c.cls, c.count, c.tops "
+    "ORDER BY c.key",
+    "pages": "MATCH (c:CgCandidatePage) RETURN c.key, c.ids, c.revenues ORDER BY c.key",
+}
+
+
+def _derived_dump(driver: neo4j.Driver, sitekeys: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for name, text in _DUMPS.items():
+        records, _, _ = driver.execute_query(text)
+        rows = []
+        for record in records:
+            row = list(record.values())
+            if name in ("products", "segments"):
+                at, counts = derived.unpack(row[4]), derived.unpack(row[5])
+                row[4:] = [sorted(zip((sitekeys[i] for i in at), counts, strict=True))]
+            rows.append(tuple(row))
+        found[name] = rows
+    return found
+
+
+# Firms beyond evidence_store that the full refresh must treat as the Cypher does: one
+# with two facts for one product, one with no site, one making a node that is no
+# product, one with two sites (a two-part site key) and one that makes nothing.
+_ODD_NODES = [
+    Node("co:twice", "Company", {"name": "两次", **S}),
+    Node("co:nowhere", "Company", {"name": "无址", "tags": ["链主"], **S}),
+    Node("co:odd", "Company", {"name": "怪", **S}),
+    Node("co:both", "Company", {"name": "两地", "global_rank": {"list": "榜", "rank": 7}, **S}),
+    Node("co:idle", "Company", {"name": "闲", **S}),
+]
+_ODD_RELATIONSHIPS = [
+    Relationship("LOCATED_IN", "co:twice", "base:home", "总部", {"role": "总部", **S}),
+    Relationship("MAKES", "co:twice", "prod:sensor", props={**S, "source": "unverified"}),
+    Relationship("MAKES", "co:twice", "prod:sensor", "b", props={**S, "evidence": "strong"}),
+    Relationship("MAKES", "co:nowhere", "prod:motor", props=S),
+    Relationship("LOCATED_IN", "co:odd", "region:jp", "总部", {"role": "总部", **S}),
+    Relationship("MAKES", "co:odd", "seg:c.sensor", props=S),
+    Relationship("LOCATED_IN", "co:both", "region:cn-other", "总部", {"role": "总部", **S}),
+    Relationship("LOCATED_IN", "co:both", "region:jp", "工厂", {"role": "工厂", **S}),
+    Relationship("MAKES", "co:both", "prod:machine", props={**S, "evidence": "weak"}),
+    Relationship("LOCATED_IN", "co:idle", "base:home", "总部", {"role": "总部", **S}),
+]
+
+
+@pytest.mark.neo4j
+def test_full_refresh_writes_what_the_per_firm_cypher_writes(
+    new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
+) -> None:
+    """The full refresh computes every figure from one read of the firms: it must write
+    what the partial refresh's Cypher (a merge's path) writes when every firm and
+    product is touched, from a database with no figure and from one with wrong ones."""
+    store = _evidence_in_neo4j(new_neo4j_store)
+    assert isinstance(store, Neo4jStore)
+    store.merge(_ODD_NODES, _ODD_RELATIONSHIPS)
+    conn = store.connection
+    strip = (
+        "MATCH (n:Entity) REMOVE n:CgMaker:CgNationalMaker REMOVE n.cg_members, "
+        "n.cg_segments, n.cg_makers, n.cg_national, n.cg_sites, n.cg_ring_keys, "
+        "n.cg_ring_makers",
+        "MATCH (n) WHERE n:CgRoster OR n:CgCandidates OR n:CgCandidatePage OR "
+        f"n:{derived.STAMP_LABEL} DETACH DELETE n",
+    )
+    for text in strip:
+        neo4j_driver.execute_query(text)
+    everything = derived.Touched(
+        frozenset(n.id for n in store.nodes("Company")),
+        frozenset(n.id for n in store.nodes("Product")),
+        False,
+    )
+    keys = derived._refresh_touched(conn, everything, "testing")
+    expected = _derived_dump(neo4j_driver, keys.keys)
+    assert ("co:nowhere", True, False, "") in expected["firms"]
+    assert ("co:idle", False, False, None) in expected["firms"]
+    assert ("co:odd", True, False, "region:jp") in expected["firms"]
+    assert ("co:both", True, True, "region:cn-other\x1fregion:jp") in expected["firms"]
+    assert len(expected["rosters"]) > 20 and len(expected["pages"]) > 5
+
+    def full_refresh() -> dict[str, list[tuple[Any, ...]]]:
+        derived.refresh(conn)
+        (record,), _, _ = neo4j_driver.execute_query(
+            f"MATCH (m:{derived.STAMP_LABEL}) RETURN m.sitekeys AS keys"
+        )
+        return _derived_dump(neo4j_driver, list(record["keys"]))
+
+    for text in strip:
+        neo4j_driver.execute_query(text)
+    assert full_refresh() == expected
+    # wrong figures left behind: labels on a firm that makes nothing, a national
+    # maker's label gone, a stale site key, products' counts and a stray roster
+    neo4j_driver.execute_query(
+        "MATCH (f:Company {id: 'co:idle'}) SET f:CgMaker:CgNationalMaker, f.cg_sites = 'x'"
+    )
+    neo4j_driver.execute_query("MATCH (f:Company {id: 'co:l1'}) REMOVE f:CgNationalMaker")
+    neo4j_driver.execute_query("MATCH (f:Company {id: 'co:both'}) SET f.cg_sites = 'region:jp'")
+    neo4j_driver.execute_query("MATCH (p:Product) SET p.cg_makers = 99, p.cg_segments = []")
+    neo4j_driver.execute_query("CREATE (:CgRoster {key: 'stray', count: 1})")
+    assert full_refresh() == expected
+    assert derived.is_fresh(conn)

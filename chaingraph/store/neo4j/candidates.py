@@ -13,15 +13,15 @@ store read sees them):
   number joined by :data:`SEP`), ``ids`` (JSON list, zlib-compressed), ``revenues``.
 
 The named queries ``candidate_classes`` (a gap's products and their classes: a few rows
-per product) and ``candidate_pages`` read them. :func:`rebuild` makes them all (a bulk
-import, a full refresh); :func:`refresh_products` remakes those of some products (what a
+per product) and ``candidate_pages`` read them. :func:`rebuild` makes them all from
+every maker's row as the full refresh reads it (a bulk import, a full refresh); :func:`refresh_products` remakes those of some products (what a
 merge touched: a firm's tags or revenue move it between classes of its products).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from typing import Any
 
@@ -57,7 +57,6 @@ RETURN f.id AS id, f.tags AS tags, f.revenue_cny_100m AS revenue, f.props_extra 
        f.props_json AS legacy,
        COLLECT { MATCH (f)-[:MAKES]->(p:Product) RETURN DISTINCT p.id } AS products
 """
-_ALL_MAKERS = f"MATCH (f:CgMaker) WHERE f.id > ''\n{_MAKER}"
 _MAKERS_OF = f"""
 UNWIND $products AS pid
 MATCH (:Product {{id: pid}})<-[:MAKES]-(f:CgMaker)
@@ -139,18 +138,27 @@ def _rows(
 
 
 def _write(
-    conn: Connection, per_product: Iterable[tuple[str, list[tuple[str, FirmBasics]]]]
+    conn: Connection,
+    per_product: Iterable[tuple[str, list[tuple[str, FirmBasics]]]],
+    write: Callable[[str, list[Any]], None] | None = None,
 ) -> None:
+    """Write the classes and pages, each batch by ``write(text, rows)`` if given (the
+    full refresh's background writes) or here."""
     doing = "keeping the candidate makers of each product"
     heads: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
 
+    def run(text: str, rows: list[Any]) -> None:
+        _run(conn, text, doing, rows=rows)
+
+    send = write or run
+
     def flush(force: bool) -> None:
         if heads and (force or len(heads) >= _WRITE_ROWS):
-            _run(conn, _WRITE_HEADS, doing, rows=heads)
+            send(_WRITE_HEADS, heads.copy())
             heads.clear()
         if pages and (force or len(pages) >= _WRITE_ROWS):
-            _run(conn, _WRITE_PAGES, doing, rows=pages)
+            send(_WRITE_PAGES, pages.copy())
             pages.clear()
 
     for product, makers in per_product:
@@ -183,12 +191,16 @@ def _indexes(conn: Connection, doing: str) -> None:
     _run(conn, "CALL db.awaitIndexes(300)", doing)
 
 
-def rebuild(conn: Connection) -> None:
-    """Make every product's classes and pages anew."""
+def rebuild(
+    conn: Connection, makers: Iterable[Any], write: Callable[[str, list[Any]], None] | None = None
+) -> None:
+    """Make every product's classes and pages anew from ``makers``: every maker as a
+    row of ``_MAKER`` (as :meth:`.firms.Firms.candidate_rows` gives them); ``write``: see
+    :func:`_write`."""
     doing = "keeping the candidate makers of each product"
     _indexes(conn, doing)
     _run(conn, _DELETE_ALL, doing)
-    _write(conn, _rows(_read(conn, _ALL_MAKERS, doing), None))
+    _write(conn, _rows(makers, None), write)
 
 
 def refresh_products(conn: Connection, products: Iterable[str]) -> None:

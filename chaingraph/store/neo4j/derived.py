@@ -30,6 +30,9 @@ graph). A database written some other way (``neo4j-admin database import``, anot
 tool) has no stamp or a stamp whose counts differ: :func:`ensure_fresh`, run when a store
 opens and before each read that relies on the figures, finds that from the count store
 (two reads, no scan) and refreshes everything first, so stale figures never answer.
+Refreshing everything reads every company once (:mod:`~chaingraph.store.neo4j.firms`)
+and computes the figures above from those rows by the same definitions as the per-firm
+Cypher here, which a merge's refresh runs for what it touched.
 The properties are in :data:`~chaingraph.store.neo4j.encoding.NODE_RESERVED`: reading a
 node back never shows them, and a data property of the same name cannot overwrite them.
 """
@@ -42,9 +45,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chaingraph.collector import collector_paused
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, NATION
-from chaingraph.store.neo4j import candidates, rosters
+from chaingraph.store.neo4j import candidates, firms, rosters
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import DERIVED_PROPERTIES
 
@@ -96,9 +100,7 @@ CREATE (:{STAMP_LABEL} {{version: $version, nodes: nodes, rels: rels, sitekeys: 
                          ring_keys: $ring_keys, ring_makers: $ring_makers}})
 """
 _STAMP_KEYS = f"MATCH (m:{STAMP_LABEL}) RETURN m.sitekeys AS keys ORDER BY m.version DESC LIMIT 1"
-# The places inside China: the nation and every place reaching it through IN.
-_NATION_PLACES = f"MATCH (:Entity {{id: $nation}})<-[:IN*0..{MAX_PLACE_DEPTH}]-(place:Entity)"
-# Firm labels of some firms (by id), or of every company ($ids null).
+# Firm labels of some firms (by id; a full refresh computes them: .firms).
 _FIRM_LABELS = f"""
 UNWIND $ids AS id
 MATCH (f:Entity {{id: id}}) WHERE f:Company
@@ -112,43 +114,12 @@ CALL (f, maker, national) {{
   FOREACH (_ IN CASE WHEN maker AND national THEN [] ELSE [1] END | REMOVE f:CgNationalMaker)
 }}
 """
-# Every company's labels, written only where they change.
-_ALL_MAKERS = """
-MATCH (f:Company)
-WITH f, EXISTS { (f)-[:MAKES]->() } AS maker
-WHERE maker <> (f:CgMaker)
-CALL (f, maker) {
-  FOREACH (_ IN CASE WHEN maker THEN [1] ELSE [] END | SET f:CgMaker)
-  FOREACH (_ IN CASE WHEN maker THEN [] ELSE [1] END | REMOVE f:CgMaker:CgNationalMaker)
-} IN TRANSACTIONS OF 20000 ROWS
-"""
-_ALL_NATIONAL = f"""
-{_NATION_PLACES}
-WITH DISTINCT place
-MATCH (place)<-[:LOCATED_IN]-(f:CgMaker)
-WHERE NOT f:CgNationalMaker
-WITH DISTINCT f
-CALL (f) {{ SET f:CgNationalMaker }} IN TRANSACTIONS OF 20000 ROWS
-"""
-_ALL_NOT_NATIONAL = f"""
-MATCH (f:CgNationalMaker)
-WHERE NOT EXISTS {{
-  (f)-[:LOCATED_IN]->(:Entity)-[:IN*0..{MAX_PLACE_DEPTH}]->(:Entity {{id: $nation}})
-}}
-CALL (f) {{ REMOVE f:CgNationalMaker }} IN TRANSACTIONS OF 20000 ROWS
-"""
 # The sites of each maker as one text, its site key: the ids of its LOCATED_IN targets,
 # sorted, joined by SEP. Firms with one site key lie in the same places of any ring.
 _SITE_KEY = """
 reduce(k = null, site_id IN COLLECT {
          MATCH (f)-[:LOCATED_IN]->(site:Entity) RETURN DISTINCT site.id AS site_id ORDER BY site_id
        } | CASE WHEN k IS NULL THEN site_id ELSE k + $sep + site_id END)
-"""
-_ALL_SITE_KEYS = f"""
-MATCH (f:CgMaker)
-WITH f, coalesce({_SITE_KEY}, '') AS key
-WHERE f.cg_sites IS NULL OR f.cg_sites <> key
-CALL (f, key) {{ SET f.cg_sites = key }} IN TRANSACTIONS OF 20000 ROWS
 """
 _SOME_SITE_KEYS = f"""
 UNWIND $ids AS firm_id
@@ -211,6 +182,19 @@ _SEGMENT_RINGS = """
 UNWIND $rows AS row
 MATCH (s:Entity {id: row[0]}) WHERE s:Segment
 SET s.cg_ring_keys = row[1], s.cg_ring_makers = row[2]
+"""
+# Counts and rings of every product and segment, computed from one read of every firm.
+_PRODUCT_ALL = """
+UNWIND $rows AS row
+MATCH (p:Entity {id: row[0]}) WHERE p:Product
+SET p.cg_makers = row[1], p.cg_national = row[2], p.cg_ring_keys = row[3],
+    p.cg_ring_makers = row[4]
+"""
+_SEGMENT_ALL = """
+UNWIND $rows AS row
+MATCH (s:Entity {id: row[0]}) WHERE s:Segment
+SET s.cg_makers = row[1], s.cg_national = row[2], s.cg_ring_keys = row[3],
+    s.cg_ring_makers = row[4]
 """
 _PRODUCTS_OF = """
 UNWIND $ids AS id
@@ -283,31 +267,37 @@ def refresh(conn: Connection, touched: Touched | None = None) -> None:
     merge touched; then stamp the database."""
     doing = "deriving the figures the gap queries read"
     full = touched is None or touched.places or len(touched.firms) > FULL_REFRESH_FIRMS
-    products: set[str] = set()
     if full:
-        _write(conn, _ALL_MAKERS, doing)
-        _write(conn, _ALL_NOT_NATIONAL, doing, nation=NATION)
-        _write(conn, _ALL_NATIONAL, doing, nation=NATION)
-        _write(conn, _ALL_SITE_KEYS, doing, sep=SEP)
-        keys: list[str] = []
+        # a million rows of small lists and no garbage cycles: each full collection
+        # would visit them all, again and again while the rosters are built
+        with collector_paused():
+            keys, makers_by_sites = _refresh_all(conn, doing)
     else:
         assert touched is not None
-        products |= touched.products
-        found = conn.read(_STAMP_KEYS, doing)
-        keys = list(found[0]["keys"] or []) if found else []
-        for chunk in chunked(sorted(touched.firms), _WRITE_CHUNK):
-            _write(conn, _FIRM_LABELS, doing, ids=chunk, nation=NATION)
-            _write(conn, _SOME_SITE_KEYS, doing, ids=chunk, sep=SEP)
-            (row,) = conn.read(_PRODUCTS_OF, doing, ids=chunk)
-            products.update(row["products"])
-    changed_segments, member_of = _refresh_structure(conn, doing)
-    if full:
-        (row,) = conn.read(_ALL_IDS.format(label="Product"), doing)
-        products = set(row["ids"])
-    index = {key: i for i, key in enumerate(keys)}
+        keys = _refresh_touched(conn, touched, doing)
+        makers_by_sites = [(r["key"], r["n"]) for r in conn.read(_MAKERS_BY_SITES, doing)]
+    economy = keys.packed(makers_by_sites)
+    _write(
+        conn,
+        _STAMP_WRITE,
+        doing,
+        version=VERSION,
+        sitekeys=keys.keys,
+        ring_keys=economy[0],
+        ring_makers=economy[1],
+    )
 
-    def packed(by_sites: Iterable[tuple[str, int]]) -> tuple[bytes, bytes]:
+
+class _SiteKeys:
+    """The stamp's ``sitekeys``, numbered as they are first met."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.keys = list(keys)
+        self.index = {key: i for i, key in enumerate(self.keys)}
+
+    def packed(self, by_sites: Iterable[tuple[str, int]]) -> tuple[bytes, bytes]:
         """Site keys (as indexes into the stamp's ``sitekeys``) and maker counts."""
+        index, keys = self.index, self.keys
         at, counts = array("I"), array("I")
         for key, n in sorted(by_sites, key=lambda kn: str(kn[0])):
             if key:
@@ -318,39 +308,88 @@ def refresh(conn: Connection, touched: Touched | None = None) -> None:
                 counts.append(int(n))
         return pack(at), pack(counts)
 
+
+def _refresh_all(conn: Connection, doing: str) -> tuple[_SiteKeys, list[tuple[str, int]]]:
+    """Every figure anew from one read of every company (:mod:`.firms`); the site keys
+    and the makers per site key of the whole economy."""
+    closure = rosters.place_closure(conn)
+    national_places = frozenset(
+        place for place, reached in closure.items() if NATION in reached
+    ) | {NATION}
+    everyone = firms.Firms.of(firms.read(conn, doing), national_places, SEP)
+    writes = firms.BackgroundWrites(conn, doing)
+    try:
+        keys = _write_all(conn, everyone, closure, writes, doing)
+    except BaseException:
+        writes.close(raising=False)  # the error here is the one to tell
+        raise
+    writes.close()
+    return keys, everyone.economy()
+
+
+def _write_all(
+    conn: Connection,
+    everyone: firms.Firms,
+    closure: dict[str, frozenset[str]],
+    writes: firms.BackgroundWrites,
+    doing: str,
+) -> _SiteKeys:
+    """Every figure of :func:`_refresh_all` computed and written; the labels, rosters
+    and candidate pages by ``writes``, in the background."""
+    firms.write_labels(conn, everyone, doing, writes)
+    _, member_of, members = _refresh_structure(conn, doing)
+    (row,) = conn.read(_ALL_IDS.format(label="Product"), doing)
+    keys = _SiteKeys()
+    ring_rows: list[list[Any]] = []
+    for product in sorted(set(row["ids"])):
+        makers, national, by_sites = everyone.counts(everyone.makers_of.get(product, ()))
+        ring_rows.append([product, makers, national, *keys.packed(by_sites)])
+    for i in range(0, len(ring_rows), _WRITE_CHUNK):
+        _write(conn, _PRODUCT_ALL, doing, rows=ring_rows[i : i + _WRITE_CHUNK])
+    (row,) = conn.read(_ALL_IDS.format(label="Segment"), doing)
+    ring_rows = []
+    for segment in sorted(set(row["ids"])):
+        made_by: set[int] = set()
+        for product in members.get(segment, ()):
+            made_by.update(everyone.makers_of.get(product, ()))
+        makers, national, by_sites = everyone.counts(made_by)
+        ring_rows.append([segment, makers, national, *keys.packed(by_sites)])
+    for i in range(0, len(ring_rows), _WRITE_CHUNK):
+        _write(conn, _SEGMENT_ALL, doing, rows=ring_rows[i : i + _WRITE_CHUNK])
+    segments_of = {product: sorted(held) for product, held in member_of.items()}
+    rosters.rebuild(
+        conn, firm_rows=everyone.roster_rows(segments_of), closure=closure, write=writes
+    )
+    candidates.rebuild(conn, everyone.candidate_rows(), writes)
+    return keys
+
+
+def _refresh_touched(conn: Connection, touched: Touched, doing: str) -> _SiteKeys:
+    """The figures of the firms, products and segments a merge touched."""
+    products: set[str] = set(touched.products)
+    found = conn.read(_STAMP_KEYS, doing)
+    keys = _SiteKeys((found[0]["keys"] or []) if found else [])
+    for chunk in chunked(sorted(touched.firms), _WRITE_CHUNK):
+        _write(conn, _FIRM_LABELS, doing, ids=chunk, nation=NATION)
+        _write(conn, _SOME_SITE_KEYS, doing, ids=chunk, sep=SEP)
+        (row,) = conn.read(_PRODUCTS_OF, doing, ids=chunk)
+        products.update(row["products"])
+    changed_segments, member_of, _ = _refresh_structure(conn, doing)
     for chunk in chunked(sorted(products), _WRITE_CHUNK):
         rows = _write(conn, _PRODUCT_COUNTS, doing, ids=chunk)
-        ring_rows = [[r["product"], *packed(r["by_sites"])] for r in rows]
+        ring_rows = [[r["product"], *keys.packed(r["by_sites"])] for r in rows]
         _write(conn, _PRODUCT_RINGS, doing, rows=ring_rows)
     segments = set(changed_segments)
-    if full:
-        (row,) = conn.read(_ALL_IDS.format(label="Segment"), doing)
-        segments.update(row["ids"])
-    else:
-        for product in products:
-            segments.update(member_of.get(product, ()))
+    for product in products:
+        segments.update(member_of.get(product, ()))
     for chunk in chunked(sorted(segments), 500):
         rows = _write(conn, _SEGMENT_COUNTS, doing, ids=chunk)
-        ring_rows = [[r["segment"], *packed(r["by_sites"])] for r in rows]
+        ring_rows = [[r["segment"], *keys.packed(r["by_sites"])] for r in rows]
         _write(conn, _SEGMENT_RINGS, doing, rows=ring_rows)
-    economy = packed((r["key"], r["n"]) for r in conn.read(_MAKERS_BY_SITES, doing))
-    if full:
-        rosters.rebuild(conn)
-        candidates.rebuild(conn)
-    else:
-        assert touched is not None
-        rosters.rebuild(conn, changed_segments)
-        rosters.patch(conn, touched.firms)
-        candidates.refresh_products(conn, products)
-    _write(
-        conn,
-        _STAMP_WRITE,
-        doing,
-        version=VERSION,
-        sitekeys=keys,
-        ring_keys=economy[0],
-        ring_makers=economy[1],
-    )
+    rosters.rebuild(conn, changed_segments)
+    rosters.patch(conn, touched.firms)
+    candidates.refresh_products(conn, products)
+    return keys
 
 
 def pack(numbers: array[int]) -> bytes:
@@ -374,11 +413,13 @@ def unpack(data: bytes | bytearray | None) -> array[int]:
     return numbers
 
 
-def _refresh_structure(conn: Connection, doing: str) -> tuple[set[str], dict[str, set[str]]]:
+def _refresh_structure(
+    conn: Connection, doing: str
+) -> tuple[set[str], dict[str, set[str]], dict[str, list[str]]]:
     """Recompute every segment's members and every product's segments (a few thousand
     products and segments: read whole, computed here by the contract's definition),
-    writing only those that changed. Returns the segments whose members changed and,
-    per product, the segments it is a member of."""
+    writing only those that changed. Returns the segments whose members changed, per
+    product the segments it is a member of, and per segment its members."""
     (row,) = conn.read(_STRUCTURE, doing)
     names: dict[str, str] = {s: n for s, n in row["segments"] if n}
     by_name: dict[str, set[str]] = {}
@@ -416,4 +457,4 @@ def _refresh_structure(conn: Connection, doing: str) -> tuple[set[str], dict[str
         _write(conn, _SET_MEMBERS, doing, rows=member_rows[i : i + _WRITE_CHUNK])
     for i in range(0, len(segment_rows), _WRITE_CHUNK):
         _write(conn, _SET_SEGMENTS, doing, rows=segment_rows[i : i + _WRITE_CHUNK])
-    return changed, member_of
+    return changed, member_of, members

@@ -21,7 +21,9 @@ Each roster has ``key`` = place, kind and what (segment id, tag or "") joined by
 roster of a key has no such firm: rosters are made for every place reached from a
 maker's site, so a missing one is an empty one.
 
-They are made in full by :func:`rebuild` (a bulk import, a change of the places) and
+They are made in full by :func:`rebuild` from every maker's row as the full refresh
+reads it (:meth:`~chaingraph.store.neo4j.firms.Firms.roster_rows`: a bulk import, a
+change of the places) and
 patched by :func:`patch` after a merge: a merge only adds or updates (never removes a
 site or a product), so a touched firm's rosters are those of its present sites and
 segments; its old entries there are replaced. Segments whose members changed are
@@ -33,7 +35,8 @@ from __future__ import annotations
 import json
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from chaingraph.store.base import MAX_PLACE_DEPTH
@@ -68,7 +71,6 @@ RETURN f.id AS id, coalesce(f.name, f.id) AS name, f.tags AS tags, f.global_rank
        segs,
        COLLECT { MATCH (f)-[:MAKES]->(p:Product) RETURN DISTINCT p.id AS pid ORDER BY pid } AS made
 """
-_ALL_FIRMS = f"MATCH (f:Entity) WHERE f.id > '' AND f:CgMaker\n{_FIRM_BODY}"
 _SOME_FIRMS = f"UNWIND $ids AS fid MATCH (f:Entity {{id: fid}}) WHERE f:CgMaker\n{_FIRM_BODY}"
 _MAKERS_OF = """
 UNWIND $products AS pid
@@ -94,6 +96,12 @@ _WRITE = f"""
 UNWIND $rows AS row
 MERGE (r:{ROSTER_LABEL} {{key: row.key}})
 SET r += row
+"""
+# After every roster was deleted: no key to look up.
+_CREATE = f"""
+UNWIND $rows AS row
+CREATE (r:{ROSTER_LABEL})
+SET r = row
 """
 _DROP = f"UNWIND $keys AS k MATCH (r:{ROSTER_LABEL} {{key: k}}) DELETE r"
 INDEX = f"CREATE RANGE INDEX cg_roster_key IF NOT EXISTS FOR (r:{ROSTER_LABEL}) ON (r.key)"
@@ -149,16 +157,18 @@ def place_closure(conn: Connection) -> dict[str, frozenset[str]]:
 
 
 class _Rosters:
-    """Rosters gathered in memory: firms numbered as they come, each roster a list of
-    firm numbers (and facts, for a segment's)."""
+    """Rosters gathered in memory: firms numbered as they come, per (set of places,
+    kind, what) the firms' numbers, and per segment each firm's best fact. Firms of one
+    site key share the set: a firm costs one entry per segment, product, tag and rank,
+    not one per place too; :meth:`rows` spreads the entries over the places."""
 
     def __init__(self, closure: Mapping[str, frozenset[str]]) -> None:
         self.closure = closure
         self.ids: list[str] = []
         self.names: list[str] = []
         self.lead: dict[int, str] = {}  # firm number -> its entry's JSON tail
-        self.members: dict[str, array[int]] = {}
-        self.facts: dict[str, bytearray] = {}
+        self.groups: dict[tuple[frozenset[str], str, str], array[int]] = {}
+        self.facts: dict[str, dict[int, int]] = {}  # segment -> firm number -> best fact
         self._places: dict[tuple[str, ...], frozenset[str]] = {}
 
     def places(self, sites: Iterable[str]) -> frozenset[str]:
@@ -180,73 +190,85 @@ class _Rosters:
         number = len(self.ids)
         self.ids.append(firm)
         self.names.append(name)
-        self._append(
-            number,
-            places,
-            [(SEG, sid, int(best)) for sid, best in segs if segments is None or sid in segments],
-        )
+        groups, facts = self.groups, self.facts
+        for sid, best in segs:
+            if segments is None or sid in segments:
+                held = groups.get((places, SEG, sid))
+                if held is None:
+                    held = groups[places, SEG, sid] = array("I")
+                held.append(number)
+                found = facts.get(sid)
+                if found is None:
+                    found = facts[sid] = {}
+                found[number] = int(best)
         if segments is not None:
             return
-        self._append(number, places, [(PROD, pid, None) for pid in made])
+        for pid in made:
+            self._append(places, PROD, pid, number)
         tag_list = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
         ranked = isinstance(rank, int) and not isinstance(rank, bool)
         if not tag_list and not ranked:
             return
         self.lead[number] = _dumps([rank if ranked else None, made])
-        kinds = [(TAG, t, None) for t in dict.fromkeys(tag_list)]
-        self._append(number, places, kinds + ([(RANK, "", None)] if ranked else []))
+        for tag in dict.fromkeys(tag_list):
+            self._append(places, TAG, tag, number)
+        if ranked:
+            self._append(places, RANK, "", number)
 
-    def _append(
-        self, number: int, places: Iterable[str], entries: Sequence[tuple[str, str, int | None]]
-    ) -> None:
-        """Firm ``number`` into the roster of each place and ``(kind, what, fact)`` of
-        ``entries`` (a segment roster also keeps the firm's best fact; others None)."""
-        for place in places:
-            for kind, what, fact in entries:
-                k = key(place, kind, what)
-                held = self.members.get(k)
-                if held is None:
-                    held = self.members[k] = array("I")
-                    if fact is not None:
-                        self.facts[k] = bytearray()
-                held.append(number)
-                if fact is not None:
-                    self.facts[k].append(fact)
+    def _append(self, places: frozenset[str], kind: str, what: str, number: int) -> None:
+        held = self.groups.get((places, kind, what))
+        if held is None:
+            held = self.groups[places, kind, what] = array("I")
+        held.append(number)
+
+    def _spread(self) -> dict[str, list[array[int]]]:
+        """Per roster key, the number arrays of the groups it gathers."""
+        spread: dict[str, list[array[int]]] = {}
+        for (places, kind, what), numbers in self.groups.items():
+            for place in places:
+                spread.setdefault(key(place, kind, what), []).append(numbers)
+        return spread
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each roster as the properties written, firms sorted by id."""
-        ids, names = self.ids, self.names
-        rank = None
+        ids, names, lead, facts = self.ids, self.names, self.lead, self.facts
+        rank: list[int] | None = None
         if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+            # number the firms by id instead: numbers then sort into id order
             order = sorted(range(len(ids)), key=ids.__getitem__)
             rank = [0] * len(ids)
             for position, number in enumerate(order):
                 rank[number] = position
-        for k, held in self.members.items():
+            ids = [ids[n] for n in order]
+            names = [names[n] for n in order]
+            lead = {rank[n]: tail for n, tail in lead.items()}
+            facts = {s: {rank[n]: f for n, f in held.items()} for s, held in facts.items()}
+        entries: dict[int, str] = {}
+        id_of, name_of = ids.__getitem__, names.__getitem__
+        for k, groups in self._spread().items():
             place, kind, what = k.split(SEP)
-            numbers = list(held)
-            facts = self.facts.get(k)
+            # each group's numbers rise (firms come in order): one sorted() merges the
+            # runs in C; with ids out of order, numbers are first mapped to id ranks
+            numbers: Sequence[int]
             if rank is not None:
-                at = sorted(range(len(numbers)), key=lambda i: rank[numbers[i]])
-                numbers = [numbers[i] for i in at]
-                if facts is not None:
-                    facts = bytearray(facts[i] for i in at)
+                numbers = sorted(map(rank.__getitem__, chain.from_iterable(groups)))
+            elif len(groups) == 1:
+                numbers = groups[0]
+            else:
+                numbers = sorted(chain.from_iterable(groups))
             row: dict[str, Any] = {"key": k, "place": place, "kind": kind, "what": what}
             row["count"] = len(numbers)
             if kind == SEG:
-                row["ids"] = pack_json([ids[n] for n in numbers])
-                row["names"] = pack_json([names[n] for n in numbers])
-                row["facts"] = bytes(facts or b"")
+                row["ids"] = pack_json(list(map(id_of, numbers)))
+                row["names"] = pack_json(list(map(name_of, numbers)))
+                row["facts"] = bytes(map(facts[what].__getitem__, numbers))
             elif kind == PROD:
-                row["ids"] = pack_json([ids[n] for n in numbers])
+                row["ids"] = pack_json(list(map(id_of, numbers)))
             else:
-                row["entries"] = _pack_text(
-                    "["
-                    + ",".join(
-                        f"[{_dumps(ids[n])},{_dumps(names[n])},{self.lead[n][1:]}" for n in numbers
-                    )
-                    + "]"
-                )
+                for n in numbers:
+                    if n not in entries:  # a leader's entry, made once for all its rosters
+                        entries[n] = f"[{_dumps(ids[n])},{_dumps(names[n])},{lead[n][1:]}"
+                row["entries"] = _pack_text("[" + ",".join(map(entries.__getitem__, numbers)) + "]")
             yield row
 
 
@@ -261,8 +283,16 @@ def _run(conn: Connection, text: str, doing: str, **params: Any) -> None:
     conn.guard(run, doing)
 
 
-def _write_rows(conn: Connection, rows: Iterable[dict[str, Any]], doing: str) -> int:
-    """Write rosters in transactions of about :data:`_WRITE_BYTES`; how many."""
+def _write_rows(
+    conn: Connection,
+    rows: Iterable[dict[str, Any]],
+    doing: str,
+    text: str = _WRITE,
+    write: Callable[[str, list[Any]], None] | None = None,
+) -> int:
+    """Write rosters in transactions of about :data:`_WRITE_BYTES` (merged by key, or
+    created with ``text`` :data:`_CREATE`), each by ``write(text, rows)`` if given;
+    how many."""
     batch: list[dict[str, Any]] = []
     size = 0
     written = 0
@@ -270,7 +300,10 @@ def _write_rows(conn: Connection, rows: Iterable[dict[str, Any]], doing: str) ->
     def flush() -> None:
         nonlocal batch, size
         if batch:
-            _run(conn, _WRITE, doing, rows=batch)
+            if write is None:
+                _run(conn, text, doing, rows=batch)
+            else:
+                write(text, batch)
         batch, size = [], 0
 
     for row in rows:
@@ -291,18 +324,27 @@ def _read_firms(conn: Connection, text: str, doing: str, **params: Any) -> Itera
     yield from conn.guard(run, doing)
 
 
-def rebuild(conn: Connection, segments: Iterable[str] | None = None) -> None:
-    """Make every roster anew (``segments`` None), or those of these segments."""
+def rebuild(
+    conn: Connection,
+    segments: Iterable[str] | None = None,
+    *,
+    firm_rows: Iterable[Any] = (),
+    closure: Mapping[str, frozenset[str]] | None = None,
+    write: Callable[[str, list[Any]], None] | None = None,
+) -> None:
+    """Make every roster anew from ``firm_rows`` (``segments`` None: every maker as a
+    row of ``_FIRM_BODY``, as :meth:`.firms.Firms.roster_rows` gives them), or those of
+    these segments (read here). ``closure``: :func:`place_closure`, if already read;
+    ``write(text, rows)``: how the full rebuild's batches are written (default: here)."""
     doing = "keeping the local firms of each place"
     _run(conn, INDEX, doing)
     _run(conn, "CALL db.awaitIndexes(300)", doing)
-    closure = place_closure(conn)
-    rosters = _Rosters(closure)
+    rosters = _Rosters(place_closure(conn) if closure is None else closure)
     if segments is None:
         _run(conn, _DELETE_ALL, doing)
-        for row in _read_firms(conn, _ALL_FIRMS, doing):
+        for row in firm_rows:
             rosters.add(row)
-        _write_rows(conn, rosters.rows(), doing)
+        _write_rows(conn, rosters.rows(), doing, _CREATE, write)
         return
     wanted = sorted(set(segments))
     if not wanted:
@@ -335,8 +377,8 @@ def patch(conn: Connection, firms: Iterable[str]) -> None:
         for row in _read_firms(conn, _SOME_FIRMS, doing, ids=chunk):
             fresh.add(row)
     gone = set(touched)
-    keys = sorted(fresh.members)
     new_rows = {row["key"]: row for row in fresh.rows()}
+    keys = sorted(new_rows)
     out: list[dict[str, Any]] = []
     drop: list[dict[str, Any]] = []
     for chunk in chunked(keys, 500):
