@@ -3,9 +3,10 @@
 :class:`GraphStore` is the one interface both engines implement side by side:
 :class:`~chaingraph.store.networkx.NetworkxStore` (embedded, one file; its aggregates are
 Python walks over indexes) and :class:`~chaingraph.store.neo4j.Neo4jStore` (a Neo4j 5.26
-server; each aggregate is one named query of ``queries/``). The result records, the
-leader rule and the definitions below are the contract both follow exactly; the
-contract tests (``tests/test_store_contract.py``) hold both engines to them.
+server; each aggregate is one named query of ``queries/``). The result records (written
+in :mod:`chaingraph.store.answers`, imported from here), the leader rule and the
+definitions below are the contract both follow exactly; the contract tests
+(``tests/test_store_contract.py``) hold both engines to them.
 
 Definitions
 -----------
