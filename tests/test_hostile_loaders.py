@@ -827,26 +827,15 @@ def test_load_killed_while_saving_keeps_the_old_store_and_a_rerun_has_no_duplica
     tmp_path: Path, store_file: Path
 ) -> None:
     """tests/test_store_networkx.py kills a bare save; this kills the 'load' command."""
-    firms = big_firm_list(tmp_path / "firms.csv", 1500)
     old = store_file.read_bytes()
-    command = [sys.executable, "-c", "from chaingraph.cli import main; main()"]
-    command += ["load", "--store", str(store_file)]
-    command += ["--mapping", "companies-cn", str(firms)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    loader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    killed = False
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and loader.poll() is None:
-            if list(tmp_path.glob(".store.json.*.tmp")):
-                os.kill(loader.pid, signal.SIGKILL)
-                killed = True
-                break
-            time.sleep(0.0005)
-    finally:
-        if loader.poll() is None:
-            loader.kill()
-        out, err = loader.communicate(timeout=60)
+    # The kill must land while the store file is being written; on a quiet machine a
+    # small load saves before the poll sees the temporary file, so a larger one is tried.
+    for size in (1500, 6000, 24000):
+        firms = big_firm_list(tmp_path / "firms.csv", size)
+        killed, loader, out, err = _kill_while_saving(tmp_path, store_file, firms)
+        if killed:
+            break
+        store_file.write_bytes(old)  # the load finished: back to the state before it
     assert killed, f"the load finished before it could be killed: {out!r} {err!r}"
     assert loader.returncode == -signal.SIGKILL
 
@@ -865,7 +854,7 @@ def test_load_killed_while_saving_keeps_the_old_store_and_a_rerun_has_no_duplica
     reference = NetworkxStore.open(chain_file_of(old, tmp_path))
     load_files(reference, [firms], mapping="companies-cn")
     after = NetworkxStore.open(store_file)
-    assert after.count_nodes("Company") == 1500
+    assert after.count_nodes("Company") == size
     assert (after.count_nodes(), after.count_relationships()) == (
         reference.count_nodes(),
         reference.count_relationships(),
@@ -876,6 +865,31 @@ def test_load_killed_while_saving_keeps_the_old_store_and_a_rerun_has_no_duplica
     )
     assert again.exit_code == 0, again.output
     assert snapshot(NetworkxStore.open(store_file)) == snapshot(reference)
+
+
+def _kill_while_saving(
+    tmp_path: Path, store_file: Path, firms: Path
+) -> tuple[bool, subprocess.Popen[bytes], bytes, bytes]:
+    """Run ``load`` in a child and kill -9 it once its temporary store file appears."""
+    command = [sys.executable, "-c", "from chaingraph.cli import main; main()"]
+    command += ["load", "--store", str(store_file)]
+    command += ["--mapping", "companies-cn", str(firms)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    loader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    killed = False
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and loader.poll() is None:
+            if list(tmp_path.glob(".store.json.*.tmp")):
+                os.kill(loader.pid, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.0005)
+    finally:
+        if loader.poll() is None:
+            loader.kill()
+        out, err = loader.communicate(timeout=60)
+    return killed, loader, out, err
 
 
 def chain_file_of(content: bytes, folder: Path) -> Path:

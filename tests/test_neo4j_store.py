@@ -495,7 +495,8 @@ def test_server_killed_mid_load_then_rerun_finishes(imported_server: dict[str, A
         # whole batches only (two writers may finish them out of order)
         whole = [{n.id for n in order[i : i + batch]} for i in range(0, len(order), batch)]
         assert all(b <= written or b.isdisjoint(written) for b in whole)
-        assert len(written) % batch == 0 and 300 <= len(written) < len(order)
+        # (the short last batch may be among them: no multiple of the batch size)
+        assert 300 <= len(written) < len(order)
         report = store.merge(nodes, rels)
         assert report.nodes_created == len(order) - len(written)
         assert report.unchanged >= len(written)
