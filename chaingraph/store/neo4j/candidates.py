@@ -13,15 +13,16 @@ store read sees them):
   number joined by :data:`SEP`), ``ids`` (JSON list, zlib-compressed), ``revenues``.
 
 The named queries ``candidate_classes`` (a gap's products and their classes: a few rows
-per product) and ``candidate_pages`` read them. :func:`rebuild` makes them all from
-every maker's row as the full refresh reads it (a bulk import, a full refresh); :func:`refresh_products` remakes those of some products (what a
+per product) and ``candidate_pages`` read them. :func:`all_jobs` makes them all from
+every maker's row as the full refresh reads it (a bulk import, a full refresh, a first
+load); :func:`refresh_products` remakes those of some products (what a
 merge touched: a firm's tags or revenue move it between classes of its products).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from typing import Any
 
@@ -35,10 +36,11 @@ __all__ = [
     "HEAD_LABEL",
     "PAGE_LABEL",
     "SEP",
+    "all_jobs",
     "page_key",
     "read_classes",
     "read_pages",
-    "rebuild",
+    "refresh_products",
     "stored_basics",
 ]
 
@@ -47,6 +49,7 @@ PAGE_LABEL = "CgCandidatePage"
 SEP = "\x1f"
 _WRITE_ROWS = 2_000  # pages per write transaction
 
+_AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 INDEXES = (
     f"CREATE RANGE INDEX cg_candidates_product IF NOT EXISTS FOR (c:{HEAD_LABEL}) ON (c.product)",
     f"CREATE RANGE INDEX cg_candidate_page_key IF NOT EXISTS FOR (c:{PAGE_LABEL}) ON (c.key)",
@@ -137,30 +140,13 @@ def _rows(
     yield from by_product.items()
 
 
-def _write(
-    conn: Connection,
+def _batches(
     per_product: Iterable[tuple[str, list[tuple[str, FirmBasics]]]],
-    write: Callable[[str, list[Any]], None] | None = None,
-) -> None:
-    """Write the classes and pages, each batch by ``write(text, rows)`` if given (the
-    full refresh's background writes) or here."""
-    doing = "keeping the candidate makers of each product"
+) -> Iterator[tuple[str, list[Any]]]:
+    """The classes and pages of these products as write jobs ``(text, rows)`` of
+    :data:`_WRITE_ROWS` rows."""
     heads: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
-
-    def run(text: str, rows: list[Any]) -> None:
-        _run(conn, text, doing, rows=rows)
-
-    send = write or run
-
-    def flush(force: bool) -> None:
-        if heads and (force or len(heads) >= _WRITE_ROWS):
-            send(_WRITE_HEADS, heads.copy())
-            heads.clear()
-        if pages and (force or len(pages) >= _WRITE_ROWS):
-            send(_WRITE_PAGES, pages.copy())
-            pages.clear()
-
     for product, makers in per_product:
         classes, cut = arrange(makers)
         for held in classes:
@@ -181,26 +167,29 @@ def _write(
                         "revenues": [revenue for _, revenue in page],
                     }
                 )
-        flush(False)
-    flush(True)
+        if len(heads) >= _WRITE_ROWS:
+            yield _WRITE_HEADS, heads
+            heads = []
+        if len(pages) >= _WRITE_ROWS:
+            yield _WRITE_PAGES, pages
+            pages = []
+    if heads:
+        yield _WRITE_HEADS, heads
+    if pages:
+        yield _WRITE_PAGES, pages
 
 
-def _indexes(conn: Connection, doing: str) -> None:
+def all_jobs(makers: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """Every product's classes and pages made anew from ``makers`` (every maker as a
+    row of ``_MAKER``, as :meth:`.firms.Firms.candidate_rows` gives them), as write
+    jobs ``(text, rows)`` to run in order, each in its own transaction: the indexes,
+    the old classes and pages deleted, the new ones created. Nothing is read from the
+    database."""
     for text in INDEXES:
-        _run(conn, text, doing)
-    _run(conn, "CALL db.awaitIndexes(300)", doing)
-
-
-def rebuild(
-    conn: Connection, makers: Iterable[Any], write: Callable[[str, list[Any]], None] | None = None
-) -> None:
-    """Make every product's classes and pages anew from ``makers``: every maker as a
-    row of ``_MAKER`` (as :meth:`.firms.Firms.candidate_rows` gives them); ``write``: see
-    :func:`_write`."""
-    doing = "keeping the candidate makers of each product"
-    _indexes(conn, doing)
-    _run(conn, _DELETE_ALL, doing)
-    _write(conn, _rows(makers, None), write)
+        yield text, []
+    yield _AWAIT_INDEXES, []
+    yield _DELETE_ALL, []
+    yield from _batches(_rows(makers, None))
 
 
 def refresh_products(conn: Connection, products: Iterable[str]) -> None:
@@ -210,11 +199,14 @@ def refresh_products(conn: Connection, products: Iterable[str]) -> None:
     wanted = sorted(set(products))
     if not wanted:
         return
-    _indexes(conn, doing)
+    for text in INDEXES:
+        _run(conn, text, doing)
+    _run(conn, _AWAIT_INDEXES, doing)
     for chunk in chunked(wanted, 500):
         _run(conn, _DELETE_PRODUCTS, doing, products=chunk, sep=SEP)
         makers = _read(conn, _MAKERS_OF, doing, products=chunk)
-        _write(conn, _rows(makers, frozenset(chunk)))
+        for text, rows in _batches(_rows(makers, frozenset(chunk))):
+            _run(conn, text, doing, rows=rows)
 
 
 def read_classes(

@@ -41,14 +41,14 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chaingraph.collector import collector_paused
 from chaingraph.model import Node, Relationship
 from chaingraph.store.base import MAX_PLACE_DEPTH, NATION
-from chaingraph.store.neo4j import candidates, firms, rosters
+from chaingraph.store.neo4j import candidates, firms, rosters, snapshot
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import DERIVED_PROPERTIES
 
@@ -62,9 +62,11 @@ __all__ = [
     "VERSION",
     "Touched",
     "ensure_fresh",
+    "holds_nothing",
     "is_fresh",
     "pack",
     "refresh",
+    "refresh_first_load",
     "unpack",
 ]
 
@@ -91,13 +93,24 @@ CALL () {{ MATCH (n:Entity) RETURN count(n) AS nodes }}
 CALL () {{ MATCH ()-[r]->() RETURN count(r) AS rels }}
 RETURN m.version AS version, m.nodes AS stamped_nodes, m.rels AS stamped_rels, nodes, rels
 """
+# With $expect ([nodes, relationships]) the stamp is written only if the database holds
+# that many (a first load's figures, computed from its input: see write_computed).
 _STAMP_WRITE = f"""
-MATCH (m:{STAMP_LABEL}) DETACH DELETE m
-WITH count(*) AS gone
 CALL () {{ MATCH (n:Entity) RETURN count(n) AS nodes }}
 CALL () {{ MATCH ()-[r]->() RETURN count(r) AS rels }}
+WITH nodes, rels WHERE $expect IS NULL OR [nodes, rels] = $expect
+CALL () {{ MATCH (m:{STAMP_LABEL}) DETACH DELETE m }}
 CREATE (:{STAMP_LABEL} {{version: $version, nodes: nodes, rels: rels, sitekeys: $sitekeys,
                          ring_keys: $ring_keys, ring_makers: $ring_makers}})
+RETURN count(*) AS stamped
+"""
+_ANY_NODE = "MATCH (n) WHERE NOT ({}) RETURN 1 AS any LIMIT 1".format(
+    " OR ".join(f"n:{label}" for label in LABELS)
+)
+_COUNTS = """
+CALL () { MATCH (n:Entity) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
+RETURN nodes, rels
 """
 _STAMP_KEYS = f"MATCH (m:{STAMP_LABEL}) RETURN m.sitekeys AS keys ORDER BY m.version DESC LIMIT 1"
 # Firm labels of some firms (by id; a full refresh computes them: .firms).
@@ -127,15 +140,6 @@ MATCH (f:Entity {{id: firm_id}}) WHERE f:Company
 SET f.cg_sites = coalesce({_SITE_KEY}, '')
 """
 _MAKERS_BY_SITES = "MATCH (f:CgMaker) RETURN f.cg_sites AS key, count(f) AS n"
-_STRUCTURE = """
-CALL () { MATCH (s:Segment) RETURN collect([s.id, s.name]) AS segments }
-CALL () { MATCH (p:Product) RETURN collect([p.id, p.name, p.cg_segments]) AS products }
-CALL () {
-  MATCH (p:Product)-[:IN_SEGMENT]->(s:Segment) RETURN collect(DISTINCT [p.id, s.id]) AS filed
-}
-CALL () { MATCH (s:Segment) RETURN collect([s.id, s.cg_members]) AS members }
-RETURN segments, products, filed, members
-"""
 _SET_MEMBERS = """
 UNWIND $rows AS row
 MATCH (s:Entity {id: row[0]}) WHERE s:Segment
@@ -201,7 +205,6 @@ UNWIND $ids AS id
 MATCH (f:Entity {id: id})-[:MAKES]->(p:Product)
 RETURN collect(DISTINCT p.id) AS products
 """
-_ALL_IDS = "MATCH (n:{label}) RETURN collect(n.id) AS ids"
 
 
 @dataclass(frozen=True)
@@ -269,23 +272,56 @@ def refresh(conn: Connection, touched: Touched | None = None) -> None:
     full = touched is None or touched.places or len(touched.firms) > FULL_REFRESH_FIRMS
     if full:
         # a million rows of small lists and no garbage cycles: each full collection
-        # would visit them all, again and again while the rosters are built
+        # would visit them all, again and again while they are read and used
         with collector_paused():
-            keys, makers_by_sites = _refresh_all(conn, doing)
+            stamp = _write_everything(conn, snapshot.Snapshot.read(conn, doing), doing)
     else:
         assert touched is not None
         keys = _refresh_touched(conn, touched, doing)
         makers_by_sites = [(r["key"], r["n"]) for r in conn.read(_MAKERS_BY_SITES, doing)]
-    economy = keys.packed(makers_by_sites)
-    _write(
-        conn,
-        _STAMP_WRITE,
-        doing,
-        version=VERSION,
-        sitekeys=keys.keys,
-        ring_keys=economy[0],
-        ring_makers=economy[1],
-    )
+        stamp = keys.stamp(makers_by_sites)
+    _write(conn, _STAMP_WRITE, doing, version=VERSION, expect=None, **stamp)
+
+
+def holds_nothing(conn: Connection) -> bool:
+    """Whether the database holds no node but derived ones (before a first load:
+    :func:`refresh_first_load`)."""
+    return not conn.read(_ANY_NODE, "checking whether the database is empty")
+
+
+def refresh_first_load(
+    conn: Connection, nodes: Sequence[Node], relationships: Sequence[Relationship]
+) -> bool:
+    """Refresh everything from a first load's input instead of reading it back.
+
+    A merge of ``nodes`` and ``relationships`` (collapsed) into a database that
+    :func:`holds_nothing` leaves exactly its input in it, so every figure can be
+    computed from the input (:meth:`.snapshot.Snapshot.of_input`; the full refresh's
+    read of every company costs more than the computing it saves, issue 22). Only if
+    the database holds exactly that many entities and relationships (no other writer
+    came in between: checked before, and again as the stamp is written); whether it
+    did. When not, nothing is stamped and the caller refreshes from the database."""
+    doing = "deriving the figures the gap queries read"
+    (row,) = conn.read(_COUNTS, doing)
+    expect = [len(nodes), len(relationships)]
+    if [row["nodes"], row["rels"]] != expect:
+        return False
+    stamp = _write_everything(conn, snapshot.Snapshot.of_input(nodes, relationships), doing)
+    (row,) = _write(conn, _STAMP_WRITE, doing, version=VERSION, expect=expect, **stamp)
+    return bool(row["stamped"])
+
+
+def _run_jobs(conn: Connection, jobs: Iterable[tuple[str, list[Any]]], doing: str) -> None:
+    """Run write jobs in order, each in its own transaction, from a thread while the
+    caller computes the next ones (:class:`.firms.BackgroundWrites`)."""
+    writes = firms.BackgroundWrites(conn, doing)
+    try:
+        for text, rows in jobs:
+            writes(text, rows)
+    except BaseException:
+        writes.close(raising=False)  # the error here is the one to tell
+        raise
+    writes.close()
 
 
 class _SiteKeys:
@@ -308,60 +344,64 @@ class _SiteKeys:
                 counts.append(int(n))
         return pack(at), pack(counts)
 
-
-def _refresh_all(conn: Connection, doing: str) -> tuple[_SiteKeys, list[tuple[str, int]]]:
-    """Every figure anew from one read of every company (:mod:`.firms`); the site keys
-    and the makers per site key of the whole economy."""
-    closure = rosters.place_closure(conn)
-    national_places = frozenset(
-        place for place, reached in closure.items() if NATION in reached
-    ) | {NATION}
-    everyone = firms.Firms.of(firms.read(conn, doing), national_places, SEP)
-    writes = firms.BackgroundWrites(conn, doing)
-    try:
-        keys = _write_all(conn, everyone, closure, writes, doing)
-    except BaseException:
-        writes.close(raising=False)  # the error here is the one to tell
-        raise
-    writes.close()
-    return keys, everyone.economy()
+    def stamp(self, makers_by_sites: Iterable[tuple[str, int]]) -> dict[str, Any]:
+        """The stamp's ``sitekeys``, ``ring_keys`` and ``ring_makers`` (the makers per
+        site key of the whole economy): the parameters of :data:`_STAMP_WRITE`."""
+        ring_keys, ring_makers = self.packed(makers_by_sites)
+        return {"sitekeys": self.keys, "ring_keys": ring_keys, "ring_makers": ring_makers}
 
 
-def _write_all(
-    conn: Connection,
-    everyone: firms.Firms,
-    closure: dict[str, frozenset[str]],
-    writes: firms.BackgroundWrites,
-    doing: str,
-) -> _SiteKeys:
-    """Every figure of :func:`_refresh_all` computed and written; the labels, rosters
-    and candidate pages by ``writes``, in the background."""
-    firms.write_labels(conn, everyone, doing, writes)
-    _, member_of, members = _refresh_structure(conn, doing)
-    (row,) = conn.read(_ALL_IDS.format(label="Product"), doing)
-    keys = _SiteKeys()
-    ring_rows: list[list[Any]] = []
-    for product in sorted(set(row["ids"])):
-        makers, national, by_sites = everyone.counts(everyone.makers_of.get(product, ()))
-        ring_rows.append([product, makers, national, *keys.packed(by_sites)])
-    for i in range(0, len(ring_rows), _WRITE_CHUNK):
-        _write(conn, _PRODUCT_ALL, doing, rows=ring_rows[i : i + _WRITE_CHUNK])
-    (row,) = conn.read(_ALL_IDS.format(label="Segment"), doing)
-    ring_rows = []
-    for segment in sorted(set(row["ids"])):
-        made_by: set[int] = set()
-        for product in members.get(segment, ()):
-            made_by.update(everyone.makers_of.get(product, ()))
-        makers, national, by_sites = everyone.counts(made_by)
-        ring_rows.append([segment, makers, national, *keys.packed(by_sites)])
-    for i in range(0, len(ring_rows), _WRITE_CHUNK):
-        _write(conn, _SEGMENT_ALL, doing, rows=ring_rows[i : i + _WRITE_CHUNK])
-    segments_of = {product: sorted(held) for product, held in member_of.items()}
-    rosters.rebuild(
-        conn, firm_rows=everyone.roster_rows(segments_of), closure=closure, write=writes
-    )
-    candidates.rebuild(conn, everyone.candidate_rows(), writes)
-    return keys
+class _Everything:
+    """Every figure computed anew from one snapshot: :meth:`jobs` yields the writes in
+    order, computing as it goes (a full refresh writes while it computes); once they
+    are all yielded, :attr:`stamp` holds the stamp's parameters."""
+
+    def __init__(self, snap: snapshot.Snapshot) -> None:
+        self.snap = snap
+        self.stamp: dict[str, Any] = {}
+
+    def jobs(self) -> Iterator[tuple[str, list[Any]]]:
+        snap = self.snap
+        closure = rosters.closure_of(snap.places)
+        national_places = frozenset(
+            place for place, reached in closure.items() if NATION in reached
+        ) | {NATION}
+        everyone = firms.Firms.of(snap.firm_rows, national_places, SEP, by_id=snap.by_id)
+        yield from firms.label_jobs(everyone)
+        _, member_of, members, writes = _structure(snap.structure)
+        yield from writes
+        keys = _SiteKeys()
+        ring_rows: list[list[Any]] = []
+        for product in sorted(set(snap.products)):
+            makers, national, by_sites = everyone.counts(everyone.makers_of.get(product, ()))
+            ring_rows.append([product, makers, national, *keys.packed(by_sites)])
+        yield from _chunks(_PRODUCT_ALL, ring_rows)
+        ring_rows = []
+        for segment in sorted(set(snap.segments)):
+            made_by: set[int] = set()
+            for product in members.get(segment, ()):
+                made_by.update(everyone.makers_of.get(product, ()))
+            makers, national, by_sites = everyone.counts(made_by)
+            ring_rows.append([segment, makers, national, *keys.packed(by_sites)])
+        yield from _chunks(_SEGMENT_ALL, ring_rows)
+        segments_of = {product: sorted(held) for product, held in member_of.items()}
+        yield from rosters.all_jobs(everyone.roster_rows(segments_of), closure)
+        yield from candidates.all_jobs(everyone.candidate_rows())
+        self.stamp = keys.stamp(everyone.economy())
+
+
+def _write_everything(conn: Connection, snap: snapshot.Snapshot, doing: str) -> dict[str, Any]:
+    """Compute and write every figure of ``snap``; the stamp's parameters."""
+    with collector_paused():  # see refresh
+        everything = _Everything(snap)
+        _run_jobs(conn, everything.jobs(), doing)
+    return everything.stamp
+
+
+def _chunks(text: str, rows: list[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """``rows`` as write jobs of :data:`_WRITE_CHUNK` rows."""
+    for i in range(0, len(rows), _WRITE_CHUNK):
+        yield text, rows[i : i + _WRITE_CHUNK]
 
 
 def _refresh_touched(conn: Connection, touched: Touched, doing: str) -> _SiteKeys:
@@ -416,11 +456,24 @@ def unpack(data: bytes | bytearray | None) -> array[int]:
 def _refresh_structure(
     conn: Connection, doing: str
 ) -> tuple[set[str], dict[str, set[str]], dict[str, list[str]]]:
-    """Recompute every segment's members and every product's segments (a few thousand
-    products and segments: read whole, computed here by the contract's definition),
-    writing only those that changed. Returns the segments whose members changed, per
-    product the segments it is a member of, and per segment its members."""
-    (row,) = conn.read(_STRUCTURE, doing)
+    """Recompute every segment's members and every product's segments (:func:`_structure`
+    of what is stored), writing those that changed. Returns the segments whose members
+    changed, per product the segments it is a member of, and per segment its members."""
+    (row,) = conn.read(snapshot.STRUCTURE, doing)
+    changed, member_of, members, writes = _structure(row.data())
+    for text, rows in writes:
+        _write(conn, text, doing, rows=rows)
+    return changed, member_of, members
+
+
+def _structure(
+    row: dict[str, Any],
+) -> tuple[set[str], dict[str, set[str]], dict[str, list[str]], list[tuple[str, list[Any]]]]:
+    """Every segment's members and every product's segments (a few thousand products
+    and segments: computed here by the contract's definition) from the row of
+    :data:`.snapshot.STRUCTURE`. Returns the segments whose members changed, per
+    product the segments it is a member of, per segment its members, and the write
+    jobs for the lists that changed."""
     names: dict[str, str] = {s: n for s, n in row["segments"] if n}
     by_name: dict[str, set[str]] = {}
     for product, name, _ in row["products"]:
@@ -453,8 +506,5 @@ def _refresh_structure(
         if old_segments[p] != sorted(member_of.get(p, ()))
     ]
     member_rows = [[s, members[s]] for s in sorted(changed)]
-    for i in range(0, len(member_rows), _WRITE_CHUNK):
-        _write(conn, _SET_MEMBERS, doing, rows=member_rows[i : i + _WRITE_CHUNK])
-    for i in range(0, len(segment_rows), _WRITE_CHUNK):
-        _write(conn, _SET_SEGMENTS, doing, rows=segment_rows[i : i + _WRITE_CHUNK])
-    return changed, member_of, members
+    writes = [*_chunks(_SET_MEMBERS, member_rows), *_chunks(_SET_SEGMENTS, segment_rows)]
+    return changed, member_of, members, writes

@@ -259,12 +259,17 @@ def node_properties(node: Node) -> dict[str, Any]:
     return encode_node(node.id, node.type, node.props)
 
 
-def encode_node(node_id: str, node_type: str, props: dict[str, Any]) -> dict[str, Any]:
+def encode_node(
+    node_id: str, node_type: str, props: dict[str, Any], *, lookups: bool = True
+) -> dict[str, Any]:
     """:func:`node_properties` of the node with these id, type and properties (a load
-    need not build a Node per row)."""
+    need not build a Node per row); without ``lookups``, the name keys the store's
+    lookups search (``lookup_names``, ``name_key``, ``legal_name_key``) left out."""
     out = _split(props, NODE_RESERVED, {})
     out["id"] = node_id
     out["type"] = node_type
+    if not lookups:
+        return _company_fields(out, node_type, props)
     names = [props.get("name"), props.get("legal_name"), *(props.get("aliases") or ())]
     lookup = list(
         dict.fromkeys(normalize_text(n).lower() for n in names if isinstance(n, str) and n)
@@ -275,6 +280,12 @@ def encode_node(node_id: str, node_type: str, props: dict[str, Any]) -> dict[str
         for field, target in (("name", "name_key"), ("legal_name", "legal_name_key")):
             if isinstance(props.get(field), str) and props[field]:
                 out[target] = name_key(props[field])
+    return _company_fields(out, node_type, props)
+
+
+def _company_fields(out: dict[str, Any], node_type: str, props: dict[str, Any]) -> dict[str, Any]:
+    """``out`` with a company's listing board and rank as fields of their own."""
+    if node_type == "Company":
         board = (props.get("listing") or {}).get("board")
         if isinstance(board, str):
             out["listing_board"] = board

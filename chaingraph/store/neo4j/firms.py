@@ -18,8 +18,9 @@ the few firms it touched):
 - a product's makers are the distinct companies with a ``MAKES`` into it; a segment's,
   those of its members.
 
-:func:`write_labels` writes labels and site keys only where they change, addressing the
-nodes by ``elementId`` (no index seek), in transactions of :data:`WRITE_ROWS`.
+:func:`label_jobs` writes labels and site keys only where they change, addressing the
+nodes by ``elementId`` (no index seek; a first load's firms, computed before their nodes
+existed, by id), in transactions of :data:`WRITE_ROWS`.
 The companies are read in pages in id order (so the rosters need no sorting by id).
 """
 
@@ -28,14 +29,14 @@ from __future__ import annotations
 import queue
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chaingraph.store.neo4j.connection import Connection
 
-__all__ = ["BackgroundWrites", "Firms", "read", "write_labels"]
+__all__ = ["BackgroundWrites", "Firms", "label_jobs", "read"]
 
 WRITE_ROWS = 20_000  # nodes per write transaction: small enough for any heap
 
@@ -61,7 +62,8 @@ MATCH (f:Company) WHERE NOT (f:Entity AND coalesce(f.id > '', false))
 RETURN collect({_ROW}) AS rows
 """
 READ_PAGE = 20_000  # companies per page read
-# Label writes by kind of change; each row: [elementId, site key].
+# Label writes by kind of change; each row: [elementId, site key] (or [id, site key]:
+# the _BY_ID forms, for firms known by id only: a first load's, computed from its input).
 _SET_NATIONAL = """
 UNWIND $rows AS row
 MATCH (f) WHERE elementId(f) = row[0]
@@ -78,6 +80,10 @@ UNWIND $rows AS row
 MATCH (f) WHERE elementId(f) = row[0]
 REMOVE f:CgMaker:CgNationalMaker
 """
+_BY_ID = {
+    text: text.replace("MATCH (f) WHERE elementId(f) = row[0]", "MATCH (f:Entity {id: row[0]})")
+    for text in (_SET_NATIONAL, _SET_MAKER, _SET_NONE)
+}
 # row fields of _ROW
 ELEMENT, ID, NAME, TAGS, RANK, REVENUE, EXTRA, LEGACY = range(8)
 WAS_MAKER, WAS_NATIONAL, WAS_KEY, SITES, MAKES = range(8, 13)
@@ -101,10 +107,21 @@ class Firms:
     national: list[bool]
     site_key: list[str]
     makers_of: dict[Any, list[int]]
+    # whether the rows' first field is the firm's id, not its elementId (a first
+    # load's rows, made before its nodes existed)
+    by_id: bool = False
 
     @classmethod
-    def of(cls, rows: list[tuple[Any, ...]], national_places: frozenset[Any], sep: str) -> Firms:
-        """Derive the flags, site keys and makers per target from the rows read."""
+    def of(
+        cls,
+        rows: list[tuple[Any, ...]],
+        national_places: frozenset[Any],
+        sep: str,
+        *,
+        by_id: bool = False,
+    ) -> Firms:
+        """Derive the flags, site keys and makers per target from the rows read (or,
+        ``by_id``, made from a first load's input)."""
         maker: list[bool] = []
         national: list[bool] = []
         site_key: list[str] = []
@@ -118,10 +135,11 @@ class Firms:
             site_key.append(sep.join(sites))
             for target in {fact[0] for fact in makes}:
                 makers_of.setdefault(target, []).append(number)
-        return cls(rows, maker, national, site_key, makers_of)
+        return cls(rows, maker, national, site_key, makers_of, by_id)
 
     def label_changes(self) -> Iterator[tuple[str, list[Any]]]:
         """(statement, row) for each company whose labels or site key change."""
+        text: Mapping[str, str] = _BY_ID if self.by_id else {t: t for t in _BY_ID}
         for number, row in enumerate(self.rows):
             maker, national, site_key = (
                 self.maker[number],
@@ -130,9 +148,9 @@ class Firms:
             )
             if maker:
                 if not row[WAS_MAKER] or row[WAS_NATIONAL] != national or row[WAS_KEY] != site_key:
-                    yield (_SET_NATIONAL if national else _SET_MAKER), [row[ELEMENT], site_key]
+                    yield text[_SET_NATIONAL if national else _SET_MAKER], [row[ELEMENT], site_key]
             elif row[WAS_MAKER] or row[WAS_NATIONAL]:
-                yield _SET_NONE, [row[ELEMENT], None]
+                yield text[_SET_NONE], [row[ELEMENT], None]
 
     def counts(self, firms: Iterable[int]) -> tuple[int, int, list[tuple[str, int]]]:
         """Makers, national makers and makers per site key of these distinct firms (the
@@ -257,33 +275,16 @@ class BackgroundWrites:
             raise self._error
 
 
-def write_labels(
-    conn: Connection,
-    firms: Firms,
-    doing: str,
-    write: Callable[[str, list[Any]], None] | None = None,
-) -> int:
-    """Write the labels and site keys that change, :data:`WRITE_ROWS` nodes per
-    transaction (by ``write(text, rows)`` if given); how many nodes changed."""
+def label_jobs(firms: Firms) -> Iterator[tuple[str, list[Any]]]:
+    """The labels and site keys that change, as write jobs ``(text, rows)`` of
+    :data:`WRITE_ROWS` nodes."""
     batches: dict[str, list[list[Any]]] = {}
-    written = 0
-
-    def flush(text: str) -> None:
-        rows = batches.pop(text, [])
-        if rows:
-            if write is None:
-                conn.guard(lambda: _run(conn, text, rows), doing)
-            else:
-                write(text, rows)
-
     for text, row in firms.label_changes():
-        batches.setdefault(text, []).append(row)
-        written += 1
-        if len(batches[text]) >= WRITE_ROWS:
-            flush(text)
-    for text in list(batches):
-        flush(text)
-    return written
+        held = batches.setdefault(text, [])
+        held.append(row)
+        if len(held) >= WRITE_ROWS:
+            yield text, batches.pop(text)
+    yield from batches.items()
 
 
 def _run(conn: Connection, text: str, rows: list[list[Any]]) -> None:

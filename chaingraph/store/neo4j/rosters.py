@@ -21,9 +21,9 @@ Each roster has ``key`` = place, kind and what (segment id, tag or "") joined by
 roster of a key has no such firm: rosters are made for every place reached from a
 maker's site, so a missing one is an empty one.
 
-They are made in full by :func:`rebuild` from every maker's row as the full refresh
+They are made in full by :func:`all_jobs` from every maker's row as the full refresh
 reads it (:meth:`~chaingraph.store.neo4j.firms.Firms.roster_rows`: a bulk import, a
-change of the places) and
+change of the places, a first load) and
 patched by :func:`patch` after a merge: a merge only adds or updates (never removes a
 site or a product), so a touched firm's rosters are those of its present sites and
 segments; its old entries there are replaced. Segments whose members changed are
@@ -32,18 +32,21 @@ rebuilt whole (their old firms may have left).
 
 from __future__ import annotations
 
-import json
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
+
+import orjson
 
 from chaingraph.store.base import MAX_PLACE_DEPTH
 from chaingraph.store.neo4j.connection import Connection, chunked
 
 __all__ = [
     "ROSTER_LABEL",
+    "all_jobs",
+    "closure_of",
     "key",
     "patch",
     "place_closure",
@@ -105,17 +108,20 @@ SET r = row
 """
 _DROP = f"UNWIND $keys AS k MATCH (r:{ROSTER_LABEL} {{key: k}}) DELETE r"
 INDEX = f"CREATE RANGE INDEX cg_roster_key IF NOT EXISTS FOR (r:{ROSTER_LABEL}) ON (r.key)"
+_AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 
 
 def _dumps(value: object) -> str:
-    """Compact JSON, Chinese as is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, Chinese as is (orjson: what ``json.dumps(value,
+    ensure_ascii=False, separators=(",", ":"))`` writes, several times faster; a full
+    refresh writes a million firms' rosters)."""
+    return orjson.dumps(value).decode()
 
 
 def pack_json(value: object) -> bytes:
     """A list as stored in a roster: compact JSON, zlib-compressed (a third of the bytes
     to read from disk and send; decompressing costs less than that saves)."""
-    return zlib.compress(_dumps(value).encode(), 1)
+    return zlib.compress(orjson.dumps(value), 1)
 
 
 def _pack_text(text: str) -> bytes:
@@ -128,7 +134,7 @@ def unpack_json(data: bytes | bytearray | None) -> Any:
     >>> unpack_json(pack_json(["co:a", "东莞"]))
     ['co:a', '东莞']
     """
-    return json.loads(zlib.decompress(data)) if data else []
+    return orjson.loads(zlib.decompress(data)) if data else []
 
 
 def key(place: str, kind: str, what: str = "") -> str:
@@ -140,9 +146,20 @@ def key(place: str, kind: str, what: str = "") -> str:
 def place_closure(conn: Connection) -> dict[str, frozenset[str]]:
     """Each place with an ``IN`` relationship: itself and every place reached through
     ``IN`` in at most :data:`MAX_PLACE_DEPTH` hops (a site's places)."""
+    return closure_of(
+        (row["child"], row["parent"]) for row in conn.read(_PLACES, "reading the places")
+    )
+
+
+def closure_of(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """:func:`place_closure` of these ``IN`` relationships, ``(child, parent)``.
+
+    >>> sorted(closure_of([("town", "city"), ("city", "province")])["town"])
+    ['city', 'province', 'town']
+    """
     parents: dict[str, set[str]] = {}
-    for row in conn.read(_PLACES, "reading the places"):
-        parents.setdefault(row["child"], set()).add(row["parent"])
+    for child, parent in pairs:
+        parents.setdefault(child, set()).add(parent)
     closure: dict[str, frozenset[str]] = {}
     for place in parents:
         seen = {place}
@@ -283,37 +300,24 @@ def _run(conn: Connection, text: str, doing: str, **params: Any) -> None:
     conn.guard(run, doing)
 
 
-def _write_rows(
-    conn: Connection,
-    rows: Iterable[dict[str, Any]],
-    doing: str,
-    text: str = _WRITE,
-    write: Callable[[str, list[Any]], None] | None = None,
-) -> int:
-    """Write rosters in transactions of about :data:`_WRITE_BYTES` (merged by key, or
-    created with ``text`` :data:`_CREATE`), each by ``write(text, rows)`` if given;
-    how many."""
+def _batches(rows: Iterable[dict[str, Any]], text: str) -> Iterator[tuple[str, list[Any]]]:
+    """Rosters as write jobs ``(text, rows)`` of about :data:`_WRITE_BYTES` each."""
     batch: list[dict[str, Any]] = []
     size = 0
-    written = 0
-
-    def flush() -> None:
-        nonlocal batch, size
-        if batch:
-            if write is None:
-                _run(conn, text, doing, rows=batch)
-            else:
-                write(text, batch)
-        batch, size = [], 0
-
     for row in rows:
         batch.append(row)
-        written += 1
         size += sum(len(v) for v in row.values() if isinstance(v, str | bytes)) + 100
         if size >= _WRITE_BYTES:
-            flush()
-    flush()
-    return written
+            yield text, batch
+            batch, size = [], 0
+    if batch:
+        yield text, batch
+
+
+def _write_rows(conn: Connection, rows: Iterable[dict[str, Any]], doing: str) -> None:
+    """Write rosters, merged by key, in transactions of about :data:`_WRITE_BYTES`."""
+    for text, batch in _batches(rows, _WRITE):
+        _run(conn, text, doing, rows=batch)
 
 
 def _read_firms(conn: Connection, text: str, doing: str, **params: Any) -> Iterator[Any]:
@@ -324,31 +328,35 @@ def _read_firms(conn: Connection, text: str, doing: str, **params: Any) -> Itera
     yield from conn.guard(run, doing)
 
 
-def rebuild(
-    conn: Connection,
-    segments: Iterable[str] | None = None,
-    *,
-    firm_rows: Iterable[Any] = (),
-    closure: Mapping[str, frozenset[str]] | None = None,
-    write: Callable[[str, list[Any]], None] | None = None,
-) -> None:
-    """Make every roster anew from ``firm_rows`` (``segments`` None: every maker as a
-    row of ``_FIRM_BODY``, as :meth:`.firms.Firms.roster_rows` gives them), or those of
-    these segments (read here). ``closure``: :func:`place_closure`, if already read;
-    ``write(text, rows)``: how the full rebuild's batches are written (default: here)."""
+def all_jobs(
+    firm_rows: Iterable[Any], closure: Mapping[str, frozenset[str]]
+) -> Iterator[tuple[str, list[Any]]]:
+    """Every roster made anew from ``firm_rows`` (every maker as a row of
+    ``_FIRM_BODY``, as :meth:`.firms.Firms.roster_rows` gives them), as write jobs
+    ``(text, rows)`` to run in order, each in its own transaction: the index, the old
+    rosters deleted, the new ones created. ``closure``: :func:`place_closure`.
+
+    Nothing is read from the database: a full refresh computes the jobs from what it
+    read, a first load from its input (:mod:`~chaingraph.store.neo4j.snapshot`)."""
+    yield INDEX, []
+    yield _AWAIT_INDEXES, []
+    yield _DELETE_ALL, []
+    rosters = _Rosters(closure)
+    for row in firm_rows:
+        rosters.add(row)
+    yield from _batches(rosters.rows(), _CREATE)
+
+
+def rebuild(conn: Connection, segments: Iterable[str]) -> None:
+    """Make the rosters of these segments anew (their members changed: their old firms
+    may have left), reading their makers."""
     doing = "keeping the local firms of each place"
-    _run(conn, INDEX, doing)
-    _run(conn, "CALL db.awaitIndexes(300)", doing)
-    rosters = _Rosters(place_closure(conn) if closure is None else closure)
-    if segments is None:
-        _run(conn, _DELETE_ALL, doing)
-        for row in firm_rows:
-            rosters.add(row)
-        _write_rows(conn, rosters.rows(), doing, _CREATE, write)
-        return
     wanted = sorted(set(segments))
     if not wanted:
         return
+    _run(conn, INDEX, doing)
+    _run(conn, _AWAIT_INDEXES, doing)
+    rosters = _Rosters(place_closure(conn))
     members: set[str] = set()
     for row in conn.read(_MEMBERS, doing, segments=wanted):
         members.update(row["members"] or ())

@@ -176,6 +176,8 @@ class Neo4jStore(GraphStore):
         )
         self.warm_seconds: float | None = None
         self.derive_seconds: float | None = None
+        # how the last merge brought the derived figures up to date (see merge)
+        self.derive_outcome: str | None = None
         self._scope = threading.local()  # one_analysis: depth, whether fresh() checked
         if warm:
             self.warm()
@@ -576,12 +578,20 @@ class Neo4jStore(GraphStore):
         load = BatchedMerge(self.connection, self.model, nodes, relationships)
         self.ensure_schema()
         fresh = derived.is_fresh(self.connection)
+        # Into an empty database, the figures are computed from the input after.
+        first_load = bool(load.nodes) and derived.holds_nothing(self.connection)
         report = load.write(batch_size=self.batch_size, writers=self.writers, progress=progress)
         if report.changed or not fresh:
-            # What the gap queries read, for what this merge touched (everything when
-            # it was not up to date before).
-            touched = derived.Touched.of(load.nodes, load.relationships) if fresh else None
             started = time.perf_counter()
-            derived.refresh(self.connection, touched)
+            if first_load and derived.refresh_first_load(
+                self.connection, load.nodes, load.relationships
+            ):
+                self.derive_outcome = "first load: computed from the input"
+            else:
+                # What the gap queries read, for what this merge touched (everything
+                # when it was not up to date before).
+                touched = derived.Touched.of(load.nodes, load.relationships) if fresh else None
+                derived.refresh(self.connection, touched)
+                self.derive_outcome = "refreshed from the database"
             self.derive_seconds = time.perf_counter() - started
         return report

@@ -1,0 +1,158 @@
+"""What a full refresh of the derived figures reads: from the database, or from a first
+load's input.
+
+A full :func:`~chaingraph.store.neo4j.derived.refresh` computes every derived figure
+from one :class:`Snapshot`: every company as a row of :data:`.firms._ROW`, the ``IN``
+relationships between places, the segments and products with the ``IN_SEGMENT``
+filings, and the ids of every product and segment. :meth:`Snapshot.read` reads it.
+
+:meth:`Snapshot.of_input` makes the same rows from the input of a merge into an empty
+database (a first load), before anything is written: after such a merge the database
+holds exactly that input, stored as :mod:`~chaingraph.store.neo4j.encoding` encodes
+it, so the figures can be computed while the rows are still being written (in a forked
+process, :class:`~chaingraph.store.neo4j.derived.Ahead`) instead of read back after.
+The rows are built by the definitions of the queries here (a company's sites: one entry
+per ``LOCATED_IN`` relationship; its ``MAKES`` facts: target id, whether the target is a
+product, the stored ``source`` and ``evidence``), and a real-Neo4j test checks that
+both give the same stored figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chaingraph.model import Node, Relationship
+from chaingraph.store.merging import merge_props
+from chaingraph.store.neo4j import firms
+from chaingraph.store.neo4j.connection import Connection
+from chaingraph.store.neo4j.encoding import EXTRA, REL_RESERVED, encode_node, storable
+
+__all__ = ["STRUCTURE", "Snapshot"]
+
+# The segments and products (a few thousand): names, the stored member lists, filings.
+STRUCTURE = """
+CALL () { MATCH (s:Segment) RETURN collect([s.id, s.name]) AS segments }
+CALL () { MATCH (p:Product) RETURN collect([p.id, p.name, p.cg_segments]) AS products }
+CALL () {
+  MATCH (p:Product)-[:IN_SEGMENT]->(s:Segment) RETURN collect(DISTINCT [p.id, s.id]) AS filed
+}
+CALL () { MATCH (s:Segment) RETURN collect([s.id, s.cg_members]) AS members }
+RETURN segments, products, filed, members
+"""
+_PLACES = "MATCH (a:Entity)-[:IN]->(b:Entity) RETURN collect([a.id, b.id]) AS pairs"
+_ALL_IDS = "MATCH (n:{label}) RETURN collect(n.id) AS ids"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a full refresh computes the derived figures from.
+
+    Attributes
+    ----------
+    firm_rows
+        Every company as a row of :data:`.firms._ROW`, in id order.
+    places
+        ``(child, parent)`` of every ``IN`` relationship between two entities.
+    structure
+        The row of :data:`STRUCTURE`: ``segments``, ``products``, ``filed``, ``members``.
+    products, segments
+        The ids of every product and every segment.
+    by_id
+        Whether a firm row's first field is the firm's id (rows made from an input,
+        before its nodes existed) rather than its ``elementId``.
+    """
+
+    firm_rows: list[tuple[Any, ...]]
+    places: list[tuple[str, str]]
+    structure: dict[str, Any]
+    products: list[str]
+    segments: list[str]
+    by_id: bool = False
+
+    @classmethod
+    def read(cls, conn: Connection, doing: str) -> Snapshot:
+        """Read it from the database."""
+        (places,) = conn.read(_PLACES, doing)
+        (structure,) = conn.read(STRUCTURE, doing)
+        (products,) = conn.read(_ALL_IDS.format(label="Product"), doing)
+        (segments,) = conn.read(_ALL_IDS.format(label="Segment"), doing)
+        return cls(
+            firms.read(conn, doing),
+            [(a, b) for a, b in places["pairs"]],
+            structure.data(),
+            list(products["ids"]),
+            list(segments["ids"]),
+        )
+
+    @classmethod
+    def of_input(cls, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> Snapshot:
+        """What :meth:`read` would read once ``nodes`` and ``relationships`` (collapsed,
+        :func:`~chaingraph.store.merging.collapse_batch`: one entry per node id and per
+        relationship) are merged into an empty database."""
+        types = {node.id: node.type for node in nodes}
+        sites: dict[str, list[str]] = {}
+        makes: dict[str, list[list[Any]]] = {}
+        places: list[tuple[str, str]] = []
+        filed: dict[tuple[str, str], None] = {}
+        assert not {"source", "evidence"} & REL_RESERVED  # stored under their own names
+        for rel in relationships:
+            if rel.type == "LOCATED_IN":
+                sites.setdefault(rel.source, []).append(rel.target)
+            elif rel.type == "MAKES":
+                # m.source and m.evidence as stored: the value if Neo4j stores it as it
+                # is (encoding._split; neither name is reserved), else null
+                source, evidence = rel.props.get("source"), rel.props.get("evidence")
+                makes.setdefault(rel.source, []).append(
+                    [
+                        rel.target,
+                        types.get(rel.target) == "Product",
+                        source if storable(source) else None,
+                        evidence if storable(evidence) else None,
+                    ]
+                )
+            elif rel.type == "IN":
+                places.append((rel.source, rel.target))
+            elif (
+                rel.type == "IN_SEGMENT"
+                and types.get(rel.source) == "Product"
+                and types.get(rel.target) == "Segment"
+            ):
+                filed[rel.source, rel.target] = None
+        rows: list[tuple[Any, ...]] = []
+        named: dict[str, dict[str, Any]] = {}
+        for node in nodes:
+            if node.type not in ("Company", "Product", "Segment"):
+                continue
+            stored = encode_node(node.id, node.type, merge_props({}, node.props), lookups=False)
+            if node.type != "Company":
+                named[node.id] = stored
+                continue
+            rows.append(
+                (
+                    node.id,  # the elementId's place: see by_id
+                    node.id,
+                    stored.get("name"),
+                    stored.get("tags"),
+                    stored.get("global_rank_no"),
+                    stored.get("revenue_cny_100m"),
+                    stored.get(EXTRA),
+                    stored.get("props_json"),
+                    False,
+                    False,
+                    None,
+                    sites.get(node.id, []),
+                    makes.get(node.id, []),
+                )
+            )
+        rows.sort(key=lambda row: row[firms.ID])
+        products = [n.id for n in nodes if n.type == "Product"]
+        segments = [n.id for n in nodes if n.type == "Segment"]
+        structure = {
+            "segments": [[s, named[s].get("name")] for s in segments],
+            "products": [[p, named[p].get("name"), None] for p in products],
+            "filed": [list(pair) for pair in filed],
+            "members": [[s, None] for s in segments],
+        }
+        return cls(rows, places, structure, products, segments, by_id=True)
