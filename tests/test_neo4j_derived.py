@@ -31,7 +31,10 @@ from chaingraph.analysis.targets import targets
 from chaingraph.cli import cli
 from chaingraph.model import Node, Relationship
 from chaingraph.store import GraphStore, LeaderRule
-from chaingraph.store.neo4j import derived
+from chaingraph.store.base import NATION
+from chaingraph.store.neo4j import derived, snapshot
+from chaingraph.store.neo4j.first_load import FirstLoad
+from chaingraph.store.neo4j.merge import BatchedMerge
 from chaingraph.testing import evidence_store
 
 S = {"source": "tests.derived", "as_of": "2024", "synthetic": True}
@@ -385,3 +388,98 @@ def test_full_refresh_writes_what_the_per_firm_cypher_writes(
     neo4j_driver.execute_query("CREATE (:CgRoster {key: 'stray', count: 1})")
     assert full_refresh() == expected
     assert derived.is_fresh(conn)
+
+
+def _stamped_keys(driver: neo4j.Driver) -> list[str]:
+    (record,), _, _ = driver.execute_query(
+        f"MATCH (m:{derived.STAMP_LABEL}) RETURN m.sitekeys AS keys"
+    )
+    return list(record["keys"])
+
+
+@pytest.mark.neo4j
+def test_a_first_load_writes_what_a_full_refresh_writes(
+    new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
+) -> None:
+    """A merge into an empty database computes the figures from its input while the rows
+    are written, its makers created with their labels (first_load): the figures must
+    be what a full refresh reads and computes from the database. A merge into a
+    database holding data refreshes from the database."""
+    store = new_neo4j_store()
+    assert isinstance(store, Neo4jStore)
+    base = evidence_store()
+    load(store, [*base.nodes(), *_ODD_NODES], [*base.relationships(), *_ODD_RELATIONSHIPS])
+    assert store.derive_outcome == "computed from the input"
+    assert derived.is_fresh(store.connection)
+    first = _derived_dump(neo4j_driver, _stamped_keys(neo4j_driver))
+    assert ("co:both", True, True, "region:cn-other\x1fregion:jp") in first["firms"]
+    assert ("co:idle", False, False, None) in first["firms"]
+    assert len(first["rosters"]) > 20 and len(first["pages"]) > 5
+    derived.refresh(store.connection)
+    assert _derived_dump(neo4j_driver, _stamped_keys(neo4j_driver)) == first
+    load(store, [Node("co:late", "Company", {"name": "迟", **S})], [])
+    assert store.derive_outcome == "refreshed"
+    assert derived.is_fresh(store.connection)
+
+
+@pytest.mark.neo4j
+def test_a_first_load_does_not_stamp_figures_another_writer_made_stale(
+    new_neo4j_store: Callable[[], GraphStore], neo4j_driver: neo4j.Driver
+) -> None:
+    """Figures computed from the input are written only if the database holds exactly
+    the input: a node written by someone else meanwhile sends the merge to the full
+    refresh from the database, which counts it."""
+    store = new_neo4j_store()
+    assert isinstance(store, Neo4jStore)
+    base = evidence_store()
+    merge = BatchedMerge(store.connection, store.model, base.nodes(), base.relationships())
+    store.ensure_schema()
+    first = FirstLoad.start(store.connection, merge)
+    assert first is not None and merge.firm_labels  # its makers are created labelled
+    merge.write()
+    neo4j_driver.execute_query(
+        "MATCH (p:Entity {id: 'prod:sensor'}) "
+        "CREATE (:Entity:Company {id: 'co:other', type: 'Company'})-[:MAKES]->(p)"
+    )
+    assert not first.finish(store.connection)
+    assert first.outcome == "not used: the database holds more than the input"
+    assert not derived.is_fresh(store.connection)
+    # a database that holds something: no first load
+    assert FirstLoad.start(store.connection, merge) is None
+    derived.refresh(store.connection)
+    (record,), _, _ = neo4j_driver.execute_query(
+        "MATCH (p:Product {id: 'prod:sensor'}) RETURN p.cg_makers AS n"
+    )
+    assert record["n"] == 1 + sum(
+        1 for r in base.relationships() if r.type == "MAKES" and r.target == "prod:sensor"
+    )
+
+
+def test_a_first_loads_rows_say_what_was_created_so_wrong_labels_are_put_right() -> None:
+    """The firm rows of a first load carry the labels its makers were created with; a
+    firm labelled otherwise than the refresh computes gets a label write (by id)."""
+    base = evidence_store()
+    nodes, rels = list(base.nodes()), list(base.relationships())
+    right = snapshot.maker_labels(nodes, rels, NATION, derived.SEP)
+    assert right and all(isinstance(key, str) for _, key in right.values())
+
+    def label_writes(labelled: dict[str, tuple[bool, str]]) -> list[tuple[str, Any]]:
+        everything = derived.Everything(snapshot.Snapshot.of_input(nodes, rels, labelled))
+        return [
+            (text.split("SET")[1].split("\n")[0].strip(), row)
+            for lane, text, rows in everything.jobs()
+            if "CgMaker" in text and "MATCH (f:Entity {id: row[0]})" in text
+            for row in rows
+        ]
+
+    assert label_writes(right) == []
+    firm = sorted(right)[0]
+    wrong = {**right, firm: (not right[firm][0], "stale")}
+    assert label_writes(wrong) == [
+        (
+            "f:CgMaker:CgNationalMaker, f.cg_sites = row[1]"
+            if right[firm][0]
+            else "f:CgMaker, f.cg_sites = row[1]",
+            [firm, right[firm][1]],
+        )
+    ]

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,13 +60,15 @@ __all__ = [
     "LABELS",
     "SEP",
     "VERSION",
+    "Everything",
     "Touched",
+    "counts",
     "ensure_fresh",
-    "holds_nothing",
     "is_fresh",
     "pack",
     "refresh",
-    "refresh_first_load",
+    "run_jobs",
+    "stamp_if",
     "unpack",
 ]
 
@@ -104,9 +106,6 @@ CREATE (:{STAMP_LABEL} {{version: $version, nodes: nodes, rels: rels, sitekeys: 
                          ring_keys: $ring_keys, ring_makers: $ring_makers}})
 RETURN count(*) AS stamped
 """
-_ANY_NODE = "MATCH (n) WHERE NOT ({}) RETURN 1 AS any LIMIT 1".format(
-    " OR ".join(f"n:{label}" for label in LABELS)
-)
 _COUNTS = """
 CALL () { MATCH (n:Entity) RETURN count(n) AS nodes }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
@@ -283,45 +282,45 @@ def refresh(conn: Connection, touched: Touched | None = None) -> None:
     _write(conn, _STAMP_WRITE, doing, version=VERSION, expect=None, **stamp)
 
 
-def holds_nothing(conn: Connection) -> bool:
-    """Whether the database holds no node but derived ones (before a first load:
-    :func:`refresh_first_load`)."""
-    return not conn.read(_ANY_NODE, "checking whether the database is empty")
-
-
-def refresh_first_load(
-    conn: Connection, nodes: Sequence[Node], relationships: Sequence[Relationship]
-) -> bool:
-    """Refresh everything from a first load's input instead of reading it back.
-
-    A merge of ``nodes`` and ``relationships`` (collapsed) into a database that
-    :func:`holds_nothing` leaves exactly its input in it, so every figure can be
-    computed from the input (:meth:`.snapshot.Snapshot.of_input`; the full refresh's
-    read of every company costs more than the computing it saves, issue 22). Only if
-    the database holds exactly that many entities and relationships (no other writer
-    came in between: checked before, and again as the stamp is written); whether it
-    did. When not, nothing is stamped and the caller refreshes from the database."""
+def stamp_if(conn: Connection, stamp: dict[str, Any], nodes: int, relationships: int) -> bool:
+    """Stamp the figures (``stamp``: :meth:`_SiteKeys.stamp`'s parameters) only if the
+    database holds ``nodes`` entities and ``relationships`` relationships; whether it
+    did (:mod:`~chaingraph.store.neo4j.first_load`)."""
     doing = "deriving the figures the gap queries read"
-    (row,) = conn.read(_COUNTS, doing)
-    expect = [len(nodes), len(relationships)]
-    if [row["nodes"], row["rels"]] != expect:
-        return False
-    stamp = _write_everything(conn, snapshot.Snapshot.of_input(nodes, relationships), doing)
+    expect = [nodes, relationships]
     (row,) = _write(conn, _STAMP_WRITE, doing, version=VERSION, expect=expect, **stamp)
     return bool(row["stamped"])
 
 
-def _run_jobs(conn: Connection, jobs: Iterable[tuple[str, list[Any]]], doing: str) -> None:
-    """Run write jobs in order, each in its own transaction, from a thread while the
-    caller computes the next ones (:class:`.firms.BackgroundWrites`)."""
-    writes = firms.BackgroundWrites(conn, doing)
+def counts(conn: Connection) -> tuple[int, int]:
+    """The entities and relationships the database holds (two count-store reads)."""
+    (row,) = conn.read(_COUNTS, "counting what the database holds")
+    return row["nodes"], row["rels"]
+
+
+# The lanes of a full refresh's writes (Everything.jobs): each lane's jobs run in order,
+# the two lanes at once (they write disjoint nodes), so the server uses two cores.
+FIGURES, LISTS = 0, 1  # firm labels and product/segment figures; rosters and candidates
+
+
+def run_jobs(conn: Connection, jobs: Iterable[tuple[int, str, list[Any]]], doing: str) -> None:
+    """Run write jobs ``(lane, text, rows)``, each in its own transaction, those of one
+    lane in order, from a thread per lane (:class:`.firms.BackgroundWrites`) while the
+    caller computes the next ones."""
+    writers: dict[int, firms.BackgroundWrites] = {}
     try:
-        for text, rows in jobs:
-            writes(text, rows)
+        for lane, text, rows in jobs:
+            if lane not in writers:
+                writers[lane] = firms.BackgroundWrites(conn, doing)
+            writers[lane](text, rows)
     except BaseException:
-        writes.close(raising=False)  # the error here is the one to tell
+        for writes in writers.values():
+            writes.close(raising=False)  # the error here is the one to tell
         raise
-    writes.close()
+    for writes in writers.values():
+        writes.close(raising=False)
+    for writes in writers.values():
+        writes.close()
 
 
 class _SiteKeys:
@@ -351,7 +350,7 @@ class _SiteKeys:
         return {"sitekeys": self.keys, "ring_keys": ring_keys, "ring_makers": ring_makers}
 
 
-class _Everything:
+class Everything:
     """Every figure computed anew from one snapshot: :meth:`jobs` yields the writes in
     order, computing as it goes (a full refresh writes while it computes); once they
     are all yielded, :attr:`stamp` holds the stamp's parameters."""
@@ -360,22 +359,26 @@ class _Everything:
         self.snap = snap
         self.stamp: dict[str, Any] = {}
 
-    def jobs(self) -> Iterator[tuple[str, list[Any]]]:
+    def jobs(self) -> Iterator[tuple[int, str, list[Any]]]:
+        """The writes ``(lane, text, rows)``: lane :data:`FIGURES` or :data:`LISTS`."""
         snap = self.snap
         closure = rosters.closure_of(snap.places)
         national_places = frozenset(
             place for place, reached in closure.items() if NATION in reached
         ) | {NATION}
         everyone = firms.Firms.of(snap.firm_rows, national_places, SEP, by_id=snap.by_id)
-        yield from firms.label_jobs(everyone)
+        for text, rows in firms.label_jobs(everyone):
+            yield FIGURES, text, rows
         _, member_of, members, writes = _structure(snap.structure)
-        yield from writes
+        for text, rows in writes:
+            yield FIGURES, text, rows
         keys = _SiteKeys()
         ring_rows: list[list[Any]] = []
         for product in sorted(set(snap.products)):
             makers, national, by_sites = everyone.counts(everyone.makers_of.get(product, ()))
             ring_rows.append([product, makers, national, *keys.packed(by_sites)])
-        yield from _chunks(_PRODUCT_ALL, ring_rows)
+        for text, rows in _chunks(_PRODUCT_ALL, ring_rows):
+            yield FIGURES, text, rows
         ring_rows = []
         for segment in sorted(set(snap.segments)):
             made_by: set[int] = set()
@@ -383,18 +386,20 @@ class _Everything:
                 made_by.update(everyone.makers_of.get(product, ()))
             makers, national, by_sites = everyone.counts(made_by)
             ring_rows.append([segment, makers, national, *keys.packed(by_sites)])
-        yield from _chunks(_SEGMENT_ALL, ring_rows)
+        for text, rows in _chunks(_SEGMENT_ALL, ring_rows):
+            yield FIGURES, text, rows
         segments_of = {product: sorted(held) for product, held in member_of.items()}
-        yield from rosters.all_jobs(everyone.roster_rows(segments_of), closure)
-        yield from candidates.all_jobs(everyone.candidate_rows())
+        for text, rows in rosters.all_jobs(everyone.roster_rows(segments_of), closure):
+            yield LISTS, text, rows
+        for text, rows in candidates.all_jobs(everyone.candidate_rows()):
+            yield LISTS, text, rows
         self.stamp = keys.stamp(everyone.economy())
 
 
 def _write_everything(conn: Connection, snap: snapshot.Snapshot, doing: str) -> dict[str, Any]:
     """Compute and write every figure of ``snap``; the stamp's parameters."""
-    with collector_paused():  # see refresh
-        everything = _Everything(snap)
-        _run_jobs(conn, everything.jobs(), doing)
+    everything = Everything(snap)
+    run_jobs(conn, everything.jobs(), doing)
     return everything.stamp
 
 

@@ -97,6 +97,11 @@ DEFAULT_BATCH_SIZE = 2000
 # (_write_batch).
 DEFAULT_WRITERS = 2 if (os.cpu_count() or 1) >= 2 else 1
 
+# The derived labels a first load's makers are created with (first_load), and their
+# site key property (chaingraph.store.neo4j.derived).
+_MAKER, _NATIONAL_MAKER = ":CgMaker", ":CgMaker:CgNationalMaker"
+SITES_PROPERTY = "cg_sites"
+
 # The codes of a transaction the server ended at its timeout (LockClientStopped: while
 # it waited for a lock).
 _TIMED_OUT = re.compile(r"TransactionTimedOut|LockClientStopped")
@@ -199,13 +204,14 @@ class _Prepared:
     """A batch's rows built ahead of its transaction (see :meth:`BatchedMerge._prepare`)."""
 
     generation: int
+    # Nodes to create, per labels (after Entity: the type's, and derived ones).
     nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     relationships: list[dict[str, Any]] = field(default_factory=list)
     ends: list[str] = field(default_factory=list)
     known: list[Any] = field(default_factory=list)
     # Relationships: the server's elementId of each end, when every end has one.
     element_ids: list[str] | None = None
-    # Nodes: the elementIds of the created nodes, per label, in the order of ``nodes``.
+    # Nodes: the elementIds of the created nodes, per labels, in the order of ``nodes``.
     created: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -256,6 +262,9 @@ class BatchedMerge:
         # The elementId of each node this merge created, for the relationships between
         # them (found by elementId, not by an index seek on the id).
         self.element_ids: dict[str, str] = {}
+        # Per firm id, (national, site key): the derived labels a first load's makers
+        # are created with (chaingraph.store.neo4j.first_load).
+        self.firm_labels: dict[str, tuple[bool, str]] = {}
 
     def write(
         self,
@@ -377,9 +386,15 @@ class BatchedMerge:
             for node in rows:
                 if node.id in fresh:
                     props = _as_new(node.props)
-                    prepared.nodes.setdefault(node.type, []).append(
-                        encode_node(node.id, node.type, props)
-                    )
+                    row = encode_node(node.id, node.type, props)
+                    labels = self.labels[node.type]
+                    made = self.firm_labels.get(node.id)
+                    if made is not None:
+                        # a first load's maker: its derived labels and site key now
+                        # rather than in a pass over every firm after (first_load)
+                        labels += _NATIONAL_MAKER if made[0] else _MAKER
+                        row[SITES_PROPERTY] = made[1]
+                    prepared.nodes.setdefault(labels, []).append(row)
                 else:
                     prepared.known.append(node)
         else:
@@ -423,9 +438,9 @@ class BatchedMerge:
             try:
                 with self.conn.session() as session:
                     report: MergeReport = session.execute_write(work, prepared)
-                for node_type, element_ids in prepared.created.items():
+                for labels, element_ids in prepared.created.items():
                     # Committed: remember where the created nodes are.
-                    for row, element_id in zip(prepared.nodes[node_type], element_ids, strict=True):
+                    for row, element_id in zip(prepared.nodes[labels], element_ids, strict=True):
                         self.element_ids[row["id"]] = element_id
                 return report
             except neo4j_errors.ConstraintError:
@@ -461,16 +476,16 @@ class BatchedMerge:
         # adding the label from a parameter (SET n:$(label)).
         report = MergeReport(sum(map(len, prepared.nodes.values())), 0, 0, 0, 0)
         prepared.created = {}
-        for node_type, rows in prepared.nodes.items():
+        for labels, rows in prepared.nodes.items():
             record = tx.run(
                 # = on a new node: the same as +=, and the server stores the map whole
                 # instead of merging it key by key (issue 22, bench/RESULTS.md).
-                f"UNWIND $rows AS p CREATE (n:{ENTITY_LABEL}:{self.labels[node_type]}) SET n = p "
+                f"UNWIND $rows AS p CREATE (n:{ENTITY_LABEL}:{labels}) SET n = p "
                 "RETURN collect(elementId(n)) AS created",
                 rows=rows,
             ).single()
             if record is not None:
-                prepared.created[node_type] = record["created"]
+                prepared.created[labels] = record["created"]
         if prepared.known:
             report += merge_known_nodes(tx, prepared.known, self.labels)
         return report

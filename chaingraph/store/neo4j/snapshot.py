@@ -19,7 +19,7 @@ both give the same stored figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,9 @@ from chaingraph.store.merging import merge_props
 from chaingraph.store.neo4j import firms
 from chaingraph.store.neo4j.connection import Connection
 from chaingraph.store.neo4j.encoding import EXTRA, REL_RESERVED, encode_node, storable
+from chaingraph.store.neo4j.rosters import closure_of
 
-__all__ = ["STRUCTURE", "Snapshot"]
+__all__ = ["STRUCTURE", "Snapshot", "maker_labels"]
 
 # The segments and products (a few thousand): names, the stored member lists, filings.
 STRUCTURE = """
@@ -87,10 +88,17 @@ class Snapshot:
         )
 
     @classmethod
-    def of_input(cls, nodes: Sequence[Node], relationships: Sequence[Relationship]) -> Snapshot:
+    def of_input(
+        cls,
+        nodes: Sequence[Node],
+        relationships: Sequence[Relationship],
+        labelled: Mapping[str, tuple[bool, str]] | None = None,
+    ) -> Snapshot:
         """What :meth:`read` would read once ``nodes`` and ``relationships`` (collapsed,
         :func:`~chaingraph.store.merging.collapse_batch`: one entry per node id and per
-        relationship) are merged into an empty database."""
+        relationship) are merged into an empty database, the firms of ``labelled``
+        created with their derived labels and site key (:func:`maker_labels`)."""
+        labelled = labelled or {}
         types = {node.id: node.type for node in nodes}
         sites: dict[str, list[str]] = {}
         makes: dict[str, list[list[Any]]] = {}
@@ -139,9 +147,7 @@ class Snapshot:
                     stored.get("revenue_cny_100m"),
                     stored.get(EXTRA),
                     stored.get("props_json"),
-                    False,
-                    False,
-                    None,
+                    *_was(labelled.get(node.id)),
                     sites.get(node.id, []),
                     makes.get(node.id, []),
                 )
@@ -156,3 +162,37 @@ class Snapshot:
             "members": [[s, None] for s in segments],
         }
         return cls(rows, places, structure, products, segments, by_id=True)
+
+
+def _was(made: tuple[bool, str] | None) -> tuple[bool, bool, str | None]:
+    """A firm row's stored labels and site key (WAS_MAKER, WAS_NATIONAL, WAS_KEY)."""
+    if made is None:
+        return False, False, None
+    return True, made[0], made[1]
+
+
+def maker_labels(
+    nodes: Sequence[Node], relationships: Sequence[Relationship], nation: str, sep: str
+) -> dict[str, tuple[bool, str]]:
+    """Per firm of ``nodes`` that makes something (has a ``MAKES`` relationship), whether
+    it is national and its site key, by the definitions of :class:`.firms.Firms`, for a
+    first load to create its makers labelled (a firm the two disagree on would get its
+    labels put right by the refresh's label writes: the row says what was created)."""
+    places: list[tuple[str, str]] = []
+    sites: dict[str, set[str]] = {}
+    makers: set[str] = set()
+    for rel in relationships:
+        if rel.type == "MAKES":
+            makers.add(rel.source)
+        elif rel.type == "LOCATED_IN":
+            sites.setdefault(rel.source, set()).add(rel.target)
+        elif rel.type == "IN":
+            places.append((rel.source, rel.target))
+    closure = closure_of(places)
+    national = {place for place, reached in closure.items() if nation in reached} | {nation}
+    made: dict[str, tuple[bool, str]] = {}
+    for node in nodes:
+        if node.type == "Company" and node.id in makers:
+            held = sorted(sites.get(node.id, ()))
+            made[node.id] = (not national.isdisjoint(held), sep.join(held))
+    return made
