@@ -30,9 +30,13 @@ graph). A database written some other way (``neo4j-admin database import``, anot
 tool) has no stamp or a stamp whose counts differ: :func:`ensure_fresh`, run when a store
 opens and before each read that relies on the figures, finds that from the count store
 (two reads, no scan) and refreshes everything first, so stale figures never answer.
-Refreshing everything reads every company once (:mod:`~chaingraph.store.neo4j.firms`)
-and computes the figures above from those rows by the same definitions as the per-firm
-Cypher here, which a merge's refresh runs for what it touched.
+Refreshing everything reads one :class:`~chaingraph.store.neo4j.snapshot.Snapshot`
+(every company once, :mod:`~chaingraph.store.neo4j.firms`, and the places, segments and
+products) and computes the figures above from it (:class:`Everything`) by the same
+definitions as the per-firm Cypher here, which a merge's refresh runs for what it
+touched; the writes go in two lanes at once (:func:`run_jobs`). A merge into an empty
+database computes them from its input instead, while its rows are written
+(:mod:`~chaingraph.store.neo4j.first_load`).
 The properties are in :data:`~chaingraph.store.neo4j.encoding.NODE_RESERVED`: reading a
 node back never shows them, and a data property of the same name cannot overwrite them.
 """

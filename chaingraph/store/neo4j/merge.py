@@ -11,7 +11,8 @@ at most ``retry_seconds``.
 The check reads which ids are stored already; a node whose id is not is written with
 ``CREATE`` without reading anything, and so is a relationship between two such nodes
 (nothing can be stored for them yet), which makes a first load a plain series of
-``CREATE``. Should another loader store one of those ids after the check, the
+``CREATE`` (its makers created with their derived labels and site key, computed from the
+input beforehand: :mod:`~chaingraph.store.neo4j.first_load`). Should another loader store one of those ids after the check, the
 ``CREATE`` breaks the uniqueness constraint, the batch rolls back and is written again
 the careful way (:mod:`~chaingraph.store.neo4j.merge_known`). That way, for every
 other row: the batch locks its nodes (relationships: both ends) and reads what is

@@ -56,24 +56,17 @@ from chaingraph.store.neo4j.encoding import (
 from chaingraph.store.neo4j.first_load import FirstLoad
 from chaingraph.store.neo4j.housekeeping import create_schema, delete_all
 from chaingraph.store.neo4j.merge import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, BatchedMerge
+from chaingraph.store.neo4j.record_reads import (
+    NODE_COLUMNS,
+    NODE_LIST,
+    PAGE,
+    REL_COLUMNS,
+    REL_ORDER,
+    nodes_text,
+)
 from chaingraph.store.records import RecordBasics
 
 __all__ = ["Neo4jStore", "open_store"]
-
-_PAGE = 5000
-# ``raw`` (every Neo4j property) is only read when ``props_json`` is missing; sent
-# always, it would carry each record twice.
-_NODE_COLUMNS = (
-    "n.id AS id, n.type AS type, n.props_json AS props, "
-    "CASE WHEN n.props_json IS NULL THEN properties(n) END AS raw"
-)
-# The same as one list per node, for reads that pack many nodes into one record.
-_NODE_LIST = "[n.id, n.type, n.props_json, CASE WHEN n.props_json IS NULL THEN properties(n) END]"
-_REL_COLUMNS = (
-    "type(r) AS type, a.id AS source, b.id AS target, coalesce(r.key, '') AS key, "
-    "r.props_json AS props, properties(r) AS raw"
-)
-_REL_ORDER = "ORDER BY source, type, target, key"
 
 
 def open_store(
@@ -104,15 +97,6 @@ def open_store(
         settings.database,
         batch_size=batch_size,
         warm=warm and settings.warm,
-    )
-
-
-def _nodes_text(label: str) -> str:
-    """The read of one page of nodes of a label (by id, after ``$after``)."""
-    return (
-        f"MATCH (n:{label}) WHERE n.id > $after "
-        "AND ($type IS NULL OR n.type = $type) "
-        f"RETURN {_NODE_COLUMNS} ORDER BY n.id LIMIT $page"
     )
 
 
@@ -221,7 +205,7 @@ class Neo4jStore(GraphStore):
         nothing = "region:cg-none"
         texts = [*aggregates.rehearsed_queries()]
         texts += [
-            (_nodes_text(self._labels[t]), {"after": "\U0010ffff", "type": t, "page": _PAGE})
+            (nodes_text(self._labels[t]), {"after": "\U0010ffff", "type": t, "page": PAGE})
             for t in ("Region", "Base", "Segment", "Chain")
         ]
         try:
@@ -287,9 +271,7 @@ class Neo4jStore(GraphStore):
         return decode_node(record["id"], record["type"], record["props"], record["raw"])
 
     def get(self, node_id: str) -> Node | None:
-        rows = self._read(
-            f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) RETURN {_NODE_COLUMNS}", id=node_id
-        )
+        rows = self._read(f"MATCH (n:{ENTITY_LABEL} {{id: $id}}) RETURN {NODE_COLUMNS}", id=node_id)
         return self._node(rows[0]) if rows else None
 
     def get_many(self, node_ids: Iterable[str]) -> dict[str, Node]:
@@ -299,7 +281,7 @@ class Neo4jStore(GraphStore):
             # times the server's cost per node (see Connection.read_rows).
             for node_id, node_type, props, raw in self.connection.read_rows(
                 f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
-                f"RETURN collect({_NODE_LIST}) AS rows",
+                f"RETURN collect({NODE_LIST}) AS rows",
                 ids=chunk,
             ):
                 found[node_id] = decode_node(node_id, node_type, props, raw)
@@ -314,10 +296,10 @@ class Neo4jStore(GraphStore):
         label = self._labels[type] if type not in (None, "Company") else ENTITY_LABEL
         after = ""
         while True:
-            rows = self._read(_nodes_text(label), after=after, type=type, page=_PAGE)
+            rows = self._read(nodes_text(label), after=after, type=type, page=PAGE)
             for record in rows:
                 yield self._node(record)
-            if len(rows) < _PAGE:
+            if len(rows) < PAGE:
                 return
             after = rows[-1]["id"]
 
@@ -358,7 +340,7 @@ class Neo4jStore(GraphStore):
                 else f"(b:{ENTITY_LABEL})"
             )
             rows = self._read(
-                f"MATCH {a}-[r]->{b} WHERE type(r) IN $types RETURN {_REL_COLUMNS} {_REL_ORDER}",
+                f"MATCH {a}-[r]->{b} WHERE type(r) IN $types RETURN {REL_COLUMNS} {REL_ORDER}",
                 source=source,
                 target=target,
                 types=types,
@@ -369,7 +351,7 @@ class Neo4jStore(GraphStore):
             rel_type = self._rel_types[type]
             for record in self._read(
                 f"MATCH (a:{ENTITY_LABEL})-[r:{rel_type}]->(b:{ENTITY_LABEL}) "
-                f"RETURN {_REL_COLUMNS} {_REL_ORDER}"
+                f"RETURN {REL_COLUMNS} {REL_ORDER}"
             ):
                 yield self._relationship(record)
             return
@@ -382,19 +364,19 @@ class Neo4jStore(GraphStore):
                     f"MATCH (n:{ENTITY_LABEL}) WHERE n.id > $after "
                     "RETURN n.id AS id ORDER BY n.id LIMIT $page",
                     after=after,
-                    page=_PAGE,
+                    page=PAGE,
                 )
             ]
             if not ids:
                 return
             for record in self._read(
                 f"UNWIND $ids AS id MATCH (a:{ENTITY_LABEL} {{id: id}})-[r]->(b:{ENTITY_LABEL}) "
-                f"WHERE type(r) IN $types RETURN {_REL_COLUMNS} {_REL_ORDER}",
+                f"WHERE type(r) IN $types RETURN {REL_COLUMNS} {REL_ORDER}",
                 ids=ids,
                 types=types,
             ):
                 yield self._relationship(record)
-            if len(ids) < _PAGE:
+            if len(ids) < PAGE:
                 return
             after = ids[-1]
 
@@ -557,6 +539,9 @@ class Neo4jStore(GraphStore):
         delete_all(self.connection, self.batch_size)
         derived.refresh(self.connection)
 
+    # Rows and figures by the hundred thousand, without a cycle among them: a collection
+    # would only visit them, again and again (issue 22: 1 s of 20 at 100k).
+    @collector_paused()
     def merge(
         self,
         nodes: Iterable[Node],
@@ -565,7 +550,9 @@ class Neo4jStore(GraphStore):
         progress: Callable[[int, int], None] | None = None,
     ) -> MergeReport:
         """Add or update nodes and relationships in batches (see
-        :mod:`~chaingraph.store.neo4j.merge`).
+        :mod:`~chaingraph.store.neo4j.merge`), then bring the derived figures up to date
+        (:mod:`~chaingraph.store.neo4j.derived`; a first load's computed from its input
+        meanwhile, :mod:`~chaingraph.store.neo4j.first_load`; ``derive_outcome`` says how).
 
         ``progress(done, total)`` is called after each batch with rows written so far.
 
@@ -577,22 +564,10 @@ class Neo4jStore(GraphStore):
             The server was lost; batches written before stay, the one in flight was
             rolled back, and running the same merge again finishes the load.
         """
-        # Rows and figures by the hundred thousand, without a cycle among them: a
-        # collection would only visit them, again and again (issue 22: 1 s of 20 at 100k).
-        with collector_paused():
-            return self._merge(nodes, relationships, progress)
-
-    def _merge(
-        self,
-        nodes: Iterable[Node],
-        relationships: Iterable[Relationship],
-        progress: Callable[[int, int], None] | None,
-    ) -> MergeReport:
         load = BatchedMerge(self.connection, self.model, nodes, relationships)
         self.ensure_schema()
         fresh = derived.is_fresh(self.connection)
-        # Into an empty database: the figures are computed from the input meanwhile.
-        first = FirstLoad.start(self.connection, load)
+        first = FirstLoad.start(self.connection, load)  # into an empty database
         try:
             report = load.write(batch_size=self.batch_size, writers=self.writers, progress=progress)
         except BaseException:
