@@ -11,6 +11,7 @@ from stdnum.exceptions import ValidationError as _StdnumError
 __all__ = [
     "LEGAL_SUFFIXES",
     "check_uscc",
+    "key_of_normal",
     "name_key",
     "name_variants",
     "normalize_text",
@@ -63,7 +64,17 @@ def name_key(name: str) -> str:
     >>> name_key("ＴＣＬ科技集团股份有限公司")
     'tcl科技'
     """
-    text = normalize_text(name).replace(" ", "").lower()
+    return key_of_normal(normalize_text(name))
+
+
+def key_of_normal(text: str) -> str:
+    """:func:`name_key` of a name already :func:`normalize_text`-ed (a load normalises
+    each name once for both its lookup name and its key).
+
+    >>> key_of_normal(normalize_text("ＴＣＬ科技集团股份有限公司"))
+    'tcl科技'
+    """
+    text = text.replace(" ", "").lower()
     stripped = True
     while stripped:
         stripped = False

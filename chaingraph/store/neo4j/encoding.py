@@ -35,7 +35,7 @@ import orjson
 
 from chaingraph.errors import StoreCorrupt, StoreError
 from chaingraph.model import Model, Node, Relationship
-from chaingraph.names import name_key, normalize_text
+from chaingraph.names import key_of_normal, normalize_text
 
 __all__ = [
     "ENTITY_LABEL",
@@ -271,15 +271,16 @@ def encode_node(
     if not lookups:
         return _company_fields(out, node_type, props)
     names = [props.get("name"), props.get("legal_name"), *(props.get("aliases") or ())]
-    lookup = list(
-        dict.fromkeys(normalize_text(n).lower() for n in names if isinstance(n, str) and n)
-    )
+    # each name normalised once, for its lookup name and (name, legal name) its key
+    normal = [normalize_text(n) if isinstance(n, str) and n else None for n in names]
+    lookup = list(dict.fromkeys(n.lower() for n in normal if n is not None))
     if lookup:
         out["lookup_names"] = lookup
     if node_type == "Company":
-        for field, target in (("name", "name_key"), ("legal_name", "legal_name_key")):
-            if isinstance(props.get(field), str) and props[field]:
-                out[target] = name_key(props[field])
+        for at, target in ((0, "name_key"), (1, "legal_name_key")):
+            text = normal[at]
+            if text is not None:
+                out[target] = key_of_normal(text)
     return _company_fields(out, node_type, props)
 
 

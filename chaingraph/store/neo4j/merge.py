@@ -141,9 +141,12 @@ def stored_types(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
 def _as_new(props: dict[str, Any]) -> dict[str, Any]:
     """``merge_props({}, props)``: the properties of a record not stored yet, without
     a copy when that changes nothing (no null, no set-valued list)."""
-    for key, value in props.items():
-        if value is None or (key in SET_VALUED and isinstance(value, list)):
-            return merge_props({}, props)
+    # two C-level scans instead of a Python loop over every value: a load asks this of
+    # every row (588,820 at 100k firms)
+    if None in props.values() or any(
+        isinstance(props.get(key), list) for key in SET_VALUED if key in props
+    ):
+        return merge_props({}, props)
     return props
 
 
