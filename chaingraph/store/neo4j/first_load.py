@@ -19,8 +19,10 @@ before (:attr:`FirstLoad.outcome` says which).
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from chaingraph.model import Node, Relationship
@@ -29,11 +31,49 @@ from chaingraph.store.neo4j import derived, snapshot
 from chaingraph.store.neo4j.connection import Connection
 from chaingraph.store.neo4j.merge import BatchedMerge
 
-__all__ = ["FirstLoad"]
+__all__ = ["FirstLoad", "quick_handoffs"]
 
 _ANY_NODE = "MATCH (n) WHERE NOT ({}) RETURN 1 AS any LIMIT 1".format(
     " OR ".join(f"n:{label}" for label in derived.LABELS)
 )
+
+
+# Seconds a thread holds the GIL before handing it over while a first load computes
+# (Python's default is 0.005), and how many merges asked for it (the last one out
+# puts the default back).
+HANDOFF = 0.001
+_handoffs = {"merges": 0, "before": 0.005}
+_handoffs_lock = threading.Lock()
+
+
+@contextmanager
+def quick_handoffs(wanted: bool = True) -> Iterator[None]:
+    """Hand the GIL over every :data:`HANDOFF` seconds for the block (if ``wanted``).
+
+    While the computing thread runs beside the merge's writers, a writer whose batch
+    was answered waits for the GIL behind it for up to the switch interval, batch
+    after batch; at 1 ms instead of 5 the rows of issue 22's 100k first load were
+    written in 13.3-13.6 s instead of 15.7-16.0 s (two alternating pairs).
+
+    >>> with quick_handoffs():
+    ...     sys.getswitchinterval() == HANDOFF
+    True
+    """
+    if not wanted:
+        yield
+        return
+    with _handoffs_lock:
+        if not _handoffs["merges"]:
+            _handoffs["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(HANDOFF)
+        _handoffs["merges"] += 1
+    try:
+        yield
+    finally:
+        with _handoffs_lock:
+            _handoffs["merges"] -= 1
+            if not _handoffs["merges"]:
+                sys.setswitchinterval(_handoffs["before"])
 
 
 class FirstLoad:

@@ -53,7 +53,7 @@ from chaingraph.store.neo4j.encoding import (
     decode_node,
     decode_props,
 )
-from chaingraph.store.neo4j.first_load import FirstLoad
+from chaingraph.store.neo4j.first_load import FirstLoad, quick_handoffs
 from chaingraph.store.neo4j.housekeeping import create_schema, delete_all
 from chaingraph.store.neo4j.merge import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, BatchedMerge
 from chaingraph.store.neo4j.record_reads import (
@@ -569,7 +569,10 @@ class Neo4jStore(GraphStore):
         fresh = derived.is_fresh(self.connection)
         first = FirstLoad.start(self.connection, load)  # into an empty database
         try:
-            report = load.write(batch_size=self.batch_size, writers=self.writers, progress=progress)
+            with quick_handoffs(first is not None):
+                report = load.write(
+                    batch_size=self.batch_size, writers=self.writers, progress=progress
+                )
         except BaseException:
             if first is not None:
                 first.cancel()
