@@ -24,13 +24,16 @@ import neo4j
 import pytest
 
 # A store of each engine, made in one place (tests/engines.py): ``engine``, ``empty_store``,
-# ``new_store``, ``new_neo4j_store``, ``neo4j_session_store``.
+# ``new_store``, ``new_neo4j_store``, ``neo4j_session_store``, ``own_neo4j_store``, and
+# ``neo4j_env`` (the server's credentials in the environment).
 from engines import (  # noqa: F401
     empty_store,
     engine,
+    neo4j_env,
     neo4j_session_store,
     new_neo4j_store,
     new_store,
+    own_neo4j_store,
 )
 
 from chaingraph.dataset import STORE_ENV, open_default_store

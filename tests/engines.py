@@ -54,6 +54,30 @@ def connect_neo4j(server: dict[str, Any], **options: Any) -> Neo4jStore:
     return Neo4jStore(server["uri"], server["user"], server["password"], **options)
 
 
+@pytest.fixture
+def own_neo4j_store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
+    """An empty chaingraph Neo4j store on the session server, on a connection of its
+    own (for tests that change its settings or cut it), closed after the test."""
+    store = connect_neo4j(neo4j_server)
+    store.clear()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def neo4j_env(neo4j_server: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The session server's credentials in the environment, as a user would set them;
+    no URI, database or stray config file."""
+    monkeypatch.setenv("NEO4J_USER", neo4j_server["user"])
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
+    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", "/nonexistent/chaingraph-neo4j.yaml")
+    return neo4j_server
+
+
 @pytest.fixture(scope="session")
 def neo4j_session_store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
     """One connection to the session's Neo4j server, shared by every test using it."""

@@ -47,23 +47,8 @@ pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture
-def store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
-    s = Neo4jStore(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
-    s.clear()
-    try:
-        yield s
-    finally:
-        s.close()
-
-
-@pytest.fixture
-def env(neo4j_server: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    monkeypatch.setenv("NEO4J_USER", neo4j_server["user"])
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
-    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", "/nonexistent/chaingraph-neo4j.yaml")
-    return neo4j_server
+def store(own_neo4j_store: Neo4jStore) -> Neo4jStore:
+    return own_neo4j_store
 
 
 def invoke(*args: str | Path) -> Result:
@@ -121,7 +106,7 @@ def query_syntax_store() -> NetworkxStore:
 
 
 def test_cli_filters_with_query_syntax_match_the_embedded_store(
-    env: dict[str, Any], store: Neo4jStore, tmp_path: Path
+    neo4j_env: dict[str, Any], store: Neo4jStore, tmp_path: Path
 ) -> None:
     embedded = query_syntax_store()
     store.merge(list(embedded.nodes()), list(embedded.relationships()))
@@ -145,7 +130,7 @@ def test_cli_filters_with_query_syntax_match_the_embedded_store(
     ]
     for command in commands:
         on_file = clean_exit(invoke(*command, "--store", local, "--format", "json"))
-        on_neo4j = clean_exit(invoke(*command, "--neo4j", env["uri"], "--format", "json"))
+        on_neo4j = clean_exit(invoke(*command, "--neo4j", neo4j_env["uri"], "--format", "json"))
         assert (on_neo4j.exit_code, on_neo4j.output) == (on_file.exit_code, on_file.output), command
     assert (store.count_nodes(), store.count_relationships()) == counts
     assert duplicates(store) == 0
@@ -176,7 +161,7 @@ FOREIGN_ROWS = {
 
 @pytest.mark.parametrize("case", list(FOREIGN_ROWS))
 def test_a_database_someone_else_filled(
-    env: dict[str, Any],
+    neo4j_env: dict[str, Any],
     store: Neo4jStore,
     neo4j_driver: neo4j.Driver,
     tmp_path: Path,
@@ -185,7 +170,7 @@ def test_a_database_someone_else_filled(
     tiny = tiny_store()
     store.merge(list(tiny.nodes()), list(tiny.relationships()))
     neo4j_driver.execute_query(FOREIGN_ROWS[case], {"id": MARKUP_ID})
-    uri = env["uri"]
+    uri = neo4j_env["uri"]
     for command in (
         ["info"],
         ["show", "莞工机器人"],
@@ -231,7 +216,7 @@ def settled(store: Neo4jStore, timeout: float = 60.0) -> None:
 
 
 def test_push_killed_then_rerun_finishes_without_duplicates(
-    env: dict[str, Any], store: Neo4jStore, tmp_path: Path
+    neo4j_env: dict[str, Any], store: Neo4jStore, tmp_path: Path
 ) -> None:
     nodes, rels = random_graph(7, companies=800, tricky=False)
     local = NetworkxStore()
@@ -240,7 +225,7 @@ def test_push_killed_then_rerun_finishes_without_duplicates(
     order, rel_order = collapse_batch(list(local.nodes()), list(local.relationships()))
     batch = 50
     command = [sys.executable, "-c", "from chaingraph.cli import main; main()", "push"]
-    command += ["--neo4j", env["uri"], "--store", str(path), "--batch-size", str(batch)]
+    command += ["--neo4j", neo4j_env["uri"], "--store", str(path), "--batch-size", str(batch)]
     pusher = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ
     )
@@ -275,7 +260,7 @@ def test_push_killed_then_rerun_finishes_without_duplicates(
         assert node.props == local.get(node.id).props  # type: ignore[union-attr]
 
     # A rerun completes; counts are the source's; a third run changes nothing.
-    rerun = invoke("push", "--neo4j", env["uri"], "--store", path, "--format", "json")
+    rerun = invoke("push", "--neo4j", neo4j_env["uri"], "--store", path, "--format", "json")
     assert rerun.exit_code == 0, rerun.output
     report = json.loads(rerun.output)[0]
     assert report["nodes_created"] == len(order) - len(written_nodes)
@@ -283,7 +268,7 @@ def test_push_killed_then_rerun_finishes_without_duplicates(
     assert duplicates(store) == 0
     same_graph(store, local)
     again = json.loads(
-        invoke("push", "--neo4j", env["uri"], "--store", path, "--format", "json").output
+        invoke("push", "--neo4j", neo4j_env["uri"], "--store", path, "--format", "json").output
     )
     assert again[0]["unchanged"] == len(order) + len(rel_order)
 

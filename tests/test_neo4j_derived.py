@@ -453,6 +453,11 @@ def test_a_first_load_does_not_stamp_figures_another_writer_made_stale(
     assert record["n"] == 1 + sum(
         1 for r in base.relationships() if r.type == "MAKES" and r.target == "prod:sensor"
     )
+    # firms labelled as makers are data, however they are labelled
+    neo4j_driver.execute_query("MATCH (n) WHERE NOT n:CgMaker DETACH DELETE n")
+    (record,), _, _ = neo4j_driver.execute_query("MATCH (n) RETURN count(n) AS n")
+    assert record["n"] > 0
+    assert FirstLoad.start(store.connection, merge) is None
 
 
 def test_a_first_loads_rows_say_what_was_created_so_wrong_labels_are_put_right() -> None:

@@ -43,26 +43,8 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-server"
 
 
 @pytest.fixture
-def store(neo4j_server: dict[str, Any]) -> Iterator[Neo4jStore]:
-    """An empty chaingraph Neo4j store on the session server, on a connection of its
-    own (tests here change its settings)."""
-    s = connect_neo4j(neo4j_server)
-    s.clear()
-    try:
-        yield s
-    finally:
-        s.close()
-
-
-@pytest.fixture
-def neo4j_env(neo4j_server: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Credentials in the environment, as a user would set them; no stray config file."""
-    monkeypatch.setenv("NEO4J_USER", neo4j_server["user"])
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
-    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", "/nonexistent/chaingraph-neo4j.yaml")
-    return neo4j_server
+def store(own_neo4j_store: Neo4jStore) -> Neo4jStore:
+    return own_neo4j_store
 
 
 def same_graph(a: GraphStore, b: GraphStore) -> None:

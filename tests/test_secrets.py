@@ -109,18 +109,6 @@ def test_no_option_takes_a_password_and_no_uri_carries_one() -> None:
 # -- with a server: the prompt, and every output searched ------------------------------------------
 
 
-@pytest.fixture
-def neo4j_env(
-    neo4j_server: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, Any]]:
-    monkeypatch.setenv("NEO4J_USER", neo4j_server["user"])
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
-    monkeypatch.setenv("CHAINGRAPH_NEO4J_CONFIG", "/nonexistent/chaingraph-neo4j.yaml")
-    yield neo4j_server
-
-
 def run_in_terminal(args: list[str], typed: str, env: dict[str, str]) -> tuple[int, str]:
     """Run the CLI on a pseudo-terminal, typing ``typed`` at the first prompt."""
     pid, fd = pty.fork()

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DERIVED_PROPERTIES",
+    "FIGURE_NODE_LABELS",
     "LABELS",
     "SEP",
     "VERSION",
@@ -80,15 +81,15 @@ __all__ = [
 VERSION = 6
 SEP = "\x1f"  # between the site ids of a site key (never in an id a person types)
 STAMP_LABEL = "ChaingraphDerived"
-# labels derived, beside the model's
-LABELS = (
-    "CgMaker",
-    "CgNationalMaker",
+# labels of the nodes that hold derived figures only (no Entity label)
+FIGURE_NODE_LABELS = (
     STAMP_LABEL,
     rosters.ROSTER_LABEL,
     candidates.HEAD_LABEL,
     candidates.PAGE_LABEL,
 )
+# labels derived, beside the model's
+LABELS = ("CgMaker", "CgNationalMaker", *FIGURE_NODE_LABELS)
 # Above this many touched firms, one full pass is cheaper than many small ones.
 FULL_REFRESH_FIRMS = 50_000
 _WRITE_CHUNK = 10_000

@@ -33,8 +33,9 @@ from chaingraph.store.neo4j.merge import BatchedMerge
 
 __all__ = ["FirstLoad", "quick_handoffs"]
 
+# Any node but the derived ones that carry no data (a firm labelled CgMaker is data).
 _ANY_NODE = "MATCH (n) WHERE NOT ({}) RETURN 1 AS any LIMIT 1".format(
-    " OR ".join(f"n:{label}" for label in derived.LABELS)
+    " OR ".join(f"n:{label}" for label in derived.FIGURE_NODE_LABELS)
 )
 
 
