@@ -37,6 +37,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from killing import kill_when
 
 from chaingraph.cli import cli
 from chaingraph.errors import DataError, StoreCorrupt
@@ -876,19 +877,10 @@ def _kill_while_saving(
     command += ["--mapping", "companies-cn", str(firms)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     loader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    killed = False
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and loader.poll() is None:
-            if list(tmp_path.glob(".store.json.*.tmp")):
-                os.kill(loader.pid, signal.SIGKILL)
-                killed = True
-                break
-            time.sleep(0.0005)
-    finally:
-        if loader.poll() is None:
-            loader.kill()
-        out, err = loader.communicate(timeout=60)
+    saving, out, err = kill_when(
+        loader, lambda: list(tmp_path.glob(".store.json.*.tmp")) or None, seconds=120, pause=0.0005
+    )
+    killed = saving is not None
     return killed, loader, out, err
 
 

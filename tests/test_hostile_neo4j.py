@@ -33,6 +33,7 @@ from typing import Any
 import neo4j
 import pytest
 from click.testing import CliRunner, Result
+from killing import kill_when
 from random_graph import random_graph
 
 from chaingraph.cli import cli
@@ -229,20 +230,12 @@ def test_push_killed_then_rerun_finishes_without_duplicates(
     pusher = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ
     )
-    killed_at = None
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and pusher.poll() is None:
-            written = store.count_nodes()
-            if written >= 4 * batch:
-                os.kill(pusher.pid, signal.SIGKILL)
-                killed_at = written
-                break
-            time.sleep(0.02)
-    finally:
-        if pusher.poll() is None:
-            pusher.kill()
-        out, err = pusher.communicate(timeout=60)
+    killed_at, out, err = kill_when(
+        pusher,
+        lambda: n if (n := store.count_nodes()) >= 4 * batch else None,
+        seconds=180,
+        pause=0.02,
+    )
     assert killed_at is not None, f"the push ended before it could be killed: {out!r} {err!r}"
     assert pusher.returncode == -signal.SIGKILL
     settled(store)

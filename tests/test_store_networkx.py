@@ -4,12 +4,10 @@ tested once for both engines in tests/test_store_contract.py."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from killing import kill_when
 
 from chaingraph.errors import StoreCorrupt
 from chaingraph.model import Node, Relationship
@@ -176,22 +175,10 @@ def test_save_killed_part_way_leaves_the_previous_file(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    temp_file = None
-    try:
-        deadline = time.monotonic() + 60
-        while temp_file is None and time.monotonic() < deadline:
-            found = list(tmp_path.glob(".store.json.*.tmp"))
-            if found:
-                temp_file = found[0]
-                os.kill(saver.pid, signal.SIGKILL)
-                break
-            if saver.poll() is not None:
-                break
-            time.sleep(0.0005)
-    finally:
-        if saver.poll() is None:
-            saver.kill()
-        out, err = saver.communicate(timeout=30)
+    found, out, err = kill_when(
+        saver, lambda: list(tmp_path.glob(".store.json.*.tmp")) or None, seconds=60, pause=0.0005
+    )
+    temp_file = found[0] if found else None
     assert temp_file is not None, f"the save finished before it could be killed: {out!r} {err!r}"
     assert saver.returncode == -signal.SIGKILL
     assert b"saved" not in out
