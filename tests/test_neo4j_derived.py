@@ -442,7 +442,7 @@ def test_a_first_load_does_not_stamp_figures_another_writer_made_stale(
         "CREATE (:Entity:Company {id: 'co:other', type: 'Company'})-[:MAKES]->(p)"
     )
     assert not first.finish(store.connection)
-    assert first.outcome == "not used: the database holds more than the input"
+    assert first.outcome == "not used: the database holds other than the input (another writer)"
     assert not derived.is_fresh(store.connection)
     # a database that holds something: no first load
     assert FirstLoad.start(store.connection, merge) is None

@@ -137,7 +137,7 @@ class FirstLoad:
             return False
         expect = (len(self._nodes), len(self._relationships))
         if derived.counts(conn) != expect:
-            self.outcome = "not used: the database holds more than the input"
+            self.outcome = "not used: the database holds other than the input (another writer)"
             return False
         derived.run_jobs(conn, jobs, "deriving the figures the gap queries read")
         if not derived.stamp_if(conn, self._stamp, *expect):
