@@ -29,7 +29,7 @@ from typing import Any
 from chaingraph.store.candidates import CandidatePage, MakerClass, arrange
 from chaingraph.store.neo4j.connection import Connection, chunked
 from chaingraph.store.neo4j.encoding import EXTRA, NODE_RESERVED, decode_props
-from chaingraph.store.neo4j.rosters import pack_json, unpack_json
+from chaingraph.store.neo4j.rosters import AWAIT_INDEXES, pack_json, unpack_json
 from chaingraph.store.records import FirmBasics, basics_of
 
 __all__ = [
@@ -49,7 +49,6 @@ PAGE_LABEL = "CgCandidatePage"
 SEP = "\x1f"
 _WRITE_ROWS = 2_000  # pages per write transaction
 
-_AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 INDEXES = (
     f"CREATE RANGE INDEX cg_candidates_product IF NOT EXISTS FOR (c:{HEAD_LABEL}) ON (c.product)",
     f"CREATE RANGE INDEX cg_candidate_page_key IF NOT EXISTS FOR (c:{PAGE_LABEL}) ON (c.key)",
@@ -187,7 +186,7 @@ def all_jobs(makers: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
     database."""
     for text in INDEXES:
         yield text, []
-    yield _AWAIT_INDEXES, []
+    yield AWAIT_INDEXES, []
     yield _DELETE_ALL, []
     yield from _batches(_rows(makers, None))
 
@@ -201,7 +200,7 @@ def refresh_products(conn: Connection, products: Iterable[str]) -> None:
         return
     for text in INDEXES:
         _run(conn, text, doing)
-    _run(conn, _AWAIT_INDEXES, doing)
+    _run(conn, AWAIT_INDEXES, doing)
     for chunk in chunked(wanted, 500):
         _run(conn, _DELETE_PRODUCTS, doing, products=chunk, sep=SEP)
         makers = _read(conn, _MAKERS_OF, doing, products=chunk)

@@ -101,7 +101,7 @@ CALL () {{ MATCH ()-[r]->() RETURN count(r) AS rels }}
 RETURN m.version AS version, m.nodes AS stamped_nodes, m.rels AS stamped_rels, nodes, rels
 """
 # With $expect ([nodes, relationships]) the stamp is written only if the database holds
-# that many (a first load's figures, computed from its input: see write_computed).
+# that many (a first load's figures, computed from its input: see stamp_if).
 _STAMP_WRITE = f"""
 CALL () {{ MATCH (n:Entity) RETURN count(n) AS nodes }}
 CALL () {{ MATCH ()-[r]->() RETURN count(r) AS rels }}
@@ -322,6 +322,7 @@ def run_jobs(conn: Connection, jobs: Iterable[tuple[int, str, list[Any]]], doing
         for writes in writers.values():
             writes.close(raising=False)  # the error here is the one to tell
         raise
+    # every lane finished before the first lane's error (if any) is raised
     for writes in writers.values():
         writes.close(raising=False)
     for writes in writers.values():
@@ -368,10 +369,8 @@ class Everything:
         """The writes ``(lane, text, rows)``: lane :data:`FIGURES` or :data:`LISTS`."""
         snap = self.snap
         closure = rosters.closure_of(snap.places)
-        national_places = frozenset(
-            place for place, reached in closure.items() if NATION in reached
-        ) | {NATION}
-        everyone = firms.Firms.of(snap.firm_rows, national_places, SEP, by_id=snap.by_id)
+        in_china = rosters.places_within(closure, NATION)
+        everyone = firms.Firms.of(snap.firm_rows, in_china, SEP, by_id=snap.by_id)
         for text, rows in firms.label_jobs(everyone):
             yield FIGURES, text, rows
         _, member_of, members, writes = _structure(snap.structure)

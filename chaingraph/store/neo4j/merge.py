@@ -12,7 +12,8 @@ The check reads which ids are stored already; a node whose id is not is written 
 ``CREATE`` without reading anything, and so is a relationship between two such nodes
 (nothing can be stored for them yet), which makes a first load a plain series of
 ``CREATE`` (its makers created with their derived labels and site key, computed from the
-input beforehand: :mod:`~chaingraph.store.neo4j.first_load`). Should another loader store one of those ids after the check, the
+input beforehand: :mod:`~chaingraph.store.neo4j.first_load`). Should another loader
+store one of those ids after the check, the
 ``CREATE`` breaks the uniqueness constraint, the batch rolls back and is written again
 the careful way (:mod:`~chaingraph.store.neo4j.merge_known`). That way, for every
 other row: the batch locks its nodes (relationships: both ends) and reads what is
@@ -101,7 +102,7 @@ DEFAULT_WRITERS = 2 if (os.cpu_count() or 1) >= 2 else 1
 # The derived labels a first load's makers are created with (first_load), and their
 # site key property (chaingraph.store.neo4j.derived).
 _MAKER, _NATIONAL_MAKER = ":CgMaker", ":CgMaker:CgNationalMaker"
-SITES_PROPERTY = "cg_sites"
+_SITES_PROPERTY = "cg_sites"
 
 # The codes of a transaction the server ended at its timeout (LockClientStopped: while
 # it waited for a lock).
@@ -397,7 +398,7 @@ class BatchedMerge:
                         # a first load's maker: its derived labels and site key now
                         # rather than in a pass over every firm after (first_load)
                         labels += _NATIONAL_MAKER if made[0] else _MAKER
-                        row[SITES_PROPERTY] = made[1]
+                        row[_SITES_PROPERTY] = made[1]
                     prepared.nodes.setdefault(labels, []).append(row)
                 else:
                     prepared.known.append(node)

@@ -50,6 +50,7 @@ __all__ = [
     "key",
     "patch",
     "place_closure",
+    "places_within",
     "rebuild",
 ]
 
@@ -108,7 +109,7 @@ SET r = row
 """
 _DROP = f"UNWIND $keys AS k MATCH (r:{ROSTER_LABEL} {{key: k}}) DELETE r"
 INDEX = f"CREATE RANGE INDEX cg_roster_key IF NOT EXISTS FOR (r:{ROSTER_LABEL}) ON (r.key)"
-_AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 
 
 def _dumps(value: object) -> str:
@@ -149,6 +150,15 @@ def place_closure(conn: Connection) -> dict[str, frozenset[str]]:
     return closure_of(
         (row["child"], row["parent"]) for row in conn.read(_PLACES, "reading the places")
     )
+
+
+def places_within(closure: Mapping[str, frozenset[str]], place: str) -> frozenset[str]:
+    """``place`` and every place of ``closure`` that reaches it (the places inside it).
+
+    >>> sorted(places_within(closure_of([("town", "city"), ("city", "province")]), "city"))
+    ['city', 'town']
+    """
+    return frozenset(inside for inside, reached in closure.items() if place in reached) | {place}
 
 
 def closure_of(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
@@ -207,13 +217,10 @@ class _Rosters:
         number = len(self.ids)
         self.ids.append(firm)
         self.names.append(name)
-        groups, facts = self.groups, self.facts
+        facts = self.facts
         for sid, best in segs:
             if segments is None or sid in segments:
-                held = groups.get((places, SEG, sid))
-                if held is None:
-                    held = groups[places, SEG, sid] = array("I")
-                held.append(number)
+                self._append(places, SEG, sid, number)
                 found = facts.get(sid)
                 if found is None:
                     found = facts[sid] = {}
@@ -339,7 +346,7 @@ def all_jobs(
     Nothing is read from the database: a full refresh computes the jobs from what it
     read, a first load from its input (:mod:`~chaingraph.store.neo4j.snapshot`)."""
     yield INDEX, []
-    yield _AWAIT_INDEXES, []
+    yield AWAIT_INDEXES, []
     yield _DELETE_ALL, []
     rosters = _Rosters(closure)
     for row in firm_rows:
@@ -355,7 +362,7 @@ def rebuild(conn: Connection, segments: Iterable[str]) -> None:
     if not wanted:
         return
     _run(conn, INDEX, doing)
-    _run(conn, _AWAIT_INDEXES, doing)
+    _run(conn, AWAIT_INDEXES, doing)
     rosters = _Rosters(place_closure(conn))
     members: set[str] = set()
     for row in conn.read(_MEMBERS, doing, segments=wanted):

@@ -28,7 +28,7 @@ from chaingraph.store.merging import merge_props
 from chaingraph.store.neo4j import firms
 from chaingraph.store.neo4j.connection import Connection
 from chaingraph.store.neo4j.encoding import EXTRA, REL_RESERVED, encode_node, storable
-from chaingraph.store.neo4j.rosters import closure_of
+from chaingraph.store.neo4j.rosters import closure_of, places_within
 
 __all__ = ["STRUCTURE", "Snapshot", "maker_labels"]
 
@@ -44,6 +44,8 @@ RETURN segments, products, filed, members
 """
 _PLACES = "MATCH (a:Entity)-[:IN]->(b:Entity) RETURN collect([a.id, b.id]) AS pairs"
 _ALL_IDS = "MATCH (n:{label}) RETURN collect(n.id) AS ids"
+# of_input reads a MAKES fact's source and evidence as stored under their own names
+assert not {"source", "evidence"} & REL_RESERVED
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,6 @@ class Snapshot:
         makes: dict[str, list[list[Any]]] = {}
         places: list[tuple[str, str]] = []
         filed: dict[tuple[str, str], None] = {}
-        assert not {"source", "evidence"} & REL_RESERVED  # stored under their own names
         for rel in relationships:
             if rel.type == "LOCATED_IN":
                 sites.setdefault(rel.source, []).append(rel.target)
@@ -188,8 +189,7 @@ def maker_labels(
             sites.setdefault(rel.source, set()).add(rel.target)
         elif rel.type == "IN":
             places.append((rel.source, rel.target))
-    closure = closure_of(places)
-    national = {place for place, reached in closure.items() if nation in reached} | {nation}
+    national = places_within(closure_of(places), nation)
     made: dict[str, tuple[bool, str]] = {}
     for node in nodes:
         if node.type == "Company" and node.id in makers:
